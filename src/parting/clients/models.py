@@ -1,0 +1,140 @@
+"""Clients, their contacts and contract terms, and the access the firm holds to their systems."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_CHOICES = settings.LANGUAGES
+
+
+class Client(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        UNDER_REVIEW = "under_review", _("Under review")
+        OFFBOARDING = "offboarding", _("Offboarding")
+        FORMER = "former", _("Former")
+
+    firm = models.ForeignKey("firms.Firm", on_delete=models.CASCADE, related_name="clients")
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_clients", verbose_name=_("assigned staff member"),
+    )
+    started_on = models.DateField(_("client since"), null=True, blank=True)
+    services = models.ManyToManyField("firms.Service", blank=True, related_name="clients", verbose_name=_("services"))
+
+    # Contract terms (N1–N4): notice, fixed or open-ended term, payment terms, prepaid amount.
+    contract_start = models.DateField(_("contract start"), null=True, blank=True)
+    contract_end = models.DateField(
+        _("contract end"), null=True, blank=True, help_text=_("Leave empty for an open-ended contract.")
+    )
+    notice_days = models.PositiveIntegerField(_("notice (days)"), null=True, blank=True)
+    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=14)
+    prepaid_amount = models.DecimalField(
+        _("amount prepaid"), max_digits=12, decimal_places=2, default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    # Referral influence (D6): who brought this client to the firm.
+    referred_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals",
+        verbose_name=_("referred by client"),
+    )
+    referral_source = models.CharField(_("referral source"), max_length=200, blank=True)
+
+    holds_stake = models.BooleanField(
+        _("holds a stake in the firm"), default=False,
+        help_text=_("D12: if the client owns part of your firm, seek professional advice before parting."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("client")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["firm", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "name"], name="client_unique_name_per_firm"),
+            models.CheckConstraint(
+                condition=models.Q(contract_end__isnull=True)
+                | models.Q(contract_start__isnull=True)
+                | models.Q(contract_end__gte=models.F("contract_start")),
+                name="client_contract_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_fixed_term(self) -> bool:
+        return self.contract_end is not None
+
+
+class Contact(models.Model):
+    class Address(models.TextChoices):
+        """How letters address the contact: the gendered forms ru, pl, ro and he need, or neutral."""
+
+        MASCULINE = "masculine", _("Formal, masculine (Mr …)")
+        FEMININE = "feminine", _("Formal, feminine (Ms …)")
+        NEUTRAL = "neutral", _("Formal, neutral")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=LANGUAGE_CHOICES, default="en")
+    form_of_address = models.CharField(
+        _("form of address"), max_length=10, choices=Address.choices, default=Address.NEUTRAL
+    )
+    honorific = models.CharField(_("title"), max_length=40, blank=True, help_text=_("Optional, e.g. Dr."))
+    is_primary = models.BooleanField(_("primary contact"), default=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccessGrant(models.Model):
+    """Access the firm holds to one of the client's systems; each is revoked when parting (O2)."""
+
+    class Kind(models.TextChoices):
+        BANK = "bank", _("Bank")
+        PAYROLL = "payroll", _("Payroll")
+        ACCOUNTING = "accounting", _("Accounting software")
+        TAX = "tax", _("Tax authority portal")
+        EMAIL = "email", _("E-mail")
+        STORAGE = "storage", _("File storage")
+        CODE = "code", _("Code repository")
+        HOSTING = "hosting", _("Hosting or domain")
+        SOCIAL = "social", _("Social media")
+        OTHER = "other", _("Other")
+
+    class Level(models.TextChoices):
+        VIEW = "view", _("View only")
+        EDIT = "edit", _("Edit")
+        ADMIN = "admin", _("Administrator")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="access_grants")
+    name = models.CharField(_("system"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.VIEW)
+    granted_on = models.DateField(_("granted on"), null=True, blank=True)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("access grant")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_level_display()})"

@@ -1,0 +1,46 @@
+"""Writes for firms and their members."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+
+from parting.signs.policy import policy_for
+
+from .models import Firm, Membership, WorkingDay
+
+DEFAULT_HOURS = [(weekday, dt.time(9), dt.time(17)) for weekday in range(5)]
+
+
+@transaction.atomic
+def firm_create(*, name: str, slug: str | None = None, time_zone: str = "UTC", currency: str = "EUR",
+                working_hours=DEFAULT_HOURS, **fields) -> Firm:
+    firm = Firm(name=name, slug=slug or slugify(name)[:50] or "firm", time_zone=time_zone, currency=currency, **fields)
+    firm.full_clean()
+    firm.save()
+    WorkingDay.objects.bulk_create(
+        WorkingDay(firm=firm, weekday=weekday, starts=starts, ends=ends) for weekday, starts, ends in working_hours
+    )
+    policy_for(firm)
+    return firm
+
+
+def generate_password() -> str:
+    """A password nobody chose: Parting never ships a default one."""
+    return secrets.token_urlsafe(12)
+
+
+@transaction.atomic
+def member_add(*, firm: Firm, username: str, role: str, password: str | None = None, email: str = "",
+               first_name: str = "", last_name: str = "", language: str = "en") -> tuple[Membership, str]:
+    """Create a user in ``firm``; returns the membership and the password (generated when not given)."""
+    password = password or generate_password()
+    user = get_user_model().objects.create_user(
+        username=username, email=email, password=password, first_name=first_name, last_name=last_name
+    )
+    membership = Membership.objects.create(user=user, firm=firm, role=role, language=language)
+    return membership, password

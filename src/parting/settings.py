@@ -1,0 +1,241 @@
+"""Parting's settings: one module, configured through ``PARTING_*`` environment variables.
+
+Every variable is documented with its default in docs/configuration.md. The helpers below refuse
+values they cannot read instead of guessing, so a typo fails at start-up, not in production.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected true/false, yes/no, on/off or 1/0")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_from_url(url: str, data_dir: Path) -> dict:
+    """Turn ``PARTING_DATABASE_URL`` into a Django DATABASES entry.
+
+    ``sqlite:///path`` (or empty: the data directory's parting.sqlite3) and
+    ``postgres://user:password@host:port/name`` are understood.
+    """
+    if not url:
+        return sqlite_database(data_dir / "parting.sqlite3")
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = unquote(parsed.path)
+        if path in ("", "/"):
+            raise ImproperlyConfigured(
+                f"PARTING_DATABASE_URL={url!r}: a SQLite URL needs a file, e.g. sqlite:////var/parting/db.sqlite3"
+            )
+        return sqlite_database(Path(path[1:] if path.startswith("//") else path))
+    if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
+        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parsed.path.lstrip("/")) or "parting",
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": env_int("PARTING_DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+            "TEST": {"NAME": options.pop("test_name", None)},
+        }
+    raise ImproperlyConfigured(
+        f"PARTING_DATABASE_URL={url!r}: the scheme must be sqlite:// or postgres://"
+    )
+
+
+def sqlite_database(path: Path) -> dict:
+    # WAL lets the web server read while the worker writes; IMMEDIATE transactions take the write
+    # lock up front, so two writers wait on busy_timeout instead of failing with "database is locked".
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+
+
+DATA_DIR = Path(
+    env_str("PARTING_DATA_DIR", str(Path.home() / ".local" / "share" / "parting"))
+).expanduser()
+
+
+def load_secret_key() -> str:
+    """The secret key: PARTING_SECRET_KEY, else one generated on first start and kept in DATA_DIR."""
+    given = os.environ.get("PARTING_SECRET_KEY", "")
+    if given:
+        return given
+    key_file = DATA_DIR / "secret_key"
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        pass
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # O_EXCL: if two processes start at once, exactly one writes and the other reads its key.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+SECRET_KEY = load_secret_key()
+DEBUG = env_bool("PARTING_DEBUG", False)
+ALLOWED_HOSTS = env_list("PARTING_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("PARTING_CSRF_TRUSTED_ORIGINS", [])
+SECURE_COOKIES = env_bool("PARTING_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if env_bool("PARTING_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "parting.core",
+    "parting.firms",
+    "parting.clients",
+    "parting.evidence",
+    "parting.signs",
+    "parting.web",
+    "parting.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "parting.firms.middleware.FirmMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "parting.urls"
+WSGI_APPLICATION = "parting.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "parting.firms.context_processors.firm",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": database_from_url(env_str("PARTING_DATABASE_URL", ""), DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = env_str("PARTING_LANGUAGE", "en")
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("pl", _("Polish")),
+    ("ro", _("Romanian")),
+    ("he", _("Hebrew")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Whitenoise serves straight from the apps' static folders: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+EMAIL_BACKEND = env_str("PARTING_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("PARTING_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("PARTING_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("PARTING_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("PARTING_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("PARTING_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("PARTING_FROM_EMAIL", "parting@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PARTING_LOG_LEVEL", "INFO")},
+}

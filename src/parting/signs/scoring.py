@@ -1,0 +1,432 @@
+"""Score every client of a firm: signs, bands, percentiles, fit score, dealbreakers, value, advice.
+
+The work is a handful of set-based queries (:mod:`parting.signs.sql`, one GROUP BY pass per
+evidence table, plus the dealbreaker passes) and then arithmetic in Python over one small row per
+client. Nothing here runs a query per client.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from parting.clients.models import Client
+from parting.firms.models import Firm, WorkingDay
+
+from .catalogue import BY_ID, Components
+from .policy import EffectivePolicy, effective_policy, policy_for
+from .sql import COMPONENTS, Aggregator, Dialect, Params, Scope, month_key, month_start
+
+ACTIVE = (Client.Status.ACTIVE, Client.Status.UNDER_REVIEW)
+SEVERITY_EMPHASIS = 2.0
+
+
+@dataclass
+class SignResult:
+    id: str
+    title: str
+    value: float | None
+    band: str | None  # healthy / concerning / poor; None: no evidence to judge by
+    subscore: float | None
+    weight: float
+    percentile: int | None  # share of the firm's active clients that do better on this sign
+    explanation: str
+    unit: str
+
+    @property
+    def applicable(self) -> bool:
+        return self.value is not None
+
+
+@dataclass
+class Dealbreaker:
+    rule: dict
+    text: str
+
+
+@dataclass
+class ClientScore:
+    client_id: int
+    name: str
+    status: str
+    score: int
+    recommendation: str  # keep / talk_first / consider_parting
+    reasons: list[str]
+    dealbreakers: list[Dealbreaker]
+    signs: list[SignResult]
+    revenue: Decimal
+    revenue_share: float
+    hours: float
+    effective_rate: Decimal | None
+    target_rate: Decimal
+    referred: list[int] = field(default_factory=list)
+    referred_revenue: Decimal = Decimal("0")
+    trend: list[tuple[str, int]] = field(default_factory=list)
+
+    def sign(self, sign_id: str) -> SignResult:
+        return next(s for s in self.signs if s.id == sign_id)
+
+    @property
+    def top_signs(self) -> list[SignResult]:
+        judged = [s for s in self.signs if s.band in ("poor", "concerning")]
+        return sorted(judged, key=lambda s: (s.subscore, -s.weight))[:3]
+
+    def as_dict(self) -> dict:
+        return {
+            "client": self.name,
+            "client_id": self.client_id,
+            "status": self.status,
+            "score": self.score,
+            "recommendation": self.recommendation,
+            "reasons": self.reasons,
+            "dealbreakers": [d.text for d in self.dealbreakers],
+            "signs": [
+                {"id": s.id, "title": s.title, "value": s.value, "unit": s.unit, "band": s.band,
+                 "percentile": s.percentile, "weight": s.weight, "explanation": s.explanation}
+                for s in self.signs
+            ],
+            "value": {
+                "revenue": str(self.revenue),
+                "revenue_share": round(self.revenue_share, 1),
+                "hours": round(self.hours, 1),
+                "effective_rate": None if self.effective_rate is None else str(self.effective_rate),
+                "target_rate": str(self.target_rate),
+                "referred_clients": len(self.referred),
+                "referred_revenue": str(self.referred_revenue),
+            },
+            "trend": [{"month": month, "score": score} for month, score in self.trend],
+        }
+
+
+RECOMMENDATIONS = {
+    "keep": "Keep",
+    "talk_first": "Talk first",
+    "consider_parting": "Consider parting",
+}
+
+
+def window(as_of: dt.date, months: int) -> tuple[dt.date, dt.date]:
+    """The window ending ``as_of``: the current calendar month and the ``months - 1`` before it."""
+    return month_start(month_key(as_of) - months + 1), as_of
+
+
+def money(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class Scorer:
+    """Scores one firm as of one day. Construct, then call :meth:`score`."""
+
+    def __init__(self, firm: Firm, *, as_of: dt.date | None = None, now: dt.datetime | None = None):
+        self.firm = firm
+        self.policy: EffectivePolicy = effective_policy(policy_for(firm))
+        tz = zoneinfo.ZoneInfo(firm.time_zone)
+        self.now = now or timezone.now()
+        self.as_of = as_of or self.now.astimezone(tz).date()
+        # Timestamps count up to the end of the as-of day, and never past the present moment.
+        day_after = dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time(), tz)
+        self.until = min(self.now, day_after)
+        self.working_hours = [
+            (day.weekday, day.starts.strftime("%H:%M"), day.ends.strftime("%H:%M"))
+            for day in WorkingDay.objects.filter(firm=firm)
+        ]
+        self.focus = set(firm.focus_services.values_list("id", flat=True))
+
+    # -- components -----------------------------------------------------------------------------
+
+    def _scope(self, start: dt.date, *, by_month: bool, client_ids: Sequence[int] | None) -> Scope:
+        return Scope(
+            firm_id=self.firm.id, time_zone=self.firm.time_zone, start=start, end=self.as_of,
+            now=self.until, by_month=by_month, client_ids=client_ids,
+        )
+
+    def _static_components(self, clients: list[dict]) -> dict[int, dict[str, float]]:
+        """Components that are not windowed: services against the firm's focus (W12)."""
+        through = Client.services.through
+        ids = [c["id"] for c in clients]
+        counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        rows = through.objects.filter(client__firm=self.firm)
+        if len(ids) < 500:
+            rows = rows.filter(client_id__in=ids)
+        for client_id, service_id in rows.values_list("client_id", "service_id"):
+            counts[client_id][0] += 1
+            counts[client_id][1] += service_id not in self.focus
+        return {
+            cid: {"services": float(total), "services_outside": float(outside)}
+            for cid, (total, outside) in counts.items()
+        }
+
+    def _components(self, base: dict[str, float] | None, static: dict[str, float] | None) -> dict[str, float]:
+        c = dict.fromkeys(COMPONENTS, 0.0)
+        if base:
+            c.update(base)
+        c.update({"services": 0.0, "services_outside": 0.0})
+        if static:
+            c.update(static)
+        c["has_hours"] = 1.0 if self.working_hours else 0.0
+        c["focus_services"] = float(len(self.focus))
+        c["target_rate"] = float(self.firm.target_hourly_rate)
+        return c
+
+    # -- one client's signs ---------------------------------------------------------------------
+
+    def _evaluate(self, c: Components) -> list[tuple[str, float | None, float | None]]:
+        out = []
+        for setting in self.policy.signs:
+            if not setting.enabled:
+                continue
+            value = setting.sign.value(c)
+            out.append((setting.sign.id, value, None if value is None else setting.subscore(value)))
+        return out
+
+    def _fit(self, evaluated: list[tuple[str, float | None, float | None]]) -> int:
+        """The 0–100 fit score: a weighted mean of the judged signs' subscores.
+
+        A sign's weight grows as its subscore falls (up to 1 + SEVERITY_EMPHASIS times at 0), so a
+        few poor signs are not averaged away by many signs with nothing against the client.
+        """
+        total = weight = 0.0
+        for sign_id, _value, subscore in evaluated:
+            if subscore is None:
+                continue
+            w = self.policy.setting(sign_id).weight * (1 + SEVERITY_EMPHASIS * (100.0 - subscore) / 100.0)
+            total += w * subscore
+            weight += w
+        return 100 if not weight else int(round(total / weight))
+
+    # -- the whole firm -------------------------------------------------------------------------
+
+    def score(self, *, client_ids: Sequence[int] | None = None, with_trend: bool = False,
+              include_former: bool = True) -> list[ClientScore]:
+        clients_qs = Client.objects.filter(firm=self.firm)
+        if not include_former:
+            clients_qs = clients_qs.exclude(status=Client.Status.FORMER)
+        clients = list(clients_qs.values("id", "name", "status", "referred_by_id"))
+        wanted = set(client_ids) if client_ids is not None else None
+        start, _end = window(self.as_of, self.policy.window_months)
+        # Percentiles and revenue shares need the whole firm, so the main pass is always firm-wide.
+        rows = Aggregator(self._scope(start, by_month=False, client_ids=None), self.working_hours).run()
+        static = self._static_components(clients)
+        components = {c["id"]: self._components(rows.get((c["id"], 0)), static.get(c["id"])) for c in clients}
+        evaluated = {cid: self._evaluate(comp) for cid, comp in components.items()}
+
+        active_ids = [c["id"] for c in clients if c["status"] in ACTIVE]
+        populations = self._populations(evaluated, active_ids)
+        firm_revenue = sum(components[cid]["revenue"] for cid in components)
+        dealbreakers = self._dealbreakers(evaluated)
+        referred = self._referral_chains(clients)
+
+        results = []
+        for client in clients:
+            cid = client["id"]
+            if wanted is not None and cid not in wanted:
+                continue
+            c = components[cid]
+            signs = []
+            for sign_id, value, subscore in evaluated[cid]:
+                setting = self.policy.setting(sign_id)
+                sign = BY_ID[sign_id]
+                if value is None:
+                    signs.append(SignResult(sign_id, str(sign.title), None, None, None, setting.weight, None,
+                                            _("No evidence in the window."), sign.unit))
+                    continue
+                signs.append(SignResult(
+                    sign_id, str(sign.title), value, setting.band(value), round(subscore, 1), setting.weight,
+                    self._percentile(populations[sign_id], value, sign.higher_is_worse),
+                    sign.explain(c, value), sign.unit,
+                ))
+            revenue = money(c["revenue"])
+            chain = referred.get(cid, [])
+            result = ClientScore(
+                client_id=cid, name=client["name"], status=client["status"],
+                score=self._fit(evaluated[cid]), recommendation="keep", reasons=[],
+                dealbreakers=dealbreakers.get(cid, []), signs=signs, revenue=revenue,
+                revenue_share=0.0 if not firm_revenue else 100.0 * c["revenue"] / firm_revenue,
+                hours=c["hours"],
+                effective_rate=money(c["revenue"] / c["hours"]) if c["hours"] else None,
+                target_rate=self.firm.target_hourly_rate,
+                referred=chain,
+                referred_revenue=money(sum(components[r]["revenue"] for r in chain)),
+            )
+            self._recommend(result)
+            results.append(result)
+        if with_trend and results:
+            self._trend(results, static)
+        results.sort(key=lambda r: (r.score, r.name))
+        return results
+
+    def _populations(self, evaluated, active_ids) -> dict[str, list[float]]:
+        populations: dict[str, list[float]] = defaultdict(list)
+        for cid in active_ids:
+            for sign_id, value, _sub in evaluated[cid]:
+                if value is not None:
+                    populations[sign_id].append(value)
+        for values in populations.values():
+            values.sort()
+        return populations
+
+    @staticmethod
+    def _percentile(population: list[float], value: float, higher_is_worse: bool) -> int | None:
+        """The share of the firm's active clients who do strictly better: "worse than N% of clients"."""
+        if not population:
+            return None
+        better = bisect.bisect_left(population, value) if higher_is_worse else (
+            len(population) - bisect.bisect_right(population, value))
+        return int(round(100.0 * better / len(population)))
+
+    # -- dealbreakers (D7) ----------------------------------------------------------------------
+
+    def _dealbreakers(self, evaluated) -> dict[int, list[Dealbreaker]]:
+        found: dict[int, list[Dealbreaker]] = defaultdict(list)
+        d = Dialect(connection.vendor)
+        for rule in self.policy.dealbreakers:
+            kind = rule.get("type")
+            if kind == "incidents":
+                since = month_shift(self.as_of, -int(rule["months"]))
+                p = Params(d)
+                sql = (f"SELECT client_id, COUNT(*) FROM evidence_incident WHERE firm_id = {p.add(self.firm.id)} "
+                       f"AND kind = {p.add(rule['kind'])} AND occurred_on > {p.add(since, 'date')} "
+                       f"AND occurred_on <= {p.add(self.as_of, 'date')} GROUP BY client_id "
+                       f"HAVING COUNT(*) >= {p.add(int(rule['count']))}")
+                label = incident_kind_label(rule["kind"])
+                for client_id, count in _fetch(sql, p):
+                    found[client_id].append(Dealbreaker(rule, ngettext(
+                        "%(count)d incidents of “%(kind)s” within %(months)d month",
+                        "%(count)d incidents of “%(kind)s” within %(months)d months",
+                        int(rule["months"]),
+                    ) % {"count": count, "kind": label, "months": rule["months"]}))
+            elif kind == "overdue_invoice":
+                p = Params(d)
+                as_of = p.add(self.as_of, "date")
+                days = d.days(as_of, "due_on")
+                sql = (f"SELECT client_id, MAX({days}) FROM evidence_invoice WHERE firm_id = {p.add(self.firm.id)} "
+                       f"AND paid_on IS NULL AND due_on < {as_of} GROUP BY client_id "
+                       f"HAVING MAX({days}) > {p.add(int(rule['days']))}")
+                for client_id, overdue in _fetch(sql, p):
+                    found[client_id].append(Dealbreaker(rule, _(
+                        "An invoice is %(days)d days overdue (the limit is %(limit)d)"
+                    ) % {"days": overdue, "limit": rule["days"]}))
+            elif kind == "sign_poor":
+                setting = self.policy.setting(rule["sign"])
+                for cid, signs in evaluated.items():
+                    for sign_id, value, _sub in signs:
+                        if sign_id == rule["sign"] and value is not None and setting.band(value) == "poor":
+                            found[cid].append(Dealbreaker(rule, _("%(sign)s is poor: %(title)s") % {
+                                "sign": sign_id, "title": setting.sign.title}))
+        return found
+
+    # -- referral influence (D6) ----------------------------------------------------------------
+
+    @staticmethod
+    def _referral_chains(clients: list[dict]) -> dict[int, list[int]]:
+        """For each client, every client who came through them, directly or further down the chain."""
+        children: dict[int, list[int]] = defaultdict(list)
+        for c in clients:
+            if c["referred_by_id"]:
+                children[c["referred_by_id"]].append(c["id"])
+        chains: dict[int, list[int]] = {}
+        for root in children:
+            seen: list[int] = []
+            stack = list(children[root])
+            visited = {root}
+            while stack:
+                cid = stack.pop()
+                if cid in visited:
+                    continue  # a cycle typed in by hand must not loop forever
+                visited.add(cid)
+                seen.append(cid)
+                stack.extend(children.get(cid, ()))
+            chains[root] = seen
+        return chains
+
+    # -- advice (D1, D2, D7) --------------------------------------------------------------------
+
+    def _recommend(self, result: ClientScore) -> None:
+        poor = [s for s in result.signs if s.band == "poor"]
+        troubled = [s for s in result.signs if s.band in ("poor", "concerning")]
+        reasons = [_("%(id)s %(title)s: %(explanation)s") % {"id": s.id, "title": s.title, "explanation": s.explanation}
+                   for s in sorted(troubled, key=lambda s: s.subscore)]
+        if result.dealbreakers:
+            result.recommendation = "consider_parting"
+            result.reasons = [_("Dealbreaker: %(text)s") % {"text": d.text} for d in result.dealbreakers] + reasons
+            return
+        about_expectations = bool(troubled) and all(BY_ID[s.id].about_expectations for s in troubled)
+        if result.score < self.policy.part_below and not about_expectations:
+            result.recommendation = "consider_parting"
+            result.reasons = [_("Fit score %(score)d is below %(limit)d.") % {
+                "score": result.score, "limit": self.policy.part_below}] + reasons
+        elif result.score < self.policy.talk_below or poor:
+            result.recommendation = "talk_first"
+            lead = (_("The signs are about expectations: manage them first (D2).") if about_expectations
+                    else _("Fit score %(score)d is below %(limit)d.") % {"score": result.score,
+                                                                        "limit": self.policy.talk_below}
+                    if result.score < self.policy.talk_below
+                    else _("Some signs are poor even though the overall score is fine."))
+            result.reasons = [lead, *reasons]
+        else:
+            result.recommendation = "keep"
+            result.reasons = [_("Fit score %(score)d; no dealbreakers.") % {"score": result.score}, *reasons]
+
+    # -- trend ----------------------------------------------------------------------------------
+
+    def _trend(self, results: list[ClientScore], static: dict[int, dict[str, float]]) -> None:
+        """Monthly fit score over the last 12 months, each month judged on the window ending with it.
+
+        One by-month aggregation covers all twelve windows; each point sums the month buckets of its
+        window. Unpaid invoices and missing items count as late up to today, as known today.
+        """
+        months = self.policy.window_months
+        last = month_key(self.as_of)
+        first = last - 11
+        ids = [r.client_id for r in results]
+        rows = Aggregator(self._scope(month_start(first - months + 1), by_month=True, client_ids=ids),
+                          self.working_hours).run()
+        buckets: dict[int, dict[int, dict[str, float]]] = defaultdict(dict)
+        for (cid, key), comp in rows.items():
+            buckets[cid][key] = comp
+        for result in results:
+            own = buckets.get(result.client_id, {})
+            points = []
+            for point in range(first, last + 1):
+                summed = dict.fromkeys(COMPONENTS, 0.0)
+                for key in range(point - months + 1, point + 1):
+                    for name, value in own.get(key, {}).items():
+                        summed[name] += value
+                c = self._components(summed, static.get(result.client_id))
+                points.append((month_start(point).strftime("%Y-%m"), self._fit(self._evaluate(c))))
+            result.trend = points
+
+
+def _fetch(sql: str, params: Params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, dict(params))
+        return cursor.fetchall()
+
+
+def month_shift(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (or earlier), clamped to the month's last day."""
+    key = month_key(day) + months
+    first = month_start(key)
+    next_first = month_start(key + 1)
+    return first.replace(day=min(day.day, (next_first - dt.timedelta(days=1)).day))
+
+
+def incident_kind_label(kind: str) -> str:
+    from parting.evidence.models import Incident
+
+    return str(dict(Incident.Kind.choices).get(kind, kind))
+
+
+def score_firm(firm: Firm, **options) -> list[ClientScore]:
+    as_of = options.pop("as_of", None)
+    return Scorer(firm, as_of=as_of).score(**options)
