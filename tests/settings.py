@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("PARTING_DATA_DIR", tempfile.mkdtemp(prefix="parting-test-"))
 os.environ.setdefault("PARTING_SECRET_KEY", "test-only-not-secret")
 
-from parting.settings import *  # noqa: E402,F403
+from parting.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

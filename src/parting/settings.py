@@ -80,9 +80,7 @@ def database_from_url(url: str, data_dir: Path) -> dict:
             "OPTIONS": options,
             "TEST": {"NAME": options.pop("test_name", None)},
         }
-    raise ImproperlyConfigured(
-        f"PARTING_DATABASE_URL={url!r}: the scheme must be sqlite:// or postgres://"
-    )
+    raise ImproperlyConfigured(f"PARTING_DATABASE_URL={url!r}: the scheme must be sqlite:// or postgres://")
 
 
 def sqlite_database(path: Path) -> dict:
@@ -99,9 +97,7 @@ def sqlite_database(path: Path) -> dict:
     }
 
 
-DATA_DIR = Path(
-    env_str("PARTING_DATA_DIR", str(Path.home() / ".local" / "share" / "parting"))
-).expanduser()
+DATA_DIR = Path(env_str("PARTING_DATA_DIR", str(Path.home() / ".local" / "share" / "parting"))).expanduser()
 
 
 def load_secret_key() -> str:

@@ -48,8 +48,12 @@ def test_w7_client_without_invoices_is_not_judged_on_payment(client_row):
 
 def test_w7_everything_paid_on_time_is_healthy(client_row):
     for day in (1, 2, 3):
-        InvoiceFactory(client=client_row, issued_on=dt.date(2026, 4, day), due_on=dt.date(2026, 4, 15),
-                       paid_on=dt.date(2026, 4, 15))
+        InvoiceFactory(
+            client=client_row,
+            issued_on=dt.date(2026, 4, day),
+            due_on=dt.date(2026, 4, 15),
+            paid_on=dt.date(2026, 4, 15),
+        )
     w7 = score_of(client_row).sign("W7")
     assert w7.value == 0.0
     assert w7.band == "healthy"
@@ -67,8 +71,9 @@ def test_w7_late_and_unpaid_invoices_are_counted_with_days_and_reminders(client_
 
 
 def test_w7_invoices_due_outside_the_window_are_ignored(client_row):
-    InvoiceFactory(client=client_row, issued_on=dt.date(2025, 6, 1), due_on=dt.date(2025, 6, 30),
-                   paid_on=dt.date(2025, 9, 1))  # due the day before the window opens
+    InvoiceFactory(
+        client=client_row, issued_on=dt.date(2025, 6, 1), due_on=dt.date(2025, 6, 30), paid_on=dt.date(2025, 9, 1)
+    )  # due the day before the window opens
     InvoiceFactory(client=client_row, issued_on=dt.date(2026, 6, 20), due_on=dt.date(2026, 7, 4))  # not yet due
     assert score_of(client_row).sign("W7").value is None
 
@@ -126,11 +131,19 @@ def test_w3_and_w10_read_inbound_messages(client_row):
 
 def test_w4_cancellation_with_less_than_24_hours_notice_counts_and_24_hours_does_not(client_row):
     start = dt.datetime(2026, 6, 10, 10, tzinfo=UTC)
-    MeetingFactory(client=client_row, starts_at=start, status=Meeting.Status.CANCELLED_BY_CLIENT,
-                   cancelled_at=start - dt.timedelta(hours=23, minutes=59))
+    MeetingFactory(
+        client=client_row,
+        starts_at=start,
+        status=Meeting.Status.CANCELLED_BY_CLIENT,
+        cancelled_at=start - dt.timedelta(hours=23, minutes=59),
+    )
     start2 = dt.datetime(2026, 6, 11, 10, tzinfo=UTC)
-    MeetingFactory(client=client_row, starts_at=start2, status=Meeting.Status.CANCELLED_BY_CLIENT,
-                   cancelled_at=start2 - dt.timedelta(hours=24))
+    MeetingFactory(
+        client=client_row,
+        starts_at=start2,
+        status=Meeting.Status.CANCELLED_BY_CLIENT,
+        cancelled_at=start2 - dt.timedelta(hours=24),
+    )
     result = score_of(client_row).sign("W4")
     assert result.value == 50.0
     assert "1 cancelled with less than 24 hours' notice" in result.explanation
@@ -142,8 +155,12 @@ def test_w4_no_shows_and_late_arrivals_count_cancellations_by_us_do_not(client_r
     MeetingFactory(client=client_row, starts_at=base + dt.timedelta(days=1), minutes_late=10)
     MeetingFactory(client=client_row, starts_at=base + dt.timedelta(days=2), minutes_late=9)
     MeetingFactory(client=client_row, starts_at=base + dt.timedelta(days=3))
-    MeetingFactory(client=client_row, starts_at=base + dt.timedelta(days=4), status=Meeting.Status.CANCELLED_BY_US,
-                   cancelled_at=base)
+    MeetingFactory(
+        client=client_row,
+        starts_at=base + dt.timedelta(days=4),
+        status=Meeting.Status.CANCELLED_BY_US,
+        cancelled_at=base,
+    )
     result = score_of(client_row).sign("W4")
     assert result.value == 50.0  # 2 of 4
     assert result.band == "poor"
@@ -154,12 +171,21 @@ def test_w4_no_shows_and_late_arrivals_count_cancellations_by_us_do_not(client_r
 
 
 def test_w1_and_w14_late_and_missing_items(client_row):
-    ClientRequestFactory(client=client_row, requested_on=dt.date(2026, 5, 1), due_on=dt.date(2026, 5, 10),
-                         received_on=dt.date(2026, 5, 13))  # 3 days late
-    ClientRequestFactory(client=client_row, requested_on=dt.date(2026, 6, 1), due_on=dt.date(2026, 6, 20),
-                         received_on=None)  # still missing, 10 days late as of June 30
-    ClientRequestFactory(client=client_row, requested_on=dt.date(2026, 4, 1), due_on=dt.date(2026, 4, 10),
-                         received_on=dt.date(2026, 4, 10))  # on the due date itself: on time
+    ClientRequestFactory(
+        client=client_row,
+        requested_on=dt.date(2026, 5, 1),
+        due_on=dt.date(2026, 5, 10),
+        received_on=dt.date(2026, 5, 13),
+    )  # 3 days late
+    ClientRequestFactory(
+        client=client_row, requested_on=dt.date(2026, 6, 1), due_on=dt.date(2026, 6, 20), received_on=None
+    )  # still missing, 10 days late as of June 30
+    ClientRequestFactory(
+        client=client_row,
+        requested_on=dt.date(2026, 4, 1),
+        due_on=dt.date(2026, 4, 10),
+        received_on=dt.date(2026, 4, 10),
+    )  # on the due date itself: on time
     result = score_of(client_row)
     assert result.sign("W1").value == pytest.approx(4.3)  # (3 + 10 + 0) / 3
     assert result.sign("W1").band == "concerning"
@@ -211,8 +237,9 @@ def test_w11_effective_rate_against_target(client_row):
 
 
 def test_w11_invoice_in_another_currency_counts_at_its_rate(client_row):
-    InvoiceFactory(client=client_row, amount=Decimal("1000"), currency="PLN", fx_rate=Decimal("0.25"),
-                   paid_on=dt.date(2026, 3, 10))
+    InvoiceFactory(
+        client=client_row, amount=Decimal("1000"), currency="PLN", fx_rate=Decimal("0.25"), paid_on=dt.date(2026, 3, 10)
+    )
     TimeEntryFactory(client=client_row, hours=Decimal("10"))
     assert score_of(client_row).revenue == Decimal("250.00")
 
@@ -237,8 +264,11 @@ def test_percentile_says_how_many_active_clients_do_better(firm):
     clients = [ClientFactory(firm=firm, name=name) for name in ("A", "B", "C", "D")]
     for client, late in zip(clients, (0, 1, 1, 2), strict=True):
         for n in range(2):
-            InvoiceFactory(client=client, due_on=dt.date(2026, 5, 1 + n),
-                           paid_on=dt.date(2026, 5, 20) if n < late else dt.date(2026, 4, 30))
+            InvoiceFactory(
+                client=client,
+                due_on=dt.date(2026, 5, 1 + n),
+                paid_on=dt.date(2026, 5, 20) if n < late else dt.date(2026, 4, 30),
+            )
     scores = {r.name: r for r in Scorer(firm, as_of=AS_OF).score()}
     assert scores["D"].sign("W7").percentile == 75  # worse than A, B and C
     assert scores["B"].sign("W7").percentile == 25  # only A does better; C ties
@@ -309,8 +339,12 @@ def test_d6_referral_influence_follows_the_chain(firm):
 
 def test_trend_has_twelve_monthly_points_and_shows_a_decline(client_row):
     for month in range(1, 7):
-        InvoiceFactory(client=client_row, issued_on=dt.date(2026, month, 1), due_on=dt.date(2026, month, 10),
-                       paid_on=dt.date(2026, month, 28))
+        InvoiceFactory(
+            client=client_row,
+            issued_on=dt.date(2026, month, 1),
+            due_on=dt.date(2026, month, 10),
+            paid_on=dt.date(2026, month, 28),
+        )
     result = Scorer(client_row.firm, as_of=AS_OF).score(with_trend=True)[0]
     months = [month for month, _score in result.trend]
     assert months[0] == "2025-07" and months[-1] == "2026-06" and len(months) == 12
@@ -320,7 +354,7 @@ def test_trend_has_twelve_monthly_points_and_shows_a_decline(client_row):
 
 
 def test_scoring_all_clients_takes_a_fixed_number_of_queries(firm, django_assert_max_num_queries):
-    for n in range(30):
+    for _n in range(30):
         client = ClientFactory(firm=firm)
         InvoiceFactory(client=client)
         MessageFactory(client=client)

@@ -23,8 +23,12 @@ class Client(models.Model):
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="assigned_clients", verbose_name=_("assigned staff member"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_clients",
+        verbose_name=_("assigned staff member"),
     )
     started_on = models.DateField(_("client since"), null=True, blank=True)
     services = models.ManyToManyField("firms.Service", blank=True, related_name="clients", verbose_name=_("services"))
@@ -37,19 +41,27 @@ class Client(models.Model):
     notice_days = models.PositiveIntegerField(_("notice (days)"), null=True, blank=True)
     payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=14)
     prepaid_amount = models.DecimalField(
-        _("amount prepaid"), max_digits=12, decimal_places=2, default=Decimal("0"),
+        _("amount prepaid"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
 
     # Referral influence (D6): who brought this client to the firm.
     referred_by = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
         verbose_name=_("referred by client"),
     )
     referral_source = models.CharField(_("referral source"), max_length=200, blank=True)
 
     holds_stake = models.BooleanField(
-        _("holds a stake in the firm"), default=False,
+        _("holds a stake in the firm"),
+        default=False,
         help_text=_("D12: if the client owns part of your firm, seek professional advice before parting."),
     )
     notes = models.TextField(_("notes"), blank=True)

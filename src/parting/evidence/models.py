@@ -35,17 +35,22 @@ class Invoice(Evidence):
     amount = models.DecimalField(_("amount"), **money, validators=[MinValueValidator(Decimal("0"))])
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
     fx_rate = models.DecimalField(
-        _("rate to firm currency"), max_digits=12, decimal_places=6, default=Decimal("1"),
+        _("rate to firm currency"),
+        max_digits=12,
+        decimal_places=6,
+        default=Decimal("1"),
         validators=[MinValueValidator(Decimal("0.000001"))],
         help_text=_("1 when the invoice is in the firm's currency."),
     )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    amount_paid = models.DecimalField(_("amount paid"), **money, default=Decimal("0"),
-                                      validators=[MinValueValidator(Decimal("0"))])
+    amount_paid = models.DecimalField(
+        _("amount paid"), **money, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     discount_requested = models.BooleanField(_("discount requested"), default=False)
-    discount_given = models.DecimalField(_("discount given"), **money, default=Decimal("0"),
-                                         validators=[MinValueValidator(Decimal("0"))])
+    discount_given = models.DecimalField(
+        _("discount given"), **money, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
     disputed = models.BooleanField(_("disputed"), default=False)
 
     class Meta:
@@ -54,7 +59,9 @@ class Invoice(Evidence):
         indexes = [models.Index(fields=["firm", "client", "due_on"]), models.Index(fields=["firm", "issued_on"])]
         constraints = [
             models.UniqueConstraint(fields=["firm", "number"], name="invoice_unique_number_per_firm"),
-            models.CheckConstraint(condition=models.Q(due_on__gte=models.F("issued_on")), name="invoice_due_after_issue"),
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("issued_on")), name="invoice_due_after_issue"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,7 +89,9 @@ class Meeting(Evidence):
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["firm", "client", "starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -107,7 +116,8 @@ class Message(Evidence):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices, default=Direction.INBOUND)
     to_senior = models.BooleanField(
-        _("addressed to an owner or partner"), default=False,
+        _("addressed to an owner or partner"),
+        default=False,
         help_text=_("The client went past the assigned staff member (W3)."),
     )
     negative = models.BooleanField(_("negative tone"), default=False)
@@ -139,7 +149,9 @@ class ClientRequest(Evidence):
         ordering = ["-due_on"]
         indexes = [models.Index(fields=["firm", "client", "due_on"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(due_on__gte=models.F("requested_on")), name="request_due_after_requested"),
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("requested_on")), name="request_due_after_requested"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,11 +172,22 @@ class Incident(Evidence):
 
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     occurred_on = models.DateField(_("date"))
-    hours_lost = models.DecimalField(_("hours lost"), max_digits=7, decimal_places=2, default=Decimal("0"),
-                                     validators=[MinValueValidator(Decimal("0"))])
+    hours_lost = models.DecimalField(
+        _("hours lost"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     note = models.TextField(_("note"), blank=True)
-    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+", verbose_name=_("logged by"))
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
 
     class Meta:
         verbose_name = _("incident")
@@ -179,11 +202,21 @@ class TimeEntry(Evidence):
     """Hours spent on the client: effort for W11 (effective rate) and W13 (share of unbilled extras)."""
 
     date = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2,
-                                validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("24"))])
+    hours = models.DecimalField(
+        _("hours"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("24"))],
+    )
     billable = models.BooleanField(_("billable"), default=True)
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+", verbose_name=_("person"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:

@@ -26,11 +26,17 @@ class Firm(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
     currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[currency_code])
     target_hourly_rate = models.DecimalField(
-        _("target hourly rate"), max_digits=10, decimal_places=2, default=Decimal("80.00"),
+        _("target hourly rate"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("80.00"),
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     focus_services = models.ManyToManyField(
-        "firms.Service", blank=True, related_name="+", verbose_name=_("services the firm now focuses on"),
+        "firms.Service",
+        blank=True,
+        related_name="+",
+        verbose_name=_("services the firm now focuses on"),
         help_text=_("Clients outside these services count toward W12 (no longer fits)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -79,7 +85,9 @@ class WorkingDay(models.Model):
         ordering = ["weekday"]
         constraints = [
             models.UniqueConstraint(fields=["firm", "weekday"], name="working_day_once_per_weekday"),
-            models.CheckConstraint(condition=models.Q(starts__lt=models.F("ends")), name="working_day_starts_before_end"),
+            models.CheckConstraint(
+                condition=models.Q(starts__lt=models.F("ends")), name="working_day_starts_before_end"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,7 +127,9 @@ class Policy(models.Model):
 
     firm = models.OneToOneField(Firm, on_delete=models.CASCADE, related_name="policy")
     window_months = models.PositiveSmallIntegerField(
-        _("window (months)"), default=12, validators=[MinValueValidator(1)],
+        _("window (months)"),
+        default=12,
+        validators=[MinValueValidator(1)],
         help_text=_("Signs read the evidence of the current month and this many months before it, minus one."),
     )
     signs = models.JSONField(_("sign settings"), default=dict, blank=True)

@@ -17,8 +17,15 @@ DEFAULT_HOURS = [(weekday, dt.time(9), dt.time(17)) for weekday in range(5)]
 
 
 @transaction.atomic
-def firm_create(*, name: str, slug: str | None = None, time_zone: str = "UTC", currency: str = "EUR",
-                working_hours=DEFAULT_HOURS, **fields) -> Firm:
+def firm_create(
+    *,
+    name: str,
+    slug: str | None = None,
+    time_zone: str = "UTC",
+    currency: str = "EUR",
+    working_hours=DEFAULT_HOURS,
+    **fields,
+) -> Firm:
     firm = Firm(name=name, slug=slug or slugify(name)[:50] or "firm", time_zone=time_zone, currency=currency, **fields)
     firm.full_clean()
     firm.save()
@@ -35,8 +42,17 @@ def generate_password() -> str:
 
 
 @transaction.atomic
-def member_add(*, firm: Firm, username: str, role: str, password: str | None = None, email: str = "",
-               first_name: str = "", last_name: str = "", language: str = "en") -> tuple[Membership, str]:
+def member_add(
+    *,
+    firm: Firm,
+    username: str,
+    role: str,
+    password: str | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "en",
+) -> tuple[Membership, str]:
     """Create a user in ``firm``; returns the membership and the password (generated when not given)."""
     password = password or generate_password()
     user = get_user_model().objects.create_user(

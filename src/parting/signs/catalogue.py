@@ -12,8 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 Components = Mapping[str, float]
 
@@ -177,13 +176,15 @@ def _explain_w7(c: Components, v: float) -> str:
 
 def _explain_w8(c: Components, v: float) -> str:
     return _("%(incidents)d contract terms ignored, %(disputed)d invoices disputed") % {
-        "incidents": c["contract_n"], "disputed": c["inv_disputed"]
+        "incidents": c["contract_n"],
+        "disputed": c["inv_disputed"],
     }
 
 
 def _explain_w9(c: Components, v: float) -> str:
     return _("Asked for a discount on %(invoices)d invoices and haggled over the price %(incidents)d more times") % {
-        "invoices": c["inv_discount_requested"], "incidents": c["haggle_n"]
+        "invoices": c["inv_discount_requested"],
+        "incidents": c["haggle_n"],
     }
 
 
@@ -197,24 +198,30 @@ def _explain_w10(c: Components, v: float) -> str:
 
 def _explain_w11(c: Components, v: float) -> str:
     rate = c["revenue"] / c["hours"]
-    return _(
-        "Earned %(rate)s an hour over %(hours)s hours, %(pct)s%% of the target rate of %(target)s"
-    ) % {"rate": fmt(rate, 2), "hours": fmt(c["hours"]), "pct": fmt(v), "target": fmt(c["target_rate"], 2)}
+    return _("Earned %(rate)s an hour over %(hours)s hours, %(pct)s%% of the target rate of %(target)s") % {
+        "rate": fmt(rate, 2),
+        "hours": fmt(c["hours"]),
+        "pct": fmt(v),
+        "target": fmt(c["target_rate"], 2),
+    }
 
 
 def _explain_w12(c: Components, v: float) -> str:
     return _("%(outside)d of the client's %(total)d services are outside the firm's current focus") % {
-        "outside": c["services_outside"], "total": c["services"]
+        "outside": c["services_outside"],
+        "total": c["services"],
     }
 
 
 def _explain_w13(c: Components, v: float) -> str:
-    text = ngettext(
-        "%(n)d request for free extra work", "%(n)d requests for free extra work", int(c["scope_n"])
-    ) % {"n": c["scope_n"]}
-    return text + "; " + _("%(hours)s unbilled hours, %(pct)s%% of the time spent") % {
-        "hours": fmt(c["scope_hours"]), "pct": fmt(v)
+    text = ngettext("%(n)d request for free extra work", "%(n)d requests for free extra work", int(c["scope_n"])) % {
+        "n": c["scope_n"]
     }
+    return (
+        text
+        + "; "
+        + _("%(hours)s unbilled hours, %(pct)s%% of the time spent") % {"hours": fmt(c["scope_hours"]), "pct": fmt(v)}
+    )
 
 
 def _explain_w14(c: Components, v: float) -> str:
@@ -231,44 +238,185 @@ def _explain_w14(c: Components, v: float) -> str:
 
 
 SIGNS: tuple[Sign, ...] = (
-    Sign("W1", gettext_lazy("Slow to deliver what they owe"), gettext_lazy("requests to the client"), "days",
-         weight=1.5, concerning=2, poor=5, value=_w1, explain=_explain_w1),
-    Sign("W2", gettext_lazy("No boundaries"), gettext_lazy("messages"), "%",
-         weight=1, concerning=15, poor=30, value=_w2, explain=_explain_w2, about_expectations=True),
-    Sign("W3", gettext_lazy("Demands the owner or a partner"), gettext_lazy("messages"), "%",
-         weight=1, concerning=10, poor=25, value=_w3, explain=_explain_w3, about_expectations=True),
-    Sign("W4", gettext_lazy("Cancels, no-shows, comes late"), gettext_lazy("meetings"), "%",
-         weight=1, concerning=15, poor=30, value=_w4, explain=_explain_w4),
-    Sign("W5", gettext_lazy("Error-prone"), gettext_lazy("incidents: rework"), "count",
-         weight=1, concerning=2, poor=4, value=lambda c: float(c["rework_n"]),
-         explain=_incidents("%(n)d rework incident after a client error", "%(n)d rework incidents after client errors",
-                            "rework_n", "rework_hours")),
-    Sign("W6", gettext_lazy("Distrusts your expertise"), gettext_lazy("incidents: expertise challenged"), "count",
-         weight=1, concerning=1, poor=3, value=lambda c: float(c["distrust_n"]),
-         explain=_incidents("Challenged the firm's advice %(n)d time", "Challenged the firm's advice %(n)d times",
-                            "distrust_n"), about_expectations=True),
-    Sign("W7", gettext_lazy("Payment trouble"), gettext_lazy("invoices"), "%",
-         weight=3, concerning=20, poor=40, value=_w7, explain=_explain_w7),
-    Sign("W8", gettext_lazy("Ignores the contract"), gettext_lazy("incidents: contract ignored; disputed invoices"),
-         "count", weight=1.5, concerning=1, poor=2,
-         value=lambda c: float(c["contract_n"] + c["inv_disputed"]), explain=_explain_w8),
-    Sign("W9", gettext_lazy("Haggles"), gettext_lazy("discounts asked on invoices; incidents: haggling"), "count",
-         weight=1, concerning=2, poor=4, value=lambda c: float(c["inv_discount_requested"] + c["haggle_n"]),
-         explain=_explain_w9),
-    Sign("W10", gettext_lazy("Negative"), gettext_lazy("messages"), "%",
-         weight=1, concerning=10, poor=25, value=_w10, explain=_explain_w10),
-    Sign("W11", gettext_lazy("Not worth the time"), gettext_lazy("invoices and time entries"), "%",
-         weight=2, concerning=90, poor=60, value=_w11, explain=_explain_w11, higher_is_worse=False),
-    Sign("W12", gettext_lazy("No longer fits"), gettext_lazy("the client's services and the firm's focus"), "%",
-         weight=1, concerning=1, poor=50, value=_w12, explain=_explain_w12),
-    Sign("W13", gettext_lazy("Unrealistic expectations"), gettext_lazy("incidents: scope creep; time entries"), "%",
-         weight=1.5, concerning=5, poor=15, value=_w13, explain=_explain_w13, about_expectations=True),
-    Sign("W14", gettext_lazy("Does not meet your expectations of them"), gettext_lazy("requests to the client"), "%",
-         weight=1, concerning=25, poor=50, value=_w14, explain=_explain_w14),
-    Sign("W15", gettext_lazy("Disrespectful to staff"), gettext_lazy("incidents: disrespect to staff"), "count",
-         weight=3, concerning=1, poor=2, value=lambda c: float(c["disrespect_n"]),
-         explain=_incidents("%(n)d incident of disrespect to staff", "%(n)d incidents of disrespect to staff",
-                            "disrespect_n")),
+    Sign(
+        "W1",
+        gettext_lazy("Slow to deliver what they owe"),
+        gettext_lazy("requests to the client"),
+        "days",
+        weight=1.5,
+        concerning=2,
+        poor=5,
+        value=_w1,
+        explain=_explain_w1,
+    ),
+    Sign(
+        "W2",
+        gettext_lazy("No boundaries"),
+        gettext_lazy("messages"),
+        "%",
+        weight=1,
+        concerning=15,
+        poor=30,
+        value=_w2,
+        explain=_explain_w2,
+        about_expectations=True,
+    ),
+    Sign(
+        "W3",
+        gettext_lazy("Demands the owner or a partner"),
+        gettext_lazy("messages"),
+        "%",
+        weight=1,
+        concerning=10,
+        poor=25,
+        value=_w3,
+        explain=_explain_w3,
+        about_expectations=True,
+    ),
+    Sign(
+        "W4",
+        gettext_lazy("Cancels, no-shows, comes late"),
+        gettext_lazy("meetings"),
+        "%",
+        weight=1,
+        concerning=15,
+        poor=30,
+        value=_w4,
+        explain=_explain_w4,
+    ),
+    Sign(
+        "W5",
+        gettext_lazy("Error-prone"),
+        gettext_lazy("incidents: rework"),
+        "count",
+        weight=1,
+        concerning=2,
+        poor=4,
+        value=lambda c: float(c["rework_n"]),
+        explain=_incidents(
+            "%(n)d rework incident after a client error",
+            "%(n)d rework incidents after client errors",
+            "rework_n",
+            "rework_hours",
+        ),
+    ),
+    Sign(
+        "W6",
+        gettext_lazy("Distrusts your expertise"),
+        gettext_lazy("incidents: expertise challenged"),
+        "count",
+        weight=1,
+        concerning=1,
+        poor=3,
+        value=lambda c: float(c["distrust_n"]),
+        explain=_incidents(
+            "Challenged the firm's advice %(n)d time", "Challenged the firm's advice %(n)d times", "distrust_n"
+        ),
+        about_expectations=True,
+    ),
+    Sign(
+        "W7",
+        gettext_lazy("Payment trouble"),
+        gettext_lazy("invoices"),
+        "%",
+        weight=3,
+        concerning=20,
+        poor=40,
+        value=_w7,
+        explain=_explain_w7,
+    ),
+    Sign(
+        "W8",
+        gettext_lazy("Ignores the contract"),
+        gettext_lazy("incidents: contract ignored; disputed invoices"),
+        "count",
+        weight=1.5,
+        concerning=1,
+        poor=2,
+        value=lambda c: float(c["contract_n"] + c["inv_disputed"]),
+        explain=_explain_w8,
+    ),
+    Sign(
+        "W9",
+        gettext_lazy("Haggles"),
+        gettext_lazy("discounts asked on invoices; incidents: haggling"),
+        "count",
+        weight=1,
+        concerning=2,
+        poor=4,
+        value=lambda c: float(c["inv_discount_requested"] + c["haggle_n"]),
+        explain=_explain_w9,
+    ),
+    Sign(
+        "W10",
+        gettext_lazy("Negative"),
+        gettext_lazy("messages"),
+        "%",
+        weight=1,
+        concerning=10,
+        poor=25,
+        value=_w10,
+        explain=_explain_w10,
+    ),
+    Sign(
+        "W11",
+        gettext_lazy("Not worth the time"),
+        gettext_lazy("invoices and time entries"),
+        "%",
+        weight=2,
+        concerning=90,
+        poor=60,
+        value=_w11,
+        explain=_explain_w11,
+        higher_is_worse=False,
+    ),
+    Sign(
+        "W12",
+        gettext_lazy("No longer fits"),
+        gettext_lazy("the client's services and the firm's focus"),
+        "%",
+        weight=1,
+        concerning=1,
+        poor=50,
+        value=_w12,
+        explain=_explain_w12,
+    ),
+    Sign(
+        "W13",
+        gettext_lazy("Unrealistic expectations"),
+        gettext_lazy("incidents: scope creep; time entries"),
+        "%",
+        weight=1.5,
+        concerning=5,
+        poor=15,
+        value=_w13,
+        explain=_explain_w13,
+        about_expectations=True,
+    ),
+    Sign(
+        "W14",
+        gettext_lazy("Does not meet your expectations of them"),
+        gettext_lazy("requests to the client"),
+        "%",
+        weight=1,
+        concerning=25,
+        poor=50,
+        value=_w14,
+        explain=_explain_w14,
+    ),
+    Sign(
+        "W15",
+        gettext_lazy("Disrespectful to staff"),
+        gettext_lazy("incidents: disrespect to staff"),
+        "count",
+        weight=3,
+        concerning=1,
+        poor=2,
+        value=lambda c: float(c["disrespect_n"]),
+        explain=_incidents(
+            "%(n)d incident of disrespect to staff", "%(n)d incidents of disrespect to staff", "disrespect_n"
+        ),
+    ),
 )
 
 BY_ID: dict[str, Sign] = {sign.id: sign for sign in SIGNS}

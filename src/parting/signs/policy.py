@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -57,7 +58,7 @@ class SignSetting:
                 return 100.0
             if value >= points[-1][0]:
                 return 0.0
-        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
             if x0 <= value <= x1:
                 if x1 == x0:
                     return y1
@@ -128,21 +129,15 @@ def validate_sign_overrides(data: dict) -> dict:
                         _("%(id)s: %(field)s must be a number.") % {"id": sign_id, "field": field}
                     ) from None
                 if entry[field] < 0:
-                    raise ValidationError(
-                        _("%(id)s: %(field)s cannot be negative.") % {"id": sign_id, "field": field}
-                    )
+                    raise ValidationError(_("%(id)s: %(field)s cannot be negative.") % {"id": sign_id, "field": field})
         if "enabled" in own:
             entry["enabled"] = bool(own["enabled"])
         concerning = entry.get("concerning", sign.concerning)
         poor = entry.get("poor", sign.poor)
         if sign.higher_is_worse and poor <= concerning:
-            raise ValidationError(
-                _("%(id)s: the poor threshold must be above the concerning one.") % {"id": sign_id}
-            )
+            raise ValidationError(_("%(id)s: the poor threshold must be above the concerning one.") % {"id": sign_id})
         if not sign.higher_is_worse and poor >= concerning:
-            raise ValidationError(
-                _("%(id)s: the poor threshold must be below the concerning one.") % {"id": sign_id}
-            )
+            raise ValidationError(_("%(id)s: the poor threshold must be below the concerning one.") % {"id": sign_id})
         clean[sign_id] = entry
     return clean
 
@@ -161,14 +156,24 @@ def validate_dealbreakers(rules: list) -> list[dict]:
         try:
             if kind == "incidents":
                 if rule.get("kind") not in kinds:
-                    raise ValidationError(_("%(where)s: unknown incident kind %(kind)r.") % {"where": where, "kind": rule.get("kind")})
-                clean.append({"type": kind, "kind": rule["kind"], "count": _positive(rule, "count"),
-                              "months": _positive(rule, "months")})
+                    raise ValidationError(
+                        _("%(where)s: unknown incident kind %(kind)r.") % {"where": where, "kind": rule.get("kind")}
+                    )
+                clean.append(
+                    {
+                        "type": kind,
+                        "kind": rule["kind"],
+                        "count": _positive(rule, "count"),
+                        "months": _positive(rule, "months"),
+                    }
+                )
             elif kind == "overdue_invoice":
                 clean.append({"type": kind, "days": _positive(rule, "days")})
             elif kind == "sign_poor":
                 if rule.get("sign") not in BY_ID:
-                    raise ValidationError(_("%(where)s: unknown sign %(sign)r.") % {"where": where, "sign": rule.get("sign")})
+                    raise ValidationError(
+                        _("%(where)s: unknown sign %(sign)r.") % {"where": where, "sign": rule.get("sign")}
+                    )
                 clean.append({"type": kind, "sign": rule["sign"]})
             else:
                 raise ValidationError(_("%(where)s: unknown type %(type)r.") % {"where": where, "type": kind})

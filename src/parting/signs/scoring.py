@@ -91,8 +91,16 @@ class ClientScore:
             "reasons": self.reasons,
             "dealbreakers": [d.text for d in self.dealbreakers],
             "signs": [
-                {"id": s.id, "title": s.title, "value": s.value, "unit": s.unit, "band": s.band,
-                 "percentile": s.percentile, "weight": s.weight, "explanation": s.explanation}
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    "value": s.value,
+                    "unit": s.unit,
+                    "band": s.band,
+                    "percentile": s.percentile,
+                    "weight": s.weight,
+                    "explanation": s.explanation,
+                }
                 for s in self.signs
             ],
             "value": {
@@ -146,8 +154,13 @@ class Scorer:
 
     def _scope(self, start: dt.date, *, by_month: bool, client_ids: Sequence[int] | None) -> Scope:
         return Scope(
-            firm_id=self.firm.id, time_zone=self.firm.time_zone, start=start, end=self.as_of,
-            now=self.until, by_month=by_month, client_ids=client_ids,
+            firm_id=self.firm.id,
+            time_zone=self.firm.time_zone,
+            start=start,
+            end=self.as_of,
+            now=self.until,
+            by_month=by_month,
+            client_ids=client_ids,
         )
 
     def _static_components(self, clients: list[dict]) -> dict[int, dict[str, float]]:
@@ -202,12 +215,13 @@ class Scorer:
             w = self.policy.setting(sign_id).weight * (1 + SEVERITY_EMPHASIS * (100.0 - subscore) / 100.0)
             total += w * subscore
             weight += w
-        return 100 if not weight else int(round(total / weight))
+        return 100 if not weight else round(total / weight)
 
     # -- the whole firm -------------------------------------------------------------------------
 
-    def score(self, *, client_ids: Sequence[int] | None = None, with_trend: bool = False,
-              include_former: bool = True) -> list[ClientScore]:
+    def score(
+        self, *, client_ids: Sequence[int] | None = None, with_trend: bool = False, include_former: bool = True
+    ) -> list[ClientScore]:
         clients_qs = Client.objects.filter(firm=self.firm)
         if not include_former:
             clients_qs = clients_qs.exclude(status=Client.Status.FORMER)
@@ -237,20 +251,45 @@ class Scorer:
                 setting = self.policy.setting(sign_id)
                 sign = BY_ID[sign_id]
                 if value is None:
-                    signs.append(SignResult(sign_id, str(sign.title), None, None, None, setting.weight, None,
-                                            _("No evidence in the window."), sign.unit))
+                    signs.append(
+                        SignResult(
+                            sign_id,
+                            str(sign.title),
+                            None,
+                            None,
+                            None,
+                            setting.weight,
+                            None,
+                            _("No evidence in the window."),
+                            sign.unit,
+                        )
+                    )
                     continue
-                signs.append(SignResult(
-                    sign_id, str(sign.title), value, setting.band(value), round(subscore, 1), setting.weight,
-                    self._percentile(populations[sign_id], value, sign.higher_is_worse),
-                    sign.explain(c, value), sign.unit,
-                ))
+                signs.append(
+                    SignResult(
+                        sign_id,
+                        str(sign.title),
+                        value,
+                        setting.band(value),
+                        round(subscore, 1),
+                        setting.weight,
+                        self._percentile(populations[sign_id], value, sign.higher_is_worse),
+                        sign.explain(c, value),
+                        sign.unit,
+                    )
+                )
             revenue = money(c["revenue"])
             chain = referred.get(cid, [])
             result = ClientScore(
-                client_id=cid, name=client["name"], status=client["status"],
-                score=self._fit(evaluated[cid]), recommendation="keep", reasons=[],
-                dealbreakers=dealbreakers.get(cid, []), signs=signs, revenue=revenue,
+                client_id=cid,
+                name=client["name"],
+                status=client["status"],
+                score=self._fit(evaluated[cid]),
+                recommendation="keep",
+                reasons=[],
+                dealbreakers=dealbreakers.get(cid, []),
+                signs=signs,
+                revenue=revenue,
                 revenue_share=0.0 if not firm_revenue else 100.0 * c["revenue"] / firm_revenue,
                 hours=c["hours"],
                 effective_rate=money(c["revenue"] / c["hours"]) if c["hours"] else None,
@@ -280,9 +319,12 @@ class Scorer:
         """The share of the firm's active clients who do strictly better: "worse than N% of clients"."""
         if not population:
             return None
-        better = bisect.bisect_left(population, value) if higher_is_worse else (
-            len(population) - bisect.bisect_right(population, value))
-        return int(round(100.0 * better / len(population)))
+        better = (
+            bisect.bisect_left(population, value)
+            if higher_is_worse
+            else (len(population) - bisect.bisect_right(population, value))
+        )
+        return round(100.0 * better / len(population))
 
     # -- dealbreakers (D7) ----------------------------------------------------------------------
 
@@ -294,35 +336,53 @@ class Scorer:
             if kind == "incidents":
                 since = month_shift(self.as_of, -int(rule["months"]))
                 p = Params(d)
-                sql = (f"SELECT client_id, COUNT(*) FROM evidence_incident WHERE firm_id = {p.add(self.firm.id)} "
-                       f"AND kind = {p.add(rule['kind'])} AND occurred_on > {p.add(since, 'date')} "
-                       f"AND occurred_on <= {p.add(self.as_of, 'date')} GROUP BY client_id "
-                       f"HAVING COUNT(*) >= {p.add(int(rule['count']))}")
+                sql = (
+                    f"SELECT client_id, COUNT(*) FROM evidence_incident WHERE firm_id = {p.add(self.firm.id)} "
+                    f"AND kind = {p.add(rule['kind'])} AND occurred_on > {p.add(since, 'date')} "
+                    f"AND occurred_on <= {p.add(self.as_of, 'date')} GROUP BY client_id "
+                    f"HAVING COUNT(*) >= {p.add(int(rule['count']))}"
+                )
                 label = incident_kind_label(rule["kind"])
                 for client_id, count in _fetch(sql, p):
-                    found[client_id].append(Dealbreaker(rule, ngettext(
-                        "%(count)d incidents of “%(kind)s” within %(months)d month",
-                        "%(count)d incidents of “%(kind)s” within %(months)d months",
-                        int(rule["months"]),
-                    ) % {"count": count, "kind": label, "months": rule["months"]}))
+                    found[client_id].append(
+                        Dealbreaker(
+                            rule,
+                            ngettext(
+                                "%(count)d incidents of “%(kind)s” within %(months)d month",
+                                "%(count)d incidents of “%(kind)s” within %(months)d months",
+                                int(rule["months"]),
+                            )
+                            % {"count": count, "kind": label, "months": rule["months"]},
+                        )
+                    )
             elif kind == "overdue_invoice":
                 p = Params(d)
                 as_of = p.add(self.as_of, "date")
                 days = d.days(as_of, "due_on")
-                sql = (f"SELECT client_id, MAX({days}) FROM evidence_invoice WHERE firm_id = {p.add(self.firm.id)} "
-                       f"AND paid_on IS NULL AND due_on < {as_of} GROUP BY client_id "
-                       f"HAVING MAX({days}) > {p.add(int(rule['days']))}")
+                sql = (
+                    f"SELECT client_id, MAX({days}) FROM evidence_invoice WHERE firm_id = {p.add(self.firm.id)} "
+                    f"AND paid_on IS NULL AND due_on < {as_of} GROUP BY client_id "
+                    f"HAVING MAX({days}) > {p.add(int(rule['days']))}"
+                )
                 for client_id, overdue in _fetch(sql, p):
-                    found[client_id].append(Dealbreaker(rule, _(
-                        "An invoice is %(days)d days overdue (the limit is %(limit)d)"
-                    ) % {"days": overdue, "limit": rule["days"]}))
+                    found[client_id].append(
+                        Dealbreaker(
+                            rule,
+                            _("An invoice is %(days)d days overdue (the limit is %(limit)d)")
+                            % {"days": overdue, "limit": rule["days"]},
+                        )
+                    )
             elif kind == "sign_poor":
                 setting = self.policy.setting(rule["sign"])
                 for cid, signs in evaluated.items():
                     for sign_id, value, _sub in signs:
                         if sign_id == rule["sign"] and value is not None and setting.band(value) == "poor":
-                            found[cid].append(Dealbreaker(rule, _("%(sign)s is poor: %(title)s") % {
-                                "sign": sign_id, "title": setting.sign.title}))
+                            found[cid].append(
+                                Dealbreaker(
+                                    rule,
+                                    _("%(sign)s is poor: %(title)s") % {"sign": sign_id, "title": setting.sign.title},
+                                )
+                            )
         return found
 
     # -- referral influence (D6) ----------------------------------------------------------------
@@ -354,8 +414,10 @@ class Scorer:
     def _recommend(self, result: ClientScore) -> None:
         poor = [s for s in result.signs if s.band == "poor"]
         troubled = [s for s in result.signs if s.band in ("poor", "concerning")]
-        reasons = [_("%(id)s %(title)s: %(explanation)s") % {"id": s.id, "title": s.title, "explanation": s.explanation}
-                   for s in sorted(troubled, key=lambda s: s.subscore)]
+        reasons = [
+            _("%(id)s %(title)s: %(explanation)s") % {"id": s.id, "title": s.title, "explanation": s.explanation}
+            for s in sorted(troubled, key=lambda s: s.subscore)
+        ]
         if result.dealbreakers:
             result.recommendation = "consider_parting"
             result.reasons = [_("Dealbreaker: %(text)s") % {"text": d.text} for d in result.dealbreakers] + reasons
@@ -363,15 +425,17 @@ class Scorer:
         about_expectations = bool(troubled) and all(BY_ID[s.id].about_expectations for s in troubled)
         if result.score < self.policy.part_below and not about_expectations:
             result.recommendation = "consider_parting"
-            result.reasons = [_("Fit score %(score)d is below %(limit)d.") % {
-                "score": result.score, "limit": self.policy.part_below}] + reasons
+            result.reasons = [_("Fit score %(score)d is below %(limit)d.") % {"score": result.score, "limit": self.policy.part_below}, *reasons]
         elif result.score < self.policy.talk_below or poor:
             result.recommendation = "talk_first"
-            lead = (_("The signs are about expectations: manage them first (D2).") if about_expectations
-                    else _("Fit score %(score)d is below %(limit)d.") % {"score": result.score,
-                                                                        "limit": self.policy.talk_below}
-                    if result.score < self.policy.talk_below
-                    else _("Some signs are poor even though the overall score is fine."))
+            lead = (
+                _("The signs are about expectations: manage them first (D2).")
+                if about_expectations
+                else _("Fit score %(score)d is below %(limit)d.")
+                % {"score": result.score, "limit": self.policy.talk_below}
+                if result.score < self.policy.talk_below
+                else _("Some signs are poor even though the overall score is fine.")
+            )
             result.reasons = [lead, *reasons]
         else:
             result.recommendation = "keep"
@@ -389,8 +453,9 @@ class Scorer:
         last = month_key(self.as_of)
         first = last - 11
         ids = [r.client_id for r in results]
-        rows = Aggregator(self._scope(month_start(first - months + 1), by_month=True, client_ids=ids),
-                          self.working_hours).run()
+        rows = Aggregator(
+            self._scope(month_start(first - months + 1), by_month=True, client_ids=ids), self.working_hours
+        ).run()
         buckets: dict[int, dict[int, dict[str, float]]] = defaultdict(dict)
         for (cid, key), comp in rows.items():
             buckets[cid][key] = comp

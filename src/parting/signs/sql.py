@@ -13,6 +13,7 @@ as a small VALUES table, so SQLite and PostgreSQL give identical answers.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -30,12 +31,30 @@ INCIDENT_COLUMNS = {
 }
 
 COMPONENTS = (
-    "inv_due", "inv_late", "inv_days_late", "inv_unpaid_overdue", "inv_reminders",
-    "inv_discount_requested", "inv_disputed", "revenue",
-    "req_due", "req_late", "req_days_late", "req_missing",
-    "msg_in", "msg_after_hours", "msg_day_off", "msg_to_senior", "msg_negative",
-    "mtg", "mtg_short_cancel", "mtg_no_show", "mtg_late", "mtg_late_minutes",
-    "hours", "billable_hours",
+    "inv_due",
+    "inv_late",
+    "inv_days_late",
+    "inv_unpaid_overdue",
+    "inv_reminders",
+    "inv_discount_requested",
+    "inv_disputed",
+    "revenue",
+    "req_due",
+    "req_late",
+    "req_days_late",
+    "req_missing",
+    "msg_in",
+    "msg_after_hours",
+    "msg_day_off",
+    "msg_to_senior",
+    "msg_negative",
+    "mtg",
+    "mtg_short_cancel",
+    "mtg_no_show",
+    "mtg_late",
+    "mtg_late_minutes",
+    "hours",
+    "billable_hours",
     *[column for pair in INCIDENT_COLUMNS.values() for column in pair if column],
 )
 
@@ -125,7 +144,7 @@ def offset_periods(tz: zoneinfo.ZoneInfo, start: dt.datetime, end: dt.datetime) 
     bounds = [FAR_PAST, *marks, FAR_FUTURE]
     periods = []
     first_offset = (start - dt.timedelta(days=1)).astimezone(tz).utcoffset()
-    for index, (low, high) in enumerate(zip(bounds, bounds[1:], strict=False)):
+    for index, (low, high) in enumerate(itertools.pairwise(bounds)):
         offset = first_offset if index == 0 else low.astimezone(tz).utcoffset()
         periods.append((low, high, int(offset.total_seconds())))
     return periods
@@ -223,8 +242,19 @@ class Aggregator:
               FROM evidence_invoice i
              WHERE i.firm_id = {firm} AND i.due_on >= {start} AND i.due_on <= {end}"""
         sql += self._client_filter("i", p) + f" {group}"
-        self._run(sql, p, ("inv_due", "inv_late", "inv_days_late", "inv_unpaid_overdue",
-                           "inv_reminders", "inv_discount_requested", "inv_disputed"))
+        self._run(
+            sql,
+            p,
+            (
+                "inv_due",
+                "inv_late",
+                "inv_days_late",
+                "inv_unpaid_overdue",
+                "inv_reminders",
+                "inv_discount_requested",
+                "inv_disputed",
+            ),
+        )
 
     def revenue(self) -> None:
         """W11 and value (D5): invoiced amounts by issue date, in the firm's currency."""
@@ -278,7 +308,7 @@ class Aggregator:
         firm, low, high = p.add(s.firm_id), p.add(s.start_ts(), "ts"), p.add(s.now, "ts")
         clients = self._client_filter("m", p)
         sql = f"""
-            WITH {', '.join(ctes)},
+            WITH {", ".join(ctes)},
             x AS (
                 SELECT m.client_id, m.to_senior, m.negative, {d.shifted("m.sent_at", "o.off")} AS local
                   FROM evidence_message m
@@ -301,8 +331,10 @@ class Aggregator:
         d, s = self.d, self.scope
         p = Params(d)
         firm, low, high = p.add(s.firm_id), p.add(s.start_ts(), "ts"), p.add(s.now, "ts")
-        short = (f"(g.status = 'cancelled_by_client' AND g.cancelled_at IS NOT NULL AND "
-                 f"{d.seconds('g.starts_at', 'g.cancelled_at')} < {SHORT_NOTICE_SECONDS})")
+        short = (
+            f"(g.status = 'cancelled_by_client' AND g.cancelled_at IS NOT NULL AND "
+            f"{d.seconds('g.starts_at', 'g.cancelled_at')} < {SHORT_NOTICE_SECONDS})"
+        )
         late = f"(g.status = 'held' AND g.minutes_late >= {LATE_MINUTES})"
         month, group = self._group(d.month_of_date("g.starts_at"))
         sql = f"""
@@ -330,7 +362,7 @@ class Aggregator:
                 names.append(hours_name)
         month, group = self._group(self.d.month_of_date("n.occurred_on"))
         sql = f"""
-            SELECT n.client_id, {month}, {', '.join(columns)}
+            SELECT n.client_id, {month}, {", ".join(columns)}
               FROM evidence_incident n
              WHERE n.firm_id = {firm} AND n.occurred_on >= {start} AND n.occurred_on <= {end}"""
         sql += self._client_filter("n", p) + f" {group}"
