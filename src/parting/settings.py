@@ -216,8 +216,9 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
 # Whitenoise serves straight from the apps' static folders: no collectstatic step to forget.
+# Set PARTING_STATIC_ROOT (and run `parting collectstatic`) to serve compressed, collected files instead.
+STATIC_ROOT = env_str("PARTING_STATIC_ROOT", "") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

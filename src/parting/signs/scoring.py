@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from parting.clients.models import Client
 from parting.firms.models import Firm, WorkingDay
@@ -117,9 +117,9 @@ class ClientScore:
 
 
 RECOMMENDATIONS = {
-    "keep": "Keep",
-    "talk_first": "Talk first",
-    "consider_parting": "Consider parting",
+    "keep": gettext_lazy("Keep"),
+    "talk_first": gettext_lazy("Talk first"),
+    "consider_parting": gettext_lazy("Consider parting"),
 }
 
 
@@ -300,7 +300,7 @@ class Scorer:
             self._recommend(result)
             results.append(result)
         if with_trend and results:
-            self._trend(results, static)
+            self.add_trend(results, static)
         results.sort(key=lambda r: (r.score, r.name))
         return results
 
@@ -425,7 +425,10 @@ class Scorer:
         about_expectations = bool(troubled) and all(BY_ID[s.id].about_expectations for s in troubled)
         if result.score < self.policy.part_below and not about_expectations:
             result.recommendation = "consider_parting"
-            result.reasons = [_("Fit score %(score)d is below %(limit)d.") % {"score": result.score, "limit": self.policy.part_below}, *reasons]
+            result.reasons = [
+                _("Fit score %(score)d is below %(limit)d.") % {"score": result.score, "limit": self.policy.part_below},
+                *reasons,
+            ]
         elif result.score < self.policy.talk_below or poor:
             result.recommendation = "talk_first"
             lead = (
@@ -443,12 +446,14 @@ class Scorer:
 
     # -- trend ----------------------------------------------------------------------------------
 
-    def _trend(self, results: list[ClientScore], static: dict[int, dict[str, float]]) -> None:
+    def add_trend(self, results: list[ClientScore], static: dict[int, dict[str, float]] | None = None) -> None:
         """Monthly fit score over the last 12 months, each month judged on the window ending with it.
 
         One by-month aggregation covers all twelve windows; each point sums the month buckets of its
         window. Unpaid invoices and missing items count as late up to today, as known today.
         """
+        if static is None:
+            static = self._static_components([{"id": r.client_id} for r in results])
         months = self.policy.window_months
         last = month_key(self.as_of)
         first = last - 11

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from parting.firms.models import Firm, Service
+
+from .models import AccessGrant, Client, Contact
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = [
+            "name",
+            "status",
+            "assigned_to",
+            "started_on",
+            "services",
+            "contract_start",
+            "contract_end",
+            "notice_days",
+            "payment_terms_days",
+            "prepaid_amount",
+            "referred_by",
+            "referral_source",
+            "holds_stake",
+            "notes",
+        ]
+        widgets = {
+            "started_on": DateInput,
+            "contract_start": DateInput,
+            "contract_end": DateInput,
+            "services": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, firm: Firm, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.firm = firm
+        # Choices come from this firm only: a crafted POST can't point at another firm's rows.
+        self.fields["services"].queryset = Service.objects.filter(firm=firm)
+        self.fields["assigned_to"].queryset = get_user_model().objects.filter(membership__firm=firm)
+        others = Client.objects.filter(firm=firm)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["referred_by"].queryset = others
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Client.objects.filter(firm=self.instance.firm, name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("A client with this name already exists."))
+        return name
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("contract_start"), data.get("contract_end")
+        if start and end and end < start:
+            self.add_error("contract_end", _("The contract cannot end before it starts."))
+        return data
+
+
+ContactFormSet = inlineformset_factory(
+    Client,
+    Contact,
+    fields=["name", "email", "phone", "language", "form_of_address", "honorific", "is_primary"],
+    extra=1,
+    can_delete=True,
+)
+AccessGrantFormSet = inlineformset_factory(
+    Client,
+    AccessGrant,
+    fields=["name", "kind", "level", "granted_on", "revoked_on", "notes"],
+    widgets={"granted_on": DateInput, "revoked_on": DateInput},
+    extra=1,
+    can_delete=True,
+)

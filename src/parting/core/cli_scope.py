@@ -1,0 +1,31 @@
+"""Which firm a command acts for: the firm of ``--user`` (or PARTING_USER), never a guess across firms."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.management.base import CommandError
+
+from parting.firms.models import Firm, Membership
+
+
+def add_user_argument(parser) -> None:
+    parser.add_argument(
+        "--user",
+        default=os.environ.get("PARTING_USER", ""),
+        help="act as this member, within their firm (default: $PARTING_USER; optional when only one firm exists)",
+    )
+
+
+def firm_for(username: str) -> tuple[Firm, Membership | None]:
+    if username:
+        membership = Membership.objects.select_related("firm").filter(user__username=username).first()
+        if membership is None:
+            raise CommandError(f"--user {username!r}: no member of any firm has this user name.")
+        return membership.firm, membership
+    firms = list(Firm.objects.all()[:2])
+    if len(firms) == 1:
+        return firms[0], None
+    if not firms:
+        raise CommandError("There is no firm yet: run `parting demo --load-only` or `parting firm create`.")
+    raise CommandError("Several firms live here: say which with --user USERNAME (or PARTING_USER).")

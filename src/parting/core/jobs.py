@@ -1,0 +1,60 @@
+"""Periodic jobs and the claim that makes running them safe with several workers.
+
+A job row holds when it is next due. A worker claims it by moving ``due_at`` forward with a
+conditional UPDATE (``WHERE due_at = <what I read>``): exactly one worker wins; the others see 0 rows
+updated and move on. Jobs are idempotent, so a crash after the claim only delays the work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.sessions.models import Session
+from django.db import close_old_connections
+from django.utils import timezone
+
+from .models import Job
+
+log = logging.getLogger("parting.worker")
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every: dt.timedelta
+    run: Callable[[], str]
+
+
+def clear_expired_sessions() -> str:
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return f"{deleted} expired sessions removed"
+
+
+JOBS: tuple[Periodic, ...] = (Periodic("clear_expired_sessions", dt.timedelta(hours=6), clear_expired_sessions),)
+
+
+def run_due_jobs(now: dt.datetime | None = None) -> list[str]:
+    """Run every job that is due and that this worker manages to claim; returns what each reported."""
+    close_old_connections()
+    now = now or timezone.now()
+    reports = []
+    for job in JOBS:
+        row, _ = Job.objects.get_or_create(name=job.name, defaults={"due_at": now})
+        if row.due_at > now:
+            continue
+        claimed = Job.objects.filter(pk=row.pk, due_at=row.due_at).update(due_at=now + job.every) == 1
+        if not claimed:
+            continue  # another worker took it
+        try:
+            report = job.run()
+            Job.objects.filter(pk=row.pk).update(last_run_at=now, last_error="")
+            log.info("%s: %s", job.name, report)
+            reports.append(f"{job.name}: {report}")
+        except Exception as error:  # a failing job must not stop the others; it is retried when next due
+            log.exception("%s failed", job.name)
+            Job.objects.filter(pk=row.pk).update(last_error=str(error)[:2000])
+            reports.append(f"{job.name}: failed: {error}")
+    return reports

@@ -1,0 +1,50 @@
+"""``parting score``: every client ranked by fit score, as a table or as JSON."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from parting.clients.models import Client
+from parting.core.cli_scope import add_user_argument, firm_for
+from parting.signs.scoring import RECOMMENDATIONS, Scorer
+
+
+class Command(BaseCommand):
+    help = "Score the firm's clients on the warning signs W1–W15 and print the ranking."
+
+    def add_arguments(self, parser):
+        add_user_argument(parser)
+        parser.add_argument("--client", help="only this client (exact name, case-insensitive)")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+        parser.add_argument("--all", action="store_true", help="include former clients")
+        parser.add_argument("--lang", help="language of the explanations (default: the member's, else en)")
+
+    def handle(self, *args, **options):
+        firm, membership = firm_for(options["user"])
+        lang = options["lang"] or (membership.language if membership else "en")
+        ids = None
+        if options["client"]:
+            match = Client.objects.filter(firm=firm, name__iexact=options["client"].strip()).values_list(
+                "id", flat=True
+            )
+            ids = list(match)
+            if not ids:
+                raise CommandError(f"No client named {options['client']!r} in {firm.name}.")
+        with translation.override(lang):
+            results = Scorer(firm).score(client_ids=ids, include_former=options["all"] or bool(ids))
+            if options["json"]:
+                self.stdout.write(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2))
+                return
+            self._table(results)
+
+    def _table(self, results):
+        width = max([len(r.name) for r in results] + [6])
+        self.stdout.write(f"{'Client':<{width}}  Score  {'Advice':<17} Poor signs / dealbreakers")
+        for r in results:
+            poor = ", ".join(s.id for s in r.signs if s.band == "poor") or "-"
+            flags = " !" + "; ".join(d.text for d in r.dealbreakers) if r.dealbreakers else ""
+            advice = str(RECOMMENDATIONS[r.recommendation])
+            self.stdout.write(f"{r.name:<{width}}  {r.score:>5}  {advice:<17} {poor}{flags}")

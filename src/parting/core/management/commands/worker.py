@@ -1,0 +1,28 @@
+"""``parting worker``: run scheduled jobs, once or in a loop until SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+
+from parting.core.jobs import run_due_jobs
+
+
+class Command(BaseCommand):
+    help = "Run the jobs that are due (sessions clean-up now; more as the app grows). Safe to run several."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="run what is due, then exit")
+        parser.add_argument("--interval", type=float, default=60.0, help="seconds between passes (default 60)")
+
+    def handle(self, *args, **options):
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        while True:
+            for line in run_due_jobs():
+                self.stdout.write(line)
+            if options["once"] or stop.wait(options["interval"]):
+                break

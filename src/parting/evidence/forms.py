@@ -1,0 +1,144 @@
+"""One form per kind of evidence, logged by hand on a client's page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class EvidenceForm(forms.ModelForm):
+    """Evidence always belongs to the client (and firm) in the URL, never to one named in the POST."""
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.client = client
+        self.instance.firm = client.firm
+
+
+class InvoiceForm(EvidenceForm):
+    class Meta:
+        model = Invoice
+        fields = [
+            "number",
+            "issued_on",
+            "due_on",
+            "amount",
+            "currency",
+            "fx_rate",
+            "paid_on",
+            "amount_paid",
+            "reminders_sent",
+            "discount_requested",
+            "discount_given",
+            "disputed",
+        ]
+        widgets = {"issued_on": DateInput, "due_on": DateInput, "paid_on": DateInput}
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, client=client, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("currency", client.firm.currency)
+
+    def clean(self):
+        data = super().clean()
+        issued, due, paid = data.get("issued_on"), data.get("due_on"), data.get("paid_on")
+        if issued and due and due < issued:
+            self.add_error("due_on", _("An invoice cannot fall due before it is issued."))
+        if issued and paid and paid < issued:
+            self.add_error("paid_on", _("An invoice cannot be paid before it is issued."))
+        number = data.get("number")
+        if (
+            number
+            and Invoice.objects.filter(firm=self.instance.firm, number=number).exclude(pk=self.instance.pk).exists()
+        ):
+            self.add_error("number", _("Another invoice already has this number."))
+        currency = data.get("currency")
+        if currency and currency == self.instance.firm.currency and data.get("fx_rate") not in (None, 1):
+            self.add_error("fx_rate", _("An invoice in the firm's own currency has a rate of 1."))
+        return data
+
+
+class MeetingForm(EvidenceForm):
+    class Meta:
+        model = Meeting
+        fields = ["subject", "starts_at", "ends_at", "status", "cancelled_at", "minutes_late"]
+        widgets = {"starts_at": DateTimeInput, "ends_at": DateTimeInput, "cancelled_at": DateTimeInput}
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("A meeting must end after it starts."))
+        cancelled = data.get("status") in (Meeting.Status.CANCELLED_BY_CLIENT, Meeting.Status.CANCELLED_BY_US)
+        if cancelled and not data.get("cancelled_at"):
+            self.add_error("cancelled_at", _("Say when the meeting was cancelled: W4 counts short notice."))
+        if not cancelled and data.get("cancelled_at"):
+            self.add_error("cancelled_at", _("Only a cancelled meeting has a cancellation time."))
+        return data
+
+
+class MessageForm(EvidenceForm):
+    class Meta:
+        model = Message
+        fields = ["sent_at", "channel", "direction", "to_senior", "negative", "summary", "in_reply_to"]
+        widgets = {"sent_at": DateTimeInput}
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, client=client, **kwargs)
+        self.fields["in_reply_to"].queryset = Message.objects.filter(client=client).order_by("-sent_at")[:200]
+
+
+class ClientRequestForm(EvidenceForm):
+    class Meta:
+        model = ClientRequest
+        fields = ["description", "requested_on", "due_on", "received_on"]
+        widgets = {"requested_on": DateInput, "due_on": DateInput, "received_on": DateInput}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("requested_on") and data.get("due_on") and data["due_on"] < data["requested_on"]:
+            self.add_error("due_on", _("The due date cannot be before the request."))
+        return data
+
+
+class IncidentForm(EvidenceForm):
+    class Meta:
+        model = Incident
+        fields = ["kind", "occurred_on", "hours_lost", "note"]
+        widgets = {"occurred_on": DateInput, "note": forms.Textarea(attrs={"rows": 3})}
+
+
+class TimeEntryForm(EvidenceForm):
+    class Meta:
+        model = TimeEntry
+        fields = ["date", "hours", "billable", "person", "note"]
+        widgets = {"date": DateInput}
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, client=client, **kwargs)
+        from django.contrib.auth import get_user_model
+
+        self.fields["person"].queryset = get_user_model().objects.filter(membership__firm=client.firm)
+
+
+KINDS: dict[str, tuple[type[forms.ModelForm], object]] = {
+    "invoice": (InvoiceForm, _("Invoice")),
+    "meeting": (MeetingForm, _("Meeting")),
+    "message": (MessageForm, _("Message")),
+    "request": (ClientRequestForm, _("Request to the client")),
+    "incident": (IncidentForm, _("Incident")),
+    "time": (TimeEntryForm, _("Time entry")),
+}

@@ -1,0 +1,55 @@
+// Draws the charts whose data the page embeds with json_script. No data from the page is run as code.
+(function () {
+  "use strict";
+  if (typeof Chart === "undefined") return;
+  var rtl = document.documentElement.dir === "rtl";
+  var css = getComputedStyle(document.documentElement);
+  var accent = css.getPropertyValue("--accent").trim() || "#2f5bd3";
+  var poor = css.getPropertyValue("--poor").trim() || "#c62828";
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.animation = false;
+
+  function data(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+  function draw(id, config) {
+    var canvas = document.getElementById(id);
+    if (canvas) new Chart(canvas, config);
+  }
+  var xAxis = { reverse: rtl };
+
+  var dash = data("dashboard-charts");
+  if (dash) {
+    draw("chart-distribution", {
+      type: "bar",
+      data: { labels: dash.distribution.labels, datasets: [{ label: dash.distribution.label, data: dash.distribution.counts, backgroundColor: accent }] },
+      options: { plugins: { legend: { display: false } }, scales: { x: xAxis, y: { beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+    draw("chart-effort", {
+      type: "scatter",
+      data: { datasets: [{ data: dash.effort.points, backgroundColor: dash.effort.points.map(function (p) { return p.score < 45 ? poor : accent; }) }] },
+      options: {
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) { var p = ctx.raw; return p.name + ": " + p.x + " h, " + p.y + " (" + p.score + ")"; } } } },
+        scales: { x: { reverse: rtl, title: { display: true, text: dash.effort.x } }, y: { title: { display: true, text: dash.effort.y } } }
+      }
+    });
+  }
+  var client = data("client-charts");
+  if (client) {
+    draw("chart-trend", {
+      type: "line",
+      data: { labels: client.trend.labels, datasets: [{ label: client.trend.label, data: client.trend.scores, borderColor: accent, tension: 0.2 }] },
+      options: { plugins: { legend: { display: false } }, scales: { x: xAxis, y: { min: 0, max: 100 } } }
+    });
+    draw("chart-delays", {
+      type: "bar",
+      data: {
+        labels: client.delays.points.map(function (p) { return p.x; }),
+        datasets: [{ label: client.delays.label, data: client.delays.points.map(function (p) { return p.y; }),
+                     backgroundColor: client.delays.points.map(function (p) { return p.unpaid ? poor : accent; }) }]
+      },
+      options: { plugins: { legend: { display: false } }, scales: { x: xAxis, y: { beginAtZero: true } } }
+    });
+  }
+})();
