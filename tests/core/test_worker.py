@@ -1,0 +1,30 @@
+"""The worker runs due jobs once per period, even with several workers (compare-and-set claim)."""
+
+import datetime as dt
+
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from parting.core.jobs import run_due_jobs
+from parting.core.models import Job
+
+
+def test_expired_sessions_are_cleared_and_the_job_is_not_rerun_before_it_is_due(db):
+    now = timezone.now()
+    Session.objects.create(session_key="old", session_data="", expire_date=now - dt.timedelta(days=1))
+    Session.objects.create(session_key="live", session_data="", expire_date=now + dt.timedelta(days=1))
+    assert run_due_jobs(now) == ["clear_expired_sessions: 1 expired sessions removed"]
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+    assert run_due_jobs(now + dt.timedelta(minutes=5)) == []  # a second worker a moment later finds nothing due
+    assert Job.objects.get(name="clear_expired_sessions").due_at == now + dt.timedelta(hours=6)
+
+
+def test_a_job_claimed_by_another_worker_is_skipped(db):
+    now = timezone.now()
+    run_due_jobs(now)
+    job = Job.objects.get()
+    stale_due = job.due_at
+    Job.objects.filter(pk=job.pk).update(due_at=now)  # due again
+    # Another worker claims it first: our compare-and-set on the old value must fail.
+    assert Job.objects.filter(pk=job.pk, due_at=now).update(due_at=stale_due) == 1
+    assert run_due_jobs(now) == []
