@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 Components = Mapping[str, float]
 
@@ -145,9 +145,11 @@ def _explain_w4(c: Components, v: float) -> str:
     return text
 
 
-def _incidents(singular: str, plural: str, n_key: str, h_key: str | None = None):
+def _incidents(message, n_key: str, h_key: str | None = None):
+    """Explain a count of incidents; ``message`` is an ``ngettext_lazy`` keyed on ``n``."""
+
     def explain(c: Components, v: float) -> str:
-        text = ngettext(singular, plural, int(c[n_key])) % {"n": c[n_key]}
+        text = message % {"n": int(c[n_key])}
         if h_key and c[h_key]:
             text += "; " + _("%(hours)s hours lost") % {"hours": fmt(c[h_key])}
         return text
@@ -294,8 +296,9 @@ SIGNS: tuple[Sign, ...] = (
         poor=4,
         value=lambda c: float(c["rework_n"]),
         explain=_incidents(
-            "%(n)d rework incident after a client error",
-            "%(n)d rework incidents after client errors",
+            ngettext_lazy(
+                "%(n)d rework incident after a client error", "%(n)d rework incidents after client errors", "n"
+            ),
             "rework_n",
             "rework_hours",
         ),
@@ -310,7 +313,8 @@ SIGNS: tuple[Sign, ...] = (
         poor=3,
         value=lambda c: float(c["distrust_n"]),
         explain=_incidents(
-            "Challenged the firm's advice %(n)d time", "Challenged the firm's advice %(n)d times", "distrust_n"
+            ngettext_lazy("Challenged the firm's advice %(n)d time", "Challenged the firm's advice %(n)d times", "n"),
+            "distrust_n",
         ),
         about_expectations=True,
     ),
@@ -414,7 +418,8 @@ SIGNS: tuple[Sign, ...] = (
         poor=2,
         value=lambda c: float(c["disrespect_n"]),
         explain=_incidents(
-            "%(n)d incident of disrespect to staff", "%(n)d incidents of disrespect to staff", "disrespect_n"
+            ngettext_lazy("%(n)d incident of disrespect to staff", "%(n)d incidents of disrespect to staff", "n"),
+            "disrespect_n",
         ),
     ),
 )
