@@ -52,11 +52,15 @@ def member_add(
     first_name: str = "",
     last_name: str = "",
     language: str = "en",
+    usable_password: bool = True,
 ) -> tuple[Membership, str]:
-    """Create a user in ``firm``; returns the membership and the password (generated when not given)."""
-    password = password or generate_password()
+    """Create a user in ``firm``; returns the membership and the password (generated when not given).
+
+    With ``usable_password=False`` the user cannot log in until a password is set, and "" is returned.
+    """
+    password = (password or generate_password()) if usable_password else None
     user = get_user_model().objects.create_user(
         username=username, email=email, password=password, first_name=first_name, last_name=last_name
     )
     membership = Membership.objects.create(user=user, firm=firm, role=role, language=language)
-    return membership, password
+    return membership, password or ""

@@ -177,17 +177,21 @@ def _explain_w7(c: Components, v: float) -> str:
 
 
 def _explain_w8(c: Components, v: float) -> str:
-    return _("%(incidents)d contract terms ignored, %(disputed)d invoices disputed") % {
-        "incidents": c["contract_n"],
-        "disputed": c["inv_disputed"],
-    }
+    ignored = ngettext("%(n)d contract term ignored", "%(n)d contract terms ignored", int(c["contract_n"]))
+    disputed = ngettext("%(n)d invoice disputed", "%(n)d invoices disputed", int(c["inv_disputed"]))
+    return f"{ignored % {'n': c['contract_n']}}, {disputed % {'n': c['inv_disputed']}}"
 
 
 def _explain_w9(c: Components, v: float) -> str:
-    return _("Asked for a discount on %(invoices)d invoices and haggled over the price %(incidents)d more times") % {
-        "invoices": c["inv_discount_requested"],
-        "incidents": c["haggle_n"],
-    }
+    asked = ngettext(
+        "Asked for a discount on %(n)d invoice",
+        "Asked for a discount on %(n)d invoices",
+        int(c["inv_discount_requested"]),
+    )
+    haggled = ngettext(
+        "haggled over the price %(n)d more time", "haggled over the price %(n)d more times", int(c["haggle_n"])
+    )
+    return f"{asked % {'n': c['inv_discount_requested']}}; {haggled % {'n': c['haggle_n']}}"
 
 
 def _explain_w10(c: Components, v: float) -> str:
