@@ -18,7 +18,11 @@ def main(argv: list[str] | None = None) -> None:
     args[0] = "parting"
     if len(args) == 1:
         args.append("help")
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except BrokenPipeError:  # `parting score | head`: the reader left; not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
 
 
 if __name__ == "__main__":

@@ -43,3 +43,35 @@ def test_single_firm_needs_no_user(firm):
     out = io.StringIO()
     call_command("score", "--user", "", stdout=out)
     assert "Only" in out.getvalue()
+
+
+def test_score_finds_a_client_by_part_of_the_name_and_explains_in_polish_with_decimal_commas(owner):
+    mazur = ClientFactory(firm=owner.firm, name="Mazur Logistyka sp. z o.o.")
+    ClientFactory(firm=owner.firm, name="Nowak sp. z o.o.")
+    today = dt.date.today()
+    InvoiceFactory(
+        client=mazur,
+        issued_on=today - dt.timedelta(days=60),
+        due_on=today - dt.timedelta(days=50),
+        paid_on=today - dt.timedelta(days=40),
+    )
+    InvoiceFactory(
+        client=mazur,
+        issued_on=today - dt.timedelta(days=60),
+        due_on=today - dt.timedelta(days=50),
+        paid_on=today - dt.timedelta(days=39),
+    )
+    out = io.StringIO()
+    call_command("score", "--user", "olga", "--client", "mazur", "--json", "--lang", "pl", stdout=out)
+    w7 = next(s for s in json.loads(out.getvalue())[0]["signs"] if s["id"] == "W7")
+    assert "10,5" in w7["explanation"]
+
+
+def test_score_asks_for_the_full_name_when_a_part_matches_several(owner):
+    import pytest
+    from django.core.management.base import CommandError
+
+    ClientFactory(firm=owner.firm, name="Mazur sp. z o.o.")
+    ClientFactory(firm=owner.firm, name="Nowak sp. z o.o.")
+    with pytest.raises(CommandError, match="matches several clients"):
+        call_command("score", "--user", "olga", "--client", "sp. z", stdout=io.StringIO())

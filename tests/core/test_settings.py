@@ -21,7 +21,13 @@ def test_env_bool_refuses_a_typo_and_names_the_variable(monkeypatch):
 def test_database_url_for_postgres_and_sqlite(tmp_path):
     pg = parting_settings.database_from_url("postgres://ann:s%40cret@db.local:5433/parting?sslmode=require", tmp_path)
     assert (pg["ENGINE"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
-        "django.db.backends.postgresql", "ann", "s@cret", "db.local", "5433", "parting")
+        "django.db.backends.postgresql",
+        "ann",
+        "s@cret",
+        "db.local",
+        "5433",
+        "parting",
+    )
     assert pg["OPTIONS"] == {"sslmode": "require"}
     default = parting_settings.database_from_url("", tmp_path)
     assert default["NAME"] == str(tmp_path / "parting.sqlite3")

@@ -20,12 +20,20 @@ def member(db):
     today = dt.date.today()
     late = ClientFactory(firm=membership.firm, name="Slow Payer Ltd")
     for n in range(4):
-        InvoiceFactory(client=late, issued_on=today - dt.timedelta(days=120 + n),
-                       due_on=today - dt.timedelta(days=100 + n), paid_on=today - dt.timedelta(days=40))
+        InvoiceFactory(
+            client=late,
+            issued_on=today - dt.timedelta(days=120 + n),
+            due_on=today - dt.timedelta(days=100 + n),
+            paid_on=today - dt.timedelta(days=40),
+        )
     IncidentFactory(client=late, kind=Incident.Kind.DISRESPECT, occurred_on=today - dt.timedelta(days=3))
     good = ClientFactory(firm=membership.firm, name="Steady Client")
-    InvoiceFactory(client=good, issued_on=today - dt.timedelta(days=30), due_on=today - dt.timedelta(days=16),
-                   paid_on=today - dt.timedelta(days=17))
+    InvoiceFactory(
+        client=good,
+        issued_on=today - dt.timedelta(days=30),
+        due_on=today - dt.timedelta(days=16),
+        paid_on=today - dt.timedelta(days=17),
+    )
     return membership
 
 

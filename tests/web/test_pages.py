@@ -263,12 +263,21 @@ def test_language_switch_refuses_an_outside_redirect(client, member):
 def test_owner_sets_working_hours_focus_and_target_rate(client, member):
     from parting.firms.models import Service, WorkingDay
 
-    response = client.post(reverse("firm_settings"), {
-        "name": "Renamed", "time_zone": "Asia/Jerusalem", "currency": "ILS", "target_hourly_rate": "350",
-        "new_services": "Payroll\nTax returns",
-        "days-TOTAL_FORMS": "1", "days-INITIAL_FORMS": "0", "days-0-weekday": "6", "days-0-starts": "08:00",
-        "days-0-ends": "16:00",
-    })
+    response = client.post(
+        reverse("firm_settings"),
+        {
+            "name": "Renamed",
+            "time_zone": "Asia/Jerusalem",
+            "currency": "ILS",
+            "target_hourly_rate": "350",
+            "new_services": "Payroll\nTax returns",
+            "days-TOTAL_FORMS": "1",
+            "days-INITIAL_FORMS": "0",
+            "days-0-weekday": "6",
+            "days-0-starts": "08:00",
+            "days-0-ends": "16:00",
+        },
+    )
     assert response.status_code == 302
     member.firm.refresh_from_db()
     assert (member.firm.time_zone, member.firm.currency) == ("Asia/Jerusalem", "ILS")
@@ -277,10 +286,17 @@ def test_owner_sets_working_hours_focus_and_target_rate(client, member):
 
 
 def test_unknown_time_zone_is_refused_and_staff_cannot_open_firm_settings(client, member):
-    response = client.post(reverse("firm_settings"), {
-        "name": "X", "time_zone": "Mars/Olympus", "currency": "eur", "target_hourly_rate": "0",
-        "days-TOTAL_FORMS": "0", "days-INITIAL_FORMS": "0",
-    })
+    response = client.post(
+        reverse("firm_settings"),
+        {
+            "name": "X",
+            "time_zone": "Mars/Olympus",
+            "currency": "eur",
+            "target_hourly_rate": "0",
+            "days-TOTAL_FORMS": "0",
+            "days-INITIAL_FORMS": "0",
+        },
+    )
     html = response.content.decode()
     assert "Mars/Olympus is not a known time zone" in html
     assert "Use a three-letter ISO 4217 code" in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from django.core.management.base import CommandError
+from django.db.utils import OperationalError, ProgrammingError
 
 from parting.firms.models import Firm, Membership
 
@@ -18,6 +19,17 @@ def add_user_argument(parser) -> None:
 
 
 def firm_for(username: str) -> tuple[Firm, Membership | None]:
+    try:
+        return _firm_for(username)
+    except (OperationalError, ProgrammingError) as error:
+        if Firm._meta.db_table not in str(error) and "firms_" not in str(error):
+            raise
+        raise CommandError(
+            "The database has no tables yet: run `parting migrate` (or `parting demo --load-only` for the demo)."
+        ) from None
+
+
+def _firm_for(username: str) -> tuple[Firm, Membership | None]:
     if username:
         membership = Membership.objects.select_related("firm").filter(user__username=username).first()
         if membership is None:

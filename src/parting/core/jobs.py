@@ -51,7 +51,7 @@ def run_due_jobs(now: dt.datetime | None = None) -> list[str]:
         try:
             report = job.run()
             Job.objects.filter(pk=row.pk).update(last_run_at=now, last_error="")
-            log.info("%s: %s", job.name, report)
+            log.debug("%s: %s", job.name, report)
             reports.append(f"{job.name}: {report}")
         except Exception as error:  # a failing job must not stop the others; it is retried when next due
             log.exception("%s failed", job.name)

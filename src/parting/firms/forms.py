@@ -11,7 +11,9 @@ from .models import Firm, Service, WorkingDay
 
 class FirmForm(forms.ModelForm):
     new_services = forms.CharField(
-        label=_("Add services"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Add services"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line, e.g. Payroll."),
     )
 

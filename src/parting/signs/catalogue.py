@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
@@ -48,7 +49,9 @@ def pct(part: float, whole: float) -> float | None:
 def fmt(number: float, digits: int = 1) -> str:
     """A number for an explanation: no trailing .0 on whole values."""
     rounded = round(float(number), digits)
-    return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.{digits}f}"
+    if rounded == int(rounded):
+        return str(int(rounded))
+    return formats.number_format(rounded, digits)  # 39,8 in Polish, 39.8 in English
 
 
 # --- values -------------------------------------------------------------------------------------

@@ -12,12 +12,28 @@ from parting.core.cli_scope import add_user_argument, firm_for
 from parting.signs.scoring import RECOMMENDATIONS, Scorer
 
 
+def client_find(firm, name: str) -> Client:
+    """The firm's client called ``name``: an exact match (any case), else the one client whose name contains it."""
+    name = name.strip()
+    clients = Client.objects.filter(firm=firm)
+    exact = list(clients.filter(name__iexact=name)[:1])
+    if exact:
+        return exact[0]
+    partial = list(clients.filter(name__icontains=name).order_by("name")[:6])
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        names = ", ".join(c.name for c in partial[:5])
+        raise CommandError(f"{name!r} matches several clients in {firm.name} ({names}); give the full name.")
+    raise CommandError(f"No client named {name!r} in {firm.name}.")
+
+
 class Command(BaseCommand):
     help = "Score the firm's clients on the warning signs W1–W15 and print the ranking."
 
     def add_arguments(self, parser):
         add_user_argument(parser)
-        parser.add_argument("--client", help="only this client (exact name, case-insensitive)")
+        parser.add_argument("--client", help="only this client (its name, or a part of it that names one client)")
         parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
         parser.add_argument("--all", action="store_true", help="include former clients")
         parser.add_argument("--lang", help="language of the explanations (default: the member's, else en)")
@@ -27,12 +43,7 @@ class Command(BaseCommand):
         lang = options["lang"] or (membership.language if membership else "en")
         ids = None
         if options["client"]:
-            match = Client.objects.filter(firm=firm, name__iexact=options["client"].strip()).values_list(
-                "id", flat=True
-            )
-            ids = list(match)
-            if not ids:
-                raise CommandError(f"No client named {options['client']!r} in {firm.name}.")
+            ids = [client_find(firm, options["client"]).id]
         with translation.override(lang):
             results = Scorer(firm).score(client_ids=ids, include_former=options["all"] or bool(ids))
             if options["json"]:
