@@ -24,14 +24,14 @@
     draw("chart-distribution", {
       type: "bar",
       data: { labels: dash.distribution.labels, datasets: [{ label: dash.distribution.label, data: dash.distribution.counts, backgroundColor: accent }] },
-      options: { plugins: { legend: { display: false } }, scales: { x: xAxis, y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      options: { plugins: { legend: { display: false } }, scales: { x: xAxis, y: { beginAtZero: true, position: rtl ? "right" : "left", ticks: { precision: 0 } } } }
     });
     draw("chart-effort", {
       type: "scatter",
       data: { datasets: [{ data: dash.effort.points, backgroundColor: dash.effort.points.map(function (p) { return p.score < 45 ? poor : accent; }) }] },
       options: {
         plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) { var p = ctx.raw; return p.name + ": " + p.x + " h, " + p.y + " (" + p.score + ")"; } } } },
-        scales: { x: { reverse: rtl, title: { display: true, text: dash.effort.x } }, y: { title: { display: true, text: dash.effort.y } } }
+        scales: { x: { reverse: rtl, title: { display: true, text: dash.effort.x } }, y: { position: rtl ? "right" : "left", title: { display: true, text: dash.effort.y } } }
       }
     });
   }
@@ -40,7 +40,7 @@
     draw("chart-trend", {
       type: "line",
       data: { labels: client.trend.labels, datasets: [{ label: client.trend.label, data: client.trend.scores, borderColor: accent, tension: 0.2 }] },
-      options: { plugins: { legend: { display: false } }, scales: { x: xAxis, y: { min: 0, max: 100 } } }
+      options: { plugins: { legend: { display: false } }, scales: { x: xAxis, y: { min: 0, max: 100, position: rtl ? "right" : "left" } } }
     });
     draw("chart-delays", {
       type: "bar",
@@ -49,7 +49,7 @@
         datasets: [{ label: client.delays.label, data: client.delays.points.map(function (p) { return p.y; }),
                      backgroundColor: client.delays.points.map(function (p) { return p.unpaid ? poor : accent; }) }]
       },
-      options: { plugins: { legend: { display: false } }, scales: { x: xAxis, y: { beginAtZero: true } } }
+      options: { plugins: { legend: { display: false } }, scales: { x: xAxis, y: { beginAtZero: true, position: rtl ? "right" : "left" } } }
     });
   }
 })();
