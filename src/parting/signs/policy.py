@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -75,7 +76,11 @@ class EffectivePolicy:
     part_below: int
 
     def setting(self, sign_id: str) -> SignSetting:
-        return next(s for s in self.signs if s.sign.id == sign_id)
+        return self.by_id[sign_id]
+
+    @cached_property
+    def by_id(self) -> dict[str, SignSetting]:
+        return {setting.sign.id: setting for setting in self.signs}
 
 
 def policy_for(firm: Firm) -> Policy:

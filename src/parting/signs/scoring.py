@@ -31,21 +31,38 @@ ACTIVE = (Client.Status.ACTIVE, Client.Status.UNDER_REVIEW)
 SEVERITY_EMPHASIS = 2.0
 
 
-@dataclass
 class SignResult:
-    id: str
-    title: str
-    value: float | None
-    band: str | None  # healthy / concerning / poor; None: no evidence to judge by
-    subscore: float | None
-    weight: float
-    percentile: int | None  # share of the firm's active clients that do better on this sign
-    explanation: str
-    unit: str
+    """One sign for one client. Title and explanation are rendered when read, in the active language:
+    scoring a firm computes 15 signs per client, and most explanations are never shown."""
+
+    __slots__ = ("_components", "_explanation", "band", "percentile", "sign", "subscore", "value", "weight")
+
+    def __init__(self, sign, value, band, subscore, weight, percentile, components):
+        self.sign = sign
+        self.value: float | None = value
+        self.band: str | None = band  # healthy / concerning / poor; None: no evidence to judge by
+        self.subscore: float | None = subscore
+        self.weight: float = weight
+        self.percentile: int | None = percentile  # share of the firm's active clients doing better
+        self._components = components
+        self._explanation: str | None = None
+
+    id = property(lambda self: self.sign.id)
+    unit = property(lambda self: self.sign.unit)
+    title = property(lambda self: str(self.sign.title))
 
     @property
     def applicable(self) -> bool:
         return self.value is not None
+
+    @property
+    def explanation(self) -> str:
+        if self._explanation is None:
+            if self.value is None:
+                self._explanation = _("No evidence in the window.")
+            else:
+                self._explanation = self.sign.explain(self._components, self.value)
+        return self._explanation
 
 
 @dataclass
@@ -61,7 +78,7 @@ class ClientScore:
     status: str
     score: int
     recommendation: str  # keep / talk_first / consider_parting
-    reasons: list[str]
+    lead: str  # why the recommendation, before the signs; rendered into ``reasons`` when read
     dealbreakers: list[Dealbreaker]
     signs: list[SignResult]
     revenue: Decimal
@@ -72,6 +89,17 @@ class ClientScore:
     referred: list[int] = field(default_factory=list)
     referred_revenue: Decimal = Decimal("0")
     trend: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        """The advice's reasons: dealbreakers first, then the lead, then the troubled signs, worst first."""
+        troubled = sorted((s for s in self.signs if s.band in ("poor", "concerning")), key=lambda s: s.subscore)
+        signs = [
+            _("%(id)s %(title)s: %(explanation)s") % {"id": s.id, "title": s.title, "explanation": s.explanation}
+            for s in troubled
+        ]
+        breakers = [_("Dealbreaker: %(text)s") % {"text": d.text} for d in self.dealbreakers]
+        return [*breakers, *([self.lead] if self.lead else []), *signs]
 
     def sign(self, sign_id: str) -> SignResult:
         return next(s for s in self.signs if s.id == sign_id)
@@ -240,6 +268,7 @@ class Scorer:
         dealbreakers = self._dealbreakers(evaluated)
         referred = self._referral_chains(clients)
 
+        settings = {setting.sign.id: setting for setting in self.policy.signs}
         results = []
         for client in clients:
             cid = client["id"]
@@ -248,34 +277,14 @@ class Scorer:
             c = components[cid]
             signs = []
             for sign_id, value, subscore in evaluated[cid]:
-                setting = self.policy.setting(sign_id)
-                sign = BY_ID[sign_id]
+                setting = settings[sign_id]
                 if value is None:
-                    signs.append(
-                        SignResult(
-                            sign_id,
-                            str(sign.title),
-                            None,
-                            None,
-                            None,
-                            setting.weight,
-                            None,
-                            _("No evidence in the window."),
-                            sign.unit,
-                        )
-                    )
+                    signs.append(SignResult(setting.sign, None, None, None, setting.weight, None, c))
                     continue
+                percentile = self._percentile(populations[sign_id], value, setting.sign.higher_is_worse)
                 signs.append(
                     SignResult(
-                        sign_id,
-                        str(sign.title),
-                        value,
-                        setting.band(value),
-                        round(subscore, 1),
-                        setting.weight,
-                        self._percentile(populations[sign_id], value, sign.higher_is_worse),
-                        sign.explain(c, value),
-                        sign.unit,
+                        setting.sign, value, setting.band(value), round(subscore, 1), setting.weight, percentile, c
                     )
                 )
             revenue = money(c["revenue"])
@@ -286,7 +295,7 @@ class Scorer:
                 status=client["status"],
                 score=self._fit(evaluated[cid]),
                 recommendation="keep",
-                reasons=[],
+                lead="",
                 dealbreakers=dealbreakers.get(cid, []),
                 signs=signs,
                 revenue=revenue,
@@ -412,37 +421,26 @@ class Scorer:
     # -- advice (D1, D2, D7) --------------------------------------------------------------------
 
     def _recommend(self, result: ClientScore) -> None:
-        poor = [s for s in result.signs if s.band == "poor"]
-        troubled = [s for s in result.signs if s.band in ("poor", "concerning")]
-        reasons = [
-            _("%(id)s %(title)s: %(explanation)s") % {"id": s.id, "title": s.title, "explanation": s.explanation}
-            for s in sorted(troubled, key=lambda s: s.subscore)
-        ]
+        poor = any(sign.band == "poor" for sign in result.signs)
+        troubled = [sign for sign in result.signs if sign.band in ("poor", "concerning")]
+        about_expectations = bool(troubled) and all(sign.sign.about_expectations for sign in troubled)
+        below = _("Fit score %(score)d is below %(limit)d.")
         if result.dealbreakers:
+            result.recommendation = "consider_parting"  # D7: whatever the score says
+        elif result.score < self.policy.part_below and not about_expectations:
             result.recommendation = "consider_parting"
-            result.reasons = [_("Dealbreaker: %(text)s") % {"text": d.text} for d in result.dealbreakers] + reasons
-            return
-        about_expectations = bool(troubled) and all(BY_ID[s.id].about_expectations for s in troubled)
-        if result.score < self.policy.part_below and not about_expectations:
-            result.recommendation = "consider_parting"
-            result.reasons = [
-                _("Fit score %(score)d is below %(limit)d.") % {"score": result.score, "limit": self.policy.part_below},
-                *reasons,
-            ]
+            result.lead = below % {"score": result.score, "limit": self.policy.part_below}
         elif result.score < self.policy.talk_below or poor:
             result.recommendation = "talk_first"
-            lead = (
-                _("The signs are about expectations: manage them first (D2).")
-                if about_expectations
-                else _("Fit score %(score)d is below %(limit)d.")
-                % {"score": result.score, "limit": self.policy.talk_below}
-                if result.score < self.policy.talk_below
-                else _("Some signs are poor even though the overall score is fine.")
-            )
-            result.reasons = [lead, *reasons]
+            if about_expectations:
+                result.lead = _("The signs are about expectations: manage them first (D2).")
+            elif result.score < self.policy.talk_below:
+                result.lead = below % {"score": result.score, "limit": self.policy.talk_below}
+            else:
+                result.lead = _("Some signs are poor even though the overall score is fine.")
         else:
             result.recommendation = "keep"
-            result.reasons = [_("Fit score %(score)d; no dealbreakers.") % {"score": result.score}, *reasons]
+            result.lead = _("Fit score %(score)d; no dealbreakers.") % {"score": result.score}
 
     # -- trend ----------------------------------------------------------------------------------
 
