@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from parting.clients.models import Client
 from parting.firms.models import Firm, WorkingDay
 
-from .catalogue import BY_ID, Components
+from .catalogue import Components
 from .policy import EffectivePolicy, effective_policy, policy_for
 from .sql import COMPONENTS, Aggregator, Dialect, Params, Scope, month_key, month_start
 
