@@ -28,3 +28,13 @@ def test_a_job_claimed_by_another_worker_is_skipped(db):
     # Another worker claims it first: our compare-and-set on the old value must fail.
     assert Job.objects.filter(pk=job.pk, due_at=now).update(due_at=stale_due) == 1
     assert run_due_jobs(now) == []
+
+
+def test_worker_command_once_runs_due_jobs_and_exits(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("worker", "--once", stdout=out)
+    assert "clear_expired_sessions" in out.getvalue()

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.sessions.models import Session
-from django.db import close_old_connections
 from django.utils import timezone
 
 from .models import Job
@@ -38,7 +37,6 @@ JOBS: tuple[Periodic, ...] = (Periodic("clear_expired_sessions", dt.timedelta(ho
 
 def run_due_jobs(now: dt.datetime | None = None) -> list[str]:
     """Run every job that is due and that this worker manages to claim; returns what each reported."""
-    close_old_connections()
     now = now or timezone.now()
     reports = []
     for job in JOBS:

@@ -6,6 +6,7 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from parting.core.jobs import run_due_jobs
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         while True:
+            close_old_connections()  # a long-lived loop must not keep a broken or stale connection
             for line in run_due_jobs():
                 self.stdout.write(line)
             if options["once"] or stop.wait(options["interval"]):
