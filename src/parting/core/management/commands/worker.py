@@ -23,8 +23,10 @@ class Command(BaseCommand):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
         while True:
-            close_old_connections()  # a long-lived loop must not keep a broken or stale connection
             for line in run_due_jobs():
                 self.stdout.write(line)
-            if options["once"] or stop.wait(options["interval"]):
+            if options["once"]:
+                break
+            close_old_connections()  # a long-lived loop must not keep a broken or stale connection
+            if stop.wait(options["interval"]):
                 break
