@@ -22,8 +22,10 @@ from parting.signs.scoring import RECOMMENDATIONS, Scorer, window
 def client_detail(request, pk: int):
     client = client_get(firm=request.firm, pk=pk)
     scorer = Scorer(request.firm)
-    result = scorer.score(client_ids=[client.id], with_trend=True)[0]
-    scored = {r.client_id: r for r in scorer.score(client_ids=result.referred)} if result.referred else {}
+    # One firm-wide pass gives this client's percentiles and the clients who came through them (D6).
+    scored = {r.client_id: r for r in scorer.score()}
+    result = scored[client.id]
+    scorer.add_trend([result])
     context = {
         "client": client,
         "result": result,
