@@ -35,15 +35,15 @@ class SignResult:
     """One sign for one client. Title and explanation are rendered when read, in the active language:
     scoring a firm computes 15 signs per client, and most explanations are never shown."""
 
-    __slots__ = ("_components", "_explanation", "band", "percentile", "sign", "subscore", "value", "weight")
+    __slots__ = ("_components", "_explanation", "_population", "band", "sign", "subscore", "value", "weight")
 
-    def __init__(self, sign, value, band, subscore, weight, percentile, components):
+    def __init__(self, sign, value, band, subscore, weight, population, components):
         self.sign = sign
         self.value: float | None = value
         self.band: str | None = band  # healthy / concerning / poor; None: no evidence to judge by
         self.subscore: float | None = subscore
         self.weight: float = weight
-        self.percentile: int | None = percentile  # share of the firm's active clients doing better
+        self._population = population  # the sorted values of the firm's active clients on this sign
         self._components = components
         self._explanation: str | None = None
 
@@ -54,6 +54,18 @@ class SignResult:
     @property
     def applicable(self) -> bool:
         return self.value is not None
+
+    @property
+    def percentile(self) -> int | None:
+        """The share of the firm's active clients who do strictly better: "worse than N% of your clients"."""
+        population = self._population
+        if self.value is None or not population:
+            return None
+        if self.sign.higher_is_worse:
+            better = bisect.bisect_left(population, self.value)
+        else:
+            better = len(population) - bisect.bisect_right(population, self.value)
+        return round(100.0 * better / len(population))
 
     @property
     def explanation(self) -> str:
@@ -78,7 +90,7 @@ class ClientScore:
     status: str
     score: int
     recommendation: str  # keep / talk_first / consider_parting
-    lead: str  # why the recommendation, before the signs; rendered into ``reasons`` when read
+    lead: tuple[str, dict] | None  # (key of LEADS, values): rendered into ``reasons`` when read
     dealbreakers: list[Dealbreaker]
     signs: list[SignResult]
     revenue: Decimal
@@ -99,7 +111,8 @@ class ClientScore:
             for s in troubled
         ]
         breakers = [_("Dealbreaker: %(text)s") % {"text": d.text} for d in self.dealbreakers]
-        return [*breakers, *([self.lead] if self.lead else []), *signs]
+        lead = [str(LEADS[self.lead[0]]) % self.lead[1]] if self.lead else []
+        return [*breakers, *lead, *signs]
 
     def sign(self, sign_id: str) -> SignResult:
         return next(s for s in self.signs if s.id == sign_id)
@@ -143,6 +156,13 @@ class ClientScore:
             "trend": [{"month": month, "score": score} for month, score in self.trend],
         }
 
+
+LEADS = {
+    "below": gettext_lazy("Fit score %(score)d is below %(limit)d."),
+    "expectations": gettext_lazy("The signs are about expectations: manage them first (D2)."),
+    "poor_signs": gettext_lazy("Some signs are poor even though the overall score is fine."),
+    "keep": gettext_lazy("Fit score %(score)d; no dealbreakers."),
+}
 
 RECOMMENDATIONS = {
     "keep": gettext_lazy("Keep"),
@@ -281,10 +301,15 @@ class Scorer:
                 if value is None:
                     signs.append(SignResult(setting.sign, None, None, None, setting.weight, None, c))
                     continue
-                percentile = self._percentile(populations[sign_id], value, setting.sign.higher_is_worse)
                 signs.append(
                     SignResult(
-                        setting.sign, value, setting.band(value), round(subscore, 1), setting.weight, percentile, c
+                        setting.sign,
+                        value,
+                        setting.band(value),
+                        round(subscore, 1),
+                        setting.weight,
+                        populations[sign_id],
+                        c,
                     )
                 )
             revenue = money(c["revenue"])
@@ -295,7 +320,7 @@ class Scorer:
                 status=client["status"],
                 score=self._fit(evaluated[cid]),
                 recommendation="keep",
-                lead="",
+                lead=None,
                 dealbreakers=dealbreakers.get(cid, []),
                 signs=signs,
                 revenue=revenue,
@@ -322,18 +347,6 @@ class Scorer:
         for values in populations.values():
             values.sort()
         return populations
-
-    @staticmethod
-    def _percentile(population: list[float], value: float, higher_is_worse: bool) -> int | None:
-        """The share of the firm's active clients who do strictly better: "worse than N% of clients"."""
-        if not population:
-            return None
-        better = (
-            bisect.bisect_left(population, value)
-            if higher_is_worse
-            else (len(population) - bisect.bisect_right(population, value))
-        )
-        return round(100.0 * better / len(population))
 
     # -- dealbreakers (D7) ----------------------------------------------------------------------
 
@@ -424,23 +437,22 @@ class Scorer:
         poor = any(sign.band == "poor" for sign in result.signs)
         troubled = [sign for sign in result.signs if sign.band in ("poor", "concerning")]
         about_expectations = bool(troubled) and all(sign.sign.about_expectations for sign in troubled)
-        below = _("Fit score %(score)d is below %(limit)d.")
         if result.dealbreakers:
             result.recommendation = "consider_parting"  # D7: whatever the score says
         elif result.score < self.policy.part_below and not about_expectations:
             result.recommendation = "consider_parting"
-            result.lead = below % {"score": result.score, "limit": self.policy.part_below}
+            result.lead = ("below", {"score": result.score, "limit": self.policy.part_below})
         elif result.score < self.policy.talk_below or poor:
             result.recommendation = "talk_first"
             if about_expectations:
-                result.lead = _("The signs are about expectations: manage them first (D2).")
+                result.lead = ("expectations", {})
             elif result.score < self.policy.talk_below:
-                result.lead = below % {"score": result.score, "limit": self.policy.talk_below}
+                result.lead = ("below", {"score": result.score, "limit": self.policy.talk_below})
             else:
-                result.lead = _("Some signs are poor even though the overall score is fine.")
+                result.lead = ("poor_signs", {})
         else:
             result.recommendation = "keep"
-            result.lead = _("Fit score %(score)d; no dealbreakers.") % {"score": result.score}
+            result.lead = ("keep", {"score": result.score})
 
     # -- trend ----------------------------------------------------------------------------------
 
