@@ -44,27 +44,23 @@ class SignSetting:
         Continuous, so a value just across a threshold moves the score a little, not a cliff;
         and the bands line up with the score (healthy ≥ 70, poor ≤ 30). See docs/scoring.md.
         """
-        sign = self.sign
-        worst = self.poor * 2 if sign.higher_is_worse else 0.0
-        points = [(sign.best, 100.0), (self.concerning, 70.0), (self.poor, 30.0), (worst, 0.0)]
-        if not sign.higher_is_worse:
-            # Walk the same points from the bad end so that x grows along the list.
-            points = list(reversed(points))
-            if value >= points[-1][0]:
-                return 100.0
-            if value <= points[0][0]:
-                return 0.0
-        else:
-            if value <= points[0][0]:
-                return 100.0
-            if value >= points[-1][0]:
-                return 0.0
+        points = self._points
+        if value <= points[0][0]:
+            return points[0][1]
+        if value >= points[-1][0]:
+            return points[-1][1]
         for (x0, y0), (x1, y1) in itertools.pairwise(points):
             if x0 <= value <= x1:
-                if x1 == x0:
-                    return y1
-                return y0 + (y1 - y0) * (value - x0) / (x1 - x0)
+                return y1 if x1 == x0 else y0 + (y1 - y0) * (value - x0) / (x1 - x0)
         return 0.0
+
+    @cached_property
+    def _points(self) -> tuple[tuple[float, float], ...]:
+        """The breakpoints, ordered so that x grows along them (from the bad end for W11)."""
+        sign = self.sign
+        worst = self.poor * 2 if sign.higher_is_worse else 0.0
+        points = ((sign.best, 100.0), (self.concerning, 70.0), (self.poor, 30.0), (worst, 0.0))
+        return points if sign.higher_is_worse else tuple(reversed(points))
 
 
 @dataclass(frozen=True)

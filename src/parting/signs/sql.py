@@ -92,25 +92,25 @@ class Dialect:
             return f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS INTEGER) - 1)"
         return f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%%m', {column}) AS INTEGER) - 1)"
 
-    def shifted(self, column: str, offset: str) -> str:
-        """The local wall-clock time of a UTC timestamp shifted by ``offset`` seconds."""
+    def epoch_seconds(self, column: str) -> str:
+        """Whole seconds since 1970-01-01 UTC of a stored timestamp."""
         if self.pg:
-            return f"(({column} AT TIME ZONE 'UTC') + make_interval(secs => {offset}))"
-        return f"datetime({column}, {offset} || ' seconds')"
+            return f"CAST(floor(date_part('epoch', {column})) AS bigint)"
+        # julianday() is a double: the half millisecond keeps 06:59:59.99999… from reading 06:59:58.
+        return f"CAST((julianday({column}) - 2440587.5) * 86400 + 0.0005 AS INTEGER)"
 
-    def local_weekday(self, local: str) -> str:
-        """Monday = 0 … Sunday = 6."""
+    def month_of_epoch(self, seconds: str) -> str:
         if self.pg:
-            return f"(CAST(EXTRACT(ISODOW FROM {local}) AS INTEGER) - 1)"
-        return f"((CAST(strftime('%%w', {local}) AS INTEGER) + 6) %% 7)"
+            return self.month_of_date(f"(to_timestamp({seconds}) AT TIME ZONE 'UTC')")
+        return (
+            f"(CAST(strftime('%%Y', {seconds}, 'unixepoch') AS INTEGER) * 12"
+            f" + CAST(strftime('%%m', {seconds}, 'unixepoch') AS INTEGER) - 1)"
+        )
 
-    def local_hhmm(self, local: str) -> str:
-        if self.pg:
-            return f"to_char({local}, 'HH24:MI')"
-        return f"strftime('%%H:%%M', {local})"
 
-    def month_of_local(self, local: str) -> str:
-        return self.month_of_date(local)
+def minutes(hhmm: str) -> int:
+    hours, mins = hhmm.split(":")
+    return int(hours) * 60 + int(mins)
 
 
 def month_key(day: dt.date) -> int:
@@ -285,44 +285,50 @@ class Aggregator:
         self._run(sql, p, ("req_due", "req_late", "req_days_late", "req_missing"))
 
     def messages(self) -> None:
-        """W2 (outside working hours, in the firm's time zone), W3, W10: inbound messages only."""
+        """W2 (outside working hours, in the firm's time zone), W3, W10: inbound messages only.
+
+        The local time is whole seconds since the epoch plus the UTC offset of the period the message
+        falls in (a CASE over the zone's offset periods); weekday and minute of the day follow by
+        integer arithmetic, identical on both databases (1970-01-01 was a Thursday: weekday 3).
+        """
         d, s = self.d, self.scope
         p = Params(d)
-        periods = ", ".join(
-            f"({p.add(low, 'ts')}, {p.add(high, 'ts')}, {p.add(offset)})"
-            for low, high, offset in offset_periods(s.tz, s.start_ts(), s.now)
+        periods = offset_periods(s.tz, s.start_ts(), s.now)
+        offset = (
+            "CASE "
+            + " ".join(f"WHEN m.sent_at < {p.add(high, 'ts')} THEN {p.add(off)}" for _low, high, off in periods[:-1])
+            + f" ELSE {p.add(periods[-1][2])} END"
         )
-        ctes = [f"o(low, high, off) AS (VALUES {periods})"]
         if self.working_hours:
             rows = ", ".join(
-                f"({p.add(weekday)}, {p.add(starts)}, {p.add(ends)})" for weekday, starts, ends in self.working_hours
+                f"({p.add(weekday)}, {p.add(minutes(starts))}, {p.add(minutes(ends))})"
+                for weekday, starts, ends in self.working_hours
             )
-            ctes.append(f"w(wd, starts, ends) AS (VALUES {rows})")
-            hours_join = f"LEFT JOIN w ON w.wd = {d.local_weekday('x.local')}"
-            hhmm = d.local_hhmm("x.local")
-            after = f"(w.wd IS NULL OR {hhmm} < w.starts OR {hhmm} >= w.ends)"
+            ctes = f"w(wd, starts, ends) AS (VALUES {rows}),"
+            hours_join = "LEFT JOIN w ON w.wd = y.wd"
+            after = "(w.wd IS NULL OR y.mi < w.starts OR y.mi >= w.ends)"
             day_off = "(w.wd IS NULL)"
         else:
-            hours_join, after, day_off = "", "(1 = 0)", "(1 = 0)"
-        month, group = self._group(d.month_of_local("x.local"))
+            ctes, hours_join, after, day_off = "", "", "(1 = 0)", "(1 = 0)"
+        month, group = self._group(d.month_of_epoch("y.ls"))
         firm, low, high = p.add(s.firm_id), p.add(s.start_ts(), "ts"), p.add(s.now, "ts")
         clients = self._client_filter("m", p)
         sql = f"""
-            WITH {", ".join(ctes)},
+            WITH {ctes}
             x AS (
-                SELECT m.client_id, m.to_senior, m.negative, {d.shifted("m.sent_at", "o.off")} AS local
+                SELECT m.client_id, m.to_senior, m.negative, {d.epoch_seconds("m.sent_at")} + {offset} AS ls
                   FROM evidence_message m
-                  JOIN o ON m.sent_at >= o.low AND m.sent_at < o.high
                  WHERE m.firm_id = {firm} AND m.direction = 'in'
                    AND m.sent_at >= {low} AND m.sent_at < {high}{clients}
-            )
-            SELECT x.client_id, {month},
+            ),
+            y AS (SELECT client_id, to_senior, negative, ls, (ls / 86400 + 3) %% 7 AS wd, (ls %% 86400) / 60 AS mi FROM x)
+            SELECT y.client_id, {month},
                    COUNT(*),
                    SUM(CASE WHEN {after} THEN 1 ELSE 0 END),
                    SUM(CASE WHEN {day_off} THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN x.to_senior THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN x.negative THEN 1 ELSE 0 END)
-              FROM x {hours_join}
+                   SUM(CASE WHEN y.to_senior THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN y.negative THEN 1 ELSE 0 END)
+              FROM y {hours_join}
              {group}"""
         self._run(sql, p, ("msg_in", "msg_after_hours", "msg_day_off", "msg_to_senior", "msg_negative"))
 
