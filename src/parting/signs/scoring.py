@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db import connection
 from django.utils import timezone
@@ -24,7 +25,7 @@ from parting.clients.models import Client
 from parting.firms.models import Firm, WorkingDay
 
 from .catalogue import Components
-from .policy import EffectivePolicy, effective_policy, policy_for
+from .policy import EffectivePolicy, SignSetting, effective_policy, policy_for
 from .sql import COMPONENTS, Aggregator, Dialect, Params, Scope, month_key, month_start
 
 ACTIVE = (Client.Status.ACTIVE, Client.Status.UNDER_REVIEW)
@@ -92,7 +93,9 @@ class ClientScore:
     recommendation: str  # keep / talk_first / consider_parting
     lead: tuple[str, dict] | None  # (key of LEADS, values): rendered into ``reasons`` when read
     dealbreakers: list[Dealbreaker]
-    signs: list[SignResult]
+    evaluated: list[tuple[SignSetting, float | None, float | None]] = field(repr=False)
+    components: dict[str, float] = field(repr=False)
+    populations: dict[str, list[float]] = field(repr=False)
     revenue: Decimal
     revenue_share: float
     hours: float
@@ -101,6 +104,27 @@ class ClientScore:
     referred: list[int] = field(default_factory=list)
     referred_revenue: Decimal = Decimal("0")
     trend: list[tuple[str, int]] = field(default_factory=list)
+
+    @cached_property
+    def signs(self) -> list[SignResult]:
+        """Each enabled sign's result, built when first read: most pages read a few clients' signs."""
+        out = []
+        for setting, value, subscore in self.evaluated:
+            if value is None:
+                out.append(SignResult(setting.sign, None, None, None, setting.weight, None, self.components))
+            else:
+                out.append(
+                    SignResult(
+                        setting.sign,
+                        value,
+                        setting.band(value),
+                        round(subscore, 1),
+                        setting.weight,
+                        self.populations.get(setting.sign.id),
+                        self.components,
+                    )
+                )
+        return out
 
     @property
     def reasons(self) -> list[str]:
@@ -197,6 +221,7 @@ class Scorer:
             for day in WorkingDay.objects.filter(firm=firm)
         ]
         self.focus = set(firm.focus_services.values_list("id", flat=True))
+        self.enabled = [setting for setting in self.policy.signs if setting.enabled]
 
     # -- components -----------------------------------------------------------------------------
 
@@ -241,26 +266,25 @@ class Scorer:
 
     # -- one client's signs ---------------------------------------------------------------------
 
-    def _evaluate(self, c: Components) -> list[tuple[str, float | None, float | None]]:
+    def _evaluate(self, c: Components) -> list[tuple[SignSetting, float | None, float | None]]:
         out = []
-        for setting in self.policy.signs:
-            if not setting.enabled:
-                continue
+        for setting in self.enabled:
             value = setting.sign.value(c)
-            out.append((setting.sign.id, value, None if value is None else setting.subscore(value)))
+            out.append((setting, value, None if value is None else setting.subscore(value)))
         return out
 
-    def _fit(self, evaluated: list[tuple[str, float | None, float | None]]) -> int:
+    @staticmethod
+    def _fit(evaluated: list[tuple[SignSetting, float | None, float | None]]) -> int:
         """The 0–100 fit score: a weighted mean of the judged signs' subscores.
 
         A sign's weight grows as its subscore falls (up to 1 + SEVERITY_EMPHASIS times at 0), so a
         few poor signs are not averaged away by many signs with nothing against the client.
         """
         total = weight = 0.0
-        for sign_id, _value, subscore in evaluated:
+        for setting, _value, subscore in evaluated:
             if subscore is None:
                 continue
-            w = self.policy.setting(sign_id).weight * (1 + SEVERITY_EMPHASIS * (100.0 - subscore) / 100.0)
+            w = setting.weight * (1 + SEVERITY_EMPHASIS * (100.0 - subscore) / 100.0)
             total += w * subscore
             weight += w
         return 100 if not weight else round(total / weight)
@@ -288,30 +312,12 @@ class Scorer:
         dealbreakers = self._dealbreakers(evaluated)
         referred = self._referral_chains(clients)
 
-        settings = {setting.sign.id: setting for setting in self.policy.signs}
         results = []
         for client in clients:
             cid = client["id"]
             if wanted is not None and cid not in wanted:
                 continue
             c = components[cid]
-            signs = []
-            for sign_id, value, subscore in evaluated[cid]:
-                setting = settings[sign_id]
-                if value is None:
-                    signs.append(SignResult(setting.sign, None, None, None, setting.weight, None, c))
-                    continue
-                signs.append(
-                    SignResult(
-                        setting.sign,
-                        value,
-                        setting.band(value),
-                        round(subscore, 1),
-                        setting.weight,
-                        populations[sign_id],
-                        c,
-                    )
-                )
             revenue = money(c["revenue"])
             chain = referred.get(cid, [])
             result = ClientScore(
@@ -322,7 +328,9 @@ class Scorer:
                 recommendation="keep",
                 lead=None,
                 dealbreakers=dealbreakers.get(cid, []),
-                signs=signs,
+                evaluated=evaluated[cid],
+                components=c,
+                populations=populations,
                 revenue=revenue,
                 revenue_share=0.0 if not firm_revenue else 100.0 * c["revenue"] / firm_revenue,
                 hours=c["hours"],
@@ -341,9 +349,9 @@ class Scorer:
     def _populations(self, evaluated, active_ids) -> dict[str, list[float]]:
         populations: dict[str, list[float]] = defaultdict(list)
         for cid in active_ids:
-            for sign_id, value, _sub in evaluated[cid]:
+            for setting, value, _sub in evaluated[cid]:
                 if value is not None:
-                    populations[sign_id].append(value)
+                    populations[setting.sign.id].append(value)
         for values in populations.values():
             values.sort()
         return populations
@@ -397,7 +405,8 @@ class Scorer:
             elif kind == "sign_poor":
                 setting = self.policy.setting(rule["sign"])
                 for cid, signs in evaluated.items():
-                    for sign_id, value, _sub in signs:
+                    for own, value, _sub in signs:
+                        sign_id = own.sign.id
                         if sign_id == rule["sign"] and value is not None and setting.band(value) == "poor":
                             found[cid].append(
                                 Dealbreaker(
@@ -434,9 +443,10 @@ class Scorer:
     # -- advice (D1, D2, D7) --------------------------------------------------------------------
 
     def _recommend(self, result: ClientScore) -> None:
-        poor = any(sign.band == "poor" for sign in result.signs)
-        troubled = [sign for sign in result.signs if sign.band in ("poor", "concerning")]
-        about_expectations = bool(troubled) and all(sign.sign.about_expectations for sign in troubled)
+        bands = [(setting, setting.band(value)) for setting, value, _sub in result.evaluated if value is not None]
+        poor = any(band == "poor" for _setting, band in bands)
+        troubled = [setting for setting, band in bands if band != "healthy"]
+        about_expectations = bool(troubled) and all(setting.sign.about_expectations for setting in troubled)
         if result.dealbreakers:
             result.recommendation = "consider_parting"  # D7: whatever the score says
         elif result.score < self.policy.part_below and not about_expectations:

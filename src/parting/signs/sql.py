@@ -211,11 +211,13 @@ class Aggregator:
     def _run(self, sql: str, params: Params, names: Sequence[str]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, dict(params))
+            rows = self.rows
+            by_month = self.scope.by_month
+            # Each pass fills its own components, once per (client, month): assignment, not a sum.
             for row in cursor.fetchall():
-                key = (row[0], row[1] if self.scope.by_month else 0)
-                target = self.rows[key]
-                for name, value in zip(names, row[2:], strict=True):
-                    target[name] += float(value or 0)
+                rows[(row[0], row[1] if by_month else 0)].update(
+                    zip(names, [float(value or 0) for value in row[2:]], strict=True)
+                )
 
     def _group(self, month_expr: str) -> tuple[str, str]:
         if self.scope.by_month:
