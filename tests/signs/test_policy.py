@@ -63,5 +63,5 @@ def test_dealbreaker_rules_are_checked_d7():
     assert validate_dealbreakers(rules)[0] == {"type": "incidents", "kind": "disrespect", "count": 2, "months": 6}
     with pytest.raises(ValidationError, match="Dealbreaker 1: unknown incident kind 'rudeness'"):
         validate_dealbreakers([{"type": "incidents", "kind": "rudeness", "count": 1, "months": 1}])
-    with pytest.raises(ValidationError, match="Dealbreaker 2: .*days must be 1 or more"):
+    with pytest.raises(ValidationError, match=r"Dealbreaker 2: .*days must be 1 or more"):
         validate_dealbreakers([{"type": "sign_poor", "sign": "W7"}, {"type": "overdue_invoice", "days": 0}])
