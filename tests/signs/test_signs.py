@@ -4,6 +4,7 @@ The window is the current month and the eleven before it: as of 2026-06-30 it ru
 2025-07-01 to 2026-06-30. The firm works 09:00–17:00 Monday to Friday in Europe/Warsaw.
 """
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -362,3 +363,22 @@ def test_scoring_all_clients_takes_a_fixed_number_of_queries(firm, django_assert
     with django_assert_max_num_queries(16):
         results = Scorer(firm, as_of=AS_OF).score()
     assert len(results) == 30
+
+
+def test_trend_puts_a_meeting_in_the_month_of_the_firms_wall_clock(client_row):
+    # 2026-06-01 00:30 in Warsaw is 2026-05-31 22:30 UTC: a June meeting for the firm.
+    MeetingFactory(client=client_row, starts_at=warsaw(2026, 6, 1, 0, 30), status=Meeting.Status.NO_SHOW)
+    scorer = Scorer(client_row.firm, as_of=dt.date(2026, 6, 30))
+    scorer.policy = dataclasses.replace(scorer.policy, window_months=1)
+    result = scorer.score(with_trend=True)[0]
+    trend = dict(result.trend)
+    assert trend["2026-06"] < 100 and trend["2026-05"] == 100
+
+
+def test_w2_in_a_time_zone_without_daylight_saving(db):
+    from tests.factories import FirmFactory
+
+    tokyo = ClientFactory(firm=FirmFactory(time_zone="Asia/Tokyo"))
+    MessageFactory(client=tokyo, sent_at=dt.datetime(2026, 6, 1, 0, 30, tzinfo=UTC))  # Monday 09:30 in Tokyo
+    MessageFactory(client=tokyo, sent_at=dt.datetime(2026, 6, 1, 9, 0, tzinfo=UTC))  # Monday 18:00 in Tokyo
+    assert score_of(tokyo).sign("W2").value == 50.0

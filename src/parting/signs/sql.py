@@ -295,12 +295,6 @@ class Aggregator:
         """
         d, s = self.d, self.scope
         p = Params(d)
-        periods = offset_periods(s.tz, s.start_ts(), s.now)
-        offset = (
-            "CASE "
-            + " ".join(f"WHEN m.sent_at < {p.add(high, 'ts')} THEN {p.add(off)}" for _low, high, off in periods[:-1])
-            + f" ELSE {p.add(periods[-1][2])} END"
-        )
         if self.working_hours:
             rows = ", ".join(
                 f"({p.add(weekday)}, {p.add(minutes(starts))}, {p.add(minutes(ends))})"
@@ -318,7 +312,7 @@ class Aggregator:
         sql = f"""
             WITH {ctes}
             x AS (
-                SELECT m.client_id, m.to_senior, m.negative, {d.epoch_seconds("m.sent_at")} + {offset} AS ls
+                SELECT m.client_id, m.to_senior, m.negative, {self._local_seconds("m.sent_at", p)} AS ls
                   FROM evidence_message m
                  WHERE m.firm_id = {firm} AND m.direction = 'in'
                    AND m.sent_at >= {low} AND m.sent_at < {high}{clients}
@@ -334,6 +328,15 @@ class Aggregator:
              {group}"""
         self._run(sql, p, ("msg_in", "msg_after_hours", "msg_day_off", "msg_to_senior", "msg_negative"))
 
+    def _local_seconds(self, column: str, p: Params) -> str:
+        """Seconds since the epoch on the firm's wall clock: UTC seconds plus the offset of their period."""
+        s = self.scope
+        periods = offset_periods(s.tz, s.start_ts(), s.now)
+        cases = " ".join(f"WHEN {column} < {p.add(high, 'ts')} THEN {p.add(off)}" for _low, high, off in periods[:-1])
+        last = p.add(periods[-1][2])
+        # One period (no clock change in range): a CASE with no WHEN is not valid SQL.
+        return f"({self.d.epoch_seconds(column)} + {f'CASE {cases} ELSE {last} END' if cases else last})"
+
     def meetings(self) -> None:
         """W4: meetings the client booked with us; cancellations by us don't count against them."""
         d, s = self.d, self.scope
@@ -344,7 +347,8 @@ class Aggregator:
             f"{d.seconds('g.starts_at', 'g.cancelled_at')} < {SHORT_NOTICE_SECONDS})"
         )
         late = f"(g.status = 'held' AND g.minutes_late >= {LATE_MINUTES})"
-        month, group = self._group(d.month_of_date("g.starts_at"))
+        # The trend's month is the one on the firm's wall clock, as for messages.
+        month, group = self._group(d.month_of_epoch(self._local_seconds("g.starts_at", p)) if s.by_month else "0")
         sql = f"""
             SELECT g.client_id, {month},
                    COUNT(*),
