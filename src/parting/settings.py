@@ -151,6 +151,8 @@ INSTALLED_APPS = [
     "parting.clients",
     "parting.evidence",
     "parting.signs",
+    "parting.audit",
+    "parting.cases",
     "parting.web",
     "parting.demo",
 ]

@@ -136,6 +136,17 @@ class Policy(models.Model):
     dealbreakers = models.JSONField(_("dealbreakers"), default=list, blank=True)
     talk_below = models.PositiveSmallIntegerField(_("talk first below score"), default=70)
     part_below = models.PositiveSmallIntegerField(_("consider parting below score"), default=45)
+    case_approvals = models.PositiveSmallIntegerField(
+        _("approvals a case needs"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("D4: owners or partners other than the person who opened the case."),
+    )
+    cooling_off_hours = models.PositiveSmallIntegerField(
+        _("cooling-off for a firm of one (hours)"),
+        default=48,
+        help_text=_("D3: with no one else to review, the owner approves their own case only after this long."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
