@@ -243,7 +243,7 @@ def policy_post(**overrides):
                 f"{sign.id}_poor": str(sign.poor),
             }
         )
-    data.update({key.replace("_", "_", 1): value for key, value in overrides.items()})
+    data.update(overrides)
     return data
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from parting.clients.models import Client
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
 
-from .sql import LATE_MINUTES, SHORT_NOTICE_SECONDS
+from .sql import LATE_MINUTES
 
 INCIDENT_KINDS = {
     "W5": [Incident.Kind.REWORK],
@@ -77,11 +77,3 @@ def sign_evidence(client: Client, sign_id: str, start: dt.date, end: dt.date) ->
     if sign_id == "W13":
         out.append(("time", TimeEntry.objects.filter(client=client, date__range=(start, end))))
     return out
-
-
-def short_notice(meeting: Meeting) -> bool:
-    return bool(
-        meeting.status == Meeting.Status.CANCELLED_BY_CLIENT
-        and meeting.cancelled_at
-        and (meeting.starts_at - meeting.cancelled_at).total_seconds() < SHORT_NOTICE_SECONDS
-    )

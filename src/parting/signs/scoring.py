@@ -53,10 +53,6 @@ class SignResult:
     title = property(lambda self: str(self.sign.title))
 
     @property
-    def applicable(self) -> bool:
-        return self.value is not None
-
-    @property
     def percentile(self) -> int | None:
         """The share of the firm's active clients who do strictly better: "worse than N% of your clients"."""
         population = self._population
@@ -515,8 +511,3 @@ def incident_kind_label(kind: str) -> str:
     from parting.evidence.models import Incident
 
     return str(dict(Incident.Kind.choices).get(kind, kind))
-
-
-def score_firm(firm: Firm, **options) -> list[ClientScore]:
-    as_of = options.pop("as_of", None)
-    return Scorer(firm, as_of=as_of).score(**options)
