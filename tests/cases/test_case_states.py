@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from parting.audit.models import AuditEntry
 from parting.audit.services import audit_verify
@@ -18,42 +17,10 @@ from parting.cases.services import (
     case_withdraw,
 )
 from parting.clients.models import Client
-from parting.evidence.models import Incident
-from tests.factories import ClientFactory, IncidentFactory, InvoiceFactory, MembershipFactory
+from tests.cases.conftest import submitted_case
+from tests.factories import ClientFactory, IncidentFactory, MembershipFactory
 
 State = OffboardingCase.State
-
-
-@pytest.fixture
-def team(firm):
-    return {
-        "owner": MembershipFactory(firm=firm).user,
-        "partner": MembershipFactory(firm=firm, partner=True).user,
-        "staff": MembershipFactory(firm=firm, staff=True).user,
-    }
-
-
-@pytest.fixture
-def client_in_trouble(firm):
-    client = ClientFactory(firm=firm, name="Trouble Ltd")
-    today = timezone.localdate()
-    for n in range(3):
-        InvoiceFactory(
-            client=client,
-            issued_on=today - dt.timedelta(days=80),
-            due_on=today - dt.timedelta(days=60 - n),
-            paid_on=today - dt.timedelta(days=10),
-        )
-    incident = IncidentFactory(client=client, kind=Incident.Kind.DISRESPECT, occurred_on=today - dt.timedelta(days=5))
-    return client, incident
-
-
-def submitted_case(client, by, incident):
-    case = case_open(client=client, by=by)
-    case_reason_add(case=case, by=by, sign_id="W7")
-    case_reason_add(case=case, by=by, sign_id="W15")
-    case_reason_add(case=case, by=by, text="Shouted at Ana on the phone", evidence=[("incident", incident.pk)])
-    return case_submit(case=case, by=by)
 
 
 def test_d8_a_case_goes_to_review_only_with_three_reasons(team, client_in_trouble):

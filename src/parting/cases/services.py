@@ -2,21 +2,22 @@
 change, a transition row and an audit entry in one transaction (DOMAIN.md D3, D4, D8).
 
 States: draft → in_review → approved → notified → winding_down → closed, and withdrawn from any
-state before notified. This module implements the states up to approval and withdrawal; notice,
-plan and checklist build on it.
+state before notified. No state can be skipped: each function accepts exactly one state to start
+from. The plan (:mod:`.plan`) and the checklist (:mod:`.checklist`) are kept in step here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from parting.audit.services import audit_record
-from parting.clients.models import Client
+from parting.clients.models import AccessGrant, Client, Credential
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
 from parting.firms.models import Membership
 from parting.signs.catalogue import BY_ID
@@ -24,11 +25,30 @@ from parting.signs.evidence import sign_evidence
 from parting.signs.policy import policy_for
 from parting.signs.scoring import Scorer, window
 
-from .models import CaseReason, CaseReview, CaseTransition, OffboardingCase
+from .checklist import checklist_sync
+from .models import (
+    CasePlan,
+    CaseReason,
+    CaseReview,
+    CaseTask,
+    CaseTransition,
+    InvoiceWriteOff,
+    OffboardingCase,
+    PlanChange,
+)
+from .plan import OVERRIDABLE, plan_compute, plan_get
 
 State = OffboardingCase.State
 MIN_REASONS = 3  # D8
 BEFORE_NOTICE = (State.DRAFT, State.IN_REVIEW, State.APPROVED)
+EVIDENCE_DATE = {
+    "invoice": "due_on",
+    "meeting": "starts_at",
+    "message": "sent_at",
+    "request": "due_on",
+    "incident": "occurred_on",
+    "time": "date",
+}
 EVIDENCE_MODELS = {
     "invoice": Invoice,
     "meeting": Meeting,
@@ -96,7 +116,7 @@ def case_reason_add(
         found = result.sign(sign_id)
         start, end = window(scorer.as_of, scorer.policy.window_months)
         rows = [
-            {"kind": kind, "id": row.pk, "text": str(row)}
+            _row(kind, row)
             for kind, queryset in sign_evidence(case.client, sign_id, start, end)
             for row in queryset[:200]
         ]
@@ -121,7 +141,7 @@ def case_reason_add(
                 raise CaseError(
                     _("Evidence %(kind)s %(id)s is not a record of this client.") % {"kind": kind, "id": pk}
                 )
-            rows.append({"kind": kind, "id": row.pk, "text": str(row)})
+            rows.append(_row(kind, row))
         reason = CaseReason.objects.create(case=case, text=text.strip(), snapshot={"evidence": rows}, added_by=by)
     audit_record(
         firm=case.firm,
@@ -133,9 +153,51 @@ def case_reason_add(
     return reason
 
 
+def _row(kind: str, row) -> dict:
+    """An evidence row as a reason keeps it: what it was and when, readable after the row is gone."""
+    day = getattr(row, EVIDENCE_DATE[kind])
+    if isinstance(day, dt.datetime):
+        day = timezone.localtime(day).date()
+    return {"kind": kind, "id": row.pk, "text": str(row), "date": day.isoformat()}
+
+
+@transaction.atomic
+def case_checks_answer(
+    *,
+    case: OffboardingCase,
+    by,
+    expectations_managed_on: dt.date | None = None,
+    expectations_note: str = "",
+    confirmed_not_one_incident: bool = False,
+) -> OffboardingCase:
+    """Record the answers to the decision checks that need one: D2 (when and how expectations were
+    managed) and D3 (this is more than one bad incident)."""
+    _membership(case, by)
+    if case.state not in (State.DRAFT, State.IN_REVIEW):
+        raise CaseError(_("The decision checks are answered before the case is approved."))
+    case.expectations_managed_on = expectations_managed_on
+    case.expectations_note = expectations_note.strip()
+    case.confirmed_not_one_incident = confirmed_not_one_incident
+    case.save(update_fields=["expectations_managed_on", "expectations_note", "confirmed_not_one_incident"])
+    audit_record(
+        firm=case.firm,
+        actor=by,
+        action="case.checks_answered",
+        target=f"case:{case.pk}",
+        data={
+            "expectations_managed_on": expectations_managed_on.isoformat() if expectations_managed_on else None,
+            "confirmed_not_one_incident": confirmed_not_one_incident,
+        },
+    )
+    return case
+
+
 @transaction.atomic
 def case_submit(*, case: OffboardingCase, by) -> OffboardingCase:
-    """draft → in_review: needs at least three documented reasons (D8)."""
+    """draft → in_review: needs at least three documented reasons (D8) and the checks that need an
+    answer answered (D2, D3)."""
+    from .checks import blocking, case_checks
+
     _membership(case, by)
     if case.state != State.DRAFT:
         raise CaseError(
@@ -147,6 +209,9 @@ def case_submit(*, case: OffboardingCase, by) -> OffboardingCase:
             _("D8: a case needs at least %(min)d documented reasons before review; it has %(n)d.")
             % {"min": MIN_REASONS, "n": count}
         )
+    unanswered = blocking(case_checks(case))
+    if unanswered:
+        raise CaseError(" ".join(f"{check.rule}: {check.facts[-1]}" for check in unanswered))
     _transition(case, to=State.IN_REVIEW, by=by)
     case.submitted_at = timezone.now()
     case.save(update_fields=["state", "submitted_at"])
@@ -197,6 +262,7 @@ def case_review(
     if decision == CaseReview.Decision.APPROVE and approvals >= needed:
         _transition(case, to=State.APPROVED, by=by, note=comment)
         case.save(update_fields=["state"])
+        checklist_sync(case)
     return case
 
 
@@ -237,3 +303,347 @@ def case_take_over(*, case: OffboardingCase, by, note: str = "") -> OffboardingC
     case_withdraw(case=case, by=by, note=note, outcome=OffboardingCase.Outcome.TAKEN_OVER)
     Client.objects.filter(pk=case.client_id).update(assigned_to=by)
     return case
+
+
+def _acts_for_case(case: OffboardingCase, by) -> Membership:
+    """The opener, an owner or a partner carries the case out after approval."""
+    membership = _membership(case, by)
+    if by.pk != case.opened_by_id and not membership.is_senior:
+        raise CaseError(_("Only the person who opened the case, an owner or a partner can do this."))
+    return membership
+
+
+def _refuse_unless(case: OffboardingCase, *states: str, action: str) -> None:
+    if case.state not in states:
+        raise CaseError(
+            _("%(action)s: not possible while the case is %(state)s.")
+            % {"action": action, "state": case.get_state_display()}
+        )
+
+
+PLAN_INPUTS = (
+    "notice_date",
+    "fixed_term",
+    "work_done_percent",
+    "refund_kind",
+    "support_days",
+    "support_fee",
+    "successor_name",
+    "successor_contact",
+    "handover_note",
+)
+
+
+@transaction.atomic
+def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
+    """Change the plan's inputs (the notice day, the fixed-term choice, work done, support, successor);
+    the dates and amounts follow from the rules, and the checklist follows the plan."""
+    _membership(case, by)
+    _refuse_unless(
+        case,
+        State.DRAFT,
+        State.IN_REVIEW,
+        State.APPROVED,
+        State.NOTIFIED,
+        State.WINDING_DOWN,
+        action=_("Changing the plan"),
+    )
+    unknown = set(inputs) - set(PLAN_INPUTS)
+    if unknown:
+        raise CaseError(_("Unknown plan fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    if "notice_date" in inputs and case.notified_on and inputs["notice_date"] != case.notified_on:
+        raise CaseError(_("N1: the client was told on %(day)s; that day stays.") % {"day": case.notified_on})
+    plan = plan_get(case)
+    changed = {}
+    for name, value in inputs.items():
+        if getattr(plan, name) != value:
+            setattr(plan, name, value)
+            changed[name] = str(value) if value is not None else None
+    if not changed:
+        return plan
+    plan.full_clean(exclude=["case", "overrides"])
+    plan.save()
+    audit_record(firm=case.firm, actor=by, action="case.plan_changed", target=f"case:{case.pk}", data=changed)
+    _sync_if_planned(case)
+    return plan
+
+
+@transaction.atomic
+def plan_override(*, case: OffboardingCase, by, field: str, value: str | None, reason: str) -> CasePlan:
+    """Change a computed date or amount by hand — or, with ``value`` None, go back to the computed one.
+    Either way the reason is required and kept, with what the rules had computed."""
+    _membership(case, by)
+    _refuse_unless(
+        case,
+        State.DRAFT,
+        State.IN_REVIEW,
+        State.APPROVED,
+        State.NOTIFIED,
+        State.WINDING_DOWN,
+        action=_("Changing the plan"),
+    )
+    if field not in OVERRIDABLE:
+        raise CaseError(_("%(field)s is not a value that can be changed by hand.") % {"field": field})
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Changing a computed date or amount needs a reason, which is recorded."))
+    if value is not None:
+        value = str(value).strip()
+        try:
+            parsed = dt.date.fromisoformat(value) if OVERRIDABLE[field] == "date" else Decimal(value)
+        except (ValueError, InvalidOperation):
+            raise CaseError(
+                _("%(field)s: %(value)s is not a valid %(kind)s.")
+                % {"field": field, "value": value, "kind": _("date") if OVERRIDABLE[field] == "date" else _("amount")}
+            ) from None
+        if isinstance(parsed, Decimal) and (parsed < 0 or not parsed.is_finite()):
+            raise CaseError(_("%(field)s: an amount cannot be negative.") % {"field": field})
+        value = str(parsed) if isinstance(parsed, Decimal) else parsed.isoformat()
+    current = plan_compute(case)
+    computed = getattr(current, field)
+    computed = (computed.computed if computed.overridden else computed.value) if computed else None
+    plan = plan_get(case)
+    overrides = dict(plan.overrides or {})
+    if value is None:
+        overrides.pop(field, None)
+    else:
+        overrides[field] = {"value": value, "reason": reason, "by": by.get_username(), "at": timezone.now().isoformat()}
+    plan.overrides = overrides
+    plan.save(update_fields=["overrides"])
+    PlanChange.objects.create(
+        case=case, field=field, computed=str(computed or ""), value=value or "", reason=reason, by=by
+    )
+    audit_record(
+        firm=case.firm,
+        actor=by,
+        action="case.plan_overridden",
+        target=f"case:{case.pk}",
+        data={"field": field, "value": value, "computed": str(computed or ""), "reason": reason},
+    )
+    _sync_if_planned(case)
+    return plan
+
+
+def _sync_if_planned(case: OffboardingCase) -> None:
+    if case.state in (State.APPROVED, State.NOTIFIED, State.WINDING_DOWN):
+        checklist_sync(case)
+
+
+@transaction.atomic
+def invoice_write_off(*, case: OffboardingCase, by, invoice_id: int, reason: str) -> InvoiceWriteOff:
+    """D10: give up on an unpaid invoice of this client, with the reason; only owners and partners."""
+    membership = _membership(case, by)
+    if not membership.is_senior:
+        raise CaseError(_("D10: only owners and partners write off an invoice."))
+    _refuse_unless(
+        case, State.DRAFT, State.IN_REVIEW, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Write-off")
+    )
+    if not (reason or "").strip():
+        raise CaseError(_("A write-off needs a reason."))
+    invoice = Invoice.objects.filter(pk=invoice_id, client=case.client, firm=case.firm).first()
+    if invoice is None:
+        raise CaseError(_("Invoice %(id)s is not an invoice of this client.") % {"id": invoice_id})
+    if not any(row.invoice.pk == invoice.pk for row in plan_compute(case).invoices):
+        raise CaseError(_("Invoice %(number)s is paid; there is nothing to write off.") % {"number": invoice.number})
+    write_off, _created = InvoiceWriteOff.objects.update_or_create(
+        case=case, invoice=invoice, defaults={"reason": reason.strip(), "by": by}
+    )
+    audit_record(
+        firm=case.firm,
+        actor=by,
+        action="case.invoice_written_off",
+        target=f"case:{case.pk}",
+        data={"invoice": invoice.number, "reason": reason.strip()},
+    )
+    return write_off
+
+
+@transaction.atomic
+def case_notify(*, case: OffboardingCase, by, on: dt.date | None = None, unpaid_override: str = "") -> OffboardingCase:
+    """approved → notified: the client has been told. D10: every unpaid invoice is paid or written
+    off first, unless an override reason is recorded. The plan as told is kept on the case (O9)."""
+    _acts_for_case(case, by)
+    if case.state != State.APPROVED:
+        raise CaseError(
+            _("Only an approved case moves to notified; this case is %(state)s.") % {"state": case.get_state_display()}
+        )
+    on = on or case.firm.today()
+    plan = plan_get(case)
+    if plan.notice_date != on:
+        plan.notice_date = on
+        plan.save(update_fields=["notice_date"])
+    computed = plan_compute(case)
+    note = ""
+    if computed.outstanding:
+        numbers = ", ".join(row.invoice.number for row in computed.outstanding)
+        if not unpaid_override.strip():
+            raise CaseError(
+                _(
+                    "D10: be paid in full before letting the client go. Unpaid: %(numbers)s (%(balance)s %(currency)s). "
+                    "Record the payment, write the invoices off with a reason, or give a reason to go ahead anyway."
+                )
+                % {"numbers": numbers, "balance": computed.balance, "currency": computed.currency}
+            )
+        note = _("D10 overridden with %(balance)s %(currency)s unpaid (%(numbers)s): %(reason)s") % {
+            "balance": computed.balance,
+            "currency": computed.currency,
+            "numbers": numbers,
+            "reason": unpaid_override.strip(),
+        }
+    case.notified_on = on
+    with translation.override("en"):
+        case.plan_told = plan_compute(case).as_dict()
+    _transition(case, to=State.NOTIFIED, by=by, note=note)
+    case.save(update_fields=["state", "notified_on", "plan_told"])
+    Client.objects.filter(pk=case.client_id).update(status=Client.Status.OFFBOARDING)
+    checklist_sync(case)
+    return case
+
+
+WIND_DOWN_NEEDS = ("conversation", "letter")  # C1: told in person, then in writing
+
+
+@transaction.atomic
+def case_wind_down(*, case: OffboardingCase, by) -> OffboardingCase:
+    """notified → winding_down: the conversation has happened and the written follow-up is sent (C1, O9)."""
+    _acts_for_case(case, by)
+    if case.state != State.NOTIFIED:
+        raise CaseError(
+            _("Only a notified case starts winding down; this case is %(state)s.") % {"state": case.get_state_display()}
+        )
+    waiting = CaseTask.objects.filter(case=case, kind__in=WIND_DOWN_NEEDS).exclude(status=CaseTask.Status.DONE)
+    if waiting.exists():
+        from .checklist import task_title
+
+        raise CaseError(
+            _("C1: first tell the client and follow up in writing. Not done yet: %(tasks)s.")
+            % {"tasks": "; ".join(task_title(task) for task in waiting)}
+        )
+    _transition(case, to=State.WINDING_DOWN, by=by)
+    case.save(update_fields=["state"])
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: OffboardingCase, by, today: dt.date | None = None) -> OffboardingCase:
+    """winding_down → closed: every required task done and the end date passed. The client is former (O8)."""
+    from .checklist import task_title
+
+    _acts_for_case(case, by)
+    if case.state != State.WINDING_DOWN:
+        raise CaseError(
+            _("Only a case that is winding down can be closed; this case is %(state)s.")
+            % {"state": case.get_state_display()}
+        )
+    today = today or case.firm.today()
+    plan = plan_compute(case, today=today)
+    if today <= plan.end_date.value:
+        raise CaseError(
+            _("O1: the end date, %(day)s, has not passed yet; the case closes after it.")
+            % {"day": plan.end_date.value.isoformat()}
+        )
+    waiting = list(CaseTask.objects.filter(case=case, required=True, status=CaseTask.Status.OPEN))
+    if waiting:
+        raise CaseError(
+            _("Required tasks are still open: %(tasks)s.") % {"tasks": "; ".join(task_title(t) for t in waiting)}
+        )
+    _transition(case, to=State.CLOSED, by=by)
+    case.outcome = OffboardingCase.Outcome.PARTED
+    case.ended_on = plan.end_date.value
+    case.closed_at = timezone.now()
+    case.save(update_fields=["state", "outcome", "ended_on", "closed_at"])
+    Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
+    return case
+
+
+def case_advance(*, case: OffboardingCase, by, unpaid_override: str = "", on: dt.date | None = None):
+    """Move the case to its next state, whichever it is: the command line's `parting case advance`."""
+    if case.state == State.DRAFT:
+        return case_submit(case=case, by=by)
+    if case.state == State.IN_REVIEW:
+        raise CaseError(_("D4: a case in review moves on when owners or partners approve it."))
+    if case.state == State.APPROVED:
+        return case_notify(case=case, by=by, on=on, unpaid_override=unpaid_override)
+    if case.state == State.NOTIFIED:
+        return case_wind_down(case=case, by=by)
+    if case.state == State.WINDING_DOWN:
+        return case_close(case=case, by=by)
+    raise CaseError(_("A case that is %(state)s goes no further.") % {"state": case.get_state_display()})
+
+
+@transaction.atomic
+def task_update(
+    *, task: CaseTask, by, status: str | None = None, notes: str | None = None, owner=None, today: dt.date | None = None
+) -> CaseTask:
+    """Mark a checklist task done (or not needed, or open again), change its notes or its owner.
+
+    Doing a task records it where it belongs: an access grant is revoked (O2), a login handed back (O4).
+    Cutting contact waits for the end date (O8); required tasks cannot be skipped.
+    """
+    case = task.case
+    _membership(case, by)
+    _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
+    today = today or case.firm.today()
+    fields = []
+    if owner is not None:
+        if not Membership.objects.filter(user=owner, firm_id=case.firm_id).exists():
+            raise CaseError(_("A task's owner must be a member of the firm."))
+        task.owner = owner
+        fields.append("owner")
+    if notes is not None:
+        task.notes = notes
+        fields.append("notes")
+    if status is not None and status != task.status:
+        if status not in CaseTask.Status.values:
+            raise CaseError(_("A task is open, done or not needed."))
+        if status == CaseTask.Status.SKIPPED and task.required:
+            raise CaseError(_("A required task cannot be skipped; mark it done when it is."))
+        if status == CaseTask.Status.DONE and task.kind in ("conversation", "letter") and case.state == State.APPROVED:
+            raise CaseError(_("C1: record that the client was told (move the case to notified) first."))
+        if status == CaseTask.Status.DONE and task.kind == "cut_contact" and today < plan_compute(case).end_date.value:
+            raise CaseError(_("O8: contact stops after the end date, not before."))
+        task.status = status
+        task.done_on = today if status == CaseTask.Status.DONE else None
+        fields += ["status", "done_on"]
+        if status == CaseTask.Status.DONE and task.kind == "access" and task.key:
+            AccessGrant.objects.filter(pk=int(task.key), client=case.client, revoked_on__isnull=True).update(
+                revoked_on=today
+            )
+        if status == CaseTask.Status.DONE and task.kind == "credential" and task.key:
+            Credential.objects.filter(pk=int(task.key), client=case.client, handed_back_on__isnull=True).update(
+                handed_back_on=today
+            )
+    if fields:
+        task.save(update_fields=fields)
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="case.task_updated",
+            target=f"case:{case.pk}",
+            data={"task": task.pk, "kind": task.kind, "status": task.status},
+        )
+    return task
+
+
+@transaction.atomic
+def task_add(*, case: OffboardingCase, by, title: str, due_on: dt.date, required: bool = False) -> CaseTask:
+    """A task of the user's own beside the generated ones."""
+    _membership(case, by)
+    _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
+    if not title.strip():
+        raise CaseError(_("A task needs a title."))
+    key = str(CaseTask.objects.filter(case=case, kind="custom").count() + 1)
+    while CaseTask.objects.filter(case=case, kind="custom", key=key).exists():
+        key = str(int(key) + 1)
+    task = CaseTask.objects.create(
+        case=case,
+        kind="custom",
+        key=key,
+        params={"title": title.strip()},
+        required=required,
+        owner=by,
+        due_on=due_on,
+        order=900,
+    )
+    audit_record(firm=case.firm, actor=by, action="case.task_added", target=f"case:{case.pk}", data={"task": task.pk})
+    return task

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parting.firms.models import Firm, Service
 
-from .models import AccessGrant, Client, Contact
+from .models import AccessGrant, Client, Contact, Credential, Engagement
 
 
 class DateInput(forms.DateInput):
@@ -79,6 +79,22 @@ AccessGrantFormSet = inlineformset_factory(
     AccessGrant,
     fields=["name", "kind", "level", "granted_on", "revoked_on", "notes"],
     widgets={"granted_on": DateInput, "revoked_on": DateInput},
+    extra=1,
+    can_delete=True,
+)
+EngagementFormSet = inlineformset_factory(
+    Client,
+    Engagement,
+    fields=["name", "service", "due_on", "completed_on"],
+    widgets={"due_on": DateInput, "completed_on": DateInput},
+    extra=1,
+    can_delete=True,
+)
+CredentialFormSet = inlineformset_factory(
+    Client,
+    Credential,
+    fields=["name", "handed_back_on"],
+    widgets={"handed_back_on": DateInput},
     extra=1,
     can_delete=True,
 )

@@ -150,3 +150,44 @@ class AccessGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_level_display()})"
+
+
+class Engagement(models.Model):
+    """Current work for the client with a due date: parting waits for it to finish (N2)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="engagements")
+    name = models.CharField(_("work"), max_length=200)
+    service = models.ForeignKey(
+        "firms.Service", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("service")
+    )
+    due_on = models.DateField(_("due"))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("current work")
+        verbose_name_plural = _("current work")
+        ordering = ["due_on", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.due_on})"
+
+
+class Credential(models.Model):
+    """A login that belongs to the client and that the firm keeps for them, handed back at the end (O4).
+
+    Only its name is stored, never the secret itself.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="credentials")
+    name = models.CharField(
+        _("login"), max_length=200, help_text=_("Its name only, e.g. “Domain registrar”; never the password.")
+    )
+    handed_back_on = models.DateField(_("handed back on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("client's login we keep")
+        verbose_name_plural = _("client's logins we keep")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,6 +48,10 @@ class Firm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self) -> dt.date:
+        """Today on the firm's wall clock: dates in plans and checklists are the firm's dates."""
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.time_zone)).date()
 
 
 class Service(models.Model):
@@ -146,6 +152,28 @@ class Policy(models.Model):
         _("cooling-off for a firm of one (hours)"),
         default=48,
         help_text=_("D3: with no one else to review, the owner approves their own case only after this long."),
+    )
+    # Notice, retention and records (N1, N2, O5): the defaults a case's plan is computed from.
+    notice_days = models.PositiveSmallIntegerField(
+        _("default notice (days)"),
+        default=14,
+        help_text=_("N1, N2: used when the client's contract sets no notice; about two weeks is usually enough."),
+    )
+    notice_business_days = models.BooleanField(
+        _("count notice in working days"),
+        default=False,
+        help_text=_("Count only the firm's working days; otherwise calendar days."),
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        _("keep client records after the end (days)"),
+        default=30,
+        help_text=_("O5: the client is told that all copies of their records are deleted this long after the end."),
+    )
+    accounting_retention_years = models.PositiveSmallIntegerField(
+        _("keep accounting records (years)"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_("The period the law requires, counted from the end of the year in which the service ended."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

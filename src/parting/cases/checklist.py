@@ -1,0 +1,208 @@
+"""The checklist of a case: generated from the plan and from what the firm holds for the client
+(O1–O9, C1, C10, C11), kept in step with the plan, each task with an owner, a due date, a status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from parting.clients.models import AccessGrant, Credential
+from parting.evidence.models import TimeEntry
+
+from .models import CaseTask, OffboardingCase, ReferralProvider
+from .plan import Plan, plan_compute, plan_get
+
+Anchor = CaseTask.Anchor
+MAX_REFERRALS = 3
+
+# Titles are rendered when shown, in the reader's language; ``params`` fill them in.
+TITLES = {
+    "conversation": gettext_lazy("Tell the client in a call or a meeting; practise the script first (C1, C11)"),
+    "letter": gettext_lazy("Send the written follow-up: the letter with the dates and what happens next (C1, O9)"),
+    "services": gettext_lazy("Send a high-level list of the services provided: %(services)s (O3)"),
+    "referrals": gettext_lazy("Offer referrals to other providers: %(names)s (C10)"),
+    "referrals_none": gettext_lazy(
+        "Find two or three providers to refer the client to; none in the directory matches (C10)"
+    ),
+    "files": gettext_lazy("Hand over all the client's files and documents, for them to keep (O4)"),
+    "credential": gettext_lazy("Hand back the client's login: %(name)s (O4)"),
+    "access": gettext_lazy("Have the client remove our access: %(name)s (O2)"),
+    "successor": gettext_lazy("Brief the successor %(name)s on the work done (O7)"),
+    "final_invoice": gettext_lazy("Issue the final invoice for work up to the end date: %(amount)s (D10)"),
+    "refund": gettext_lazy("Return the prepaid share of work not done as a %(kind)s: %(amount)s (N4)"),
+    "billing": gettext_lazy("Stop recurring billing and direct debits"),
+    "support": gettext_lazy("Paid support ends (O6)"),
+    "cut_contact": gettext_lazy("Cut contact: the client becomes a former client (O8)"),
+}
+
+
+@dataclass
+class Planned:
+    kind: str
+    anchor: str
+    offset: int
+    key: str = ""
+    params: dict = field(default_factory=dict)
+    required: bool = True
+
+
+def task_title(task: CaseTask) -> str:
+    if task.kind == "custom":
+        return task.params.get("title", "")
+    params = dict(task.params)
+    if task.kind == "services":
+        params = {"services": services_text(params)}
+    if task.kind == "refund":
+        params["kind"] = _("credit note") if params.get("kind") == "credit" else _("refund")
+    return str(TITLES[task.kind]) % params if params else str(TITLES[task.kind])
+
+
+def services_delivered(case: OffboardingCase) -> dict:
+    """O3: what a high-level list says — the services on record for the client, and the hours and the
+    months the time entries cover. Never instructions for how the work is done."""
+    names = ", ".join(case.client.services.order_by("name").values_list("name", flat=True))
+    time = TimeEntry.objects.filter(client=case.client, firm=case.firm).aggregate(
+        hours=Sum("hours"), first=Min("date"), last=Max("date")
+    )
+    if not names and not time["hours"]:
+        return {}
+    out = {"names": names}
+    if time["hours"]:
+        out |= {
+            "hours": str(time["hours"].normalize()),
+            "first": f"{time['first']:%Y-%m}",
+            "last": f"{time['last']:%Y-%m}",
+        }
+    return out
+
+
+def services_text(params: dict) -> str:
+    parts = [params["names"]] if params.get("names") else []
+    if params.get("hours"):
+        parts.append(_("%(hours)s hours from %(first)s to %(last)s") % params)
+    return "; ".join(parts)
+
+
+def referrals_for(case: OffboardingCase) -> list[ReferralProvider]:
+    """C10: providers in the directory who offer the client's services and speak the contact's language,
+    best matches first (most services in common, then the same language). None when the reason is attitude."""
+    if case.attitude:
+        return []
+    client = case.client
+    service_ids = list(client.services.values_list("pk", flat=True))
+    contact = client.contacts.first()
+    language = contact.language if contact else ""
+    providers = (
+        ReferralProvider.objects.filter(firm=case.firm)
+        .annotate(shared=Count("services", filter=Q(services__in=service_ids), distinct=True))
+        .order_by("-shared", "name")
+    )
+    matched = []
+    for provider in providers:
+        speaks = not provider.languages or language in provider.languages
+        if (provider.shared or not service_ids) and speaks:
+            matched.append(provider)
+    matched.sort(key=lambda p: (-p.shared, language not in (p.languages or []), p.name))
+    return matched[:MAX_REFERRALS]
+
+
+def _money(amount, currency: str) -> str:
+    return f"{amount} {currency}"
+
+
+def checklist_plan(case: OffboardingCase, plan: Plan) -> list[Planned]:
+    """Every task the case needs, in the order they are done."""
+    client = case.client
+    inputs = plan_get(case)
+    tasks = [
+        Planned("conversation", Anchor.NOTICE, 0),
+        Planned("letter", Anchor.NOTICE, 1),
+    ]
+    if not case.attitude:  # C10: no referral when the real reason is the client's attitude
+        providers = referrals_for(case)
+        if providers:
+            tasks.append(Planned("referrals", Anchor.NOTICE, 1, params={"names": ", ".join(p.name for p in providers)}))
+        else:
+            tasks.append(Planned("referrals_none", Anchor.NOTICE, 1))
+    services = services_delivered(case)
+    if services:
+        tasks.append(Planned("services", Anchor.NOTICE, 7, params=services))
+    tasks.append(Planned("files", Anchor.END, -7))
+    for credential in Credential.objects.filter(client=client, handed_back_on__isnull=True):
+        tasks.append(Planned("credential", Anchor.END, 0, key=str(credential.pk), params={"name": credential.name}))
+    for grant in AccessGrant.objects.filter(client=client, revoked_on__isnull=True):
+        tasks.append(Planned("access", Anchor.END, 0, key=str(grant.pk), params={"name": str(grant)}))
+    if inputs.successor_name:
+        name = inputs.successor_name
+        if inputs.successor_contact:
+            name = f"{name} ({inputs.successor_contact})"
+        tasks.append(Planned("successor", Anchor.END, -3, params={"name": name}))
+    if plan.final_invoice.value:
+        tasks.append(
+            Planned("final_invoice", Anchor.END, 0, params={"amount": _money(plan.final_invoice.value, plan.currency)})
+        )
+    if plan.refund and plan.refund.value:
+        tasks.append(
+            Planned(
+                "refund",
+                Anchor.END,
+                0,
+                params={"amount": _money(plan.refund.value, plan.currency), "kind": plan.refund_kind},
+            )
+        )
+    tasks.append(Planned("billing", Anchor.END, 0))
+    if plan.support:
+        tasks.append(Planned("support", Anchor.END, plan.support["days"], required=False))
+    tasks.append(Planned("cut_contact", Anchor.END, 0))
+    return tasks
+
+
+def due_on(anchor: str, offset: int, plan: Plan) -> dt.date:
+    base = plan.notice_date.value if anchor == Anchor.NOTICE else plan.end_date.value
+    return base + dt.timedelta(days=offset)
+
+
+def checklist_sync(case: OffboardingCase, plan: Plan | None = None) -> list[CaseTask]:
+    """Bring the generated tasks in step with the plan: add what is missing, move open tasks to their
+    new due dates, drop open tasks no longer needed. Done tasks and the user's own tasks stay."""
+    plan = plan or plan_compute(case)
+    wanted = checklist_plan(case, plan)
+    existing = {(t.kind, t.key): t for t in CaseTask.objects.filter(case=case).exclude(kind="custom")}
+    owner = case.client.assigned_to_id or case.opened_by_id
+    keep = set()
+    # "referrals" and "referrals_none" are one step: keep the row (and its notes) when the match changes.
+    for order, item in enumerate(wanted):
+        key = (item.kind, item.key)
+        if item.kind.startswith("referrals"):
+            twin = ("referrals_none" if item.kind == "referrals" else "referrals", "")
+            if key not in existing and twin in existing and existing[twin].status == CaseTask.Status.OPEN:
+                existing[key] = existing.pop(twin)
+                existing[key].kind = item.kind
+        keep.add(key)
+        due = due_on(item.anchor, item.offset, plan)
+        task = existing.get(key)
+        if task is None:
+            CaseTask.objects.create(
+                case=case,
+                kind=item.kind,
+                key=item.key,
+                params=item.params,
+                required=item.required,
+                owner_id=owner,
+                anchor=item.anchor,
+                offset_days=item.offset,
+                due_on=due,
+                order=order,
+            )
+        elif task.status == CaseTask.Status.OPEN:
+            task.params, task.due_on, task.order, task.required = item.params, due, order, item.required
+            task.save(update_fields=["kind", "params", "due_on", "order", "required"])
+    for key, task in existing.items():
+        if key not in keep and task.status == CaseTask.Status.OPEN:
+            task.delete()
+    return list(CaseTask.objects.filter(case=case))
