@@ -1,49 +1,5 @@
-import datetime as dt
+"""The case fixtures live in tests/conftest.py; the helper is re-exported for the modules that import it here."""
 
-import pytest
-from django.utils import timezone
+from tests.conftest import submitted_case
 
-from parting.cases.services import case_open, case_reason_add, case_review, case_submit
-from parting.evidence.models import Incident
-from tests.factories import ClientFactory, IncidentFactory, InvoiceFactory, MembershipFactory
-
-
-@pytest.fixture
-def team(firm):
-    return {
-        "owner": MembershipFactory(firm=firm).user,
-        "partner": MembershipFactory(firm=firm, partner=True).user,
-        "staff": MembershipFactory(firm=firm, staff=True).user,
-    }
-
-
-@pytest.fixture
-def client_in_trouble(firm):
-    """Three invoices paid late over weeks (W7) and a disrespect incident (W15): a pattern, not one incident."""
-    client = ClientFactory(firm=firm, name="Trouble Ltd")
-    today = timezone.localdate()
-    for n in range(3):
-        InvoiceFactory(
-            client=client,
-            issued_on=today - dt.timedelta(days=80),
-            due_on=today - dt.timedelta(days=60 - n),
-            paid_on=today - dt.timedelta(days=10),
-            amount_paid=1000,
-        )
-    incident = IncidentFactory(client=client, kind=Incident.Kind.DISRESPECT, occurred_on=today - dt.timedelta(days=5))
-    return client, incident
-
-
-def submitted_case(client, by, incident, **kwargs):
-    case = case_open(client=client, by=by, **kwargs)
-    case_reason_add(case=case, by=by, sign_id="W7")
-    case_reason_add(case=case, by=by, sign_id="W15")
-    case_reason_add(case=case, by=by, text="Shouted at Ana on the phone", evidence=[("incident", incident.pk)])
-    return case_submit(case=case, by=by)
-
-
-@pytest.fixture
-def approved_case(team, client_in_trouble):
-    client, incident = client_in_trouble
-    case = submitted_case(client, team["staff"], incident)
-    return case_review(case=case, by=team["partner"], decision="approve")
+__all__ = ["submitted_case"]

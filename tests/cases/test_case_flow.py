@@ -79,7 +79,7 @@ def test_d10_override_goes_ahead_unpaid_with_the_reason_recorded(approved_case, 
     InvoiceFactory(client=approved_case.client, number="INV-9", amount=Decimal("100.00"))
     case_notify(case=approved_case, by=team["staff"], unpaid_override="Client is abusive to staff; leave now")
     note = approved_case.transitions.last().note
-    assert "D10 overridden with 100.00 EUR unpaid (INV-9): Client is abusive to staff; leave now" == note
+    assert note == "D10 overridden with 100.00 EUR unpaid (INV-9): Client is abusive to staff; leave now"
 
 
 def test_notifying_records_the_plan_as_told_and_marks_the_client_offboarding(approved_case, team):

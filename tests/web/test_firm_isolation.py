@@ -76,6 +76,10 @@ def test_referral_choices_offer_only_own_clients(client, two_firms):
             "contacts-INITIAL_FORMS": "0",
             "grants-TOTAL_FORMS": "0",
             "grants-INITIAL_FORMS": "0",
+            "work-TOTAL_FORMS": "0",
+            "work-INITIAL_FORMS": "0",
+            "logins-TOTAL_FORMS": "0",
+            "logins-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 200

@@ -88,6 +88,13 @@ def test_new_client_form_saves_client_with_contact(client, member):
             "contacts-0-is_primary": "on",
             "grants-TOTAL_FORMS": "1",
             "grants-INITIAL_FORMS": "0",
+            "work-TOTAL_FORMS": "1",
+            "work-INITIAL_FORMS": "0",
+            "work-0-name": "Annual accounts 2026",
+            "work-0-due_on": "2027-03-31",
+            "logins-TOTAL_FORMS": "1",
+            "logins-INITIAL_FORMS": "0",
+            "logins-0-name": "Domain registrar",
             "grants-0-name": "Bank",
             "grants-0-kind": "bank",
             "grants-0-level": "view",
@@ -97,6 +104,10 @@ def test_new_client_form_saves_client_with_contact(client, member):
     assert response.status_code == 302
     assert saved.contacts.get().language == "pl"
     assert saved.access_grants.get().level == "view"
+    assert saved.engagements.get().due_on.isoformat() == "2027-03-31"
+    assert saved.credentials.get().name == "Domain registrar"
+    assert saved.engagements.get().due_on.isoformat() == "2027-03-31"
+    assert saved.credentials.get().name == "Domain registrar"
 
 
 def test_bad_client_form_says_which_field_and_saves_nothing(client, member):
@@ -117,6 +128,10 @@ def test_bad_client_form_says_which_field_and_saves_nothing(client, member):
             "contacts-0-form_of_address": "neutral",
             "grants-TOTAL_FORMS": "0",
             "grants-INITIAL_FORMS": "0",
+            "work-TOTAL_FORMS": "0",
+            "work-INITIAL_FORMS": "0",
+            "logins-TOTAL_FORMS": "0",
+            "logins-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 200

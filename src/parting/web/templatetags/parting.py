@@ -59,3 +59,12 @@ def client_status(code):
 @register.filter
 def verbose_name(row):
     return row._meta.verbose_name
+
+
+@register.filter
+def evidence_kind(kind):
+    """The name of a kind of evidence ("invoice", "incident" …) in the reader's language."""
+    from parting.cases.services import EVIDENCE_MODELS
+
+    model = EVIDENCE_MODELS.get(kind)
+    return model._meta.verbose_name if model else kind

@@ -8,11 +8,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from parting.clients.forms import AccessGrantFormSet, ClientForm, ContactFormSet
+from parting.cases.selectors import open_case_for
+from parting.clients.forms import AccessGrantFormSet, ClientForm, ContactFormSet, CredentialFormSet, EngagementFormSet
 from parting.clients.models import Client
 from parting.clients.selectors import client_get, client_timeline, payment_delays
 from parting.evidence.forms import KINDS
 from parting.firms.access import member_required
+from parting.firms.models import Service
 from parting.signs.catalogue import BY_ID
 from parting.signs.evidence import sign_evidence
 from parting.signs.scoring import RECOMMENDATIONS, Scorer, window
@@ -43,6 +45,7 @@ def client_detail(request, pk: int):
         "kinds": KINDS,
         "contacts": client.contacts.all(),
         "grants": client.access_grants.all(),
+        "open_case": open_case_for(client),
     }
     return render(request, "parting/client_detail.html", context)
 
@@ -76,16 +79,23 @@ def _client_form(request, client: Client | None):
     form = ClientForm(request.POST or None, instance=client, firm=request.firm)
     contacts = ContactFormSet(request.POST or None, instance=form.instance, prefix="contacts")
     grants = AccessGrantFormSet(request.POST or None, instance=form.instance, prefix="grants")
-    if request.method == "POST" and form.is_valid() and contacts.is_valid() and grants.is_valid():
-        with transaction.atomic():  # the client and its contacts and grants are saved whole or not at all
+    work = EngagementFormSet(request.POST or None, instance=form.instance, prefix="work")
+    for row in work.forms:
+        row.fields["service"].queryset = Service.objects.filter(firm=request.firm)
+    logins = CredentialFormSet(request.POST or None, instance=form.instance, prefix="logins")
+    formsets = (contacts, grants, work, logins)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in formsets):
+        with transaction.atomic():  # the client and everything listed with it are saved whole or not at all
             saved = form.save()
-            contacts.instance = grants.instance = saved
-            contacts.save()
-            grants.save()
+            for formset in formsets:
+                formset.instance = saved
+                formset.save()
         messages.success(request, _("Saved %(name)s.") % {"name": saved.name})
         return redirect("client_detail", pk=saved.pk)
     return render(
-        request, "parting/client_form.html", {"form": form, "contacts": contacts, "grants": grants, "client": client}
+        request,
+        "parting/client_form.html",
+        {"form": form, "contacts": contacts, "grants": grants, "work": work, "logins": logins, "client": client},
     )
 
 
@@ -119,6 +129,14 @@ def evidence_log(request, pk: int, kind: str, item: int | None = None):
             row.logged_by = request.user
         row.save()
         messages.success(request, _("%(kind)s saved.") % {"kind": label})
+        if client.status == Client.Status.FORMER:
+            messages.warning(
+                request,
+                _(
+                    "%(client)s is a former client: you owe them nothing more (O8). This record is flagged on the dashboard."
+                )
+                % {"client": client.name},
+            )
         return redirect("client_detail", pk=client.pk)
     return render(
         request,

@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from parting.cases.checklist import task_title
+from parting.cases.selectors import former_client_evidence, overdue_tasks
 from parting.clients.models import Client
 from parting.firms.access import member_required
 from parting.signs.scoring import RECOMMENDATIONS, Scorer
@@ -70,6 +72,11 @@ def dashboard(request):
             },
         },
         "total_revenue": sum(r.revenue for r in current),
+        "overdue": overdue_tasks(firm=request.firm, today=request.firm.today()),
+        "former_evidence": former_client_evidence(firm=request.firm),
     }
-    template = "parting/_client_table.html" if request.htmx else "parting/dashboard.html"
-    return render(request, template, context)
+    if request.htmx:
+        return render(request, "parting/_client_table.html", context)
+    for task in context["overdue"]:
+        task.title = task_title(task)
+    return render(request, "parting/dashboard.html", context)

@@ -1,0 +1,163 @@
+"""Forms of the case pages. Choices always come from the member's firm and the case's client."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from parting.firms.models import Service
+from parting.signs.catalogue import SIGNS
+
+from .models import CasePlan, CaseReview, CaseTask, OffboardingCase, ReferralProvider
+from .plan import OVERRIDABLE
+from .services import EVIDENCE_MODELS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CaseOpenForm(forms.ModelForm):
+    class Meta:
+        model = OffboardingCase
+        fields = ["outward_reason", "attitude"]
+
+
+class ReasonForm(forms.Form):
+    """A sign (snapshotted with its evidence) or a written reason pointing at evidence rows (D8)."""
+
+    sign_id = forms.ChoiceField(label=_("Warning sign"), required=False)
+    text = forms.CharField(label=_("Or a written reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.MultipleChoiceField(
+        label=_("Evidence it points at"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, client, timeline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sign_id"].choices = [("", "—")] + [(s.id, f"{s.id} {s.title}") for s in SIGNS]
+        self.fields["evidence"].choices = [
+            (f"{e['kind']}:{e['row'].pk}", f"{e['when']} · {e['row']._meta.verbose_name} · {e['row']}")
+            for e in timeline
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("sign_id") and not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Choose a warning sign or write a reason."))
+        if data.get("sign_id") and (data.get("text") or "").strip():
+            raise forms.ValidationError(_("One reason at a time: a sign, or a written reason."))
+        pairs = []
+        for value in data.get("evidence") or []:
+            kind, _sep, pk = value.partition(":")
+            if kind in EVIDENCE_MODELS and pk.isdigit():
+                pairs.append((kind, int(pk)))
+        data["pairs"] = pairs
+        return data
+
+
+class ChecksForm(forms.ModelForm):
+    class Meta:
+        model = OffboardingCase
+        fields = ["expectations_managed_on", "expectations_note", "confirmed_not_one_incident"]
+        widgets = {"expectations_managed_on": DateInput, "expectations_note": forms.Textarea(attrs={"rows": 2})}
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=CaseReview.Decision.choices)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = CasePlan
+        fields = [
+            "notice_date",
+            "fixed_term",
+            "work_done_percent",
+            "refund_kind",
+            "support_days",
+            "support_fee",
+            "successor_name",
+            "successor_contact",
+            "handover_note",
+        ]
+        widgets = {"notice_date": DateInput, "handover_note": forms.Textarea(attrs={"rows": 2})}
+
+
+class OverrideForm(forms.Form):
+    FIELDS = {
+        "end_date": _("End date"),
+        "deletion_date": _("Deletion date"),
+        "final_invoice": _("Final invoice"),
+        "refund": _("Refund or credit"),
+    }
+    field = forms.ChoiceField(label=_("Value"), choices=[(k, v) for k, v in FIELDS.items() if k in OVERRIDABLE])
+    value = forms.CharField(
+        label=_("New value"),
+        required=False,
+        max_length=40,
+        help_text=_("A date as YYYY-MM-DD or an amount such as 1200.50. Empty: back to the computed value."),
+    )
+    reason = forms.CharField(label=_("Reason (recorded)"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WriteOffForm(forms.Form):
+    invoice = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for the write-off"), max_length=500)
+
+
+class NotifyForm(forms.Form):
+    on = forms.DateField(label=_("The client was told on"), widget=DateInput)
+    unpaid_override = forms.CharField(
+        label=_("Go ahead with unpaid invoices because"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("D10: only when something weighs more than being paid in full; recorded on the case."),
+    )
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = CaseTask
+        fields = ["status", "owner", "notes"]
+        widgets = {"notes": forms.TextInput}
+
+    def __init__(self, *args, firm, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = get_user_model().objects.filter(membership__firm=firm)
+        self.fields["owner"].required = False
+
+
+class TaskAddForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=300)
+    due_on = forms.DateField(label=_("Due"), widget=DateInput)
+    required = forms.BooleanField(label=_("Required to close the case"), required=False)
+
+
+class ReferralProviderForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=settings.LANGUAGES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ReferralProvider
+        fields = ["name", "services", "languages", "region", "contact", "notes"]
+        widgets = {"services": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, firm, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.firm = firm
+        self.fields["services"].queryset = Service.objects.filter(firm=firm)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = ReferralProvider.objects.filter(firm=self.instance.firm, name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("A provider with this name is already in the directory."))
+        return name

@@ -1,0 +1,195 @@
+"""Reads across cases, always within one firm: lists, the case timeline, overdue tasks, evidence that
+arrives for former clients (O8), and what parting gave back (A1, A2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
+
+from parting.audit.models import AuditEntry
+from parting.clients.models import Client
+from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
+from parting.firms.models import Firm
+
+from .models import CaseTask, OffboardingCase
+
+State = OffboardingCase.State
+LIVE = (State.APPROVED, State.NOTIFIED, State.WINDING_DOWN)
+OPEN_STATES = (State.DRAFT, State.IN_REVIEW, *LIVE)
+
+ACTIONS = {
+    "case.opened": gettext_lazy("Case opened"),
+    "case.reason_added": gettext_lazy("Reason added"),
+    "case.checks_answered": gettext_lazy("Decision checks answered"),
+    "case.in_review": gettext_lazy("Sent for review"),
+    "case.reviewed": gettext_lazy("Reviewed"),
+    "case.approved": gettext_lazy("Approved"),
+    "case.notified": gettext_lazy("Client notified"),
+    "case.winding_down": gettext_lazy("Winding down"),
+    "case.closed": gettext_lazy("Closed"),
+    "case.withdrawn": gettext_lazy("Withdrawn"),
+    "case.plan_changed": gettext_lazy("Plan changed"),
+    "case.plan_overridden": gettext_lazy("Computed value changed by hand"),
+    "case.invoice_written_off": gettext_lazy("Invoice written off"),
+    "case.task_updated": gettext_lazy("Checklist task updated"),
+    "case.task_added": gettext_lazy("Checklist task added"),
+}
+
+KIND_WORDS = [  # A2: reward yourself
+    gettext_lazy("You did the hard thing, and you did it properly. Take an afternoon off."),
+    gettext_lazy("That was not easy. The time it gives back is yours: spend some of it on yourself."),
+    gettext_lazy("Well handled: calm, fair and in writing. Your team will feel the difference."),
+    gettext_lazy("A clean ending is a gift to both sides. Celebrate it: you have earned it."),
+]
+
+
+def case_get(*, firm: Firm, pk: int) -> OffboardingCase:
+    """The case ``pk`` of ``firm``; another firm's case is a 404."""
+    return get_object_or_404(
+        OffboardingCase.objects.select_related("firm", "client", "opened_by", "client__assigned_to"), firm=firm, pk=pk
+    )
+
+
+def case_list(*, firm: Firm, state: str = "") -> list[OffboardingCase]:
+    cases = OffboardingCase.objects.filter(firm=firm).select_related("client", "opened_by")
+    if state == "open":
+        cases = cases.filter(state__in=OPEN_STATES)
+    elif state in State.values:
+        cases = cases.filter(state=state)
+    return list(cases.order_by("-created_at"))
+
+
+def open_case_for(client: Client) -> OffboardingCase | None:
+    return OffboardingCase.objects.filter(client=client, state__in=OPEN_STATES).first()
+
+
+def case_timeline(case: OffboardingCase) -> list[dict]:
+    """Every consequential step of the case, oldest first, from the firm's audit log."""
+    entries = AuditEntry.objects.filter(firm=case.firm, target=f"case:{case.pk}").select_related("actor")
+    return [
+        {"at": entry.at, "what": ACTIONS.get(entry.action, entry.action), "actor": entry.actor, "data": entry.data}
+        for entry in entries.order_by("id")
+    ]
+
+
+def overdue_tasks(*, firm: Firm, today: dt.date) -> list[CaseTask]:
+    """Open tasks past their due date, in cases still being carried out: the dashboard lists them."""
+    return list(
+        CaseTask.objects.filter(case__firm=firm, case__state__in=LIVE, status=CaseTask.Status.OPEN, due_on__lt=today)
+        .select_related("case", "case__client", "owner")
+        .order_by("due_on", "id")
+    )
+
+
+def former_client_evidence(*, firm: Firm) -> list[dict]:
+    """O8: evidence dated after the end of a closed case, for a client who is now former: flagged,
+    because nothing more is owed to them. One query per kind of evidence, whatever the number of clients."""
+    closed = {"client__status": Client.Status.FORMER, "client__cases__state": State.CLOSED}
+    kinds = [
+        ("invoice", Invoice, "issued_on"),
+        ("meeting", Meeting, "starts_at__date"),
+        ("message", Message, "sent_at__date"),
+        ("request", ClientRequest, "requested_on"),
+        ("incident", Incident, "occurred_on"),
+        ("time", TimeEntry, "date"),
+    ]
+    out = []
+    for kind, model, date_field in kinds:
+        rows = (
+            model.objects.filter(firm=firm, **closed, **{f"{date_field}__gt": F("client__cases__ended_on")})
+            .select_related("client")
+            .distinct()[:50]
+        )
+        out.extend({"kind": kind, "row": row, "client": row.client} for row in rows)
+    return out
+
+
+@dataclass
+class Parting:
+    case: OffboardingCase
+    hours_per_month: Decimal
+    revenue_per_month: Decimal
+    rate_before: Decimal | None
+    rate_after: Decimal | None
+    kind_word: str
+
+    @property
+    def rate_change(self) -> Decimal | None:
+        if self.rate_before is None or self.rate_after is None:
+            return None
+        return self.rate_after - self.rate_before
+
+
+def _months(end: dt.date, count: int = 12) -> list[dt.date]:
+    key = end.year * 12 + end.month - 1
+    return [dt.date((k) // 12, k % 12 + 1, 1) for k in range(key - count + 1, key + 1)]
+
+
+def _rate(revenue: Decimal, hours: Decimal) -> Decimal | None:
+    return (revenue / hours).quantize(Decimal("0.01")) if hours > 0 else None
+
+
+def partings(*, firm: Firm) -> list[Parting]:
+    """A1: for each closed case, the hours a month the client took in the 12 months before the end
+    (now free), the revenue a month given up, and the firm's effective hourly rate with and without them.
+
+    Two GROUP BY queries (hours and revenue by client and month) serve every case at once.
+    """
+    cases = list(
+        OffboardingCase.objects.filter(firm=firm, state=State.CLOSED, ended_on__isnull=False)
+        .select_related("client")
+        .order_by("-ended_on")
+    )
+    if not cases:
+        return []
+    first = _months(min(c.ended_on for c in cases))[0]
+    last = max(c.ended_on for c in cases)
+    hours: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    revenue: dict[tuple[int, dt.date], Decimal] = defaultdict(Decimal)
+    for row in (
+        TimeEntry.objects.filter(firm=firm, date__gte=first, date__lte=last)
+        .annotate(month=TruncMonth("date"))
+        .values("client_id", "month")
+        .annotate(total=Sum("hours"))
+    ):
+        hours[row["client_id"], row["month"]] += row["total"]
+    in_firm_currency = ExpressionWrapper(F("amount") * F("fx_rate"), output_field=DecimalField())
+    for row in (
+        Invoice.objects.filter(firm=firm, issued_on__gte=first, issued_on__lte=last)
+        .annotate(month=TruncMonth("issued_on"))
+        .values("client_id", "month")
+        .annotate(total=Sum(in_firm_currency))
+    ):
+        revenue[row["client_id"], row["month"]] += Decimal(row["total"] or 0)
+    firm_hours: dict[dt.date, Decimal] = defaultdict(Decimal)
+    firm_revenue: dict[dt.date, Decimal] = defaultdict(Decimal)
+    for (_cid, month), value in hours.items():
+        firm_hours[month] += value
+    for (_cid, month), value in revenue.items():
+        firm_revenue[month] += value
+    out = []
+    for case in cases:
+        months = _months(case.ended_on)
+        cid = case.client_id
+        own_hours = sum((hours.get((cid, m), Decimal(0)) for m in months), Decimal(0))
+        own_revenue = sum((revenue.get((cid, m), Decimal(0)) for m in months), Decimal(0))
+        all_hours = sum((firm_hours.get(m, Decimal(0)) for m in months), Decimal(0))
+        all_revenue = sum((firm_revenue.get(m, Decimal(0)) for m in months), Decimal(0))
+        out.append(
+            Parting(
+                case=case,
+                hours_per_month=(own_hours / len(months)).quantize(Decimal("0.1")),
+                revenue_per_month=(own_revenue / len(months)).quantize(Decimal("0.01")),
+                rate_before=_rate(all_revenue, all_hours),
+                rate_after=_rate(all_revenue - own_revenue, all_hours - own_hours),
+                kind_word=str(KIND_WORDS[case.pk % len(KIND_WORDS)]),
+            )
+        )
+    return out

@@ -1,0 +1,353 @@
+"""Case pages: open a case, its page with reasons, checks, plan, checklist and timeline, the review
+page for owners and partners, the case list, the partings page and the referral directory.
+
+Every change goes through a service in :mod:`parting.cases.services`; a refused change comes back as
+a message that says which rule stopped it, never as an error page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parting.cases import services
+from parting.cases.checklist import referrals_for, task_title
+from parting.cases.checks import case_checks
+from parting.cases.forms import (
+    CaseOpenForm,
+    ChecksForm,
+    NoteForm,
+    NotifyForm,
+    OverrideForm,
+    PlanForm,
+    ReasonForm,
+    ReferralProviderForm,
+    ReviewForm,
+    TaskAddForm,
+    TaskForm,
+    WriteOffForm,
+)
+from parting.cases.models import CaseTask, OffboardingCase, ReferralProvider
+from parting.cases.plan import plan_compute, plan_get
+from parting.cases.selectors import case_get, case_list, case_timeline, open_case_for, partings
+from parting.clients.selectors import client_get, client_timeline
+from parting.firms.access import member_required
+
+State = OffboardingCase.State
+
+
+def _refused(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _form_errors(request, form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _run(request, case: OffboardingCase, action, success: str):
+    try:
+        action()
+    except ValidationError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, success)
+    return redirect("case_detail", pk=case.pk)
+
+
+@member_required
+def case_open(request, pk: int):
+    client = client_get(firm=request.firm, pk=pk)
+    existing = open_case_for(client)
+    if existing:
+        messages.info(request, _("%(client)s already has an open case.") % {"client": client.name})
+        return redirect("case_detail", pk=existing.pk)
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(client=client, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("Case opened. Add at least three documented reasons (D8)."))
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "parting/case_open.html", {"client": client, "form": form})
+
+
+def _case_context(request, case: OffboardingCase) -> dict:
+    plan = plan_compute(case)
+    tasks = list(case.tasks.select_related("owner"))
+    today = request.firm.today()
+    for task in tasks:
+        task.title = task_title(task)
+        task.overdue = task.status == CaseTask.Status.OPEN and task.due_on < today
+        task.form = TaskForm(instance=task, firm=request.firm, prefix=f"task{task.pk}")
+    return {
+        "case": case,
+        "client": case.client,
+        "reasons": case.reasons.select_related("added_by"),
+        "reviews": case.reviews.select_related("reviewer"),
+        "checks": case_checks(case),
+        "plan": plan,
+        "plan_changes": case.plan_changes.select_related("by"),
+        "tasks": tasks,
+        "timeline": case_timeline(case),
+        "referrals": referrals_for(case),
+        "can_carry_out": request.user.pk == case.opened_by_id or request.membership.is_senior,
+        "is_senior": request.membership.is_senior,
+        "State": State,
+    }
+
+
+@member_required
+def case_detail(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    context = _case_context(request, case)
+    context |= {
+        "reason_form": ReasonForm(client=case.client, timeline=client_timeline(client=case.client)),
+        "checks_form": ChecksForm(instance=case),
+        "plan_form": PlanForm(instance=plan_get(case)),
+        "override_form": OverrideForm(),
+        "notify_form": NotifyForm(initial={"on": context["plan"].notice_date.value}),
+        "note_form": NoteForm(),
+        "task_add_form": TaskAddForm(initial={"due_on": context["plan"].end_date.value}),
+    }
+    return render(request, "parting/case_detail.html", context)
+
+
+@member_required
+def case_review(request, pk: int):
+    """The page owners and partners review a case on: the reasons, the checks, the plan; approve or object (D4)."""
+    case = case_get(firm=request.firm, pk=pk)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            _form_errors(request, form)
+        else:
+            try:
+                services.case_review(case=case, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                _refused(request, error)
+            else:
+                messages.success(request, _("Review recorded."))
+                return redirect("case_detail", pk=case.pk)
+    return render(request, "parting/case_review.html", _case_context(request, case) | {"form": form})
+
+
+@member_required
+@require_POST
+def case_reason_add(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    form = ReasonForm(request.POST, client=case.client, timeline=client_timeline(client=case.client))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case_detail", pk=case.pk)
+    data = form.cleaned_data
+    return _run(
+        request,
+        case,
+        lambda: services.case_reason_add(
+            case=case, by=request.user, sign_id=data["sign_id"], text=data["text"], evidence=data["pairs"]
+        ),
+        _("Reason added."),
+    )
+
+
+@member_required
+@require_POST
+def case_checks_answer(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    form = ChecksForm(request.POST, instance=OffboardingCase.objects.get(pk=case.pk))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case_detail", pk=case.pk)
+    return _run(
+        request,
+        case,
+        lambda: services.case_checks_answer(case=case, by=request.user, **form.cleaned_data),
+        _("Answers saved."),
+    )
+
+
+@member_required
+@require_POST
+def case_submit(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    return _run(request, case, lambda: services.case_submit(case=case, by=request.user), _("Sent for review."))
+
+
+@member_required
+@require_POST
+def case_withdraw(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    take_over = request.POST.get("take_over") == "1"
+    if take_over:
+        return _run(
+            request,
+            case,
+            lambda: services.case_take_over(case=case, by=request.user, note=note),
+            _("You took the client over; the case is withdrawn."),
+        )
+    return _run(
+        request, case, lambda: services.case_withdraw(case=case, by=request.user, note=note), _("Case withdrawn.")
+    )
+
+
+@member_required
+@require_POST
+def case_plan(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    form = PlanForm(request.POST, instance=plan_get(case))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case_detail", pk=case.pk)
+    data = form.cleaned_data
+    if case.notified_on:
+        data.pop("notice_date", None)
+    return _run(request, case, lambda: services.plan_update(case=case, by=request.user, **data), _("Plan saved."))
+
+
+@member_required
+@require_POST
+def case_override(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case_detail", pk=case.pk)
+    data = form.cleaned_data
+    return _run(
+        request,
+        case,
+        lambda: services.plan_override(
+            case=case, by=request.user, field=data["field"], value=data["value"] or None, reason=data["reason"]
+        ),
+        _("Changed; the reason is recorded."),
+    )
+
+
+@member_required
+@require_POST
+def case_write_off(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    form = WriteOffForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case_detail", pk=case.pk)
+    return _run(
+        request,
+        case,
+        lambda: services.invoice_write_off(
+            case=case, by=request.user, invoice_id=form.cleaned_data["invoice"], reason=form.cleaned_data["reason"]
+        ),
+        _("Invoice written off."),
+    )
+
+
+@member_required
+@require_POST
+def case_notify(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    form = NotifyForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case_detail", pk=case.pk)
+    return _run(
+        request,
+        case,
+        lambda: services.case_notify(case=case, by=request.user, **form.cleaned_data),
+        _("Recorded: the client has been told."),
+    )
+
+
+@member_required
+@require_POST
+def case_advance(request, pk: int):
+    """notified → winding down → closed."""
+    case = case_get(firm=request.firm, pk=pk)
+    step = {State.NOTIFIED: services.case_wind_down, State.WINDING_DOWN: services.case_close}.get(case.state)
+    if step is None:
+        messages.error(request, _("This case does not move on from here."))
+        return redirect("case_detail", pk=case.pk)
+    return _run(request, case, lambda: step(case=case, by=request.user), _("Case moved on."))
+
+
+@member_required
+@require_POST
+def case_task(request, pk: int, task: int):
+    case = case_get(firm=request.firm, pk=pk)
+    row = get_object_or_404(CaseTask, pk=task, case=case)
+    form = TaskForm(request.POST, instance=CaseTask.objects.get(pk=row.pk), firm=request.firm, prefix=f"task{row.pk}")
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case_detail", pk=case.pk)
+    data = form.cleaned_data
+    return _run(
+        request,
+        case,
+        lambda: services.task_update(
+            task=row, by=request.user, status=data["status"], notes=data["notes"], owner=data["owner"]
+        ),
+        _("Task updated."),
+    )
+
+
+@member_required
+@require_POST
+def case_task_add(request, pk: int):
+    case = case_get(firm=request.firm, pk=pk)
+    form = TaskAddForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("case_detail", pk=case.pk)
+    return _run(
+        request, case, lambda: services.task_add(case=case, by=request.user, **form.cleaned_data), _("Task added.")
+    )
+
+
+@member_required
+def cases(request):
+    state = request.GET.get("state", "open")
+    states = [("open", _("Open")), *State.choices, ("all", _("All"))]
+    return render(
+        request,
+        "parting/case_list.html",
+        {"cases": case_list(firm=request.firm, state=state), "state": state, "states": states},
+    )
+
+
+@member_required
+def partings_page(request):
+    rows = partings(firm=request.firm)
+    context = {
+        "rows": rows,
+        "hours": sum(r.hours_per_month for r in rows),
+        "revenue": sum(r.revenue_per_month for r in rows),
+    }
+    return render(request, "parting/partings.html", context)
+
+
+@member_required
+def referrals(request, item: int | None = None):
+    """The directory of other providers the firm refers clients to (C10)."""
+    instance = get_object_or_404(ReferralProvider, pk=item, firm=request.firm) if item else None
+    form = ReferralProviderForm(request.POST or None, instance=instance, firm=request.firm)
+    if request.method == "POST":
+        if request.POST.get("delete") and instance:
+            instance.delete()
+            messages.success(request, _("Removed from the directory."))
+            return redirect("referrals")
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved %(name)s.") % {"name": form.instance.name})
+            return redirect("referrals")
+    providers = ReferralProvider.objects.filter(firm=request.firm).prefetch_related("services")
+    return render(request, "parting/referrals.html", {"form": form, "providers": providers, "instance": instance})
