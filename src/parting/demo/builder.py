@@ -62,6 +62,8 @@ from parting.signs.policy import policy_for
 from parting.signs.scoring import window
 from parting.signs.sql import month_key, month_start
 
+from .cases import demo_offboarding
+
 DEMO_SLUG = "demo"
 SEED = "parting-demo-2026"  # one fixed seed; each client draws from its own stream derived from it
 HISTORY_MONTHS = 18
@@ -225,7 +227,6 @@ class Spec:
     fixed_term: bool = False
     referred_by: str = ""  # name of the client who brought them (D6)
     holds_stake: bool = False  # D12
-    under_review: bool = False
     notes: str = ""
 
 
@@ -275,8 +276,7 @@ CLIENTS: tuple[Spec, ...] = (
         "late_payer",
         ("Krzysztof Mazur", M, "pl", "k.mazur"),
         ("Dział księgowości", N, "pl", "ksiegowosc"),
-        under_review=True,
-        notes="Partner review opened after the invoice from the summer went unpaid.",
+        notes="The invoice from the summer is still unpaid; a partner is chasing it before anything else.",
     ),
     spec(
         "Gabinet Stomatologiczny dr Ewa Lewandowska",
@@ -792,6 +792,7 @@ def demo_load(*, reset: bool = False, today: dt.date | None = None) -> DemoResul
                 return DemoResult(existing, False, _members_of(existing))
             _delete(existing)
         firm = _Builder(today).build()
+        demo_offboarding(firm, today)
         return DemoResult(firm, True, _members_of(firm))
 
 
@@ -981,11 +982,7 @@ class _Builder:
             contract_end = _add_months(contract_start, 12) - dt.timedelta(days=1)
         role = profile.assign or rng.choice(("staff", "staff", "staff", "partner", "partner", "owner"))
         fee = rng.randrange(profile.fee[0], profile.fee[1] + 1, 10 if profile.fee[1] < 400 else 50)
-        status = Client.Status.ACTIVE
-        if ended:
-            status = Client.Status.FORMER
-        elif s.under_review:
-            status = Client.Status.UNDER_REVIEW
+        status = Client.Status.FORMER if ended else Client.Status.ACTIVE  # cases set the rest (demo/cases.py)
         client = Client(
             firm=self.firm,
             name=s.name,

@@ -1,0 +1,118 @@
+"""The demo firm's offboarding side: a referral directory (C10), current work (N2), the clients'
+logins the firm keeps (O4), one case waiting for review and one parting already closed (A1).
+
+Every case is built through the same service functions a member uses, so the demo shows exactly
+what the rules produce, transitions and audit log included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F
+
+from parting.cases.models import CaseTask, OffboardingCase, ReferralProvider
+from parting.cases.services import (
+    case_checks_answer,
+    case_close,
+    case_notify,
+    case_open,
+    case_reason_add,
+    case_review,
+    case_submit,
+    case_wind_down,
+    plan_update,
+    task_update,
+)
+from parting.clients.models import Client, Credential, Engagement
+from parting.evidence.models import ClientRequest, Invoice, Message
+from parting.firms.models import Firm, Membership, Service
+
+# (name, services, languages, region, contact, notes)
+PROVIDERS = (
+    ("Kancelaria Podatkowa Wiśniewski", ("Tax returns", "Annual accounts"), ("pl", "en"), "Poland", "biuro@wisniewski-podatki.pl", "Strong on VAT for e-commerce."),
+    ("Biuro Rachunkowe Lewandowska", ("Bookkeeping", "Payroll"), ("pl",), "Poland", "+48 22 555 01 77", "Small clients welcome."),
+    ("Contabilitate Popescu SRL", ("Bookkeeping", "Payroll", "Annual accounts"), ("ro", "en"), "Romania", "office@popescu-contabil.ro", ""),
+    ("Бухгалтерия Орлова", ("Bookkeeping", "Tax returns", "Annual accounts"), ("ru", "en"), "Baltics", "orlova@buh-orlova.ee", "Works with Estonian and Latvian companies."),
+    ("Shapira & Co. CPA", ("Bookkeeping", "Tax returns", "Payroll"), ("he", "en"), "Israel", "office@shapira-cpa.co.il", ""),
+    ("Harbour Street Accountants", ("Bookkeeping", "Payroll", "Tax returns", "Annual accounts"), ("en",), "UK and Ireland", "hello@harbourstreet.example", "Prefers clients with a clear scope."),
+)  # fmt: skip
+
+# (client, work, service, days from today until due)
+WORK = (
+    ("Atlas Freight Forwarding Ltd", "Payroll for December", "Payroll", 24),
+    ("Sokolov Engineering OÜ", "Annual accounts 2026", "Annual accounts", 75),
+    ("Baltic Amber Trade sp. z o.o.", "VAT return for November", "Tax returns", 18),
+)
+LOGINS = (
+    ("Atlas Freight Forwarding Ltd", "Payroll bureau portal (admin account we set up for them)"),
+    ("Sokolov Engineering OÜ", "e-MTA tax portal representative account"),
+    ("Zając Fotografia", "Domain registrar account for zajacfoto.pl"),
+)
+
+IN_REVIEW = "Sokolov Engineering OÜ"  # waits for the partner: the review page has something to show
+CLOSED = "Zając Fotografia"  # already parted: the partings page has something to show
+
+
+def demo_offboarding(firm: Firm, today: dt.date) -> None:
+    services = {s.name: s for s in Service.objects.filter(firm=firm)}
+    for name, offered, languages, region, contact, notes in PROVIDERS:
+        provider = ReferralProvider.objects.create(
+            firm=firm, name=name, languages=list(languages), region=region, contact=contact, notes=notes
+        )
+        provider.services.set([services[s] for s in offered])
+    clients = {c.name: c for c in Client.objects.filter(firm=firm)}
+    for client, work, service, days in WORK:
+        Engagement.objects.create(
+            client=clients[client], name=work, service=services[service], due_on=today + dt.timedelta(days=days)
+        )
+    for client, login in LOGINS:
+        Credential.objects.create(client=clients[client], name=login)
+
+    members = {m.role: m.user for m in Membership.objects.filter(firm=firm).select_related("user")}
+    staff, partner = members[Membership.Role.STAFF], members[Membership.Role.PARTNER]
+    _in_review(clients[IN_REVIEW], staff, today)
+    _closed(clients[CLOSED], staff, partner)
+
+
+def _in_review(client: Client, staff, today: dt.date) -> None:
+    """The real reason is the client's attitude to staff (W15): the letter will offer good wishes, no referral."""
+    case = case_open(client=client, by=staff, outward_reason=OffboardingCase.OutwardReason.TIME, attitude=True)
+    for sign in ("W15", "W3", "W10"):
+        case_reason_add(case=case, by=staff, sign_id=sign)
+    case_checks_answer(
+        case=case,
+        by=staff,
+        expectations_managed_on=today - dt.timedelta(days=45),
+        expectations_note="Call with Mr Sokolov: Anastasia is his contact for day-to-day work, partners join the "
+        "quarterly review. He agreed, then kept calling the partners directly.",
+    )
+    case_submit(case=case, by=staff)
+
+
+def _closed(client: Client, staff, partner) -> None:
+    """A parting carried out from decision to closing, on the dates it happened."""
+    end = client.contract_end
+    notice = end - dt.timedelta(days=30)
+    case = case_open(client=client, by=staff, outward_reason=OffboardingCase.OutwardReason.FOCUS)
+    late_invoice = Invoice.objects.filter(client=client, paid_on__gt=F("due_on")).order_by("-due_on").first()
+    negative = list(Message.objects.filter(client=client, negative=True).order_by("sent_at")[:2])
+    late_request = ClientRequest.objects.filter(client=client, received_on__gt=F("due_on")).order_by("-due_on").first()
+    reasons = (
+        ("Paid the spring invoice late, after two reminders.", [("invoice", late_invoice)]),
+        ("Conversations turned negative about routine work.", [("message", m) for m in negative]),
+        ("Documents for the annual accounts arrived after the deadline.", [("request", late_request)]),
+    )
+    for text, rows in reasons:
+        case_reason_add(case=case, by=staff, text=text, evidence=[(kind, row.pk) for kind, row in rows if row])
+    case_checks_answer(case=case, by=staff, confirmed_not_one_incident=True)
+    case_submit(case=case, by=staff)
+    case_review(case=case, by=partner, decision="approve", comment="Agreed: photography is outside our focus now.")
+    plan_update(case=case, by=staff, notice_date=notice, successor_name="Biuro Rachunkowe Lewandowska")
+    case_notify(case=case, by=staff, on=notice)
+    for task in case.tasks.filter(kind__in=["conversation", "letter"]):
+        task_update(task=task, by=staff, status=CaseTask.Status.DONE, today=notice)
+    case_wind_down(case=case, by=staff)
+    for task in case.tasks.filter(status=CaseTask.Status.OPEN):
+        task_update(task=task, by=staff, status=CaseTask.Status.DONE, today=end)
+    case_close(case=case, by=staff, today=end + dt.timedelta(days=1))
