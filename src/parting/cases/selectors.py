@@ -18,7 +18,7 @@ from parting.clients.models import Client
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
 from parting.firms.models import Firm
 
-from .models import CaseTask, OffboardingCase
+from .models import CaseReview, CaseTask, OffboardingCase
 
 State = OffboardingCase.State
 LIVE = (State.APPROVED, State.NOTIFIED, State.WINDING_DOWN)
@@ -74,9 +74,29 @@ def case_timeline(case: OffboardingCase) -> list[dict]:
     """Every consequential step of the case, oldest first, from the firm's audit log."""
     entries = AuditEntry.objects.filter(firm=case.firm, target=f"case:{case.pk}").select_related("actor")
     return [
-        {"at": entry.at, "what": ACTIONS.get(entry.action, entry.action), "actor": entry.actor, "data": entry.data}
+        {
+            "at": entry.at,
+            "what": ACTIONS.get(entry.action, entry.action),
+            "actor": entry.actor,
+            "detail": _detail(entry.action, entry.data),
+        }
         for entry in entries.order_by("id")
     ]
+
+
+def _detail(action: str, data: dict) -> str:
+    """The part of an audit entry worth a line in the timeline: the sign, the note, the reason given."""
+    if action == "case.reason_added":
+        return data.get("sign") or ""
+    if action == "case.plan_overridden":
+        return f"{data['field']}: {data['computed']} → {data['value'] or data['computed']} — {data['reason']}"
+    if action == "case.invoice_written_off":
+        return f"{data['invoice']} — {data['reason']}"
+    if action == "case.plan_changed":
+        return ", ".join(f"{key}: {value}" for key, value in data.items())
+    if action == "case.reviewed":
+        return str(dict(CaseReview.Decision.choices).get(data.get("decision"), ""))
+    return data.get("note") or ""
 
 
 def overdue_tasks(*, firm: Firm, today: dt.date) -> list[CaseTask]:
