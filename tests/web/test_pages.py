@@ -231,6 +231,25 @@ def test_owner_changes_the_policy_and_staff_cannot(client, member):
     assert member.firm.policy.signs["W7"]["poor"] == 60.0
 
 
+def test_owner_sets_notice_in_working_days_and_retention_on_the_policy_page(client, member):
+    response = client.post(
+        reverse("policy"),
+        policy_post(notice_days="10", notice_business_days="on", retention_days="60", case_approvals="2"),
+    )
+    assert response.status_code == 302
+    policy = member.firm.policy
+    policy.refresh_from_db()
+    assert (policy.notice_days, policy.notice_business_days, policy.retention_days, policy.case_approvals) == (
+        10,
+        True,
+        60,
+        2,
+    )
+    response = client.post(reverse("policy"), policy_post(accounting_retention_years="0"))
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+
+
 def test_policy_with_poor_below_concerning_is_refused(client, member):
     response = client.post(reverse("policy"), policy_post(W7_poor="10"))
     assert response.status_code == 200
@@ -244,6 +263,11 @@ def policy_post(**overrides):
         "window_months": "12",
         "talk_below": "70",
         "part_below": "45",
+        "case_approvals": "1",
+        "cooling_off_hours": "48",
+        "notice_days": "14",
+        "retention_days": "30",
+        "accounting_retention_years": "5",
         "rules-TOTAL_FORMS": "1",
         "rules-INITIAL_FORMS": "0",
         "rules-0-type": "overdue_invoice",

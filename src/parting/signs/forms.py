@@ -16,6 +16,15 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = Policy
         fields = ["window_months", "talk_below", "part_below"]
+        case_fields = [
+            "case_approvals",
+            "cooling_off_hours",
+            "notice_days",
+            "notice_business_days",
+            "retention_days",
+            "accounting_retention_years",
+        ]
+        fields = fields + case_fields
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,6 +46,13 @@ class PolicyForm(forms.ModelForm):
                 min_value=0, initial=own.get("poor", sign.poor), label=_("poor at")
             )
             self.sign_rows.append(sign)
+
+    def scoring_fields(self):
+        return [self[name] for name in ("window_months", "talk_below", "part_below")]
+
+    def case_fields(self):
+        """How cases are reviewed and planned: approvals (D4), cooling-off (D3), notice (N1, N2), retention (O5)."""
+        return [self[name] for name in self.Meta.case_fields]
 
     def sign_fields(self):
         for sign in self.sign_rows:
