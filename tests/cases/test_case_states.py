@@ -158,3 +158,25 @@ def test_every_step_is_in_an_intact_audit_chain(team, client_in_trouble):
     assert audit_verify(firm=client.firm) is None
     AuditEntry.objects.filter(action="case.reviewed").update(data={"decision": "object"})
     assert audit_verify(firm=client.firm).action == "case.reviewed"
+
+
+def test_d4_an_objection_stands_until_its_author_approves(team, client_in_trouble):
+    client, incident = client_in_trouble
+    case = submitted_case(client, team["staff"], incident)
+    case_review(case=case, by=team["partner"], decision="object", comment="Let me call them first")
+    case_review(case=case, by=team["owner"], decision="approve")
+    assert case.state == State.IN_REVIEW
+    case_review(case=case, by=team["partner"], decision="approve", comment="Called; no change")
+    assert case.state == State.APPROVED
+
+
+def test_d4_the_policy_can_ask_for_two_approvals_but_never_more_than_there_are_reviewers(team, client_in_trouble):
+    client, incident = client_in_trouble
+    policy = client.firm.policy
+    policy.case_approvals = 5
+    policy.save()
+    case = submitted_case(client, team["staff"], incident)
+    case_review(case=case, by=team["partner"], decision="approve")
+    assert case.state == State.IN_REVIEW  # owner and partner are the two who may approve
+    case_review(case=case, by=team["owner"], decision="approve")
+    assert case.state == State.APPROVED

@@ -257,21 +257,27 @@ def case_review(
     audit_record(
         firm=case.firm, actor=by, action="case.reviewed", target=f"case:{case.pk}", data={"decision": decision}
     )
-    approvals = case.reviews.filter(decision=CaseReview.Decision.APPROVE).values("reviewer").distinct().count()
-    needed = 1 if _is_firm_of_one(case) else policy.case_approvals
-    if decision == CaseReview.Decision.APPROVE and approvals >= needed:
+    # Each reviewer's latest word counts: an objection stands until its author approves (D4).
+    latest: dict[int, str] = {}
+    for reviewer_id, said in case.reviews.order_by("at", "id").values_list("reviewer_id", "decision"):
+        latest[reviewer_id] = said
+    approvals = sum(1 for said in latest.values() if said == CaseReview.Decision.APPROVE)
+    objections = sum(1 for said in latest.values() if said == CaseReview.Decision.OBJECT)
+    if decision == CaseReview.Decision.APPROVE and not objections and approvals >= _approvals_needed(case, policy):
         _transition(case, to=State.APPROVED, by=by, note=comment)
         case.save(update_fields=["state"])
         checklist_sync(case)
     return case
 
 
-def _is_firm_of_one(case: OffboardingCase) -> bool:
-    return (
-        not Membership.objects.filter(firm_id=case.firm_id, role__in=[Membership.Role.OWNER, Membership.Role.PARTNER])
+def _approvals_needed(case: OffboardingCase, policy) -> int:
+    """The policy's number, but never more than the owners and partners who may approve (a firm of one: 1)."""
+    eligible = (
+        Membership.objects.filter(firm_id=case.firm_id, role__in=[Membership.Role.OWNER, Membership.Role.PARTNER])
         .exclude(user_id=case.opened_by_id)
-        .exists()
+        .count()
     )
+    return max(1, min(policy.case_approvals, eligible))
 
 
 @transaction.atomic
@@ -609,6 +615,8 @@ def task_update(
             AccessGrant.objects.filter(pk=int(task.key), client=case.client, revoked_on__isnull=True).update(
                 revoked_on=today
             )
+        if status == CaseTask.Status.DONE and task.kind == "cut_contact":
+            Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
         if status == CaseTask.Status.DONE and task.kind == "credential" and task.key:
             Credential.objects.filter(pk=int(task.key), client=case.client, handed_back_on__isnull=True).update(
                 handed_back_on=today
