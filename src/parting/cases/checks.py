@@ -23,7 +23,7 @@ from parting.signs.catalogue import BY_ID
 from parting.signs.scoring import Scorer
 
 from .models import OffboardingCase
-from .plan import plan_compute
+from .plan import Plan, plan_compute
 
 PATTERN_DAYS = 14  # D3: evidence spread over at least two weeks is more than one bad incident
 BIG_SHARE = 10.0  # D5: a client bringing this share of revenue or more deserves a second look
@@ -51,7 +51,7 @@ def evidence_span(case: OffboardingCase) -> tuple[dt.date, dt.date] | None:
     return (min(days), max(days)) if days else None
 
 
-def case_checks(case: OffboardingCase) -> list[Check]:
+def case_checks(case: OffboardingCase, plan: Plan | None = None) -> list[Check]:
     client = case.client
     result = Scorer(case.firm).score(client_ids=[client.pk])[0]
     reasons = list(case.reasons.all())
@@ -145,7 +145,7 @@ def case_checks(case: OffboardingCase) -> list[Check]:
     checks.append(d7)
 
     # D10: paid in full.
-    plan = plan_compute(case)
+    plan = plan or plan_compute(case)
     d10 = Check("D10", _("Has the client paid in full?"), "ok")
     if plan.outstanding:
         d10.status = "warn"

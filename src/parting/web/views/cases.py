@@ -93,7 +93,7 @@ def _case_context(request, case: OffboardingCase) -> dict:
         "client": case.client,
         "reasons": case.reasons.select_related("added_by"),
         "reviews": case.reviews.select_related("reviewer"),
-        "checks": case_checks(case),
+        "checks": case_checks(case, plan),
         "plan": plan,
         "plan_changes": case.plan_changes.select_related("by"),
         "tasks": tasks,
