@@ -12,7 +12,7 @@ from parting.signs.catalogue import SIGNS
 
 from .models import CasePlan, CaseReview, CaseTask, OffboardingCase, ReferralProvider
 from .plan import OVERRIDABLE
-from .services import EVIDENCE_MODELS
+from .services import EVIDENCE_MODELS, PLAN_INPUTS
 
 
 class DateInput(forms.DateInput):
@@ -76,17 +76,7 @@ class NoteForm(forms.Form):
 class PlanForm(forms.ModelForm):
     class Meta:
         model = CasePlan
-        fields = [
-            "notice_date",
-            "fixed_term",
-            "work_done_percent",
-            "refund_kind",
-            "support_days",
-            "support_fee",
-            "successor_name",
-            "successor_contact",
-            "handover_note",
-        ]
+        fields = list(PLAN_INPUTS)
         widgets = {"notice_date": DateInput, "handover_note": forms.Textarea(attrs={"rows": 2})}
 
 

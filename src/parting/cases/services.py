@@ -41,6 +41,7 @@ from .plan import OVERRIDABLE, plan_compute, plan_get
 State = OffboardingCase.State
 MIN_REASONS = 3  # D8
 BEFORE_NOTICE = (State.DRAFT, State.IN_REVIEW, State.APPROVED)
+UNDER_WAY = (*BEFORE_NOTICE, State.NOTIFIED, State.WINDING_DOWN)  # neither closed nor withdrawn
 EVIDENCE_DATE = {
     "invoice": "due_on",
     "meeting": "starts_at",
@@ -347,11 +348,7 @@ def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
     _membership(case, by)
     _refuse_unless(
         case,
-        State.DRAFT,
-        State.IN_REVIEW,
-        State.APPROVED,
-        State.NOTIFIED,
-        State.WINDING_DOWN,
+        *UNDER_WAY,
         action=_("Changing the plan"),
     )
     unknown = set(inputs) - set(PLAN_INPUTS)
@@ -381,11 +378,7 @@ def plan_override(*, case: OffboardingCase, by, field: str, value: str | None, r
     _membership(case, by)
     _refuse_unless(
         case,
-        State.DRAFT,
-        State.IN_REVIEW,
-        State.APPROVED,
-        State.NOTIFIED,
-        State.WINDING_DOWN,
+        *UNDER_WAY,
         action=_("Changing the plan"),
     )
     if field not in OVERRIDABLE:
@@ -441,9 +434,7 @@ def invoice_write_off(*, case: OffboardingCase, by, invoice_id: int, reason: str
     membership = _membership(case, by)
     if not membership.is_senior:
         raise CaseError(_("D10: only owners and partners write off an invoice."))
-    _refuse_unless(
-        case, State.DRAFT, State.IN_REVIEW, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Write-off")
-    )
+    _refuse_unless(case, *UNDER_WAY, action=_("Write-off"))
     if not (reason or "").strip():
         raise CaseError(_("A write-off needs a reason."))
     invoice = Invoice.objects.filter(pk=invoice_id, client=case.client, firm=case.firm).first()

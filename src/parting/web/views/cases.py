@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from parting.cases import services
@@ -140,144 +141,101 @@ def case_review(request, pk: int):
     return render(request, "parting/case_review.html", _case_context(request, case) | {"form": form})
 
 
-@member_required
-@require_POST
-def case_reason_add(request, pk: int):
-    case = case_get(firm=request.firm, pk=pk)
-    form = ReasonForm(request.POST, client=case.client, timeline=client_timeline(client=case.client))
-    if not form.is_valid():
+def _post(request, case: OffboardingCase, form, action, success: str):
+    """The shape of every case action: a form names what is wrong with the input, the service says
+    which rule refused the change; either way the member is back on the case page with a message."""
+    if form is not None and not form.is_valid():
         _form_errors(request, form)
         return redirect("case_detail", pk=case.pk)
-    data = form.cleaned_data
-    return _run(
-        request,
-        case,
-        lambda: services.case_reason_add(
-            case=case, by=request.user, sign_id=data["sign_id"], text=data["text"], evidence=data["pairs"]
-        ),
-        _("Reason added."),
-    )
+    return _run(request, case, lambda: action(form.cleaned_data if form is not None else {}), success)
 
 
-@member_required
-@require_POST
-def case_checks_answer(request, pk: int):
-    case = case_get(firm=request.firm, pk=pk)
-    form = ChecksForm(request.POST, instance=OffboardingCase.objects.get(pk=case.pk))
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case_detail", pk=case.pk)
-    return _run(
-        request,
-        case,
-        lambda: services.case_checks_answer(case=case, by=request.user, **form.cleaned_data),
-        _("Answers saved."),
-    )
+def case_action(build_form, action, success):
+    """A POST-only view on one case of the member's firm: ``build_form(request, case)`` reads the
+    input, ``action(request, case, data)`` calls the service."""
+
+    @member_required
+    @require_POST
+    def view(request, pk: int):
+        case = case_get(firm=request.firm, pk=pk)
+        form = build_form(request, case) if build_form else None
+        return _post(request, case, form, lambda data: action(request, case, data), str(success))
+
+    return view
 
 
-@member_required
-@require_POST
-def case_submit(request, pk: int):
-    case = case_get(firm=request.firm, pk=pk)
-    return _run(request, case, lambda: services.case_submit(case=case, by=request.user), _("Sent for review."))
+case_reason_add = case_action(
+    lambda request, case: ReasonForm(request.POST, client=case.client, timeline=client_timeline(client=case.client)),
+    lambda request, case, data: services.case_reason_add(
+        case=case, by=request.user, sign_id=data["sign_id"], text=data["text"], evidence=data["pairs"]
+    ),
+    gettext_lazy("Reason added."),
+)
+case_checks_answer = case_action(
+    lambda request, case: ChecksForm(request.POST, instance=OffboardingCase.objects.get(pk=case.pk)),
+    lambda request, case, data: services.case_checks_answer(case=case, by=request.user, **data),
+    gettext_lazy("Answers saved."),
+)
+case_submit = case_action(
+    None,
+    lambda request, case, data: services.case_submit(case=case, by=request.user),
+    gettext_lazy("Sent for review."),
+)
+case_plan = case_action(
+    lambda request, case: PlanForm(request.POST, instance=plan_get(case)),
+    lambda request, case, data: services.plan_update(
+        case=case,
+        by=request.user,
+        **{k: v for k, v in data.items() if not (k == "notice_date" and case.notified_on)},
+    ),
+    gettext_lazy("Plan saved."),
+)
+case_override = case_action(
+    lambda request, case: OverrideForm(request.POST),
+    lambda request, case, data: services.plan_override(
+        case=case, by=request.user, field=data["field"], value=data["value"] or None, reason=data["reason"]
+    ),
+    gettext_lazy("Changed; the reason is recorded."),
+)
+case_write_off = case_action(
+    lambda request, case: WriteOffForm(request.POST),
+    lambda request, case, data: services.invoice_write_off(
+        case=case, by=request.user, invoice_id=data["invoice"], reason=data["reason"]
+    ),
+    gettext_lazy("Invoice written off."),
+)
+case_notify = case_action(
+    lambda request, case: NotifyForm(request.POST),
+    lambda request, case, data: services.case_notify(case=case, by=request.user, **data),
+    gettext_lazy("Recorded: the client has been told."),
+)
+case_task_add = case_action(
+    lambda request, case: TaskAddForm(request.POST),
+    lambda request, case, data: services.task_add(case=case, by=request.user, **data),
+    gettext_lazy("Task added."),
+)
 
 
-@member_required
-@require_POST
-def case_withdraw(request, pk: int):
-    case = case_get(firm=request.firm, pk=pk)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    take_over = request.POST.get("take_over") == "1"
-    if take_over:
-        return _run(
-            request,
-            case,
-            lambda: services.case_take_over(case=case, by=request.user, note=note),
-            _("You took the client over; the case is withdrawn."),
-        )
-    return _run(
-        request, case, lambda: services.case_withdraw(case=case, by=request.user, note=note), _("Case withdrawn.")
-    )
-
-
-@member_required
-@require_POST
-def case_plan(request, pk: int):
-    case = case_get(firm=request.firm, pk=pk)
-    form = PlanForm(request.POST, instance=plan_get(case))
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case_detail", pk=case.pk)
-    data = form.cleaned_data
-    if case.notified_on:
-        data.pop("notice_date", None)
-    return _run(request, case, lambda: services.plan_update(case=case, by=request.user, **data), _("Plan saved."))
-
-
-@member_required
-@require_POST
-def case_override(request, pk: int):
-    case = case_get(firm=request.firm, pk=pk)
-    form = OverrideForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case_detail", pk=case.pk)
-    data = form.cleaned_data
-    return _run(
-        request,
-        case,
-        lambda: services.plan_override(
-            case=case, by=request.user, field=data["field"], value=data["value"] or None, reason=data["reason"]
-        ),
-        _("Changed; the reason is recorded."),
-    )
-
-
-@member_required
-@require_POST
-def case_write_off(request, pk: int):
-    case = case_get(firm=request.firm, pk=pk)
-    form = WriteOffForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case_detail", pk=case.pk)
-    return _run(
-        request,
-        case,
-        lambda: services.invoice_write_off(
-            case=case, by=request.user, invoice_id=form.cleaned_data["invoice"], reason=form.cleaned_data["reason"]
-        ),
-        _("Invoice written off."),
-    )
-
-
-@member_required
-@require_POST
-def case_notify(request, pk: int):
-    case = case_get(firm=request.firm, pk=pk)
-    form = NotifyForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case_detail", pk=case.pk)
-    return _run(
-        request,
-        case,
-        lambda: services.case_notify(case=case, by=request.user, **form.cleaned_data),
-        _("Recorded: the client has been told."),
-    )
-
-
-@member_required
-@require_POST
-def case_advance(request, pk: int):
+def _advance(request, case, data):
     """notified → winding down → closed."""
-    case = case_get(firm=request.firm, pk=pk)
     step = {State.NOTIFIED: services.case_wind_down, State.WINDING_DOWN: services.case_close}.get(case.state)
     if step is None:
-        messages.error(request, _("This case does not move on from here."))
-        return redirect("case_detail", pk=case.pk)
-    return _run(request, case, lambda: step(case=case, by=request.user), _("Case moved on."))
+        raise services.CaseError(_("This case does not move on from here."))
+    return step(case=case, by=request.user)
+
+
+case_advance = case_action(None, _advance, gettext_lazy("Case moved on."))
+
+
+def _withdraw(request, case, data):
+    if request.POST.get("take_over") == "1":
+        return services.case_take_over(case=case, by=request.user, note=data["note"])
+    return services.case_withdraw(case=case, by=request.user, note=data["note"])
+
+
+case_withdraw = case_action(
+    lambda request, case: NoteForm(request.POST), _withdraw, gettext_lazy("The case is withdrawn.")
+)
 
 
 @member_required
@@ -286,30 +244,14 @@ def case_task(request, pk: int, task: int):
     case = case_get(firm=request.firm, pk=pk)
     row = get_object_or_404(CaseTask, pk=task, case=case)
     form = TaskForm(request.POST, instance=CaseTask.objects.get(pk=row.pk), firm=request.firm, prefix=f"task{row.pk}")
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case_detail", pk=case.pk)
-    data = form.cleaned_data
-    return _run(
+    return _post(
         request,
         case,
-        lambda: services.task_update(
+        form,
+        lambda data: services.task_update(
             task=row, by=request.user, status=data["status"], notes=data["notes"], owner=data["owner"]
         ),
         _("Task updated."),
-    )
-
-
-@member_required
-@require_POST
-def case_task_add(request, pk: int):
-    case = case_get(firm=request.firm, pk=pk)
-    form = TaskAddForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("case_detail", pk=case.pk)
-    return _run(
-        request, case, lambda: services.task_add(case=case, by=request.user, **form.cleaned_data), _("Task added.")
     )
 
 
