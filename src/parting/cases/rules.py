@@ -148,12 +148,13 @@ def refund_by_work_done(prepaid: Decimal, work_done_percent: Decimal, currency: 
 
     The refund is rounded and the retained part is what is left, so the two always add up to what
     was prepaid; the percentage is clamped to 0–100, so the refund is never negative nor more than
-    was prepaid.
+    was prepaid. With no work done the whole prepaid amount is returned, even when it is not a whole
+    number of the currency's unit (e.g. 1000.40 JPY).
     """
     if prepaid < 0:
         raise ValueError("prepaid amount cannot be negative")
-    done = min(max(work_done_percent, Decimal("0")), HUNDRED)
-    refund = round_money(prepaid * (HUNDRED - done) / HUNDRED, currency)
+    done = min(max(Decimal("0"), work_done_percent), HUNDRED)  # max() keeps 0, never -0
+    refund = prepaid if done == 0 else round_money(prepaid * (HUNDRED - done) / HUNDRED, currency)
     refund = min(max(refund, Decimal("0")), prepaid)
     return Refund(prepaid=prepaid, work_done_percent=done, refund=refund, retained=prepaid - refund)
 
