@@ -342,3 +342,26 @@ def test_unknown_time_zone_is_refused_and_staff_cannot_open_firm_settings(client
     staff = MembershipFactory(firm=member.firm, staff=True)
     client.force_login(staff.user)
     assert client.get(reverse("firm_settings")).status_code == 403
+
+
+def test_prepaid_amount_smaller_than_the_currencys_unit_is_refused(client, member):
+    firm = member.firm
+    firm.currency = "JPY"
+    firm.save()
+    response = client.post(
+        reverse("client_create"),
+        {
+            "name": "Tanaka KK",
+            "status": "active",
+            "payment_terms_days": "14",
+            "prepaid_amount": "1000.40",
+            **{
+                f"{p}-{k}": "0"
+                for p in ("contacts", "grants", "work", "logins")
+                for k in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    )
+    assert response.status_code == 200
+    assert "JPY has no amounts smaller than 1." in response.content.decode()
+    assert not Client.objects.filter(name="Tanaka KK").exists()

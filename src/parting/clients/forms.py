@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from parting.cases.rules import minor_units, round_money
 from parting.firms.models import Firm, Service
 
 from .models import AccessGrant, Client, Contact, Credential, Engagement
@@ -64,6 +67,13 @@ class ClientForm(forms.ModelForm):
         start, end = data.get("contract_start"), data.get("contract_end")
         if start and end and end < start:
             self.add_error("contract_end", _("The contract cannot end before it starts."))
+        prepaid, currency = data.get("prepaid_amount"), self.instance.firm.currency
+        if prepaid is not None and prepaid != round_money(prepaid, currency):
+            self.add_error(
+                "prepaid_amount",
+                _("%(currency)s has no amounts smaller than %(unit)s.")
+                % {"currency": currency, "unit": Decimal(1).scaleb(-minor_units(currency))},
+            )
         return data
 
 
