@@ -310,6 +310,9 @@ def test_owner_sets_working_hours_focus_and_target_rate(client, member):
             "currency": "ILS",
             "target_hourly_rate": "350",
             "new_services": "Payroll\nTax returns",
+            "letterhead": "1 Herzl Street, Tel Aviv\n+972 3 555 0101",
+            "email": "office@renamed.example",
+            "paper": "us-letter",
             "days-TOTAL_FORMS": "1",
             "days-INITIAL_FORMS": "0",
             "days-0-weekday": "6",
@@ -320,6 +323,8 @@ def test_owner_sets_working_hours_focus_and_target_rate(client, member):
     assert response.status_code == 302
     member.firm.refresh_from_db()
     assert (member.firm.time_zone, member.firm.currency) == ("Asia/Jerusalem", "ILS")
+    assert (member.firm.paper, member.firm.email) == ("us-letter", "office@renamed.example")  # for letters
+    assert member.firm.letterhead.splitlines() == ["1 Herzl Street, Tel Aviv", "+972 3 555 0101"]
     assert set(Service.objects.filter(firm=member.firm).values_list("name", flat=True)) == {"Payroll", "Tax returns"}
     assert WorkingDay.objects.filter(firm=member.firm, weekday=6).exists()
 

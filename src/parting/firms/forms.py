@@ -19,7 +19,16 @@ class FirmForm(forms.ModelForm):
 
     class Meta:
         model = Firm
-        fields = ["name", "time_zone", "currency", "target_hourly_rate", "focus_services"]
+        fields = [
+            "name",
+            "time_zone",
+            "currency",
+            "target_hourly_rate",
+            "focus_services",
+            "letterhead",
+            "email",
+            "paper",
+        ]
         widgets = {"focus_services": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):

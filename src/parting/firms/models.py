@@ -23,6 +23,10 @@ currency_code = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 cod
 
 
 class Firm(models.Model):
+    class Paper(models.TextChoices):
+        A4 = "a4", _("A4")
+        LETTER = "us-letter", _("US Letter")
+
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), unique=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
@@ -41,6 +45,13 @@ class Firm(models.Model):
         verbose_name=_("services the firm now focuses on"),
         help_text=_("Clients outside these services count toward W12 (no longer fits)."),
     )
+    letterhead = models.TextField(
+        _("letterhead"),
+        blank=True,
+        help_text=_("Address, phone, e-mail, registration number: the lines under the firm's name on letters."),
+    )
+    email = models.EmailField(_("e-mail for letters"), blank=True, help_text=_("Letters are sent from it."))
+    paper = models.CharField(_("paper size"), max_length=10, choices=Paper.choices, default=Paper.A4)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
