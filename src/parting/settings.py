@@ -153,6 +153,7 @@ INSTALLED_APPS = [
     "parting.signs",
     "parting.audit",
     "parting.cases",
+    "parting.letters",
     "parting.web",
     "parting.demo",
 ]

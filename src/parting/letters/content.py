@@ -1,0 +1,291 @@
+"""The letter's content model: blocks chosen from the case (C5, C6, C9, C10, O1–O9), phrased in the
+client's language, and the document every renderer draws — letterhead, date, recipient, subject, the
+body the user may edit, signature.
+
+The body is plain text: paragraphs separated by a blank line; a paragraph whose lines all start with
+"- " is a list. That is what the user edits, what the tone checker reads and what each renderer lays
+out, so an edited letter renders exactly like a generated one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+
+from parting.cases.checklist import referrals_for
+from parting.cases.models import OffboardingCase
+from parting.cases.plan import Plan, plan_compute, plan_get
+from parting.clients.models import AccessGrant, Contact, Credential, Engagement
+
+from . import fmt
+from .phrases import RTL, module, say
+
+BULLET = "- "
+FILES_BEFORE_END = 7  # days: the files go out a week before the end date, as the checklist's task (O4)
+
+
+@dataclass
+class Paragraph:
+    kind: str  # "text" or "list"
+    lines: list[str]
+
+
+def paragraphs(body: str) -> list[Paragraph]:
+    """The body as the renderers see it: text paragraphs and lists. Within a block, lines that start
+    with "-" form a list and the lines around them are text, so "Until then:" and its items stay together."""
+    out: list[Paragraph] = []
+    for block in body.replace("\r\n", "\n").split("\n\n"):
+        current: Paragraph | None = None
+        for line in (line.strip() for line in block.split("\n")):
+            if not line:
+                continue
+            kind = "list" if line.startswith("-") else "text"
+            text = line[1:].strip() if kind == "list" else line
+            if current is not None and current.kind == kind:
+                if kind == "list":
+                    current.lines.append(text)
+                else:
+                    current.lines[0] += " " + text
+            else:
+                current = Paragraph(kind, [text])
+                out.append(current)
+    return out
+
+
+def direction(text: str, default: str) -> str:
+    """The direction of a line standing alone, by its first strong character (Unicode bidi P2, P3):
+    a Latin address line in a Hebrew letter is left to right, so "14 Wharf Street" keeps its number first."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return default
+
+
+LRI, PDI = "\u2066", "\u2069"
+
+
+def isolate(value: str, lang: str) -> str:
+    """A left-to-right value inside a right-to-left sentence, isolated (Unicode bidi LRI … PDI), so
+    "Baltic Amber sp. z o.o." keeps its full stop and each name in a list keeps its place."""
+    if lang in RTL and value and direction(value, "ltr") == "ltr":  # Latin, or digits alone (a phone number)
+        return LRI + value + PDI
+    return value
+
+
+@dataclass
+class Document:
+    """Everything a renderer needs; every value is plain text, never markup."""
+
+    lang: str
+    firm: str
+    letterhead: list[str]
+    place_date: str
+    recipient: list[str]
+    subject: str
+    body: str
+    signature: list[str]
+    paper: str = "a4"
+    to_email: str = ""
+    from_email: str = ""
+
+    @property
+    def rtl(self) -> bool:
+        return self.lang in RTL
+
+    @property
+    def blocks(self) -> list[Paragraph]:
+        return paragraphs(self.body)
+
+    def lines(self, values: list[str]) -> list[dict]:
+        """Lines that stand alone (letterhead, recipient, signature), each with its own direction."""
+        base = "rtl" if self.rtl else "ltr"
+        return [{"text": value, "dir": direction(value, base)} for value in values]
+
+    def as_dict(self) -> dict:
+        return {
+            "lang": self.lang,
+            "dir": "rtl" if self.rtl else "ltr",
+            "firm": self.lines([self.firm])[0],
+            "letterhead": self.lines(self.letterhead),
+            "date": self.place_date,
+            "recipient": self.lines(self.recipient),
+            "subject": self.subject,
+            "blocks": [{"kind": p.kind, "lines": p.lines} for p in self.blocks],
+            "signature": self.lines(self.signature),
+            "paper": self.paper,
+        }
+
+
+@dataclass
+class Context:
+    """The facts of the case, formatted for the letter's language."""
+
+    lang: str
+    address: str
+    values: dict
+    work: list[str] = field(default_factory=list)
+    access: list[str] = field(default_factory=list)
+    credentials: list[str] = field(default_factory=list)
+    referrals: list[tuple[str, str]] = field(default_factory=list)
+    final_invoice: bool = False
+    refund: str = ""  # "refund" or "credit" when money goes back (N4)
+    successor: bool = False
+    support: bool = False
+    attitude: bool = False
+    titled: bool = False
+
+    def say(self, key: str, **extra) -> str:
+        return say(self.lang, key, self.address, **(self.values | extra))
+
+
+def primary_contact(case: OffboardingCase) -> Contact | None:
+    return case.client.contacts.order_by("-is_primary", "name").first()
+
+
+def sender_name(user) -> str:
+    return (user.get_full_name() or user.get_username()).strip() if user else ""
+
+
+def case_context(case: OffboardingCase, lang: str, *, sender, plan: Plan | None = None) -> Context:
+    plan = plan or plan_compute(case)
+    client, firm = case.client, case.firm
+    contact = primary_contact(case)
+    name = contact.name if contact else client.name
+    words = name.split() or [name]
+    end = plan.end_date.value
+    files_by = max(end - dt.timedelta(days=FILES_BEFORE_END), plan.notice_date.value)
+    inputs = plan_get(case)
+    values = {
+        "firm": firm.name,
+        "client": client.name,
+        "name": name,
+        "contact": name,
+        "first_name": words[0],
+        "surname": words[-1],
+        "title": contact.honorific if contact else "",
+        "sender": sender_name(sender),
+        "notice_date": fmt.date(plan.notice_date.value, lang),
+        "end_date": fmt.date(end, lang),
+        "deletion_date": fmt.date(plan.deletion_date.value, lang),
+        "accounting_until": fmt.date(plan.accounting_until.value, lang),
+        "files_by": fmt.date(files_by, lang),
+        "successor": inputs.successor_name,
+    }
+    context = Context(
+        lang=lang,
+        address=contact.form_of_address if contact else Contact.Address.NEUTRAL,
+        values=values,
+        attitude=case.attitude,
+        titled=bool(contact and contact.honorific),
+    )
+    for key in ("firm", "client", "name", "contact", "first_name", "surname", "title", "sender", "successor"):
+        values[key] = isolate(values[key], lang)
+    context.work = list(
+        Engagement.objects.filter(client=client, completed_on__isnull=True)
+        .order_by("due_on")
+        .values_list("name", flat=True)
+    )
+    context.access = list(
+        AccessGrant.objects.filter(client=client, revoked_on__isnull=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    context.credentials = list(
+        Credential.objects.filter(client=client, handed_back_on__isnull=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if not case.attitude:  # C10: no referral when the real reason is the client's attitude
+        context.referrals = [(isolate(p.name, lang), isolate(p.contact, lang)) for p in referrals_for(case)]
+    context.work, context.access, context.credentials = (
+        [isolate(item, lang) for item in items] for items in (context.work, context.access, context.credentials)
+    )
+    values["work"] = fmt.items(context.work, lang)
+    values["access"] = fmt.items(context.access, lang)
+    values["credentials"] = fmt.items(context.credentials, lang)
+    if plan.final_invoice.value:
+        context.final_invoice = True
+        values["final_amount"] = fmt.money(plan.final_invoice.value, plan.currency, lang)
+    if plan.refund and plan.refund.value:
+        context.refund = "credit" if plan.refund_kind == "credit" else "refund"
+        values["refund_amount"] = fmt.money(plan.refund.value, plan.currency, lang)
+    context.successor = bool(inputs.successor_name)
+    if plan.support and plan.support["fee"]:  # O6: paid support, offered with its fee
+        context.support = True
+        values["support_until"] = fmt.date(plan.support["until"], lang)
+        values["support_fee"] = fmt.money(plan.support["fee"], plan.currency, lang)
+    return context
+
+
+def compose(context: Context, *, after_call: bool = True) -> tuple[str, str]:
+    """The subject and body of the letter, block by block, in the order a reader needs them."""
+    c = context
+    blocks = [
+        c.say("salutation_titled") if c.titled else c.say("salutation"),
+        c.say("decision_after_call" if after_call else "decision_letter_only"),  # C1, C5, O1
+        c.say("reason_" + c.values.get("reason", "general")),  # C6
+    ]
+    steps = []  # O1–O7, O9: what happens next
+    if c.work:
+        steps.append(c.say("work"))  # N2
+    if c.final_invoice:
+        steps.append(c.say("final_invoice", amount=c.values["final_amount"]))  # D10
+    if c.refund:
+        steps.append(c.say(c.refund, amount=c.values["refund_amount"]))  # N4
+    steps.append(c.say("files"))  # O4
+    steps.append(c.say("deletion"))  # O5
+    if c.access:
+        steps.append(c.say("access"))  # O2
+    if c.credentials:
+        steps.append(c.say("credentials"))  # O4
+    if c.successor:
+        steps.append(c.say("successor"))  # O7
+    if c.support:
+        steps.append(c.say("support"))  # O6
+    blocks.append(c.say("next_intro") + "\n" + "\n".join(BULLET + step for step in steps))
+    if c.referrals:  # C10
+        items = [
+            c.say("referral_item", name=name, contact=contact) if contact else name for name, contact in c.referrals
+        ]
+        blocks.append(c.say("referrals") + "\n" + "\n".join(BULLET + item for item in items))
+    else:
+        blocks.append(c.say("good_wishes"))
+    blocks.append(c.say("thanks"))  # C9
+    blocks.append(c.say("closing"))
+    return c.say("subject"), "\n\n".join(blocks)
+
+
+def letter_compose(case: OffboardingCase, lang: str, *, sender, after_call: bool = True) -> tuple[str, str]:
+    context = case_context(case, lang, sender=sender)
+    context.values["reason"] = case.outward_reason
+    return compose(context, after_call=after_call)
+
+
+def document(
+    case: OffboardingCase, lang: str, *, subject: str, body: str, sender, today: dt.date | None = None
+) -> Document:
+    """The letter as every renderer draws it: the firm's letterhead, today's date, the recipient, the
+    (possibly edited) subject and body, and the signature of the member who sends it."""
+    firm, client = case.firm, case.client
+    contact = primary_contact(case)
+    recipient = [line for line in ((contact.name if contact else ""), client.name) if line]
+    prefix = getattr(module(lang), "RECIPIENT_PREFIX", "")  # Hebrew letters open the address with «לכבוד»
+    if prefix:
+        recipient.insert(0, prefix)
+    return Document(
+        lang=lang,
+        firm=firm.name,
+        letterhead=[line.strip() for line in firm.letterhead.splitlines() if line.strip()],
+        place_date=fmt.date(today or firm.today(), lang),
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        signature=[line for line in (sender_name(sender), firm.name) if line],
+        paper=firm.paper,
+        to_email=contact.email if contact else "",
+        from_email=firm.email,
+    )

@@ -1,0 +1,112 @@
+"""The letter page, the call script and the clause as members use them."""
+
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from pdfminer.high_level import extract_text
+
+from parting.letters.models import Letter
+from tests.factories import FirmFactory, MembershipFactory
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.fixture
+def staff_client(client, team):
+    client.force_login(team["staff"])
+    return client
+
+
+def test_the_letter_page_writes_the_letter_from_the_case_on_first_visit(staff_client, letter_case):
+    page = text(staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en"))
+    assert "Dear Ms Kowalska," in page and "This decision is final." in page
+    assert "No findings" in page
+    assert Letter.objects.get(case=letter_case, lang="en").versions.count() == 1
+
+
+def test_editing_saves_a_version_and_the_page_marks_the_tone_finding_inline(staff_client, letter_case):
+    url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
+    staff_client.get(url)
+    letter = Letter.objects.get(case=letter_case, lang="en")
+    body = letter.current.body.replace("This decision is final.", "We are pausing our work for now.")
+    response = staff_client.post(url, {"action": "save", "lang": "en", "subject": letter.current.subject, "body": body})
+    assert response.status_code == 302
+    assert letter.versions.count() == 2
+    page = text(staff_client.get(url))
+    assert 'data-rule="C8"' in page and 'data-rule="C5"' in page
+    assert '<mark class="finding-error" title="C8' in page and ">pausing</mark>" in page
+
+
+def test_the_tone_check_answers_as_the_user_types(staff_client, letter_case):
+    url = reverse("letter_tone", args=[letter_case.pk]) + "?lang=en"
+    found = text(staff_client.post(url, {"subject": "Hello", "body": "It was your fault, frankly."}))
+    assert 'data-rule="C3"' in found and 'data-rule="C2"' in found
+    clean = text(staff_client.post(url, {"subject": "Hello", "body": "Thank you for working with us."}))
+    assert "No findings" in clean
+
+
+def test_sending_from_the_page_needs_an_override_reason_for_an_error(staff_client, letter_case):
+    url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
+    staff_client.get(url)
+    letter = Letter.objects.get(case=letter_case, lang="en")
+    body = letter.current.body + "\n\nUnless you pay, we will not hand over the files."
+    staff_client.post(url, {"action": "save", "lang": "en", "subject": letter.current.subject, "body": body})
+    refused = staff_client.post(url, {"action": "send", "lang": "en", "to": "anna@example.com"}, follow=True)
+    assert "tone checker found 1 problem" in text(refused) and mail.outbox == []
+    sent = staff_client.post(
+        url,
+        {"action": "send", "lang": "en", "to": "anna@example.com", "override_reason": "Agreed with the partner"},
+        follow=True,
+    )
+    assert "Sent to anna@example.com" in text(sent) and len(mail.outbox) == 1
+    assert "Agreed with the partner" in text(sent)
+
+
+def test_a_bad_address_on_the_page_is_named_not_a_500(staff_client, letter_case):
+    url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
+    staff_client.get(url)
+    response = staff_client.post(url, {"action": "send", "lang": "en", "to": "nope"}, follow=True)
+    assert response.status_code == 200 and "To: Enter a valid email address." in text(response)
+
+
+def test_downloads_are_a_real_pdf_docx_and_eml(staff_client, letter_case):
+    staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en")
+    pdf = staff_client.get(reverse("letter_download", args=[letter_case.pk, "en", "pdf"]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert "This decision is final." in " ".join(extract_text(io.BytesIO(pdf.content)).split())
+    docx = staff_client.get(reverse("letter_download", args=[letter_case.pk, "en", "docx"]))
+    assert docx.content[:2] == b"PK"
+    eml = staff_client.get(reverse("letter_download", args=[letter_case.pk, "en", "eml"]))
+    assert b"Content-Type: application/pdf" in eml.content
+
+
+def test_another_firms_letter_and_script_are_not_found(client, letter_case):
+    client.force_login(MembershipFactory(firm=FirmFactory()).user)
+    assert client.get(reverse("case_letter", args=[letter_case.pk])).status_code == 404
+    assert client.get(reverse("case_script", args=[letter_case.pk])).status_code == 404
+    assert client.post(reverse("letter_tone", args=[letter_case.pk]), {"body": "x"}).status_code == 404
+
+
+def test_c11_the_call_script_shows_the_decision_the_reasons_and_the_answer_to_pushback(staff_client, letter_case):
+    page = text(staff_client.get(reverse("case_script", args=[letter_case.pk]) + "?lang=en"))
+    assert "We have decided to end our services" in page
+    assert "I appreciate your input, but the decision is final." in page  # C5
+    assert "several invoices were paid after their due date" in page  # C7: W7 as a fact, without blame
+    without = text(staff_client.get(reverse("case_script", args=[letter_case.pk]) + "?lang=en&reasons=0"))
+    assert "several invoices were paid after their due date" not in without
+    pdf = staff_client.get(reverse("case_script", args=[letter_case.pk]) + "?lang=en&format=pdf")
+    assert "the decision is final" in " ".join(extract_text(io.BytesIO(pdf.content)).split())
+
+
+def test_n5_the_clause_page_offers_the_clause_with_its_options(staff_client):
+    page = text(staff_client.get(reverse("clause") + "?notice_days=30&basis=credit"))
+    assert "30 days after the notice is received" in page
+    assert "credited to the Client" in page and "suggest a suitable replacement" not in page
+    assert "Have a lawyer review this clause" in page
+    bad = staff_client.get(reverse("clause") + "?notice_days=abc")
+    assert bad.status_code == 200 and "Notice (days)" in text(bad)

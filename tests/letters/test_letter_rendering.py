@@ -1,0 +1,134 @@
+"""What the renderers promise: Hebrew right to left in the PDF and the DOCX, with Latin names and
+numbers in place; a client named with Typst or HTML markup printed literally everywhere."""
+
+import io
+from email import message_from_bytes, policy
+
+import pytest
+from docx import Document as WordDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from pdfminer.high_level import extract_pages, extract_text
+from pdfminer.layout import LTChar
+
+from parting.letters import content, services
+from tests.letters.conftest import prepare
+
+MARKUP = 'Acme <b>Bold</b> #set page(width: 1cm) $x^2$ *z* [y] \\ {{ v }} "q" & co'
+
+
+def letter(case, lang, by):
+    subject, body = content.letter_compose(case, lang, sender=by)
+    return content.document(case, lang, subject=subject, body=body, sender=by)
+
+
+@pytest.fixture
+def hebrew_case(team, client_in_trouble):
+    from parting.cases.services import case_review
+    from tests.conftest import submitted_case
+
+    client, incident = client_in_trouble
+    prepare(client, lang="he", name="דנה לוי")
+    case = submitted_case(client, team["staff"], incident)
+    return case_review(case=case, by=team["partner"], decision="approve")
+
+
+PAGE_WIDTH, MARGIN, INDENT = 595.28, 2.2 * 72 / 2.54, 30  # A4 and the letter's margins, in points
+
+
+def rows(pdf: bytes) -> list[list[LTChar]]:
+    """The characters of the first page, grouped into printed lines by their baseline, left to right.
+    (pdfminer cuts a right-to-left line into runs, so its own lines cannot be trusted for Hebrew.)"""
+    page = next(extract_pages(io.BytesIO(pdf)))
+    chars: list[LTChar] = []
+
+    def walk(element):
+        if isinstance(element, LTChar):
+            chars.append(element)
+        elif hasattr(element, "__iter__"):
+            for child in element:
+                walk(child)
+
+    walk(page)
+    lines: dict[int, list[LTChar]] = {}
+    for char in chars:
+        lines.setdefault(round(char.y0), []).append(char)
+    return [sorted(line, key=lambda c: c.x0) for _y, line in sorted(lines.items(), reverse=True)]
+
+
+def edges(pdf: bytes) -> list[tuple[float, float]]:
+    """Where each long printed line starts and ends, as distances from the left and the right margin."""
+    return [(line[0].x0 - MARGIN, PAGE_WIDTH - MARGIN - line[-1].x1) for line in rows(pdf) if len(line) > 30]
+
+
+def test_hebrew_pdf_lines_start_at_the_right_margin_and_end_ragged_on_the_left(hebrew_case, team):
+    lines = edges(services.render(letter(hebrew_case, "he", team["staff"]), "pdf"))
+    assert len(lines) > 8
+    assert all(-1 < right < INDENT for _left, right in lines)  # each line starts at the right (a list item: indented)
+    assert sum(left > INDENT for left, _right in lines) >= 3  # paragraphs' last lines end short of the left margin
+
+
+def test_english_pdf_lines_start_at_the_left_margin_and_end_ragged_on_the_right(letter_case, team):
+    lines = edges(services.render(letter(letter_case, "en", team["staff"]), "pdf"))
+    assert len(lines) > 8
+    assert all(-1 < left < INDENT for left, _right in lines)
+    assert sum(right > INDENT for _left, right in lines) >= 3
+
+
+def test_hebrew_pdf_keeps_latin_names_and_numbers_left_to_right_inside_the_line(hebrew_case, team):
+    pdf = services.render(letter(hebrew_case, "he", team["staff"]), "pdf")
+    text = "\n".join("".join(c.get_text() for c in line) for line in rows(pdf))
+    for word in ("Trouble", "Xero", "Payroll", "Starling", "HMRC"):  # Latin names read as written, not reversed
+        assert word in text and word[::-1] not in text, word
+    assert "2026" in text or "2027" in text  # years keep their digits in order
+
+
+def test_hebrew_docx_paragraphs_are_bidi_and_runs_right_to_left(hebrew_case, team):
+    word = WordDocument(io.BytesIO(services.render(letter(hebrew_case, "he", team["staff"]), "docx")))
+    hebrew = [p for p in word.paragraphs if any("\u0590" <= ch <= "\u05ff" for ch in p.text)]
+    assert len(hebrew) > 8
+    for paragraph in hebrew:
+        properties = paragraph._p.pPr
+        assert properties is not None and properties.find(qn("w:bidi")) is not None, paragraph.text
+        for run in paragraph.runs:
+            assert run._r.rPr is not None and run._r.rPr.find(qn("w:rtl")) is not None, run.text
+    # A line standing alone in Latin letters (the client's name under «לכבוד») keeps its own direction,
+    # aligned to the right, where the Hebrew page starts.
+    name = next(p for p in word.paragraphs if p.text == "Trouble Ltd")
+    assert name._p.pPr.find(qn("w:bidi")) is None and name.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert word.paragraphs[[p.text for p in word.paragraphs].index("Trouble Ltd") - 2].text == "לכבוד"
+
+
+def test_english_docx_has_no_bidi(letter_case, team):
+    word = WordDocument(io.BytesIO(services.render(letter(letter_case, "en", team["staff"]), "docx")))
+    assert all(p._p.pPr is None or p._p.pPr.find(qn("w:bidi")) is None for p in word.paragraphs)
+
+
+def test_a_client_named_with_markup_appears_literally_in_every_output(letter_case, team):
+    client = letter_case.client
+    client.name = MARKUP
+    client.save()
+    doc = letter(letter_case, "en", team["staff"])
+    assert MARKUP in doc.body
+
+    pdf_text = " ".join(extract_text(io.BytesIO(services.render(doc, "pdf"))).split())
+    assert MARKUP in pdf_text
+
+    word = WordDocument(io.BytesIO(services.render(doc, "docx")))
+    assert any(MARKUP in p.text for p in word.paragraphs)
+
+    email = message_from_bytes(services.render(doc, "eml"), policy=policy.default)
+    text = email.get_body(("plain",)).get_content()
+    html = email.get_body(("html",)).get_content()
+    assert MARKUP in text
+    assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt;" in html
+    attachment = next(email.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+
+
+def test_us_letter_paper_when_the_firm_says_so(letter_case, team):
+    firm = letter_case.firm
+    firm.paper = "us-letter"
+    firm.save()
+    page = next(extract_pages(io.BytesIO(services.render(letter(letter_case, "en", team["staff"]), "pdf"))))
+    assert round(page.width) == 612 and round(page.height) == 792
