@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import account, cases, clients, dashboard, firm, policy
+from .views import account, cases, clients, dashboard, firm, letters, policy
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -36,6 +36,11 @@ urlpatterns = [
     path("cases/<int:pk>/advance/", cases.case_advance, name="case_advance"),
     path("cases/<int:pk>/tasks/", cases.case_task_add, name="case_task_add"),
     path("cases/<int:pk>/tasks/<int:task>/", cases.case_task, name="case_task"),
+    path("cases/<int:pk>/letter/", letters.case_letter, name="case_letter"),
+    path("cases/<int:pk>/letter/tone/", letters.letter_tone, name="letter_tone"),
+    path("cases/<int:pk>/letter/<str:lang>.<str:fmt>", letters.letter_download, name="letter_download"),
+    path("cases/<int:pk>/script/", letters.case_script, name="case_script"),
+    path("clause/", letters.clause, name="clause"),
     path("partings/", cases.partings_page, name="partings"),
     path("referrals/", cases.referrals, name="referrals"),
     path("referrals/<int:item>/", cases.referrals, name="referral_edit"),

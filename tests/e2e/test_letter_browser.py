@@ -1,0 +1,73 @@
+"""From the demo: the partner opens the approved case, writes its letter, adds a sentence the tone
+checker flags (C5), sees the finding inline, fixes it, saves and sends the letter (C1, O9)."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from parting.cases.models import OffboardingCase
+from parting.demo.builder import demo_load
+from parting.letters.models import LetterSending
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a long and unguessable phrase"
+APPROVED = "Baltic Amber Trade sp. z o.o."  # the demo's approved case; its contact writes in Polish
+
+
+@pytest.fixture
+def demo(db):
+    result = demo_load(today=dt.date.today())
+    for membership in result.members:
+        membership.user.set_password(PASSWORD)
+        membership.user.save()
+        membership.language = "en"
+        membership.save()
+    return result
+
+
+def test_write_the_letter_for_a_demo_case_fix_a_tone_finding_and_send_it(page, live_server, demo, screenshot):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "partner")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("table.clients")
+    page.click("nav >> text=Cases")
+    page.click(f"text={APPROVED}")
+    page.click("#letter-link")
+    page.wait_for_selector("#letter-form")
+    assert page.locator("nav.tabs a.current").inner_text() == "Polski"  # the client's language
+    body = page.input_value("#id_body")
+    assert body.startswith("Szanowny Panie") and "Biuro Rachunkowe Lewandowska" in body  # C10: a referral
+    assert "No findings" in page.inner_text("#tone")
+    screenshot("letter-pl")
+
+    # The English letter, edited with a sentence that invites negotiation (C5).
+    page.click("nav.tabs >> text=English")
+    page.wait_for_selector("#letter-form")
+    original = page.input_value("#id_body")
+    page.fill("#id_body", original.replace("This decision is final.", "Maybe we can find a way to continue."))
+    page.locator("#id_body").dispatch_event("input")
+    page.wait_for_selector("#tone li.finding[data-rule=C5]")
+    assert page.locator("#tone mark.finding-error").first.inner_text() == "Maybe"
+    screenshot("letter-tone-finding")
+
+    page.fill(
+        "#id_body",
+        original.replace("This decision is final.", "This decision is final. We will make the handover easy."),
+    )
+    page.locator("#id_body").dispatch_event("input")
+    page.wait_for_selector("#tone-summary.ok")
+    page.click("#save-letter")
+    page.wait_for_selector("text=Saved as version")
+    assert "We will make the handover easy." in page.input_value("#id_body")
+
+    page.click("#send-letter")
+    page.wait_for_selector("#sendings")
+    case = OffboardingCase.objects.get(client__name=APPROVED)
+    sending = LetterSending.objects.get(letter__case=case)
+    assert sending.to == page.locator("#id_to").input_value()
+    assert sending.message_id in page.inner_text("#sendings")
+    assert len(mail.outbox) == 1 and "We will make the handover easy." in mail.outbox[0].body
+    screenshot("letter-sent")
