@@ -134,9 +134,11 @@ def test_the_demo_firm_has_its_members_clients_languages_and_history(demo):
     clients = Client.objects.filter(firm=firm)
     assert clients.count() >= 60
     assert clients.filter(status=Client.Status.FORMER).count() >= 2
-    # Statuses follow the cases: one waits for review, one parting is closed (the client is former).
-    assert list(clients.filter(status=Client.Status.UNDER_REVIEW).values_list("cases__state", flat=True)) == [
-        "in_review"
+    # Statuses follow the cases: one waits for review, one is approved (its letter can be written), one
+    # parting is closed (the client is former).
+    assert sorted(clients.filter(status=Client.Status.UNDER_REVIEW).values_list("cases__state", flat=True)) == [
+        "approved",
+        "in_review",
     ]
     assert clients.filter(status=Client.Status.FORMER, cases__state="closed").count() == 1
     assert clients.filter(holds_stake=True).exists()  # D12

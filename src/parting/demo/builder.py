@@ -87,6 +87,7 @@ class DemoResult:
 # --- the firm --------------------------------------------------------------------------------------
 
 FIRM_NAME = "Northwind Advisory"
+LETTERHEAD = "14 Wharf Street, Leeds LS2 7EQ, United Kingdom\n+44 113 496 0521 · office@northwind-advisory.example\nRegistered in England and Wales, company no. 09876543"
 SERVICES = ("Bookkeeping", "Payroll", "Tax returns", "Annual accounts", "Business advisory", "Web & IT support")
 # The firm has narrowed to accounting work; advisory and IT support are what W12 (no longer fits) sees.
 FOCUS = ("Bookkeeping", "Payroll", "Tax returns", "Annual accounts")
@@ -913,6 +914,8 @@ class _Builder:
             currency="EUR",
             target_hourly_rate=Decimal("90.00"),
             working_hours=[(weekday, OPENS, CLOSES) for weekday in range(5)],
+            letterhead=LETTERHEAD,
+            email="office@northwind-advisory.example",
         )
         # The scoring window (W1–W15 read the current month and the eleven before it by default).
         self.window_start, _end = window(self.today, policy_for(self.firm).window_months)

@@ -52,6 +52,7 @@ LOGINS = (
 
 IN_REVIEW = "Sokolov Engineering OÜ"  # waits for the partner: the review page has something to show
 CLOSED = "Zając Fotografia"  # already parted: the partings page has something to show
+APPROVED = "Baltic Amber Trade sp. z o.o."  # approved, not yet told: the call script and the letter (in Polish)
 
 
 def demo_offboarding(firm: Firm, today: dt.date) -> None:
@@ -73,6 +74,23 @@ def demo_offboarding(firm: Firm, today: dt.date) -> None:
     staff, partner = members[Membership.Role.STAFF], members[Membership.Role.PARTNER]
     _in_review(clients[IN_REVIEW], staff, today)
     _closed(clients[CLOSED], staff, partner)
+    _approved(clients[APPROVED], staff, partner, today)
+
+
+def _approved(client: Client, staff, partner, today: dt.date) -> None:
+    """Approved by the partner: the next step is the call, then the letter in the client's language."""
+    case = case_open(client=client, by=staff, outward_reason=OffboardingCase.OutwardReason.CAPACITY)
+    for sign in ("W7", "W1", "W14"):
+        case_reason_add(case=case, by=staff, sign_id=sign)
+    case_checks_answer(
+        case=case,
+        by=staff,
+        expectations_managed_on=today - dt.timedelta(days=60),
+        expectations_note="Agreed a document calendar with Mr Baran; the November documents still came late.",
+        confirmed_not_one_incident=True,
+    )
+    case_submit(case=case, by=staff)
+    case_review(case=case, by=partner, decision="approve", comment="Agreed. Tell them before the VAT deadline.")
 
 
 def _in_review(client: Client, staff, today: dt.date) -> None:
