@@ -57,7 +57,7 @@ def test_sending_from_the_page_needs_an_override_reason_for_an_error(staff_clien
     body = letter.current.body + "\n\nUnless you pay, we will not hand over the files."
     staff_client.post(url, {"action": "save", "lang": "en", "subject": letter.current.subject, "body": body})
     refused = staff_client.post(url, {"action": "send", "lang": "en", "to": "anna@example.com"}, follow=True)
-    assert "tone checker found 1 problem" in text(refused) and mail.outbox == []
+    assert "tone checker found 1 problem:" in text(refused) and mail.outbox == []
     sent = staff_client.post(
         url,
         {"action": "send", "lang": "en", "to": "anna@example.com", "override_reason": "Agreed with the partner"},
@@ -65,6 +65,9 @@ def test_sending_from_the_page_needs_an_override_reason_for_an_error(staff_clien
     )
     assert "Sent to anna@example.com" in text(sent) and len(mail.outbox) == 1
     assert "Agreed with the partner" in text(sent)
+    timeline = text(staff_client.get(reverse("case_detail", args=[letter_case.pk])))
+    assert "Letter edited" in timeline and "Letter sent" in timeline
+    assert "Sent despite the tone checker: Agreed with the partner" in timeline  # C5 override, on the case
 
 
 def test_a_bad_address_on_the_page_is_named_not_a_500(staff_client, letter_case):

@@ -40,6 +40,9 @@ ACTIONS = {
     "case.invoice_written_off": gettext_lazy("Invoice written off"),
     "case.task_updated": gettext_lazy("Checklist task updated"),
     "case.task_added": gettext_lazy("Checklist task added"),
+    "case.letter_generated": gettext_lazy("Letter written from the case"),
+    "case.letter_edited": gettext_lazy("Letter edited"),
+    "case.letter_sent": gettext_lazy("Letter sent"),
 }
 
 KIND_WORDS = [  # A2: reward yourself
@@ -94,6 +97,11 @@ def _detail(action: str, data: dict) -> str:
         return f"{data['invoice']} — {data['reason']}"
     if action == "case.plan_changed":
         return ", ".join(f"{key}: {value}" for key, value in data.items())
+    if action == "case.letter_sent":
+        parts = [data.get("lang", ""), data.get("to", ""), data.get("message_id", ""), data.get("note", "")]
+        return " · ".join(part for part in parts if part)
+    if action in ("case.letter_generated", "case.letter_edited"):
+        return " · ".join(str(data[key]) for key in ("lang", "version") if data.get(key))
     if action == "case.reviewed":
         return str(dict(CaseReview.Decision.choices).get(data.get("decision"), ""))
     return data.get("note") or ""

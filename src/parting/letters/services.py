@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parting.audit.services import audit_record
 from parting.cases.models import CaseTask, OffboardingCase
@@ -172,7 +173,11 @@ def letter_send(*, letter: Letter, by, to: str = "", override_reason: str = "") 
     override_reason = (override_reason or "").strip()
     if blocking and not override_reason:
         raise CaseError(
-            _("The tone checker found %(n)d problem(s): %(list)s. Fix the text, or send anyway with a reason.")
+            ngettext(
+                "The tone checker found %(n)d problem: %(list)s. Fix the text, or send anyway with a reason.",
+                "The tone checker found %(n)d problems: %(list)s. Fix the text, or send anyway with a reason.",
+                len(blocking),
+            )
             % {"n": len(blocking), "list": "; ".join(f"{f.rule} “{f.words}”" for f in blocking)}
         )
     filename = letter_filename(letter, "pdf")

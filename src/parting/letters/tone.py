@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .phrases import module
 
@@ -82,7 +81,9 @@ def tone_check(text: str, lang: str, *, limit: int | None = MAX_WORDS) -> list[F
     if limit is not None:
         words = len(WORD.findall(text))
         if words > limit:
-            found.append(Finding("C4", "warning", 0, 0, _("%(words)d words") % {"words": words}))
+            found.append(
+                Finding("C4", "warning", 0, 0, ngettext("%(words)d word", "%(words)d words", words) % {"words": words})
+            )
         offset = 0
         for sentence in SENTENCE_END.split(text):
             start = text.find(sentence, offset)

@@ -127,7 +127,8 @@ T = {
 TONE = [
     ("C3", "error", r"your fault", ""),
     ("C3", "error", r"because of you", ""),
-    ("C3", "error", r"you (?:have )?(?:failed|refused|ignored|never|always|constantly|kept|keep)", ""),
+    ("C3", "error", r"you (?:have )?(?:failed|refused|ignored|never|always|constantly)", ""),
+    ("C3", "error", r"you (?:keep|kept) \w+ing", ""),
     ("C3", "error", r"you (?:paid|pay|are|were) (?:late|rude|difficult|unreasonable)", ""),
     ("C3", "error", r"blam(?:e|ed|ing)", ""),
     ("C6", "error", r"rude(?:ness)?|disrespect\w*|abusive|aggressive|insult\w*", "we cannot meet your needs"),

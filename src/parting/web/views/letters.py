@@ -178,14 +178,15 @@ def letter_tone(request, pk: int):
     case = case_get(firm=request.firm, pk=pk)
     lang = _lang(request, case)
     subject, body = request.POST.get("subject", ""), request.POST.get("body", "")[: services.MAX_BODY]
-    findings = tone_check(subject, lang, limit=None) + tone_check(body, lang)
+    in_body = tone_check(body, lang)
+    findings = tone_check(subject, lang, limit=None) + in_body
     return render(
         request,
         "parting/_tone_findings.html",
         {
             "findings": findings,
             "has_errors": bool(errors(findings)),
-            "marked_body": marked(body, tone_check(body, lang)),
+            "marked_body": marked(body, in_body),
             "letter_dir": "rtl" if lang == "he" else "ltr",
         },
     )
