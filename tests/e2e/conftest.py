@@ -54,3 +54,30 @@ def screenshot(page):
         return path
 
     return take
+
+
+PASSWORD = "a long and unguessable phrase"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo firm as of today, its members with a known password and English pages."""
+    import datetime as dt
+
+    from parting.demo.builder import demo_load
+
+    result = demo_load(today=dt.date.today())
+    for membership in result.members:
+        membership.user.set_password(PASSWORD)
+        membership.user.save()
+        membership.language = "en"
+        membership.save()
+    return result
+
+
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("table.clients")

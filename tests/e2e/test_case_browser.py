@@ -2,36 +2,14 @@
 sends it for review; the partner approves it; the plan (with the rule behind each date) and the
 checklist appear (D4, D8, N1–N2, O1–O9)."""
 
-import datetime as dt
-
 import pytest
 
 from parting.cases.models import OffboardingCase
-from parting.demo.builder import demo_load
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long and unguessable phrase"
 FLAGGED = "Atlas Freight Forwarding Ltd"  # on the demo's "consider parting" shortlist, with no case yet
-
-
-@pytest.fixture
-def demo(db):
-    result = demo_load(today=dt.date.today())
-    for membership in result.members:
-        membership.user.set_password(PASSWORD)
-        membership.user.save()
-        membership.language = "en"
-        membership.save()
-    return result
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("table.clients")
 
 
 def test_open_a_case_from_the_demo_dashboard_and_have_the_partner_approve_it(page, live_server, demo, screenshot):

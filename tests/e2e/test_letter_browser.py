@@ -1,38 +1,20 @@
 """From the demo: the partner opens the approved case, writes its letter, adds a sentence the tone
 checker flags (C5), sees the finding inline, fixes it, saves and sends the letter (C1, O9)."""
 
-import datetime as dt
-
 import pytest
 from django.core import mail
 
 from parting.cases.models import OffboardingCase
-from parting.demo.builder import demo_load
 from parting.letters.models import LetterSending
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a long and unguessable phrase"
 APPROVED = "Baltic Amber Trade sp. z o.o."  # the demo's approved case; its contact writes in Polish
 
 
-@pytest.fixture
-def demo(db):
-    result = demo_load(today=dt.date.today())
-    for membership in result.members:
-        membership.user.set_password(PASSWORD)
-        membership.user.save()
-        membership.language = "en"
-        membership.save()
-    return result
-
-
 def test_write_the_letter_for_a_demo_case_fix_a_tone_finding_and_send_it(page, live_server, demo, screenshot):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "partner")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("table.clients")
+    log_in(page, live_server, "partner")
     page.click("nav >> text=Cases")
     page.click(f"text={APPROVED}")
     page.click("#letter-link")

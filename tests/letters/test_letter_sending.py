@@ -39,6 +39,8 @@ def test_an_empty_letter_is_refused_and_nothing_is_saved(letter_case, team):
     letter = letter_generate(case=letter_case, by=team["staff"], lang="en")
     with pytest.raises(CaseError, match="Text: a letter needs its text"):
         letter_edit(letter=letter, by=team["staff"], subject="Hello", body="  \n ")
+    with pytest.raises(CaseError, match="Subject: one line only"):
+        letter_edit(letter=letter, by=team["staff"], subject="Hello\nBcc: someone@example.com", body="Text")
     assert letter.versions.count() == 1
 
 

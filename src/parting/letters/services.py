@@ -95,6 +95,8 @@ def letter_edit(*, letter: Letter, by, subject: str, body: str) -> LetterVersion
     subject, body = (subject or "").strip(), (body or "").replace("\r\n", "\n").strip()
     if not subject:
         raise CaseError(_("Subject: a letter needs a subject."))
+    if "\n" in subject or "\r" in subject:
+        raise CaseError(_("Subject: one line only."))
     if not body:
         raise CaseError(_("Text: a letter needs its text."))
     if len(body) > MAX_BODY or len(subject) > 300:

@@ -40,12 +40,12 @@ from parting.firms.access import member_required
 State = OffboardingCase.State
 
 
-def _refused(request, error: ValidationError) -> None:
+def refused(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
 
 
-def _form_errors(request, form) -> None:
+def form_errors(request, form) -> None:
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
@@ -56,7 +56,7 @@ def _run(request, case: OffboardingCase, action, success: str):
     try:
         action()
     except ValidationError as error:
-        _refused(request, error)
+        refused(request, error)
     else:
         messages.success(request, success)
     return redirect("case_detail", pk=case.pk)
@@ -74,7 +74,7 @@ def case_open(request, pk: int):
         try:
             case = services.case_open(client=client, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _refused(request, error)
+            refused(request, error)
         else:
             messages.success(request, _("Case opened. Add at least three documented reasons (D8)."))
             return redirect("case_detail", pk=case.pk)
@@ -129,12 +129,12 @@ def case_review(request, pk: int):
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
         if not form.is_valid():
-            _form_errors(request, form)
+            form_errors(request, form)
         else:
             try:
                 services.case_review(case=case, by=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _refused(request, error)
+                refused(request, error)
             else:
                 messages.success(request, _("Review recorded."))
                 return redirect("case_detail", pk=case.pk)
@@ -145,7 +145,7 @@ def _post(request, case: OffboardingCase, form, action, success: str):
     """The shape of every case action: a form names what is wrong with the input, the service says
     which rule refused the change; either way the member is back on the case page with a message."""
     if form is not None and not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect("case_detail", pk=case.pk)
     return _run(request, case, lambda: action(form.cleaned_data if form is not None else {}), success)
 

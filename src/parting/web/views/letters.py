@@ -24,6 +24,7 @@ from parting.letters.models import Letter
 from parting.letters.phrases import LANGUAGES
 from parting.letters.script import call_script
 from parting.letters.tone import errors, tone_check
+from parting.web.views.cases import form_errors, refused
 
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "pl": "Polski", "ro": "Română", "he": "עברית"}
 CONTENT_TYPES = {
@@ -105,8 +106,7 @@ def case_letter(request, pk: int):
         try:
             letter = services.letter_generate(case=case, by=request.user, lang=lang)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refused(request, error)
             return redirect("case_detail", pk=case.pk)
     version = letter.current
     findings = services.version_findings(version)
@@ -148,9 +148,7 @@ def _letter_post(request, case, lang, letter):
         elif action == "send":
             form = SendForm(request.POST)
             if not form.is_valid():
-                for field, problems in form.errors.items():
-                    for problem in problems:
-                        messages.error(request, f"{form.fields[field].label}: {problem}")
+                form_errors(request, form)
             else:
                 sending = services.letter_send(letter=letter, by=request.user, **form.cleaned_data)
                 messages.success(
@@ -159,15 +157,12 @@ def _letter_post(request, case, lang, letter):
         else:
             form = LetterForm(request.POST)
             if not form.is_valid():
-                for field, problems in form.errors.items():
-                    for problem in problems:
-                        messages.error(request, f"{form.fields[field].label}: {problem}")
+                form_errors(request, form)
             else:
                 version = services.letter_edit(letter=letter, by=request.user, **form.cleaned_data)
                 messages.success(request, _("Saved as version %(n)d.") % {"n": version.number})
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        refused(request, error)
     return redirect(f"{request.path}?lang={lang}")
 
 
@@ -248,9 +243,7 @@ def clause(request):
     if request.GET and form.is_valid():
         options = form.cleaned_data
     elif request.GET:
-        for field, problems in form.errors.items():
-            for problem in problems:
-                messages.error(request, f"{form.fields[field].label}: {problem}")
+        form_errors(request, form)
     if options["basis"] not in BASES:
         options["basis"] = "refund"
     clauses = [(LANGUAGE_NAMES[code], termination_clause(code, **options)) for code in LANGUAGES]
