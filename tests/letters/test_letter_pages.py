@@ -106,6 +106,17 @@ def test_c11_the_call_script_shows_the_decision_the_reasons_and_the_answer_to_pu
     assert "the decision is final" in " ".join(extract_text(io.BytesIO(pdf.content)).split())
 
 
+def test_the_call_script_pdf_has_the_clients_language_then_the_members(client, team, letter_case):
+    from parting.firms.models import Membership
+
+    Membership.objects.filter(user=team["staff"]).update(language="pl")
+    client.force_login(team["staff"])
+    pdf = client.get(reverse("case_script", args=[letter_case.pk]) + "?lang=en&format=pdf").content
+    pages = [" ".join(extract_text(io.BytesIO(pdf), page_numbers=[n]).split()) for n in (0, 1)]
+    assert "the decision is final" in pages[0]
+    assert "decyzja jest ostateczna" in pages[1].lower()
+
+
 def test_n5_the_clause_page_offers_the_clause_with_its_options(staff_client):
     page = text(staff_client.get(reverse("clause") + "?notice_days=30&basis=credit"))
     assert "30 days after the notice is received" in page
@@ -113,3 +124,11 @@ def test_n5_the_clause_page_offers_the_clause_with_its_options(staff_client):
     assert "Have a lawyer review this clause" in page
     bad = staff_client.get(reverse("clause") + "?notice_days=abc")
     assert bad.status_code == 200 and "Notice (days)" in text(bad)
+
+
+def test_the_clients_name_is_isolated_and_escaped_in_the_heading(staff_client, letter_case):
+    letter_case.client.name = "Baltic <b>Amber</b> sp. z o.o."
+    letter_case.client.save()
+    page = staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=he").content.decode()
+    assert "<bdi>Baltic &lt;b&gt;Amber&lt;/b&gt; sp. z o.o.</bdi>" in page  # RTL pages keep the full stop in place
+    assert "<b>Amber</b>" not in page

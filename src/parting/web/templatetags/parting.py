@@ -68,3 +68,10 @@ def evidence_kind(kind):
 
     model = EVIDENCE_MODELS.get(kind)
     return model._meta.verbose_name if model else kind
+
+
+@register.filter
+def bdi(value):
+    """A name isolated from the sentence around it (``<bdi>``), so "Baltic Amber sp. z o.o." keeps its
+    full stop in a Hebrew heading. Escaped like any value; safe to pass into blocktranslate."""
+    return format_html("<bdi>{}</bdi>", value)

@@ -215,7 +215,7 @@ def case_script(request, pk: int):
     if own != lang:
         scripts.append(call_script(case, own, sender=request.user, with_reasons=with_reasons))
     if request.GET.get("format") == "pdf":
-        data = scripts[0].as_dict() | {"paper": case.firm.paper}
+        data = {"paper": case.firm.paper, "scripts": [script.as_dict() for script in scripts]}
         response = HttpResponse(pdf.render_pdf(data, template="script.typ"), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="call-script-case-{case.pk}-{lang}.pdf"'
         return response
