@@ -132,3 +132,16 @@ def test_the_clients_name_is_isolated_and_escaped_in_the_heading(staff_client, l
     page = staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=he").content.decode()
     assert "<bdi>Baltic &lt;b&gt;Amber&lt;/b&gt; sp. z o.o.</bdi>" in page  # RTL pages keep the full stop in place
     assert "<b>Amber</b>" not in page
+
+
+def test_o9_the_page_says_when_the_case_changed_since_the_letter_was_written(staff_client, letter_case, team):
+    from parting.cases.services import plan_override
+
+    url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
+    assert 'id="outdated"' not in text(staff_client.get(url))
+    plan_override(case=letter_case, by=team["owner"], field="end_date", value="2027-06-30", reason="Finish the audit")
+    page = text(staff_client.get(url))
+    assert 'id="outdated"' in page
+    staff_client.post(url, {"action": "generate", "lang": "en", "after_call": "1"})
+    page = text(staff_client.get(url))
+    assert 'id="outdated"' not in page and "30 June 2027" in page

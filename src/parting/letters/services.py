@@ -77,6 +77,17 @@ def letter_generate(*, case: OffboardingCase, by, lang: str = "", after_call: bo
     return letter
 
 
+def letter_outdated(letter: Letter) -> bool:
+    """Whether the case has changed since the letter was last written from it — a new end date, an
+    amount changed by hand, a referral added — so its newest generated text no longer says what the
+    case says (O9: the letter must answer "I didn't know service ends on 1 December")."""
+    generated = letter.versions.filter(source=LetterVersion.Source.GENERATED).order_by("-number").first()
+    if generated is None or letter.case.state not in WRITABLE:
+        return False
+    now = content.letter_compose(letter.case, letter.lang, sender=generated.by, after_call=letter.after_call)
+    return now != (generated.subject, generated.body)
+
+
 def _version(letter: Letter, *, by, subject: str, body: str, source: str) -> LetterVersion:
     number = (letter.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     return LetterVersion.objects.create(letter=letter, number=number, subject=subject, body=body, source=source, by=by)

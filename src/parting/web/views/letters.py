@@ -131,6 +131,7 @@ def case_letter(request, pk: int):
         "letter_dir": "rtl" if lang == "he" else "ltr",
         "writable": case.state in services.WRITABLE,
         "sendable": case.state in services.SENDABLE,
+        "outdated": services.letter_outdated(letter),
     }
     return render(request, "parting/letter.html", context)
 
