@@ -231,6 +231,7 @@ EMAIL_PORT = env_int("PARTING_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("PARTING_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("PARTING_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("PARTING_EMAIL_TLS", False)
+EMAIL_TIMEOUT = env_int("PARTING_EMAIL_TIMEOUT", 30)  # seconds; a hung mail server must not hang a page
 DEFAULT_FROM_EMAIL = env_str("PARTING_FROM_EMAIL", "parting@localhost")
 
 LOGGING = {

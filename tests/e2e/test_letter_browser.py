@@ -1,5 +1,6 @@
 """From the demo: the partner opens the approved case, writes its letter, adds a sentence the tone
-checker flags (C5), sees the finding inline, fixes it, saves and sends the letter (C1, O9)."""
+checker flags (C5), sees the finding inline, fixes it and saves; records that the client was told in
+the call, and sends the letter (C1, O9)."""
 
 import pytest
 from django.core import mail
@@ -45,6 +46,15 @@ def test_write_the_letter_for_a_demo_case_fix_a_tone_finding_and_send_it(page, l
     page.wait_for_selector("text=Saved as version")
     assert "We will make the handover easy." in page.input_value("#id_body")
 
+    # C1: the letter follows the call. Record on the case page that the client has been told; the demo
+    # client still owes two invoices, so the D10 override needs its reason.
+    page.click("#call-first a")
+    page.fill("#id_unpaid_override", "Both invoices are on a payment plan agreed in the call.")
+    page.click("#notify-form button[type=submit]")
+    page.wait_for_selector(".state-notified")
+    page.click("#letter-link")
+    page.click("nav.tabs >> text=English")
+    page.wait_for_selector("#send-letter")
     page.click("#send-letter")
     page.wait_for_selector("#sendings")
     case = OffboardingCase.objects.get(client__name=APPROVED)
@@ -52,4 +62,5 @@ def test_write_the_letter_for_a_demo_case_fix_a_tone_finding_and_send_it(page, l
     assert sending.to == page.locator("#id_to").input_value()
     assert sending.message_id in page.inner_text("#sendings")
     assert len(mail.outbox) == 1 and "We will make the handover easy." in mail.outbox[0].body
+    assert case.tasks.get(kind="letter").status == "done"  # the checklist's written follow-up (O9)
     screenshot("letter-sent")

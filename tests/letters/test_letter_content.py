@@ -1,7 +1,9 @@
 """The letter's content model (C5, C6, C9, C10, O1–O9) and its three renderers, in every language."""
 
+import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 from email import message_from_bytes, policy
 
 import pytest
@@ -13,6 +15,7 @@ from parting.cases.services import plan_update
 from parting.letters import content, fmt, services
 from parting.letters.phrases import LANGUAGES, say
 from parting.letters.tone import tone_check
+from tests.factories import TimeEntryFactory
 from tests.letters.conftest import with_prepaid
 
 REASONS = OffboardingCase.OutwardReason.values
@@ -102,3 +105,25 @@ def test_every_letter_renders_in_pdf_docx_and_eml_with_its_dates_in_every_combin
                     text = squash(extract_text(io.BytesIO(pdf)))
                     for value in (fmt.date(plan.end_date.value, lang), fmt.date(plan.deletion_date.value, lang)):
                         assert squash(value) in text, (label, value)
+
+
+def test_d10_the_final_invoice_is_an_estimate_until_its_amount_is_set_by_hand(letter_case, team):
+    from parting.cases.services import plan_override
+
+    TimeEntryFactory(client=letter_case.client, date=dt.date.today(), hours=Decimal("10"), billable=True)
+    _s, body, _d = compose(letter_case, "en", team["staff"])
+    assert "final invoice for the work up to" in body and "which we estimate at €" in body
+    plan_override(case=letter_case, by=team["owner"], field="final_invoice", value="1500.00", reason="Agreed fee")
+    _s, body, _d = compose(letter_case, "en", team["staff"])
+    assert "You will receive our final invoice of €1,500.00" in body
+
+
+def test_o9_hours_logged_after_writing_do_not_make_the_letter_out_of_date_but_a_new_end_date_does(letter_case, team):
+    from parting.cases.services import plan_override
+    from parting.letters.services import letter_generate, letter_outdated
+
+    letter = letter_generate(case=letter_case, by=team["staff"], lang="en")
+    TimeEntryFactory(client=letter_case.client, date=dt.date.today(), hours=Decimal("30"), billable=True)
+    assert letter_outdated(letter) is False  # the estimate grew; nothing the client was told has changed
+    plan_override(case=letter_case, by=team["owner"], field="end_date", value="2027-06-30", reason="Audit")
+    assert letter_outdated(letter) is True

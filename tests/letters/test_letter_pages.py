@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from pdfminer.high_level import extract_text
 
+from parting.cases.services import case_notify
 from parting.letters.models import Letter
 from tests.factories import FirmFactory, MembershipFactory
 
@@ -50,7 +51,8 @@ def test_the_tone_check_answers_as_the_user_types(staff_client, letter_case):
     assert "No findings" in clean
 
 
-def test_sending_from_the_page_needs_an_override_reason_for_an_error(staff_client, letter_case):
+def test_sending_from_the_page_needs_an_override_reason_for_an_error(staff_client, letter_case, team):
+    case_notify(case=letter_case, by=team["staff"])
     url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
     staff_client.get(url)
     letter = Letter.objects.get(case=letter_case, lang="en")
@@ -70,7 +72,8 @@ def test_sending_from_the_page_needs_an_override_reason_for_an_error(staff_clien
     assert "Sent despite the tone checker: Agreed with the partner" in timeline  # C5 override, on the case
 
 
-def test_a_bad_address_on_the_page_is_named_not_a_500(staff_client, letter_case):
+def test_a_bad_address_on_the_page_is_named_not_a_500(staff_client, letter_case, team):
+    case_notify(case=letter_case, by=team["staff"])
     url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
     staff_client.get(url)
     response = staff_client.post(url, {"action": "send", "lang": "en", "to": "nope"}, follow=True)
@@ -88,8 +91,34 @@ def test_downloads_are_a_real_pdf_docx_and_eml(staff_client, letter_case):
     assert b"Content-Type: application/pdf" in eml.content
 
 
-def test_another_firms_letter_and_script_are_not_found(client, letter_case):
+def test_c1_before_the_client_is_told_the_page_asks_for_the_call_first(staff_client, letter_case):
+    page = text(staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en"))
+    assert 'id="call-first"' in page and 'id="send-letter"' not in page
+
+
+def test_unticking_follows_a_call_writes_a_letter_only_ending_that_can_be_sent_from_approved(staff_client, letter_case):
+    url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
+    staff_client.get(url)
+    staff_client.post(url, {"action": "generate", "lang": "en"})  # the checkbox left unticked
+    letter = Letter.objects.get(case=letter_case, lang="en")
+    assert letter.after_call is False and "Further to our conversation" not in letter.current.body
+    page = text(staff_client.get(url))
+    assert 'id="send-letter"' in page and "sending it records that the client has been told" in page
+
+
+def test_a_version_that_does_not_exist_is_not_found(staff_client, letter_case):
+    staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en")
+    download = reverse("letter_download", args=[letter_case.pk, "en", "pdf"])
+    assert staff_client.get(download + "?v=1").status_code == 200
+    assert staff_client.get(download + "?v=999").status_code == 404
+    assert staff_client.get(download + "?v=abc").status_code == 404
+
+
+def test_another_firms_letter_and_script_are_not_found(client, staff_client, letter_case):
+    staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en")
     client.force_login(MembershipFactory(firm=FirmFactory()).user)
+    for fmt in ("pdf", "docx", "eml"):
+        assert client.get(reverse("letter_download", args=[letter_case.pk, "en", fmt])).status_code == 404
     assert client.get(reverse("case_letter", args=[letter_case.pk])).status_code == 404
     assert client.get(reverse("case_script", args=[letter_case.pk])).status_code == 404
     assert client.post(reverse("letter_tone", args=[letter_case.pk]), {"body": "x"}).status_code == 404

@@ -85,3 +85,39 @@ def test_every_english_phrase_passes_the_checker_in_every_form_of_address():
             for piece in text if isinstance(text, tuple) else [text]:
                 assert tone_check(piece, "en", limit=None) == [], (key, piece)
     assert set(ADDRESS_FORMS) == set(module("en").T["salutation"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence"),
+    [
+        ("en", "This decision is final and not open to negotiation."),
+        ("en", "This decision is final, not negotiable."),
+        ("en", "We will not reconsider this decision."),
+        ("en", "This is not a pause: our services end on 1 March."),
+        ("ru", "Решение окончательное и не подлежит обсуждению."),
+        ("ru", "Мы не будем пересматривать это решение."),
+        ("pl", "Decyzja jest ostateczna i nie podlega negocjacjom."),
+        ("ro", "Decizia este definitivă și nu este negociabilă."),
+        ("ro", "Decizia nu va fi reconsiderată."),
+        ("he", "ההחלטה סופית ואינה פתוחה למשא ומתן."),
+        ("he", "ההחלטה סופית ואינה ניתנת לשינוי."),
+    ],
+)
+def test_c5_saying_the_decision_is_not_open_to_negotiation_is_what_c5_asks_for(lang, sentence):
+    assert tone_check(sentence, lang, limit=None) == [], sentence
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "rule"),
+    [
+        ("en", "I am not sure, maybe later.", "C5"),  # a negation in another clause does not count
+        ("en", "We are taking a break from our work together.", "C8"),
+        ("en", "You were always late with your payments.", "C3"),
+        ("en", "You did not pay on time.", "C3"),
+        ("en", "Your late payments forced this decision.", "C3"),
+        ("en", "You shouted at our staff.", "C3"),
+        ("ru", "Решение не окончательное.", "C5"),  # the negation is the finding itself
+    ],
+)
+def test_negations_elsewhere_and_plain_blame_are_still_flagged(lang, sentence, rule):
+    assert rule in {f.rule for f in tone_check(sentence, lang, limit=None)}, sentence

@@ -168,7 +168,7 @@ def test_c4_a_full_polish_letter_is_brief_and_passes_the_tone_checker(address):
         access=["iBiznes"],
         credentials=["Rejestrator domen"],
         referrals=[("Kancelaria Lis", "biuro@lis.example"), ("Biuro Rachunkowe Sowa", "")],
-        final_invoice=True,
+        final_invoice="final_invoice_estimate",
         refund="refund",
         successor=True,
         support=True,

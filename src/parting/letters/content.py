@@ -131,7 +131,7 @@ class Context:
     access: list[str] = field(default_factory=list)
     credentials: list[str] = field(default_factory=list)
     referrals: list[tuple[str, str]] = field(default_factory=list)
-    final_invoice: bool = False
+    final_invoice: str = ""  # the phrase: "final_invoice" (an amount set by hand) or "final_invoice_estimate"
     refund: str = ""  # "refund" or "credit" when money goes back (N4)
     successor: bool = False
     support: bool = False
@@ -208,7 +208,8 @@ def case_context(case: OffboardingCase, lang: str, *, sender, plan: Plan | None 
     values["access"] = fmt.items(context.access, lang)
     values["credentials"] = fmt.items(context.credentials, lang)
     if plan.final_invoice.value:
-        context.final_invoice = True
+        # Projected from the hours logged and the recent pace unless set by hand: the letter says "estimate".
+        context.final_invoice = "final_invoice" if plan.final_invoice.overridden else "final_invoice_estimate"
         values["final_amount"] = fmt.money(plan.final_invoice.value, plan.currency, lang)
     if plan.refund and plan.refund.value:
         context.refund = "credit" if plan.refund_kind == "credit" else "refund"
@@ -233,7 +234,7 @@ def compose(context: Context, *, after_call: bool = True) -> tuple[str, str]:
     if c.work:
         steps.append(c.say("work"))  # N2
     if c.final_invoice:
-        steps.append(c.say("final_invoice", amount=c.values["final_amount"]))  # D10
+        steps.append(c.say(c.final_invoice, amount=c.values["final_amount"]))  # D10
     if c.refund:
         steps.append(c.say(c.refund, amount=c.values["refund_amount"]))  # N4
     steps.append(c.say("files"))  # O4
@@ -259,10 +260,45 @@ def compose(context: Context, *, after_call: bool = True) -> tuple[str, str]:
     return c.say("subject"), "\n\n".join(blocks)
 
 
-def letter_compose(case: OffboardingCase, lang: str, *, sender, after_call: bool = True) -> tuple[str, str]:
+@dataclass
+class Draft:
+    subject: str
+    body: str
+    facts: dict  # what the text says of the case, but for the final invoice's estimate (see below)
+
+
+def letter_draft(case: OffboardingCase, lang: str, *, sender, after_call: bool = True) -> Draft:
+    """The letter composed from the case now, with the facts it states. The final invoice is left out
+    of the facts: it is an estimate that grows with every hour logged, not a change of decision."""
     context = case_context(case, lang, sender=sender)
     context.values["reason"] = case.outward_reason
-    return compose(context, after_call=after_call)
+    subject, body = compose(context, after_call=after_call)
+    facts = {key: value for key, value in context.values.items() if key not in ("final_amount", "sender")}
+    facts |= {
+        "work": context.work,
+        "access": context.access,
+        "credentials": context.credentials,
+        "referrals": [list(pair) for pair in context.referrals],
+        "refund": context.refund,
+        "support": context.support,
+        "attitude": context.attitude,
+        "after_call": after_call,
+    }
+    return Draft(subject, body, facts)
+
+
+def letter_compose(case: OffboardingCase, lang: str, *, sender, after_call: bool = True) -> tuple[str, str]:
+    draft = letter_draft(case, lang, sender=sender, after_call=after_call)
+    return draft.subject, draft.body
+
+
+_CONTROL = {code: None for code in range(32) if chr(code) not in "\t\n"} | {0x0B: "\n", 0x0C: "\n", 0x7F: None}
+
+
+def clean(text: str) -> str:
+    """Text without control characters: Word's soft line break (\\x0b) becomes a new line, the rest
+    goes. They would break DOCX (XML cannot hold them) and mail headers."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL)
 
 
 def document(
@@ -272,19 +308,19 @@ def document(
     (possibly edited) subject and body, and the signature of the member who sends it."""
     firm, client = case.firm, case.client
     contact = primary_contact(case)
-    recipient = [line for line in ((contact.name if contact else ""), client.name) if line]
+    recipient = [clean(line) for line in ((contact.name if contact else ""), client.name) if line]
     prefix = getattr(module(lang), "RECIPIENT_PREFIX", "")  # Hebrew letters open the address with «לכבוד»
     if prefix:
         recipient.insert(0, prefix)
     return Document(
         lang=lang,
-        firm=firm.name,
-        letterhead=[line.strip() for line in firm.letterhead.splitlines() if line.strip()],
+        firm=clean(firm.name),
+        letterhead=[clean(line).strip() for line in firm.letterhead.splitlines() if line.strip()],
         place_date=fmt.date(today or firm.today(), lang),
         recipient=recipient,
-        subject=subject,
-        body=body,
-        signature=[line for line in (sender_name(sender), firm.name) if line],
+        subject=clean(subject).replace("\n", " ").replace("\t", " ").strip(),  # a header: one line
+        body=clean(body),
+        signature=[clean(line) for line in (sender_name(sender), firm.name) if line],
         paper=firm.paper,
         to_email=contact.email if contact else "",
         from_email=firm.email,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .phrases import LANGUAGES
 
@@ -44,6 +45,9 @@ class LetterVersion(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"))
     source = models.CharField(max_length=10, choices=Source.choices)
+    # What the case said when this text was written from it (dates, money, referrals): the letter page
+    # compares it with the case now and says when the text is out of date (O9).
+    facts = models.JSONField(default=dict, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
@@ -56,14 +60,24 @@ class LetterVersion(models.Model):
 
 
 class LetterSending(models.Model):
-    """One e-mail sent: to whom, when, its Message-ID, and any tone finding overridden (with the reason)."""
+    """One e-mail: to whom, when, its Message-ID, and any tone finding overridden (with the reason).
+
+    Recorded as pending before the mail server is called and marked sent or failed after, so a letter
+    that reached the client is never without its record, and a failure is kept too."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("a sending's status", "Sending")
+        SENT = "sent", pgettext_lazy("a sending's status", "Sent")
+        FAILED = "failed", pgettext_lazy("a sending's status", "Failed")
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="sendings")
     version = models.ForeignKey(LetterVersion, on_delete=models.PROTECT, related_name="+")
-    to = models.CharField(_("to"), max_length=300)
+    to = models.EmailField(_("to"), max_length=254)
     message_id = models.CharField(max_length=300)
     findings = models.JSONField(default=list, blank=True)
     override_reason = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 

@@ -5,8 +5,6 @@ stops the sending unless the user gives a reason, which is kept on the case.
 
 from __future__ import annotations
 
-import smtplib
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -15,7 +13,8 @@ from django.utils.translation import ngettext
 
 from parting.audit.services import audit_record
 from parting.cases.models import CaseTask, OffboardingCase
-from parting.cases.services import CaseError, task_update
+from parting.cases.plan import plan_compute
+from parting.cases.services import CaseError, case_notify, task_update
 from parting.firms.models import Membership
 
 from . import content, mail, pdf, word
@@ -25,7 +24,7 @@ from .tone import Finding, errors, tone_check
 
 State = OffboardingCase.State
 WRITABLE = (State.DRAFT, State.IN_REVIEW, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN)
-SENDABLE = (State.APPROVED, State.NOTIFIED, State.WINDING_DOWN)  # D4: only an approved decision is sent
+SENDABLE = (State.NOTIFIED, State.WINDING_DOWN)  # C1: after the call; a letter-only ending also from approved
 FORMATS = ("pdf", "docx", "eml")
 MAX_BODY = 20_000
 
@@ -67,10 +66,17 @@ def letter_generate(*, case: OffboardingCase, by, lang: str = "", after_call: bo
     if after_call is not None and letter.after_call != after_call:
         letter.after_call = after_call
         letter.save(update_fields=["after_call"])
-    subject, body = content.letter_compose(case, lang, sender=by, after_call=letter.after_call)
+    draft = content.letter_draft(case, lang, sender=by, after_call=letter.after_call)
     current = letter.current
-    if current is None or (current.subject, current.body) != (subject, body):
-        _version(letter, by=by, subject=subject, body=body, source=LetterVersion.Source.GENERATED)
+    if current is None or (current.subject, current.body) != (draft.subject, draft.body):
+        _version(
+            letter,
+            by=by,
+            subject=draft.subject,
+            body=draft.body,
+            source=LetterVersion.Source.GENERATED,
+            facts=draft.facts,
+        )
     audit_record(
         firm=case.firm, actor=by, action="case.letter_generated", target=f"case:{case.pk}", data={"lang": lang}
     )
@@ -84,13 +90,16 @@ def letter_outdated(letter: Letter) -> bool:
     generated = letter.versions.filter(source=LetterVersion.Source.GENERATED).order_by("-number").first()
     if generated is None or letter.case.state not in WRITABLE:
         return False
-    now = content.letter_compose(letter.case, letter.lang, sender=generated.by, after_call=letter.after_call)
-    return now != (generated.subject, generated.body)
+    now = content.letter_draft(letter.case, letter.lang, sender=generated.by, after_call=letter.after_call)
+    return now.facts != generated.facts
 
 
-def _version(letter: Letter, *, by, subject: str, body: str, source: str) -> LetterVersion:
+def _version(letter: Letter, *, by, subject: str, body: str, source: str, facts: dict | None = None) -> LetterVersion:
+    Letter.objects.select_for_update().filter(pk=letter.pk).first()  # two members saving at once: one waits
     number = (letter.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    return LetterVersion.objects.create(letter=letter, number=number, subject=subject, body=body, source=source, by=by)
+    return LetterVersion.objects.create(
+        letter=letter, number=number, subject=subject, body=body, source=source, by=by, facts=facts or {}
+    )
 
 
 @transaction.atomic
@@ -103,10 +112,10 @@ def letter_edit(*, letter: Letter, by, subject: str, body: str) -> LetterVersion
             _("A letter is edited while the case is under way; this case is %(state)s.")
             % {"state": case.get_state_display()}
         )
-    subject, body = (subject or "").strip(), (body or "").replace("\r\n", "\n").strip()
+    subject, body = content.clean(subject or "").strip(), content.clean(body or "").strip()
     if not subject:
         raise CaseError(_("Subject: a letter needs a subject."))
-    if "\n" in subject or "\r" in subject:
+    if len(subject.splitlines()) > 1:  # a mail header: one line, never a way to add another header
         raise CaseError(_("Subject: one line only."))
     if not body:
         raise CaseError(_("Text: a letter needs its text."))
@@ -159,21 +168,43 @@ def render(doc: content.Document, fmt: str, *, filename: str = "letter.pdf") -> 
     raise CaseError(_("A letter is rendered as %(formats)s.") % {"formats": ", ".join(FORMATS)})
 
 
-@transaction.atomic
-def letter_send(*, letter: Letter, by, to: str = "", override_reason: str = "") -> LetterSending:
-    """Send the newest version by e-mail with its PDF. An error-level tone finding needs an override
-    reason, which is recorded (C2, C3, C5, C8). Sending completes the checklist's written follow-up (C1, O9)."""
+def letter_send(
+    *, letter: Letter, by, to: str = "", override_reason: str = "", version: int | None = None
+) -> LetterSending:
+    """Send the newest version by e-mail with its PDF.
+
+    1. Check everything first: the case is notified or winding down (C1: the call comes first) — or,
+       for a letter that is the only notice, approved with nothing unpaid (D10), and then sending it is
+       what notifies the client; the version is the one the member saw; the address; the tone (an
+       error-level finding needs a reason, which is recorded: C2, C3, C5, C8).
+    2. Record the sending as pending and commit, so a letter that reaches the client always has its record.
+    3. Hand the mail to the server, outside any transaction (a slow server holds no database lock).
+    4. Mark it sent — or failed, with the error — and, when sent, record it on the case: the audit entry,
+       the checklist's written follow-up (O9) and, for a letter-only ending, the notice itself.
+    """
     case = letter.case
     _member(case, by)
-    if case.state not in SENDABLE:
+    letter_only = not letter.after_call
+    if case.state not in SENDABLE and not (letter_only and case.state == State.APPROVED):
+        if case.state == State.APPROVED:
+            raise CaseError(
+                _(
+                    "C1: tell the client in a call or a meeting first and record it (the client has been told); "
+                    "the letter follows. A letter that is the only notice is written again as such."
+                )
+            )
         raise CaseError(
             _("D4: a letter is sent once the case is approved; this case is %(state)s.")
             % {"state": case.get_state_display()}
         )
-    version = letter.current
-    if version is None:
+    current = letter.current
+    if current is None:
         raise CaseError(_("Write the letter first."))
-    doc = letter_document(letter, version, sender=by)
+    if version is not None and version != current.number:
+        raise CaseError(
+            _("Version %(n)d was saved since you opened the letter: read it before sending.") % {"n": current.number}
+        )
+    doc = letter_document(letter, current, sender=by)
     to = (to or doc.to_email).strip()
     if not to:
         raise CaseError(_("To: the client's contact has no e-mail address; enter one."))
@@ -181,7 +212,17 @@ def letter_send(*, letter: Letter, by, to: str = "", override_reason: str = "") 
         validate_email(to)
     except ValidationError:
         raise CaseError(_("To: %(to)s is not an e-mail address.") % {"to": to}) from None
-    found = version_findings(version)
+    if letter_only and case.state == State.APPROVED:
+        unpaid = plan_compute(case).outstanding
+        if unpaid:
+            raise CaseError(
+                _(
+                    "D10: this letter notifies the client, and invoices are unpaid (%(numbers)s). Record the "
+                    "payment or write them off on the case page first."
+                )
+                % {"numbers": ", ".join(row.invoice.number for row in unpaid)}
+            )
+    found = version_findings(current)
     blocking = errors(found["subject"] + found["body"])
     override_reason = (override_reason or "").strip()
     if blocking and not override_reason:
@@ -193,35 +234,43 @@ def letter_send(*, letter: Letter, by, to: str = "", override_reason: str = "") 
             )
             % {"n": len(blocking), "list": "; ".join(f"{f.rule} “{f.words}”" for f in blocking)}
         )
-    filename = letter_filename(letter, "pdf")
-    email = mail.message(doc, to=to, pdf=pdf.render_pdf(doc.as_dict()), filename=filename)
-    try:
-        email.send()
-    except (smtplib.SMTPException, OSError) as error:
-        raise CaseError(_("The mail server did not take the letter: %(error)s") % {"error": error}) from None
+    email = mail.message(doc, to=to, pdf=pdf.render_pdf(doc.as_dict()), filename=letter_filename(letter, "pdf"))
     sending = LetterSending.objects.create(
         letter=letter,
-        version=version,
+        version=current,
         to=to,
         message_id=email.extra_headers["Message-ID"],
         findings=[f.as_dict() for f in blocking],
         override_reason=override_reason if blocking else "",
         by=by,
     )
-    audit_record(
-        firm=case.firm,
-        actor=by,
-        action="case.letter_sent",
-        target=f"case:{case.pk}",
-        data={
-            "to": to,
-            "lang": letter.lang,
-            "version": version.number,
-            "message_id": sending.message_id,
-            "note": _("Sent despite the tone checker: %(reason)s") % {"reason": override_reason} if blocking else "",
-        },
-    )
-    if case.state in (State.NOTIFIED, State.WINDING_DOWN):
-        for task in CaseTask.objects.filter(case=case, kind="letter", status=CaseTask.Status.OPEN):
-            task_update(task=task, by=by, status=CaseTask.Status.DONE, notes=f"{to} · {sending.message_id}")
+    try:
+        email.send()
+    except Exception as error:  # whatever the backend raised: kept on the sending, told to the member
+        LetterSending.objects.filter(pk=sending.pk).update(status=LetterSending.Status.FAILED, error=str(error))
+        raise CaseError(_("The mail server did not take the letter: %(error)s") % {"error": error}) from None
+    with transaction.atomic():
+        LetterSending.objects.filter(pk=sending.pk).update(status=LetterSending.Status.SENT)
+        sending.status = LetterSending.Status.SENT
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="case.letter_sent",
+            target=f"case:{case.pk}",
+            data={
+                "to": to,
+                "lang": letter.lang,
+                "version": current.number,
+                "message_id": sending.message_id,
+                "note": _("Sent despite the tone checker: %(reason)s") % {"reason": override_reason}
+                if blocking
+                else "",
+            },
+        )
+        if letter_only and case.state == State.APPROVED:  # C1: the letter is the notice
+            case_notify(case=case, by=by)
+        if case.state in (State.NOTIFIED, State.WINDING_DOWN):
+            for task in CaseTask.objects.filter(case=case, kind="letter", status=CaseTask.Status.OPEN):
+                notes = "\n".join(part for part in (task.notes, f"{to} · {sending.message_id}") if part)
+                task_update(task=task, by=by, status=CaseTask.Status.DONE, notes=notes)
     return sending

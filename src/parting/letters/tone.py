@@ -30,6 +30,9 @@ ADVICE = {
     "C8": gettext_lazy("Avoid “break up” and “pause”: say that your services end on a date."),
 }
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+NEGATED_RULES = ("C5", "C8")  # "not negotiable", "we will not reconsider", "this is not a pause" state finality
+NEGATION_WINDOW = 3  # words before the passage, within its sentence
+CLAUSE_END = re.compile(r"[.!?;:,—–\n]")
 SENTENCE_END = re.compile(r"(?<=[.!?։])\s+|\n+")
 
 
@@ -66,6 +69,22 @@ def _patterns(lang: str) -> list[tuple[str, str, re.Pattern, str]]:
     ]
 
 
+@cache
+def _negator(lang: str) -> re.Pattern | None:
+    words = getattr(module(lang), "NEGATORS", "")
+    return re.compile(rf"(?:{words})", re.IGNORECASE) if words else None
+
+
+def _negated(text: str, start: int, lang: str) -> bool:
+    """Whether one of the language's negations stands just before ``start`` in the same clause:
+    "not open to negotiation" says the decision is final, which is what C5 asks for."""
+    negator = _negator(lang)
+    if negator is None:
+        return False
+    before = CLAUSE_END.split(text[:start])[-1]
+    return any(negator.fullmatch(word) for word in WORD.findall(before)[-NEGATION_WINDOW:])
+
+
 def tone_check(text: str, lang: str, *, limit: int | None = MAX_WORDS) -> list[Finding]:
     """Every finding in ``text``, in reading order. ``limit`` is the word count past which a letter runs
     long (None: do not judge length, e.g. for a single sentence)."""
@@ -76,6 +95,8 @@ def tone_check(text: str, lang: str, *, limit: int | None = MAX_WORDS) -> list[F
             span = match.span()
             if any(span[0] < end and start < span[1] for start, end in taken):
                 continue  # one finding per passage: the first rule listed wins
+            if rule in NEGATED_RULES and _negated(text, span[0], lang):
+                continue
             taken.append(span)
             found.append(Finding(rule, level, span[0], span[1], match.group(0), instead))
     if limit is not None:

@@ -33,6 +33,9 @@ T = {
     "next_intro": "What happens next:",
     "work": "We will complete the work in progress before that date: {work}.",
     "final_invoice": "You will receive our final invoice of {amount} for the work up to {end_date}.",
+    "final_invoice_estimate": (
+        "You will receive our final invoice for the work up to {end_date}, which we estimate at {amount}."
+    ),
     "refund": "We will refund {amount}, the prepaid share of the work that will not be done.",
     "credit": "We will issue a credit note of {amount} for the prepaid share of the work that will not be done.",
     "files": (
@@ -122,6 +125,10 @@ T = {
     "days": {"one": "{n} day", "other": "{n} days"},
 }
 
+# Words that negate what follows within three words: "not negotiable", "we will not reconsider" state
+# that the decision is final (C5), so the checker lets them be (see parting.letters.tone).
+NEGATORS = r"not|never|no|non|cannot|can't|won't|isn't|aren't|nor"
+
 # The tone checker's words (C2, C3, C5, C6, C8): (rule, level, pattern, what to write instead).
 # Patterns are regular expressions matched case-insensitively on whole words.
 TONE = [
@@ -129,6 +136,10 @@ TONE = [
     ("C3", "error", r"because of you", ""),
     ("C3", "error", r"you (?:have )?(?:failed|refused|ignored|never|always|constantly)", ""),
     ("C3", "error", r"you (?:keep|kept) \w+ing", ""),
+    ("C3", "error", r"you (?:were|have been|are) (?:always |often |constantly |repeatedly )?late", ""),
+    ("C3", "error", r"you (?:did not|didn't|do not|don't|never) (?:pay|deliver|respond|answer|send|reply)", ""),
+    ("C3", "error", r"your (?:late payments?|failure|failures|mistakes?|behaviou?r|attitude|fault)", ""),
+    ("C3", "error", r"you (?:shouted|yelled|insulted|threatened)", ""),
     ("C3", "error", r"you (?:paid|pay|are|were) (?:late|rude|difficult|unreasonable)", ""),
     ("C3", "error", r"blam(?:e|ed|ing)", ""),
     ("C6", "error", r"rude(?:ness)?|disrespect\w*|abusive|aggressive|insult\w*", "we cannot meet your needs"),
@@ -149,7 +160,7 @@ TONE = [
     ("C5", "error", r"for now|for the time being|at least for now|temporar(?:y|ily)", ""),
     ("C5", "error", r"unless", ""),
     ("C5", "error", r"reconsider|negotiabl\w*|negotiat\w*|open to discussion|(?:we|I) might|could change", "final"),
-    ("C8", "error", r"break(?:ing)? up|break-up|breakup|take a break", "end our services"),
+    ("C8", "error", r"break(?:ing)? up|break-up|breakup|tak(?:e|es|ing|en) a break", "end our services"),
     ("C8", "error", r"paus(?:e|es|ed|ing)|on hold", "end our services"),
     ("C4", "warning", r"to be honest|honestly|needless to say|as you (?:surely )?know", ""),
 ]

@@ -75,6 +75,11 @@ T = {
         "תקבלי מאיתנו חשבונית סופית בסך {amount} עבור העבודה עד ליום {end_date}.",
         "תקבלו מאיתנו חשבונית סופית בסך {amount} עבור העבודה עד ליום {end_date}.",
     ),
+    "final_invoice_estimate": _g(
+        "תקבל מאיתנו חשבונית סופית עבור העבודה עד ליום {end_date}, בסך מוערך של {amount}.",
+        "תקבלי מאיתנו חשבונית סופית עבור העבודה עד ליום {end_date}, בסך מוערך של {amount}.",
+        "תקבלו מאיתנו חשבונית סופית עבור העבודה עד ליום {end_date}, בסך מוערך של {amount}.",
+    ),
     "refund": _sg(
         "נשיב לך סך של {amount}, החלק ששולם מראש עבור עבודה שלא תבוצע.",
         "נשיב לכם סך של {amount}, החלק ששולם מראש עבור עבודה שלא תבוצע.",
@@ -323,3 +328,8 @@ TONE = [
 
 # An Israeli letter opens the recipient's address with «לכבוד» ("to the honourable"), on its own line.
 RECIPIENT_PREFIX = "לכבוד"
+
+
+# Negations that, within three words before a C5 or C8 passage, turn it into a statement of finality
+# («ואינה פתוחה למשא ומתן», «ואינה ניתנת לשינוי»): the tone checker lets those be.
+NEGATORS = r"[וש]?(?:לא|אין|אינה|אינו|איננה|איננו|אינם|אינן)"

@@ -89,6 +89,14 @@ T = {
         "feminine": "Otrzyma Pani od nas fakturę końcową na kwotę {amount} za prace wykonane do {end_date} r.",
         "neutral": "Otrzymają Państwo od nas fakturę końcową na kwotę {amount} za prace wykonane do {end_date} r.",
     },
+    "final_invoice_estimate": {
+        "masculine": "Otrzyma Pan od nas fakturę końcową za prace wykonane do {end_date} r.; według naszych szacunków "
+        "wyniesie ona {amount}.",
+        "feminine": "Otrzyma Pani od nas fakturę końcową za prace wykonane do {end_date} r.; według naszych szacunków "
+        "wyniesie ona {amount}.",
+        "neutral": "Otrzymają Państwo od nas fakturę końcową za prace wykonane do {end_date} r.; według naszych "
+        "szacunków wyniesie ona {amount}.",
+    },
     "refund": "Zwrócimy kwotę {amount}, czyli przedpłaconą część wynagrodzenia za prace, które nie zostaną wykonane.",
     "credit": (
         "Wystawimy fakturę korygującą na kwotę {amount}, obejmującą przedpłaconą część wynagrodzenia za prace, "

@@ -49,6 +49,10 @@ T = {
     "next_intro": "Iată ce urmează, până la acea dată și după aceea:",
     "work": "Înainte de această dată vom finaliza lucrările în curs: {work}.",
     "final_invoice": "Veți primi factura finală, în valoare de {amount}, pentru lucrările efectuate până la {end_date}.",
+    "final_invoice_estimate": (
+        "Veți primi factura finală pentru lucrările efectuate până la {end_date}; estimăm că valoarea acesteia va fi "
+        "de {amount}."
+    ),
     "refund": (
         "Vă vom restitui suma de {amount}, reprezentând partea achitată în avans pentru lucrările care nu vor mai "
         "fi efectuate."
@@ -318,3 +322,8 @@ TONE = [
         ),
     ]
 ]
+
+
+# Negations that, within three words before a C5 or C8 passage, turn it into a statement of finality
+# („nu este negociabilă”, „nu va fi reconsiderată”): the tone checker lets those be.
+NEGATORS = r"nu|niciodată|nici"

@@ -130,7 +130,8 @@ def case_letter(request, pk: int):
         "letter_languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "letter_dir": "rtl" if lang == "he" else "ltr",
         "writable": case.state in services.WRITABLE,
-        "sendable": case.state in services.SENDABLE,
+        "sendable": case.state in services.SENDABLE or (not letter.after_call and case.state == "approved"),
+        "call_first": letter.after_call and case.state == "approved",
         "outdated": services.letter_outdated(letter),
     }
     return render(request, "parting/letter.html", context)
@@ -140,8 +141,9 @@ def _letter_post(request, case, lang, letter):
     action = request.POST.get("action", "save")
     try:
         if action == "generate":
+            # The checkbox sends "1" when ticked and nothing when not; the banner's hidden field sends 1 or 0.
             services.letter_generate(
-                case=case, by=request.user, lang=lang, after_call=request.POST.get("after_call", "1") == "1"
+                case=case, by=request.user, lang=lang, after_call=request.POST.get("after_call") == "1"
             )
             messages.success(request, _("The letter was written again from the case; the earlier versions are kept."))
         elif letter is None:
@@ -151,7 +153,10 @@ def _letter_post(request, case, lang, letter):
             if not form.is_valid():
                 form_errors(request, form)
             else:
-                sending = services.letter_send(letter=letter, by=request.user, **form.cleaned_data)
+                shown = request.POST.get("version", "")
+                sending = services.letter_send(
+                    letter=letter, by=request.user, version=int(shown) if shown.isdigit() else None, **form.cleaned_data
+                )
                 messages.success(
                     request, _("Sent to %(to)s (Message-ID %(id)s).") % {"to": sending.to, "id": sending.message_id}
                 )
@@ -194,10 +199,13 @@ def letter_download(request, pk: int, lang: str, fmt: str):
     if fmt not in services.FORMATS or lang not in LANGUAGES:
         raise Http404("No such format")
     letter = get_object_or_404(Letter, case=case, lang=lang)
-    version = letter.versions.filter(number=request.GET["v"]).first() if request.GET.get("v", "").isdigit() else None
-    version = version or letter.current
+    if "v" in request.GET:
+        wanted = request.GET["v"]
+        version = letter.versions.filter(number=int(wanted)).first() if wanted.isdigit() else None
+    else:
+        version = letter.current
     if version is None:
-        raise Http404("No letter")
+        raise Http404("No such version")
     doc = services.letter_document(letter, version, sender=request.user)
     data = services.render(doc, fmt, filename=services.letter_filename(letter, "pdf"))
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
