@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OffboardingCase(models.Model):
@@ -223,7 +224,7 @@ class CaseTask(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("a task's status", "Open")
         DONE = "done", _("Done")
         SKIPPED = "skipped", _("Not needed")
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -258,7 +259,7 @@ def case_task(request, pk: int, task: int):
 @member_required
 def cases(request):
     state = request.GET.get("state", "open")
-    states = [("open", _("Open")), *State.choices, ("all", _("All"))]
+    states = [("open", pgettext("cases", "Open")), *State.choices, ("all", pgettext("cases", "All"))]
     return render(
         request,
         "parting/case_list.html",
