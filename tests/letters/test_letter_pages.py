@@ -23,17 +23,32 @@ def staff_client(client, team):
     return client
 
 
-def test_the_letter_page_writes_the_letter_from_the_case_on_first_visit(staff_client, letter_case):
-    page = text(staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en"))
+def saved(staff_client, case, lang="en") -> Letter:
+    """The letter as a member keeps it: written from the case, then saved from the page."""
+    staff_client.post(
+        reverse("case_letter", args=[case.pk]) + f"?lang={lang}",
+        {"action": "generate", "lang": lang, "after_call": "1"},
+    )
+    return Letter.objects.get(case=case, lang=lang)
+
+
+def test_the_letter_page_shows_the_letter_from_the_case_and_saves_nothing_until_asked(staff_client, letter_case):
+    url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
+    page = text(staff_client.get(url))
     assert "Dear Ms Kowalska," in page and "This decision is final." in page
-    assert "No findings" in page
-    assert Letter.objects.get(case=letter_case, lang="en").versions.count() == 1
+    assert "No findings" in page and 'id="unsaved"' in page and 'id="download-pdf"' not in page
+    assert not Letter.objects.exists()  # a GET never changes the case
+    subject = "The end of our services"
+    response = staff_client.post(url, {"action": "save", "lang": "en", "subject": subject, "body": "Dear Ms Kowalska,"})
+    assert response.status_code == 302
+    letter = Letter.objects.get(case=letter_case, lang="en")
+    assert list(letter.versions.values_list("number", "source")) == [(1, "generated"), (2, "edited")]
+    assert 'id="download-pdf"' in text(staff_client.get(url))
 
 
 def test_editing_saves_a_version_and_the_page_marks_the_tone_finding_inline(staff_client, letter_case):
     url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
-    staff_client.get(url)
-    letter = Letter.objects.get(case=letter_case, lang="en")
+    letter = saved(staff_client, letter_case)
     body = letter.current.body.replace("This decision is final.", "We are pausing our work for now.")
     response = staff_client.post(url, {"action": "save", "lang": "en", "subject": letter.current.subject, "body": body})
     assert response.status_code == 302
@@ -54,8 +69,7 @@ def test_the_tone_check_answers_as_the_user_types(staff_client, letter_case):
 def test_sending_from_the_page_needs_an_override_reason_for_an_error(staff_client, letter_case, team):
     case_notify(case=letter_case, by=team["staff"])
     url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
-    staff_client.get(url)
-    letter = Letter.objects.get(case=letter_case, lang="en")
+    letter = saved(staff_client, letter_case)
     body = letter.current.body + "\n\nUnless you pay, we will not hand over the files."
     staff_client.post(url, {"action": "save", "lang": "en", "subject": letter.current.subject, "body": body})
     refused = staff_client.post(url, {"action": "send", "lang": "en", "to": "anna@example.com"}, follow=True)
@@ -75,13 +89,13 @@ def test_sending_from_the_page_needs_an_override_reason_for_an_error(staff_clien
 def test_a_bad_address_on_the_page_is_named_not_a_500(staff_client, letter_case, team):
     case_notify(case=letter_case, by=team["staff"])
     url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
-    staff_client.get(url)
+    saved(staff_client, letter_case)
     response = staff_client.post(url, {"action": "send", "lang": "en", "to": "nope"}, follow=True)
     assert response.status_code == 200 and "To: Enter a valid email address." in text(response)
 
 
 def test_downloads_are_a_real_pdf_docx_and_eml(staff_client, letter_case):
-    staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en")
+    saved(staff_client, letter_case)
     pdf = staff_client.get(reverse("letter_download", args=[letter_case.pk, "en", "pdf"]))
     assert pdf["Content-Type"] == "application/pdf"
     assert "This decision is final." in " ".join(extract_text(io.BytesIO(pdf.content)).split())
@@ -92,13 +106,14 @@ def test_downloads_are_a_real_pdf_docx_and_eml(staff_client, letter_case):
 
 
 def test_c1_before_the_client_is_told_the_page_asks_for_the_call_first(staff_client, letter_case):
+    saved(staff_client, letter_case)
     page = text(staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en"))
     assert 'id="call-first"' in page and 'id="send-letter"' not in page
 
 
 def test_unticking_follows_a_call_writes_a_letter_only_ending_that_can_be_sent_from_approved(staff_client, letter_case):
     url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
-    staff_client.get(url)
+    saved(staff_client, letter_case)
     staff_client.post(url, {"action": "generate", "lang": "en"})  # the checkbox left unticked
     letter = Letter.objects.get(case=letter_case, lang="en")
     assert letter.after_call is False and "Further to our conversation" not in letter.current.body
@@ -107,7 +122,7 @@ def test_unticking_follows_a_call_writes_a_letter_only_ending_that_can_be_sent_f
 
 
 def test_a_version_that_does_not_exist_is_not_found(staff_client, letter_case):
-    staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en")
+    saved(staff_client, letter_case)
     download = reverse("letter_download", args=[letter_case.pk, "en", "pdf"])
     assert staff_client.get(download + "?v=1").status_code == 200
     assert staff_client.get(download + "?v=999").status_code == 404
@@ -115,7 +130,7 @@ def test_a_version_that_does_not_exist_is_not_found(staff_client, letter_case):
 
 
 def test_another_firms_letter_and_script_are_not_found(client, staff_client, letter_case):
-    staff_client.get(reverse("case_letter", args=[letter_case.pk]) + "?lang=en")
+    saved(staff_client, letter_case)
     client.force_login(MembershipFactory(firm=FirmFactory()).user)
     for fmt in ("pdf", "docx", "eml"):
         assert client.get(reverse("letter_download", args=[letter_case.pk, "en", fmt])).status_code == 404
@@ -167,6 +182,7 @@ def test_o9_the_page_says_when_the_case_changed_since_the_letter_was_written(sta
     from parting.cases.services import plan_override
 
     url = reverse("case_letter", args=[letter_case.pk]) + "?lang=en"
+    saved(staff_client, letter_case)
     assert 'id="outdated"' not in text(staff_client.get(url))
     plan_override(case=letter_case, by=team["owner"], field="end_date", value="2027-06-30", reason="Finish the audit")
     page = text(staff_client.get(url))

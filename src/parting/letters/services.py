@@ -42,6 +42,11 @@ def letter_language(case: OffboardingCase) -> str:
     return contact.language if contact and contact.language in LANGUAGES else "en"
 
 
+def letter_contact_email(case: OffboardingCase) -> str:
+    contact = content.primary_contact(case)
+    return contact.email if contact else ""
+
+
 def _check_lang(lang: str) -> str:
     if lang not in LANGUAGES:
         raise CaseError(

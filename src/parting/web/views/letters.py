@@ -93,46 +93,45 @@ def marked(text: str, findings) -> list[dict]:
 
 @member_required
 def case_letter(request, pk: int):
-    """The letter in one language: written from the case on first visit, then edited here."""
+    """The letter in one language. Until it is saved, the page shows the letter composed from the case
+    now and writes nothing (a GET never changes the case); saving keeps it as the first version."""
     case = case_get(firm=request.firm, pk=pk)
     lang = _lang(request, case)
     letter = Letter.objects.filter(case=case, lang=lang).first()
     if request.method == "POST":
         return _letter_post(request, case, lang, letter)
-    if letter is None or letter.current is None:
+    version = letter.current if letter else None
+    if version is None:
         if case.state not in services.WRITABLE:
             messages.info(request, _("No letter was written for this case in this language."))
             return redirect("case_detail", pk=case.pk)
-        try:
-            letter = services.letter_generate(case=case, by=request.user, lang=lang)
-        except ValidationError as error:
-            refused(request, error)
-            return redirect("case_detail", pk=case.pk)
-    version = letter.current
-    findings = services.version_findings(version)
-    form = LetterForm(initial={"subject": version.subject, "body": version.body})
-    contact_email = services.content.document(
-        case, lang, subject=version.subject, body=version.body, sender=request.user
-    ).to_email
+        subject, body = services.content.letter_compose(case, lang, sender=request.user)
+    else:
+        subject, body = version.subject, version.body
+    in_subject = tone_check(subject, lang, limit=None)
+    in_body = tone_check(body, lang)
+    after_call = letter.after_call if letter else True
     context = {
         "case": case,
         "client": case.client,
         "letter": letter,
         "version": version,
-        "versions": letter.versions.select_related("by").order_by("-number"),
-        "sendings": letter.sendings.select_related("by", "version"),
-        "form": form,
-        "send_form": SendForm(initial={"to": contact_email}),
-        "findings": findings["subject"] + findings["body"],
-        "has_errors": bool(errors(findings["subject"] + findings["body"])),
-        "marked_body": marked(version.body, findings["body"]),
+        "versions": letter.versions.select_related("by").order_by("-number") if letter else [],
+        "sendings": letter.sendings.select_related("by", "version") if letter else [],
+        "form": LetterForm(initial={"subject": subject, "body": body}),
+        "send_form": SendForm(initial={"to": services.letter_contact_email(case)}),
+        "findings": in_subject + in_body,
+        "has_errors": bool(errors(in_subject + in_body)),
+        "marked_body": marked(body, in_body),
         "lang": lang,
         "letter_languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         "letter_dir": "rtl" if lang == "he" else "ltr",
+        "after_call": after_call,
         "writable": case.state in services.WRITABLE,
-        "sendable": case.state in services.SENDABLE or (not letter.after_call and case.state == "approved"),
-        "call_first": letter.after_call and case.state == "approved",
-        "outdated": services.letter_outdated(letter),
+        "sendable": bool(version)
+        and (case.state in services.SENDABLE or (not after_call and case.state == "approved")),
+        "call_first": bool(version) and after_call and case.state == "approved",
+        "outdated": bool(letter) and services.letter_outdated(letter),
     }
     return render(request, "parting/letter.html", context)
 
@@ -146,7 +145,7 @@ def _letter_post(request, case, lang, letter):
                 case=case, by=request.user, lang=lang, after_call=request.POST.get("after_call") == "1"
             )
             messages.success(request, _("The letter was written again from the case; the earlier versions are kept."))
-        elif letter is None:
+        elif letter is None and action == "send":
             raise Http404("No letter")
         elif action == "send":
             form = SendForm(request.POST)
@@ -165,6 +164,8 @@ def _letter_post(request, case, lang, letter):
             if not form.is_valid():
                 form_errors(request, form)
             else:
+                if letter is None:  # the first save: the letter as composed from the case, then the edits
+                    letter = services.letter_generate(case=case, by=request.user, lang=lang)
                 version = services.letter_edit(letter=letter, by=request.user, **form.cleaned_data)
                 messages.success(request, _("Saved as version %(n)d.") % {"n": version.number})
     except ValidationError as error:
