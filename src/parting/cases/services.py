@@ -64,7 +64,8 @@ class CaseError(ValidationError):
     """A refused change; the message says which rule or precondition, and why."""
 
 
-def _membership(case: OffboardingCase, user) -> Membership:
+def case_membership(case: OffboardingCase, user) -> Membership:
+    """The user's membership of the case's firm; anyone else is refused (every case action starts here)."""
     membership = Membership.objects.filter(user=user, firm_id=case.firm_id).first()
     if membership is None:
         raise CaseError(_("Only members of the firm can act on its cases."))
@@ -105,7 +106,7 @@ def case_reason_add(
 ) -> CaseReason:
     """Add a reason (D8): a sign, snapshotted now with the rows behind it, or a written reason
     pointing at evidence rows of this client."""
-    _membership(case, by)
+    case_membership(case, by)
     if case.state not in (State.DRAFT, State.IN_REVIEW):
         raise CaseError(_("Reasons can only be added while the case is a draft or in review."))
     if sign_id:
@@ -173,7 +174,7 @@ def case_checks_answer(
 ) -> OffboardingCase:
     """Record the answers to the decision checks that need one: D2 (when and how expectations were
     managed) and D3 (this is more than one bad incident)."""
-    _membership(case, by)
+    case_membership(case, by)
     if case.state not in (State.DRAFT, State.IN_REVIEW):
         raise CaseError(_("The decision checks are answered before the case is approved."))
     case.expectations_managed_on = expectations_managed_on
@@ -199,7 +200,7 @@ def case_submit(*, case: OffboardingCase, by) -> OffboardingCase:
     answer answered (D2, D3)."""
     from .checks import blocking, case_checks
 
-    _membership(case, by)
+    case_membership(case, by)
     if case.state != State.DRAFT:
         raise CaseError(
             _("Only a draft can be sent for review; this case is %(state)s.") % {"state": case.get_state_display()}
@@ -229,7 +230,7 @@ def case_review(
     Approvals count only from owners and partners other than the opener; in a firm with no other
     owner or partner, the opener may approve their own case after the cooling-off period (D3).
     """
-    membership = _membership(case, by)
+    membership = case_membership(case, by)
     if not membership.is_senior:
         raise CaseError(_("D4: only owners and partners review cases."))
     if case.state != State.IN_REVIEW:
@@ -286,7 +287,7 @@ def case_withdraw(
     *, case: OffboardingCase, by, note: str = "", outcome: str = OffboardingCase.Outcome.KEPT
 ) -> OffboardingCase:
     """Withdraw a case before the client is told; afterwards the decision stands (D11)."""
-    membership = _membership(case, by)
+    membership = case_membership(case, by)
     if case.state not in BEFORE_NOTICE:
         raise CaseError(
             _("D11: once the client has been notified the case cannot be withdrawn; it is %(state)s.")
@@ -304,7 +305,7 @@ def case_withdraw(
 @transaction.atomic
 def case_take_over(*, case: OffboardingCase, by, note: str = "") -> OffboardingCase:
     """D4: a partner keeps the client themselves; the case is withdrawn with that outcome."""
-    membership = _membership(case, by)
+    membership = case_membership(case, by)
     if not membership.is_senior:
         raise CaseError(_("D4: only an owner or a partner can take a client over."))
     case_withdraw(case=case, by=by, note=note, outcome=OffboardingCase.Outcome.TAKEN_OVER)
@@ -314,7 +315,7 @@ def case_take_over(*, case: OffboardingCase, by, note: str = "") -> OffboardingC
 
 def _acts_for_case(case: OffboardingCase, by) -> Membership:
     """The opener, an owner or a partner carries the case out after approval."""
-    membership = _membership(case, by)
+    membership = case_membership(case, by)
     if by.pk != case.opened_by_id and not membership.is_senior:
         raise CaseError(_("Only the person who opened the case, an owner or a partner can do this."))
     return membership
@@ -345,7 +346,7 @@ PLAN_INPUTS = (
 def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
     """Change the plan's inputs (the notice day, the fixed-term choice, work done, support, successor);
     the dates and amounts follow from the rules, and the checklist follows the plan."""
-    _membership(case, by)
+    case_membership(case, by)
     _refuse_unless(
         case,
         *UNDER_WAY,
@@ -375,7 +376,7 @@ def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
 def plan_override(*, case: OffboardingCase, by, field: str, value: str | None, reason: str) -> CasePlan:
     """Change a computed date or amount by hand — or, with ``value`` None, go back to the computed one.
     Either way the reason is required and kept, with what the rules had computed."""
-    _membership(case, by)
+    case_membership(case, by)
     _refuse_unless(
         case,
         *UNDER_WAY,
@@ -431,7 +432,7 @@ def _sync_if_planned(case: OffboardingCase) -> None:
 @transaction.atomic
 def invoice_write_off(*, case: OffboardingCase, by, invoice_id: int, reason: str) -> InvoiceWriteOff:
     """D10: give up on an unpaid invoice of this client, with the reason; only owners and partners."""
-    membership = _membership(case, by)
+    membership = case_membership(case, by)
     if not membership.is_senior:
         raise CaseError(_("D10: only owners and partners write off an invoice."))
     _refuse_unless(case, *UNDER_WAY, action=_("Write-off"))
@@ -578,7 +579,7 @@ def task_update(
     Cutting contact waits for the end date (O8); required tasks cannot be skipped.
     """
     case = task.case
-    _membership(case, by)
+    case_membership(case, by)
     _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
     today = today or case.firm.today()
     fields = []
@@ -627,7 +628,7 @@ def task_update(
 @transaction.atomic
 def task_add(*, case: OffboardingCase, by, title: str, due_on: dt.date, required: bool = False) -> CaseTask:
     """A task of the user's own beside the generated ones."""
-    _membership(case, by)
+    case_membership(case, by)
     _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
     if not title.strip():
         raise CaseError(_("A task needs a title."))

@@ -14,8 +14,7 @@ from django.utils.translation import ngettext
 from parting.audit.services import audit_record
 from parting.cases.models import CaseTask, OffboardingCase
 from parting.cases.plan import plan_compute
-from parting.cases.services import CaseError, case_notify, task_update
-from parting.firms.models import Membership
+from parting.cases.services import CaseError, case_membership, case_notify, task_update
 
 from . import content, mail, pdf, word
 from .models import Letter, LetterSending, LetterVersion
@@ -27,13 +26,6 @@ WRITABLE = (State.DRAFT, State.IN_REVIEW, State.APPROVED, State.NOTIFIED, State.
 SENDABLE = (State.NOTIFIED, State.WINDING_DOWN)  # C1: after the call; a letter-only ending also from approved
 FORMATS = ("pdf", "docx", "eml")
 MAX_BODY = 20_000
-
-
-def _member(case: OffboardingCase, user) -> Membership:
-    membership = Membership.objects.filter(user=user, firm_id=case.firm_id).first()
-    if membership is None:
-        raise CaseError(_("Only members of the firm can act on its cases."))
-    return membership
 
 
 def letter_language(case: OffboardingCase) -> str:
@@ -60,7 +52,7 @@ def _check_lang(lang: str) -> str:
 def letter_generate(*, case: OffboardingCase, by, lang: str = "", after_call: bool | None = None) -> Letter:
     """Write the letter from the case — its reason, dates, money, referrals or good wishes — as a new
     version. The versions before it stay."""
-    _member(case, by)
+    case_membership(case, by)
     if case.state not in WRITABLE:
         raise CaseError(
             _("A letter is written while the case is under way; this case is %(state)s.")
@@ -111,7 +103,7 @@ def _version(letter: Letter, *, by, subject: str, body: str, source: str, facts:
 def letter_edit(*, letter: Letter, by, subject: str, body: str) -> LetterVersion:
     """The user's own text becomes the newest version (nothing is overwritten)."""
     case = letter.case
-    _member(case, by)
+    case_membership(case, by)
     if case.state not in WRITABLE:
         raise CaseError(
             _("A letter is edited while the case is under way; this case is %(state)s.")
@@ -188,7 +180,7 @@ def letter_send(
        the checklist's written follow-up (O9) and, for a letter-only ending, the notice itself.
     """
     case = letter.case
-    _member(case, by)
+    case_membership(case, by)
     letter_only = not letter.after_call
     if case.state not in SENDABLE and not (letter_only and case.state == State.APPROVED):
         if case.state == State.APPROVED:
