@@ -12,7 +12,7 @@ from tests.factories import ClientFactory, InvoiceFactory, MembershipFactory
 def test_score_json_lists_every_client_with_score_signs_and_reasons(owner):
     late = ClientFactory(firm=owner.firm, name="Late")
     ClientFactory(firm=owner.firm, name="Quiet")
-    today = dt.date.today()
+    today = owner.firm.today()  # the scorer counts days in the firm's time zone
     InvoiceFactory(client=late, issued_on=today - dt.timedelta(days=50), due_on=today - dt.timedelta(days=40))
     out = io.StringIO()
     call_command("score", "--user", "olga", "--json", stdout=out)
@@ -48,7 +48,7 @@ def test_single_firm_needs_no_user(firm):
 def test_score_finds_a_client_by_part_of_the_name_and_explains_in_polish_with_decimal_commas(owner):
     mazur = ClientFactory(firm=owner.firm, name="Mazur Logistyka sp. z o.o.")
     ClientFactory(firm=owner.firm, name="Nowak sp. z o.o.")
-    today = dt.date.today()
+    today = owner.firm.today()
     InvoiceFactory(
         client=mazur,
         issued_on=today - dt.timedelta(days=60),

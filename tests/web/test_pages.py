@@ -32,7 +32,7 @@ def test_dashboard_ranks_clients_and_shortlists_the_ones_to_consider_parting(cli
     firm = member.firm
     bad = ClientFactory(firm=firm, name="Late Payer Ltd")
     ClientFactory(firm=firm, name="Good Co")
-    today = dt.date.today()
+    today = firm.today()
     for n in range(3):
         InvoiceFactory(client=bad, issued_on=today - dt.timedelta(days=150), due_on=today - dt.timedelta(days=120 - n))
     IncidentFactory(client=bad, kind=Incident.Kind.DISRESPECT, occurred_on=today - dt.timedelta(days=10))
@@ -55,7 +55,7 @@ def test_dashboard_search_filters_by_name_and_htmx_gets_only_the_table(client, m
 
 def test_client_page_shows_each_sign_with_band_and_explanation(client, member):
     acme = ClientFactory(firm=member.firm, name="Acme")
-    today = dt.date.today()
+    today = member.firm.today()
     InvoiceFactory(
         client=acme,
         issued_on=today - dt.timedelta(days=40),
@@ -145,7 +145,7 @@ def test_bad_client_form_says_which_field_and_saves_nothing(client, member):
 
 def test_logging_an_invoice_by_hand_updates_the_score(client, member):
     acme = ClientFactory(firm=member.firm, name="Acme")
-    today = dt.date.today()
+    today = member.firm.today()  # days late are counted in the firm's time zone
     response = client.post(
         reverse("evidence_log", args=[acme.pk, "invoice"]),
         {
