@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from parting.clients.models import Client
@@ -53,12 +54,80 @@ def test_another_firms_client_cannot_be_changed_by_post(client, two_firms):
     assert Invoice.objects.filter(pk=invoice.pk).exists()
 
 
-def test_own_evidence_cannot_be_edited_through_another_firms_client_url(client, two_firms):
+INVOICE_POST = {
+    "number": "MOVED-1",
+    "issued_on": "2026-02-01",
+    "due_on": "2026-02-15",
+    "amount": "1.00",
+    "currency": "EUR",
+    "fx_rate": "1",
+    "reminders_sent": "0",
+    "discount_given": "0",
+    "amount_paid": "0",
+}
+
+
+def invoice_row(pk: int) -> dict:
+    return Invoice.objects.filter(pk=pk).values().get()
+
+
+@pytest.mark.parametrize("client_lookup", ["real", "bypassed"])
+def test_own_evidence_cannot_be_edited_through_another_firms_client_url(client, two_firms, monkeypatch, client_lookup):
+    """Their client's URL + our own invoice: 404 on GET and POST, and the invoice stays ours, unchanged.
+
+    The client lookup alone would give this 404, so the test also runs with it bypassed (as if
+    ``client_get`` had lost its firm filter): then the 404 must come from the evidence lookup, which
+    looks the row up under the client in the URL — otherwise the form would move our invoice to
+    their client.
+    """
     me, secret, _invoice = two_firms
+    if client_lookup == "bypassed":
+        monkeypatch.setattr(
+            "parting.web.views.clients.client_get", lambda *, firm, pk: get_object_or_404(Client, pk=pk)
+        )
     ours = Client.objects.get(name="Our Client")
     own_invoice = InvoiceFactory(client=ours)
+    before = invoice_row(own_invoice.pk)
     client.force_login(me.user)
-    assert client.get(reverse("evidence_edit", args=[secret.pk, "invoice", own_invoice.pk])).status_code == 404
+    url = reverse("evidence_edit", args=[secret.pk, "invoice", own_invoice.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, INVOICE_POST).status_code == 404
+    delete = reverse("evidence_delete", args=[secret.pk, "invoice", own_invoice.pk])
+    assert client.post(delete).status_code == 404
+    assert invoice_row(own_invoice.pk) == before
+
+
+def test_another_firms_evidence_cannot_be_edited_through_own_client_url(client, two_firms):
+    """The mirror case: our client's URL + their invoice is a 404 on GET and POST; their invoice is unchanged."""
+    me, _secret, invoice = two_firms
+    ours = Client.objects.get(name="Our Client")
+    before = invoice_row(invoice.pk)
+    client.force_login(me.user)
+    url = reverse("evidence_edit", args=[ours.pk, "invoice", invoice.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, INVOICE_POST).status_code == 404
+    assert client.post(reverse("evidence_delete", args=[ours.pk, "invoice", invoice.pk])).status_code == 404
+    assert invoice_row(invoice.pk) == before
+
+
+def test_another_clients_evidence_cannot_be_edited_through_own_client_url(client, two_firms):
+    """Same firm, different client: our client's URL + our other client's invoice is a 404 too."""
+    me, _secret, _invoice = two_firms
+    ours = Client.objects.get(name="Our Client")
+    other = ClientFactory(firm=ours.firm, name="Our Other Client")
+    invoice = InvoiceFactory(client=other)
+    before = invoice_row(invoice.pk)
+    client.force_login(me.user)
+    url = reverse("evidence_edit", args=[ours.pk, "invoice", invoice.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, INVOICE_POST).status_code == 404
+    assert client.post(reverse("evidence_delete", args=[ours.pk, "invoice", invoice.pk])).status_code == 404
+    assert invoice_row(invoice.pk) == before
+    # control: the same POST through the invoice's own client URL is accepted, so the data is valid
+    assert (
+        client.post(reverse("evidence_edit", args=[other.pk, "invoice", invoice.pk]), INVOICE_POST).status_code == 302
+    )
+    assert Invoice.objects.get(pk=invoice.pk).number == "MOVED-1"
 
 
 def test_referral_choices_offer_only_own_clients(client, two_firms):
