@@ -11,3 +11,8 @@ from parting.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]  # the test client and live server use "testserver" and 127.0.0.1
+
+# SQLite tests use a file in the data directory, not memory: threads in the concurrency tests need
+# connections of their own to one database, with the same IMMEDIATE transactions as production.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["PARTING_DATA_DIR"], "test.sqlite3")}  # noqa: F405

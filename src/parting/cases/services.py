@@ -72,6 +72,21 @@ def case_membership(case: OffboardingCase, user) -> Membership:
     return membership
 
 
+def _lock(case: OffboardingCase) -> OffboardingCase:
+    """Re-read the case inside the caller's transaction, locked against every other writer, so a step
+    decides on the state as it is now, not as a page loaded it (two approvals, approve ‖ withdraw).
+
+    PostgreSQL: ``SELECT … FOR UPDATE`` holds the row until the transaction ends. SQLite ignores
+    FOR UPDATE, but its transactions are IMMEDIATE (settings), so the writer already holds the
+    database's write lock and the re-read sees the last committed state. The caller's object is
+    refreshed in place, so a view or command holding it sees what was decided.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("_lock() is called inside the transaction that makes the change")
+    case.refresh_from_db(from_queryset=OffboardingCase.objects.select_for_update())
+    return case
+
+
 def _transition(case: OffboardingCase, *, to: str, by, note: str = "") -> None:
     CaseTransition.objects.create(case=case, from_state=case.state, to_state=to, by=by, note=note)
     audit_record(
@@ -86,18 +101,61 @@ def _transition(case: OffboardingCase, *, to: str, by, note: str = "") -> None:
 
 @transaction.atomic
 def case_open(
-    *, client: Client, by, outward_reason: str = OffboardingCase.OutwardReason.GENERAL, attitude: bool = False
+    *,
+    client: Client,
+    by,
+    outward_reason: str = OffboardingCase.OutwardReason.GENERAL,
+    attitude: bool = False,
+    against_advice: str = "",
 ) -> OffboardingCase:
-    """Any member opens a case for a client of their firm."""
+    """Any member opens a case for a client of their firm.
+
+    Refused for a former client (there is nothing left to end, O8). When the signs advise keeping the
+    client, the case opens only with the member's word why, which the case keeps (D1: judge by the
+    evidence, not by a bad day). The client row is locked first, so two members opening a case for
+    the same client at once get one case, not two.
+    """
     if not Membership.objects.filter(user=by, firm_id=client.firm_id).exists():
         raise CaseError(_("Only members of the firm can open a case for its client."))
+    client.refresh_from_db(from_queryset=Client.objects.select_for_update())
+    if client.status == Client.Status.FORMER:
+        raise CaseError(_("%(client)s is a former client: there is nothing left to end.") % {"client": client.name})
     if OffboardingCase.objects.filter(client=client).exclude(state__in=[State.CLOSED, State.WITHDRAWN]).exists():
         raise CaseError(_("%(client)s already has an open case.") % {"client": client.name})
+    advice = client_advice(client)
+    against_advice = (against_advice or "").strip()
+    if advice == "keep" and not against_advice:
+        raise CaseError(
+            _(
+                "D1: the evidence advises keeping %(client)s. To open a case anyway, say why; "
+                "the reason is kept with the case."
+            )
+            % {"client": client.name}
+        )
     case = OffboardingCase.objects.create(
-        firm=client.firm, client=client, opened_by=by, outward_reason=outward_reason, attitude=attitude
+        firm=client.firm,
+        client=client,
+        opened_by=by,
+        outward_reason=outward_reason,
+        attitude=attitude,
+        advice_at_open=advice,
+        against_advice=against_advice if advice == "keep" else "",
     )
-    audit_record(firm=case.firm, actor=by, action="case.opened", target=f"case:{case.pk}", data={"client": client.pk})
+    audit_record(
+        firm=case.firm,
+        actor=by,
+        action="case.opened",
+        target=f"case:{case.pk}",
+        data={"client": client.pk, "advice": advice, "against_advice": case.against_advice},
+    )
     return case
+
+
+def client_advice(client: Client) -> str:
+    """The advice the signs give for this client today: keep, talk_first, consider_parting, or
+    ``insufficient`` when there is not enough evidence to judge by yet."""
+    result = Scorer(client.firm).score(client_ids=[client.pk])
+    return result[0].recommendation if result else "keep"
 
 
 @transaction.atomic
@@ -106,6 +164,7 @@ def case_reason_add(
 ) -> CaseReason:
     """Add a reason (D8): a sign, snapshotted now with the rows behind it, or a written reason
     pointing at evidence rows of this client."""
+    _lock(case)
     case_membership(case, by)
     if case.state not in (State.DRAFT, State.IN_REVIEW):
         raise CaseError(_("Reasons can only be added while the case is a draft or in review."))
@@ -113,6 +172,11 @@ def case_reason_add(
         sign = BY_ID.get(sign_id)
         if sign is None:
             raise CaseError(_("%(id)s is not a warning sign (W1–W15).") % {"id": sign_id})
+        if case.reasons.filter(sign_id=sign_id).exists():
+            raise CaseError(
+                _("D8: %(id)s is already a reason of this case; each of the reasons must be a different one.")
+                % {"id": sign_id}
+            )
         scorer = Scorer(case.firm)
         result = next(r for r in scorer.score(client_ids=[case.client_id]) if r.client_id == case.client_id)
         found = result.sign(sign_id)
@@ -135,6 +199,8 @@ def case_reason_add(
     else:
         if not text.strip():
             raise CaseError(_("A written reason needs its text."))
+        if any(_same_text(text, other) for other in case.reasons.filter(sign_id="").values_list("text", flat=True)):
+            raise CaseError(_("D8: this reason is already on the case; each of the reasons must be a different one."))
         rows = []
         for kind, pk in evidence:
             model = EVIDENCE_MODELS.get(kind)
@@ -153,6 +219,22 @@ def case_reason_add(
         data={"reason": reason.pk, "sign": sign_id},
     )
     return reason
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Two written reasons are the same when they differ only in case and spacing."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def distinct_reasons(case: OffboardingCase) -> int:
+    """D8 counts different reasons: a sign once, a written text once (however often it was added)."""
+    signs, texts = set(), set()
+    for sign_id, text in case.reasons.values_list("sign_id", "text"):
+        if sign_id:
+            signs.add(sign_id)
+        else:
+            texts.add(" ".join(text.split()).casefold())
+    return len(signs) + len(texts)
 
 
 def _row(kind: str, row) -> dict:
@@ -174,6 +256,7 @@ def case_checks_answer(
 ) -> OffboardingCase:
     """Record the answers to the decision checks that need one: D2 (when and how expectations were
     managed) and D3 (this is more than one bad incident)."""
+    _lock(case)
     case_membership(case, by)
     if case.state not in (State.DRAFT, State.IN_REVIEW):
         raise CaseError(_("The decision checks are answered before the case is approved."))
@@ -198,6 +281,7 @@ def case_checks_answer(
 def case_submit(*, case: OffboardingCase, by) -> OffboardingCase:
     """draft → in_review: needs at least three documented reasons (D8) and the checks that need an
     answer answered (D2, D3)."""
+    _lock(case)
     from .checks import blocking, case_checks
 
     case_membership(case, by)
@@ -205,10 +289,10 @@ def case_submit(*, case: OffboardingCase, by) -> OffboardingCase:
         raise CaseError(
             _("Only a draft can be sent for review; this case is %(state)s.") % {"state": case.get_state_display()}
         )
-    count = case.reasons.count()
+    count = distinct_reasons(case)
     if count < MIN_REASONS:
         raise CaseError(
-            _("D8: a case needs at least %(min)d documented reasons before review; it has %(n)d.")
+            _("D8: a case needs at least %(min)d different documented reasons before review; it has %(n)d.")
             % {"min": MIN_REASONS, "n": count}
         )
     unanswered = blocking(case_checks(case))
@@ -230,6 +314,7 @@ def case_review(
     Approvals count only from owners and partners other than the opener; in a firm with no other
     owner or partner, the opener may approve their own case after the cooling-off period (D3).
     """
+    _lock(case)
     membership = case_membership(case, by)
     if not membership.is_senior:
         raise CaseError(_("D4: only owners and partners review cases."))
@@ -284,10 +369,22 @@ def _approvals_needed(case: OffboardingCase, policy) -> int:
 
 @transaction.atomic
 def case_withdraw(
-    *, case: OffboardingCase, by, note: str = "", outcome: str = OffboardingCase.Outcome.KEPT
+    *,
+    case: OffboardingCase,
+    by,
+    note: str = "",
+    outcome: str = OffboardingCase.Outcome.KEPT,
+    seen_state: str | None = None,
 ) -> OffboardingCase:
-    """Withdraw a case before the client is told; afterwards the decision stands (D11)."""
+    """Withdraw a case before the client is told; afterwards the decision stands (D11).
+
+    ``seen_state`` is the state the member's page showed: when the case has moved on since (a
+    partner approved it meanwhile), the withdrawal is refused, so nobody undoes a decision they
+    have not seen.
+    """
+    _lock(case)
     membership = case_membership(case, by)
+    _refuse_if_changed(case, seen_state)
     if case.state not in BEFORE_NOTICE:
         raise CaseError(
             _("D11: once the client has been notified the case cannot be withdrawn; it is %(state)s.")
@@ -303,12 +400,13 @@ def case_withdraw(
 
 
 @transaction.atomic
-def case_take_over(*, case: OffboardingCase, by, note: str = "") -> OffboardingCase:
+def case_take_over(*, case: OffboardingCase, by, note: str = "", seen_state: str | None = None) -> OffboardingCase:
     """D4: a partner keeps the client themselves; the case is withdrawn with that outcome."""
+    _lock(case)
     membership = case_membership(case, by)
     if not membership.is_senior:
         raise CaseError(_("D4: only an owner or a partner can take a client over."))
-    case_withdraw(case=case, by=by, note=note, outcome=OffboardingCase.Outcome.TAKEN_OVER)
+    case_withdraw(case=case, by=by, note=note, outcome=OffboardingCase.Outcome.TAKEN_OVER, seen_state=seen_state)
     Client.objects.filter(pk=case.client_id).update(assigned_to=by)
     return case
 
@@ -319,6 +417,14 @@ def _acts_for_case(case: OffboardingCase, by) -> Membership:
     if by.pk != case.opened_by_id and not membership.is_senior:
         raise CaseError(_("Only the person who opened the case, an owner or a partner can do this."))
     return membership
+
+
+def _refuse_if_changed(case: OffboardingCase, seen_state: str | None) -> None:
+    if seen_state and seen_state != case.state:
+        raise CaseError(
+            _("The case changed while you were looking at it: it is now %(state)s. Read it again, then decide.")
+            % {"state": case.get_state_display()}
+        )
 
 
 def _refuse_unless(case: OffboardingCase, *states: str, action: str) -> None:
@@ -346,6 +452,7 @@ PLAN_INPUTS = (
 def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
     """Change the plan's inputs (the notice day, the fixed-term choice, work done, support, successor);
     the dates and amounts follow from the rules, and the checklist follows the plan."""
+    _lock(case)
     case_membership(case, by)
     _refuse_unless(
         case,
@@ -376,6 +483,7 @@ def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
 def plan_override(*, case: OffboardingCase, by, field: str, value: str | None, reason: str) -> CasePlan:
     """Change a computed date or amount by hand — or, with ``value`` None, go back to the computed one.
     Either way the reason is required and kept, with what the rules had computed."""
+    _lock(case)
     case_membership(case, by)
     _refuse_unless(
         case,
@@ -432,6 +540,7 @@ def _sync_if_planned(case: OffboardingCase) -> None:
 @transaction.atomic
 def invoice_write_off(*, case: OffboardingCase, by, invoice_id: int, reason: str) -> InvoiceWriteOff:
     """D10: give up on an unpaid invoice of this client, with the reason; only owners and partners."""
+    _lock(case)
     membership = case_membership(case, by)
     if not membership.is_senior:
         raise CaseError(_("D10: only owners and partners write off an invoice."))
@@ -460,6 +569,7 @@ def invoice_write_off(*, case: OffboardingCase, by, invoice_id: int, reason: str
 def case_notify(*, case: OffboardingCase, by, on: dt.date | None = None, unpaid_override: str = "") -> OffboardingCase:
     """approved → notified: the client has been told. D10: every unpaid invoice is paid or written
     off first, unless an override reason is recorded. The plan as told is kept on the case (O9)."""
+    _lock(case)
     _acts_for_case(case, by)
     if case.state != State.APPROVED:
         raise CaseError(
@@ -504,6 +614,7 @@ WIND_DOWN_NEEDS = ("conversation", "letter")  # C1: told in person, then in writ
 @transaction.atomic
 def case_wind_down(*, case: OffboardingCase, by) -> OffboardingCase:
     """notified → winding_down: the conversation has happened and the written follow-up is sent (C1, O9)."""
+    _lock(case)
     _acts_for_case(case, by)
     if case.state != State.NOTIFIED:
         raise CaseError(
@@ -525,6 +636,7 @@ def case_wind_down(*, case: OffboardingCase, by) -> OffboardingCase:
 @transaction.atomic
 def case_close(*, case: OffboardingCase, by, today: dt.date | None = None) -> OffboardingCase:
     """winding_down → closed: every required task done and the end date passed. The client is former (O8)."""
+    _lock(case)
     from .checklist import task_title
 
     _acts_for_case(case, by)
@@ -578,7 +690,8 @@ def task_update(
     Doing a task records it where it belongs: an access grant is revoked (O2), a login handed back (O4).
     Cutting contact waits for the end date (O8); required tasks cannot be skipped.
     """
-    case = task.case
+    case = _lock(task.case)
+    task.refresh_from_db(from_queryset=CaseTask.objects.select_for_update())
     case_membership(case, by)
     _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
     today = today or case.firm.today()
@@ -628,6 +741,7 @@ def task_update(
 @transaction.atomic
 def task_add(*, case: OffboardingCase, by, title: str, due_on: dt.date, required: bool = False) -> CaseTask:
     """A task of the user's own beside the generated ones."""
+    _lock(case)
     case_membership(case, by)
     _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
     if not title.strip():

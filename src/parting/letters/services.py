@@ -5,9 +5,15 @@ stops the sending unless the user gives a reason, which is kept on the case.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -165,21 +171,14 @@ def render(doc: content.Document, fmt: str, *, filename: str = "letter.pdf") -> 
     raise CaseError(_("A letter is rendered as %(formats)s.") % {"formats": ", ".join(FORMATS)})
 
 
-def letter_send(
-    *, letter: Letter, by, to: str = "", override_reason: str = "", version: int | None = None
-) -> LetterSending:
-    """Send the newest version by e-mail with its PDF.
+RESEND_AFTER = dt.timedelta(minutes=10)  # a sending still pending this long ago died with its process
 
-    1. Check everything first: the case is notified or winding down (C1: the call comes first) — or,
-       for a letter that is the only notice, approved with nothing unpaid (D10), and then sending it is
-       what notifies the client; the version is the one the member saw; the address; the tone (an
-       error-level finding needs a reason, which is recorded: C2, C3, C5, C8).
-    2. Record the sending as pending and commit, so a letter that reaches the client always has its record.
-    3. Hand the mail to the server, outside any transaction (a slow server holds no database lock).
-    4. Mark it sent — or failed, with the error — and, when sent, record it on the case: the audit entry,
-       the checklist's written follow-up (O9) and, for a letter-only ending, the notice itself.
-    """
-    case = letter.case
+
+def _sending_prepare(
+    letter: Letter, case: OffboardingCase, *, by, to: str, override_reason: str, version: int | None
+) -> tuple[LetterSending, EmailMessage, list[Finding]]:
+    """Every check before a letter leaves, then its pending record; called with the letter and the
+    case locked, so a second click finds the first one's record."""
     case_membership(case, by)
     letter_only = not letter.after_call
     if case.state not in SENDABLE and not (letter_only and case.state == State.APPROVED):
@@ -200,6 +199,21 @@ def letter_send(
     if version is not None and version != current.number:
         raise CaseError(
             _("Version %(n)d was saved since you opened the letter: read it before sending.") % {"n": current.number}
+        )
+    earlier = letter.sendings.filter(
+        Q(status=LetterSending.Status.PENDING, at__gt=timezone.now() - RESEND_AFTER)
+        | Q(status=LetterSending.Status.SENT, version=current)
+    ).first()
+    if earlier is not None and earlier.status == LetterSending.Status.PENDING:
+        raise CaseError(_("This letter is being sent right now; it goes once."))
+    if earlier is not None:
+        raise CaseError(
+            _("Version %(n)d was sent to %(to)s on %(when)s; it goes once. To send a correction, edit the letter.")
+            % {
+                "n": current.number,
+                "to": earlier.to,
+                "when": date_format(timezone.localtime(earlier.at), "DATETIME_FORMAT"),
+            }
         )
     doc = letter_document(letter, current, sender=by)
     to = (to or doc.to_email).strip()
@@ -241,6 +255,34 @@ def letter_send(
         override_reason=override_reason if blocking else "",
         by=by,
     )
+    return sending, email, blocking
+
+
+def letter_send(
+    *, letter: Letter, by, to: str = "", override_reason: str = "", version: int | None = None
+) -> LetterSending:
+    """Send the newest version by e-mail with its PDF.
+
+    1. Check everything first: the case is notified or winding down (C1: the call comes first) — or,
+       for a letter that is the only notice, approved with nothing unpaid (D10), and then sending it is
+       what notifies the client; the version is the one the member saw; the address; the tone (an
+       error-level finding needs a reason, which is recorded: C2, C3, C5, C8).
+    2. Record the sending as pending and commit, so a letter that reaches the client always has its record.
+    3. Hand the mail to the server, outside any transaction (a slow server holds no database lock).
+    4. Mark it sent — or failed, with the error — and, when sent, record it on the case: the audit entry,
+       the checklist's written follow-up (O9) and, for a letter-only ending, the notice itself.
+    """
+    with transaction.atomic():
+        # Two clicks, two tabs or two members: the letter and its case are locked and re-read, so the
+        # checks below see any sending already under way, and the client gets one e-mail (C1).
+        letter.refresh_from_db(from_queryset=Letter.objects.select_for_update())
+        case = letter.case
+        case.refresh_from_db(from_queryset=OffboardingCase.objects.select_for_update())
+        sending, email, blocking = _sending_prepare(
+            letter, case, by=by, to=to, override_reason=override_reason, version=version
+        )
+    to, current, override_reason = sending.to, sending.version, sending.override_reason
+    letter_only = not letter.after_call
     try:
         email.send()
     except Exception as error:  # whatever the backend raised: kept on the sending, told to the member
@@ -265,7 +307,7 @@ def letter_send(
             },
         )
         if letter_only and case.state == State.APPROVED:  # C1: the letter is the notice
-            case_notify(case=case, by=by)
+            case = case_notify(case=case, by=by)
         if case.state in (State.NOTIFIED, State.WINDING_DOWN):
             for task in CaseTask.objects.filter(case=case, kind="letter", status=CaseTask.Status.OPEN):
                 notes = "\n".join(part for part in (task.notes, f"{to} · {sending.message_id}") if part)
