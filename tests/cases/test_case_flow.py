@@ -335,11 +335,11 @@ def test_c10_referrals_match_the_clients_services_and_language(approved_case, te
 def test_d3_evidence_from_one_day_must_be_confirmed_as_a_pattern_before_review(team, firm):
     client = ClientFactory(firm=firm, holds_stake=True)
     incidents = [
-        IncidentFactory(client=client, kind=Incident.Kind.DISRESPECT, occurred_on=dt.date.today()) for _ in range(3)
+        IncidentFactory(client=client, kind=Incident.Kind.DISRESPECT, occurred_on=firm.today()) for _ in range(3)
     ]
     case = case_open(client=client, by=team["staff"])
-    for incident in incidents:
-        case_reason_add(case=case, by=team["staff"], text="Rude", evidence=[("incident", incident.pk)])
+    for incident, text in zip(incidents, ("Shouted at Ana", "Insulted Piotr", "Threatened the team"), strict=True):
+        case_reason_add(case=case, by=team["staff"], text=text, evidence=[("incident", incident.pk)])
     with pytest.raises(CaseError, match="D3: The evidence spans less than 14 days"):
         case_submit(case=case, by=team["staff"])
     checks = {c.rule: c for c in case_checks(case)}

@@ -27,7 +27,7 @@ def test_d8_a_case_goes_to_review_only_with_three_reasons(team, client_in_troubl
     client, incident = client_in_trouble
     case = case_open(client=client, by=team["staff"])
     case_reason_add(case=case, by=team["staff"], sign_id="W7")
-    with pytest.raises(CaseError, match="at least 3 documented reasons before review; it has 1"):
+    with pytest.raises(CaseError, match="at least 3 different documented reasons before review; it has 1"):
         case_submit(case=case, by=team["staff"])
     case_reason_add(case=case, by=team["staff"], sign_id="W15")
     case_reason_add(case=case, by=team["staff"], text="Rude", evidence=[("incident", incident.pk)])

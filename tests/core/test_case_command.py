@@ -1,5 +1,6 @@
 """`parting case …`: a case carried from the command line, with the same rules as the pages (D4, D8, D10, D11)."""
 
+import datetime as dt
 import io
 import json
 
@@ -19,9 +20,9 @@ def run(*args) -> str:
     return out.getvalue().strip()
 
 
-def opened_with_three_reasons(team, client, incident) -> int:
+def opened_with_three_reasons(team, client, incident, *extra: str) -> int:
     staff = team["staff"].username
-    case_id = int(run("open", "--client", client.name, "--user", staff))
+    case_id = int(run("open", "--client", client.name, "--user", staff, *extra))
     run("reason", str(case_id), "--sign", "W7", "--user", staff)
     run("reason", str(case_id), "--sign", "w15", "--user", staff)
     run("reason", str(case_id), "--text", "Shouted at Ana", "--evidence", f"incident:{incident.pk}", "--user", staff)
@@ -65,7 +66,7 @@ def test_staff_approving_from_the_command_line_is_refused_with_rule_d4(team, cli
 
 def test_advancing_with_fewer_than_three_reasons_is_refused_with_rule_d8(team, client_in_trouble):
     case_id = run("open", "--client", "trouble", "--user", team["staff"].username)
-    with pytest.raises(CommandError, match="D8: a case needs at least 3 documented reasons"):
+    with pytest.raises(CommandError, match="D8: a case needs at least 3 different documented reasons"):
         run("advance", case_id, "--user", team["staff"].username)
 
 
@@ -90,13 +91,32 @@ def test_d11_withdraw_works_before_notice_and_is_refused_after(team, client_in_t
         "withdrawn"
     )
     other = ClientFactory(firm=client.firm, name="Second")
-    second = str(opened_with_three_reasons(team, other, incident_for(other)))
+    second = str(opened_with_three_reasons(team, other, incident_for(other), "--against-advice", "Rework every month"))
     run("checks", second, "--confirm-pattern", "--user", team["staff"].username)  # D3: one day of evidence
     run("advance", second, "--user", team["staff"].username)
     run("approve", second, "--user", team["partner"].username)
     run("advance", second, "--user", team["owner"].username)
     with pytest.raises(CommandError, match="D11"):
         run("withdraw", second, "--user", team["owner"].username)
+
+
+def test_d1_opening_a_case_for_a_client_the_evidence_says_to_keep_needs_a_reason_which_is_kept(team, firm):
+    steady = ClientFactory(firm=firm, name="Steady")
+    today = firm.today()
+    InvoiceFactory(
+        client=steady,
+        issued_on=today - dt.timedelta(days=40),
+        due_on=today - dt.timedelta(days=10),
+        paid_on=today - dt.timedelta(days=12),
+        amount_paid=1000,
+    )
+    staff = team["staff"].username
+    with pytest.raises(CommandError, match="D1: the evidence advises keeping Steady"):
+        run("open", "--client", "Steady", "--user", staff)
+    assert not OffboardingCase.objects.filter(client=steady).exists()
+    case_id = int(run("open", "--client", "Steady", "--user", staff, "--against-advice", "Threatened Ana"))
+    case = OffboardingCase.objects.get(pk=case_id)
+    assert (case.advice_at_open, case.against_advice) == ("keep", "Threatened Ana")
 
 
 def incident_for(client):

@@ -56,7 +56,7 @@ def test_sending_for_review_with_too_few_reasons_says_why(staff_client, team, cl
     case = OffboardingCase.objects.get(client=acme)
     response = staff_client.post(reverse("case_submit", args=[case.pk]), follow=True)
     assert response.status_code == 200
-    assert "D8: a case needs at least 3 documented reasons before review; it has 0." in messages_of(response)
+    assert "D8: a case needs at least 3 different documented reasons before review; it has 0." in messages_of(response)
 
 
 def test_an_empty_reason_is_refused_with_a_message(staff_client, team, client_in_trouble):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from parting.firms.models import Service
@@ -20,9 +21,24 @@ class DateInput(forms.DateInput):
 
 
 class CaseOpenForm(forms.ModelForm):
+    """Open a case. When the signs advise keeping the client, the member says why they open one
+    anyway (D1); otherwise that field is not asked."""
+
     class Meta:
         model = OffboardingCase
-        fields = ["outward_reason", "attitude"]
+        fields = ["outward_reason", "attitude", "against_advice"]
+        labels = {"against_advice": _("Why open a case although the evidence advises keeping the client (D1)")}
+        widgets = {"against_advice": forms.Textarea(attrs={"rows": 3, "maxlength": 5000})}
+
+    def __init__(self, *args, advice: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if advice == "keep":
+            field = self.fields["against_advice"]
+            field.required = True
+            field.max_length = 5000
+            field.validators.append(MaxLengthValidator(5000))
+        else:
+            del self.fields["against_advice"]
 
 
 class ReasonForm(forms.Form):

@@ -48,6 +48,10 @@ class OffboardingCase(models.Model):
         help_text=_("C10: then no referrals, only good wishes."),
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    # D1: what the signs advised when the case was opened, and — when they advised keeping the
+    # client — the opener's own words for opening it anyway.
+    advice_at_open = models.CharField(_("advice when opened"), max_length=20, blank=True)
+    against_advice = models.TextField(_("why open a case against the advice"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
@@ -74,6 +78,14 @@ class OffboardingCase(models.Model):
         verbose_name = _("offboarding case")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["firm", "state"])]
+        constraints = [
+            # One case under way per client, enforced by the database as well as by case_open.
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=~models.Q(state__in=["closed", "withdrawn"]),
+                name="one_open_case_per_client",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.client}"

@@ -112,7 +112,15 @@ def _closed(client: Client, staff, partner) -> None:
     """A parting carried out from decision to closing, on the dates it happened."""
     end = client.contract_end
     notice = end - dt.timedelta(days=30)
-    case = case_open(client=client, by=staff, outward_reason=OffboardingCase.OutwardReason.FOCUS)
+    # The builder made the client former already; the case is what ended it, so it opens on an active client.
+    Client.objects.filter(pk=client.pk).update(status=Client.Status.ACTIVE)
+    client.refresh_from_db()
+    case = case_open(
+        client=client,
+        by=staff,
+        outward_reason=OffboardingCase.OutwardReason.FOCUS,
+        against_advice="Photography is outside the services we focus on now (W12).",
+    )
     late_invoice = Invoice.objects.filter(client=client, paid_on__gt=F("due_on")).order_by("-due_on").first()
     negative = list(Message.objects.filter(client=client, negative=True).order_by("sent_at")[:2])
     late_request = ClientRequest.objects.filter(client=client, received_on__gt=F("due_on")).order_by("-due_on").first()

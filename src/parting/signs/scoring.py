@@ -26,9 +26,20 @@ from parting.firms.models import Firm, WorkingDay
 
 from .catalogue import Components
 from .policy import EffectivePolicy, SignSetting, effective_policy, policy_for
-from .sql import COMPONENTS, Aggregator, Dialect, Params, Scope, month_key, month_start
+from .sql import COMPONENTS, INCIDENT_COLUMNS, Aggregator, Dialect, Params, Scope, month_key, month_start
 
 ACTIVE = (Client.Status.ACTIVE, Client.Status.UNDER_REVIEW)
+# The components that count rows of evidence in the window. A client with none of them has no score
+# yet: fifteen signs with nothing against them are not a healthy relationship, only an unknown one.
+EVIDENCE_COUNTS = (
+    "inv_due",
+    "revenue",
+    "req_due",
+    "msg_in",
+    "mtg",
+    "hours",
+    *(n for n, _h in INCIDENT_COLUMNS.values()),
+)
 SEVERITY_EMPHASIS = 2.0
 
 
@@ -85,8 +96,8 @@ class ClientScore:
     client_id: int
     name: str
     status: str
-    score: int
-    recommendation: str  # keep / talk_first / consider_parting
+    score: int  # shown only when ``enough_evidence``; 100 otherwise, so sorting and sums stay simple
+    recommendation: str  # keep / talk_first / consider_parting / insufficient
     lead: tuple[str, dict] | None  # (key of LEADS, values): rendered into ``reasons`` when read
     dealbreakers: list[Dealbreaker]
     evaluated: list[tuple[SignSetting, float | None, float | None]] = field(repr=False)
@@ -100,6 +111,7 @@ class ClientScore:
     referred: list[int] = field(default_factory=list)
     referred_revenue: Decimal = Decimal("0")
     trend: list[tuple[str, int]] = field(default_factory=list)
+    enough_evidence: bool = True
 
     @cached_property
     def signs(self) -> list[SignResult]:
@@ -147,7 +159,7 @@ class ClientScore:
             "client": self.name,
             "client_id": self.client_id,
             "status": self.status,
-            "score": self.score,
+            "score": self.score if self.enough_evidence else None,
             "recommendation": self.recommendation,
             "reasons": self.reasons,
             "dealbreakers": [d.text for d in self.dealbreakers],
@@ -182,12 +194,16 @@ LEADS = {
     "expectations": gettext_lazy("The signs are about expectations: manage them first (D2)."),
     "poor_signs": gettext_lazy("Some signs are poor even though the overall score is fine."),
     "keep": gettext_lazy("Fit score %(score)d; no dealbreakers."),
+    "insufficient": gettext_lazy(
+        "No invoices, meetings, messages, requests, incidents or time in the window yet: nothing to judge by."
+    ),
 }
 
 RECOMMENDATIONS = {
     "keep": gettext_lazy("Keep"),
     "talk_first": gettext_lazy("Talk first"),
     "consider_parting": gettext_lazy("Consider parting"),
+    "insufficient": gettext_lazy("Not enough evidence yet"),
 }
 
 
@@ -302,10 +318,14 @@ class Scorer:
         components = {c["id"]: self._components(rows.get((c["id"], 0)), static.get(c["id"])) for c in clients}
         evaluated = {cid: self._evaluate(comp) for cid, comp in components.items()}
 
-        active_ids = [c["id"] for c in clients if c["status"] in ACTIVE]
+        dealbreakers = self._dealbreakers(evaluated)
+        judged = {
+            cid for cid, c in components.items() if cid in dealbreakers or any(c[key] > 0 for key in EVIDENCE_COUNTS)
+        }
+        # Percentiles compare a client with the active clients there is evidence about.
+        active_ids = [c["id"] for c in clients if c["status"] in ACTIVE and c["id"] in judged]
         populations = self._populations(evaluated, active_ids)
         firm_revenue = sum(components[cid]["revenue"] for cid in components)
-        dealbreakers = self._dealbreakers(evaluated)
         referred = self._referral_chains(clients)
 
         results = []
@@ -334,12 +354,13 @@ class Scorer:
                 target_rate=self.firm.target_hourly_rate,
                 referred=chain,
                 referred_revenue=money(sum(components[r]["revenue"] for r in chain)),
+                enough_evidence=cid in judged,
             )
             self._recommend(result)
             results.append(result)
         if with_trend and results:
             self.add_trend(results, static)
-        results.sort(key=lambda r: (r.score, r.name))
+        results.sort(key=lambda r: (not r.enough_evidence, r.score, r.name))
         return results
 
     def _populations(self, evaluated, active_ids) -> dict[str, list[float]]:
@@ -439,6 +460,10 @@ class Scorer:
     # -- advice (D1, D2, D7) --------------------------------------------------------------------
 
     def _recommend(self, result: ClientScore) -> None:
+        if not result.enough_evidence:
+            result.recommendation = "insufficient"
+            result.lead = ("insufficient", {})
+            return
         bands = [(setting, setting.band(value)) for setting, value, _sub in result.evaluated if value is not None]
         poor = any(band == "poor" for _setting, band in bands)
         troubled = [setting for setting, band in bands if band != "healthy"]

@@ -69,7 +69,13 @@ def case_open(request, pk: int):
     if existing:
         messages.info(request, _("%(client)s already has an open case.") % {"client": client.name})
         return redirect("case_detail", pk=existing.pk)
-    form = CaseOpenForm(request.POST or None)
+    if client.status == client.Status.FORMER:
+        messages.error(
+            request, _("%(client)s is a former client: there is nothing left to end.") % {"client": client.name}
+        )
+        return redirect("client_detail", pk=client.pk)
+    advice = services.client_advice(client)
+    form = CaseOpenForm(request.POST or None, advice=advice)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_open(client=client, by=request.user, **form.cleaned_data)
@@ -78,7 +84,7 @@ def case_open(request, pk: int):
         else:
             messages.success(request, _("Case opened. Add at least three documented reasons (D8)."))
             return redirect("case_detail", pk=case.pk)
-    return render(request, "parting/case_open.html", {"client": client, "form": form})
+    return render(request, "parting/case_open.html", {"client": client, "form": form, "advice": advice})
 
 
 def _case_context(request, case: OffboardingCase) -> dict:

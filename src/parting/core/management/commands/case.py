@@ -51,6 +51,12 @@ class Command(BaseCommand):
         opening.add_argument(
             "--attitude", action="store_true", help="the real reason is the client's attitude (C10: no referral)"
         )
+        opening.add_argument(
+            "--against-advice",
+            default="",
+            metavar="WHY",
+            help="D1: when the signs advise keeping the client, why a case is opened anyway (kept with the case)",
+        )
 
         reason = sub.add_parser("reason", help="add a documented reason (D8): a sign, or a written reason")
         reason.add_argument("id", type=int)
@@ -135,6 +141,7 @@ class Command(BaseCommand):
             by=self._actor(firm, membership),
             outward_reason=options["reason"],
             attitude=options["attitude"],
+            against_advice=options["against_advice"],
         )
         self.stdout.write(str(case.pk))
 

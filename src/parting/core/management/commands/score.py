@@ -58,4 +58,5 @@ class Command(BaseCommand):
             poor = ", ".join(s.id for s in r.signs if s.band == "poor") or "-"
             flags = " !" + "; ".join(d.text for d in r.dealbreakers) if r.dealbreakers else ""
             advice = str(RECOMMENDATIONS[r.recommendation])
-            self.stdout.write(f"{r.name:<{width}}  {r.score:>5}  {advice:<17} {poor}{flags}")
+            score = r.score if r.enough_evidence else "—"
+            self.stdout.write(f"{r.name:<{width}}  {score:>5}  {advice:<17} {poor}{flags}")
