@@ -6,6 +6,7 @@ values they cannot read instead of guessing, so a typo fails at start-up, not in
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -41,6 +42,13 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number") from None
+
+
+def env_int_at_least(name: str, default: int, minimum: int) -> int:
+    value = env_int(name, default)
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={os.environ.get(name)!r}: expected at least {minimum}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -131,11 +139,36 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A login lasts hours, not Django's two weeks: a laptop left open in a shared office should not keep
+# a firm's client records open for days.
+SESSION_COOKIE_AGE = env_int_at_least("PARTING_SESSION_HOURS", 12, 1) * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if env_bool("PARTING_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("PARTING_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    # The proxy terminates TLS and says so in X-Forwarded-Proto; it must overwrite a value the client sent.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Redirect plain HTTP to HTTPS and tell browsers to use HTTPS only (HSTS). Off by default so that
+# `parting demo` on http://127.0.0.1 works; docs/deployment.md gives the production values.
+SECURE_SSL_REDIRECT = env_bool("PARTING_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int_at_least("PARTING_HSTS_SECONDS", 0, 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PARTING_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("PARTING_HSTS_PRELOAD", False)
+
+# Content-Security-Policy: only the app's own scripts and styles (htmx and Chart.js are vendored as
+# static files), no inline code, no framing, forms post only to the app itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -146,6 +179,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
+    "csp",
     "parting.core",
     "parting.firms",
     "parting.clients",
@@ -166,10 +201,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "parting.web.middleware.PrivateCacheMiddleware",
     "parting.firms.middleware.FirmMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "parting.urls"
@@ -201,9 +240,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Failed logins (django-axes): after PARTING_LOGIN_FAILURE_LIMIT failures within the cool-off time,
+# logins to that account (from anywhere) and from that address (to any account) are refused until
+# PARTING_LOGIN_COOLOFF_MINUTES have passed without another failure. Counting per account stops a
+# guesser who spreads over many addresses; counting per address stops one who tries many accounts.
+AXES_FAILURE_LIMIT = env_int_at_least("PARTING_LOGIN_FAILURE_LIMIT", 5, 1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int_at_least("PARTING_LOGIN_COOLOFF_MINUTES", 15, 1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A successful login does not wipe the count: it would let anyone with an account reset the
+# address count between guesses at someone else's password.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "parting.web.views.account.account_locked"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no start-up banner on every command's output; lockouts are still logged
+# The client's address: REMOTE_ADDR, or behind a proxy the address the proxy saw (X-Forwarded-For).
+AXES_CLIENT_IP_CALLABLE = "parting.web.middleware.client_ip_address"
+# How many proxies in front of Parting append to X-Forwarded-For (used with PARTING_BEHIND_PROXY).
+PARTING_PROXY_COUNT = env_int_at_least("PARTING_PROXY_COUNT", 1, 1)
 
 LANGUAGE_CODE = env_str("PARTING_LANGUAGE", "en")
 LANGUAGES = [
@@ -216,6 +278,8 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# Dates name their month in every language ("3 Dec 2026, 07:26"): 12/03/2026 reads two ways.
+FORMAT_MODULE_PATH = ["parting.formats"]
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
@@ -239,4 +303,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("PARTING_LOG_LEVEL", "INFO")},
+    # django-axes logs every failed login at INFO with housekeeping lines; failures and lockouts are
+    # warnings, which is what an operator needs to see.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -11,6 +11,41 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(template_name="parting/account_password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="parting/account_password_change_done.html"),
+        name="password_change_done",
+    ),
+    path(
+        "account/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=account.MemberPasswordResetForm,
+            template_name="parting/account_reset.html",
+            subject_template_name="parting/account_reset_subject.txt",
+            email_template_name="parting/account_reset_email.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "account/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="parting/account_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="parting/account_reset_confirm.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="parting/account_reset_complete.html"),
+        name="password_reset_complete",
+    ),
     path("language/", account.language_set, name="language"),
     path("policy/", policy.policy_edit, name="policy"),
     path("firm/", firm.firm_settings, name="firm_settings"),

@@ -2,15 +2,29 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.shortcuts import redirect
+from django.contrib.auth.forms import PasswordResetForm
+from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from parting.firms.access import member_required
+from parting.firms.models import Membership
 
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
+
+
+def safe_local_url(request, target: str) -> str | None:
+    """``target`` when it is a path on this site (``/…``) that is safe to redirect to, else None."""
+    if not target.startswith("/") or target.startswith("//") or target.startswith("/\\"):
+        return None
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    return target
 
 
 @require_POST
@@ -21,7 +35,24 @@ def language_set(request):
     if form.is_valid():
         request.membership.language = form.cleaned_data["language"]
         request.membership.save(update_fields=["language"])
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "dashboard"
-    return redirect(target)
+    target = safe_local_url(request, request.POST.get("next", ""))
+    return redirect(target or "dashboard")
+
+
+class MemberPasswordResetForm(PasswordResetForm):
+    """Django's reset form, writing each member's e-mail in the language they chose."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        membership = Membership.objects.filter(user=context["user"]).only("language").first()
+        language = membership.language if membership else translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+def account_locked(request, original_response=None, credentials=None):
+    """The page a login refused by django-axes gets (AXES_LOCKOUT_CALLABLE): 429, never a 500."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "parting/account_locked.html", context, status=settings.AXES_HTTP_RESPONSE_CODE)

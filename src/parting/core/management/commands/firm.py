@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
 from parting.firms.models import Firm, Membership
 from parting.firms.services import firm_create, member_add
@@ -57,4 +58,5 @@ class Command(BaseCommand):
             details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
             raise CommandError(f"Not created: {details}") from None
         self.stdout.write(f"{membership.get_role_display()} {username} of “{firm.name}” ({firm.slug}).")
-        self.stdout.write(f"Password (shown once; change it after logging in): {password}")
+        self.stdout.write(f"Password (shown once): {password}")
+        self.stdout.write(f"Change it after logging in, on the page {reverse('password_change')}")
