@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.shortcuts import get_object_or_404
 
@@ -18,14 +19,16 @@ def client_get(*, firm: Firm, pk: int) -> Client:
 
 
 def client_timeline(*, client: Client, limit: int = 60) -> list[dict]:
-    """The latest evidence of every kind, newest first, as (when, kind, row) entries."""
+    """The latest evidence of every kind, newest first, as (when, kind, row) entries; a moment's day is
+    the day on the firm's clock (at 23:30 UTC it is already tomorrow in Warsaw)."""
     entries: list[dict] = []
+    zone = zoneinfo.ZoneInfo(client.firm.time_zone)
 
     def add(kind: str, rows, when):
         for row in rows[:limit]:
             moment = when(row)
             if isinstance(moment, dt.datetime):
-                moment = moment.date()
+                moment = moment.astimezone(zone).date()
             entries.append({"when": moment, "kind": kind, "row": row})
 
     add("invoice", Invoice.objects.filter(client=client).order_by("-due_on"), lambda r: r.due_on)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import zoneinfo
 
 from django.core.management.base import CommandError
 from django.db.utils import OperationalError, ProgrammingError
+from django.utils import timezone
 
 from parting.firms.models import Firm, Membership
 
@@ -19,14 +21,17 @@ def add_user_argument(parser) -> None:
 
 
 def firm_for(username: str) -> tuple[Firm, Membership | None]:
+    """The firm a command acts for; from here on the command reads and writes times on its clock."""
     try:
-        return _firm_for(username)
+        firm, membership = _firm_for(username)
     except (OperationalError, ProgrammingError) as error:
         if Firm._meta.db_table not in str(error) and "firms_" not in str(error):
             raise
         raise CommandError(
             "The database has no tables yet: run `parting migrate` (or `parting demo --load-only` for the demo)."
         ) from None
+    timezone.activate(zoneinfo.ZoneInfo(firm.time_zone))
+    return firm, membership
 
 
 def _firm_for(username: str) -> tuple[Firm, Membership | None]:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parting.firms.models import currency_code
@@ -95,7 +96,7 @@ class Meeting(Evidence):
         ]
 
     def __str__(self) -> str:
-        return self.subject or f"{self.starts_at:%Y-%m-%d %H:%M}"
+        return self.subject or f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class Message(Evidence):
@@ -132,7 +133,7 @@ class Message(Evidence):
         indexes = [models.Index(fields=["firm", "client", "sent_at"])]
 
     def __str__(self) -> str:
-        return self.summary or f"{self.get_channel_display()} {self.sent_at:%Y-%m-%d %H:%M}"
+        return self.summary or f"{self.get_channel_display()} {timezone.localtime(self.sent_at):%Y-%m-%d %H:%M}"
 
 
 class ClientRequest(Evidence):
