@@ -19,6 +19,7 @@ from parting.cases.checks import case_checks
 from parting.cases.models import OffboardingCase
 from parting.cases.plan import plan_compute
 from parting.core.cli_scope import add_user_argument, firm_for
+from parting.core.database import database_ready
 from parting.core.management.commands.score import client_find
 from parting.firms.models import Membership
 
@@ -107,6 +108,7 @@ class Command(BaseCommand):
         withdraw.add_argument("--note", default="")
 
     def handle(self, *args, **options):
+        database_ready(self.stderr)
         firm, membership = firm_for(options["user"])
         lang = options["lang"] or (membership.language if membership else "en")
         with translation.override(lang):

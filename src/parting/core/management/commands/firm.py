@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 
+from parting.core.database import database_ready
 from parting.firms.models import Firm, Membership
 from parting.firms.services import firm_create, member_add
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         add.add_argument("--language", default="en")
 
     def handle(self, *args, **options):
+        database_ready(self.stderr)
         username = options["owner"] if options["action"] == "create" else options["username"]
         if get_user_model().objects.filter(username=username).exists():
             raise CommandError(f"The user name {username!r} is taken.")

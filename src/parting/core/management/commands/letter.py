@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from parting.cases.models import OffboardingCase
 from parting.core.cli_scope import add_user_argument, firm_for
+from parting.core.database import database_ready
 from parting.letters import content, services
 from parting.letters.models import Letter
 from parting.letters.phrases import LANGUAGES
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         add_user_argument(parser)
 
     def handle(self, *args, **options):
+        database_ready(self.stderr)
         firm, membership = firm_for(options["user"])
         case = OffboardingCase.objects.select_related("firm", "client").filter(firm=firm, pk=options["case"]).first()
         if case is None:

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from parting.clients.models import Client
 from parting.core.cli_scope import add_user_argument, firm_for
+from parting.core.database import database_ready
 from parting.signs.scoring import RECOMMENDATIONS, Scorer
 
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--lang", help="language of the explanations (default: the member's, else en)")
 
     def handle(self, *args, **options):
+        database_ready(self.stderr)
         firm, membership = firm_for(options["user"])
         lang = options["lang"] or (membership.language if membership else "en")
         ids = None

@@ -8,6 +8,7 @@ import threading
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from parting.core.database import database_required
 from parting.core.jobs import run_due_jobs
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=60.0, help="seconds between passes (default 60)")
 
     def handle(self, *args, **options):
+        database_required()
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
