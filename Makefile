@@ -6,7 +6,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 # The machine's own Python 3.11+ is used; uv never downloads an interpreter.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test test-postgres test-browser lint messages
+.PHONY: demo test test-postgres test-browser lint messages mutate
 
 demo: $(UV)
 	$(UV) run --frozen parting demo
@@ -23,6 +23,11 @@ test-browser: $(UV)
 lint: $(UV)
 	$(UV) run --frozen ruff check src tests bench
 	$(UV) run --frozen ruff format --check src tests bench
+
+# Mutation testing of the rule modules (slow, not in CI): `make mutate`, or `make mutate MODULES=signs/scoring.py`;
+# MUTATE_JOBS processes at a time (default 2). Figures and how to read them: docs/testing.md.
+mutate: $(UV)
+	$(UV) run --frozen python scripts/mutate.py --max-children $${MUTATE_JOBS:-2} $(MODULES)
 
 messages: $(UV)
 	cd src/parting && for lang in ru pl ro he; do $(UV) run --frozen django-admin makemessages -l $$lang --settings=parting.settings --ignore "demo/*"; done
