@@ -90,7 +90,7 @@ def test_notifying_records_the_plan_as_told_and_marks_the_client_offboarding(app
     assert told["end_date"] == {
         "value": "2026-12-15",
         "rule": "N2",
-        "explanation": "The contract sets no notice: the policy's 14 days from Dec. 1, 2026, about two weeks (N1, N2).",
+        "explanation": "The contract sets no notice: the policy's 14 days from 1 Dec 2026, about two weeks (N1, N2).",
     }
     assert told["deletion_date"]["value"] == "2027-01-14"
     assert Client.objects.get(pk=approved_case.client_id).status == Client.Status.OFFBOARDING
