@@ -199,3 +199,13 @@ def test_the_client_page_and_the_list_say_not_enough_evidence_instead_of_a_score
     assert "Not enough evidence yet" in page  # the advice
     listing = text(client.get(reverse("dashboard")))
     assert "not enough evidence yet" in listing
+
+
+def test_the_dashboard_charts_leave_out_clients_with_no_evidence(client, team, firm):
+    client.force_login(team["staff"])
+    ClientFactory(firm=firm, name="New Ltd")
+    steady = ClientFactory(firm=firm, name="Steady Ltd")
+    paid_on_time(steady)
+    charts = client.get(reverse("dashboard")).context["charts"]
+    assert sum(charts["distribution"]["counts"]) == 1
+    assert [point["name"] for point in charts["effort"]["points"]] == ["Steady Ltd"]

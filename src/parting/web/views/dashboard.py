@@ -44,8 +44,9 @@ def dashboard(request):
 
     current = [r for r in everyone if r.status != Client.Status.FORMER]
     shortlist = [r for r in current if r.recommendation == "consider_parting"]
+    scored = [r for r in current if r.enough_evidence]  # no evidence, no score to chart
     buckets = [0] * 10
-    for r in current:
+    for r in scored:
         buckets[min(r.score // 10, 9)] += 1
     context = {
         "page": page,
@@ -65,7 +66,7 @@ def dashboard(request):
             },
             "effort": {
                 "points": [
-                    {"x": round(r.hours, 1), "y": float(r.revenue), "name": r.name, "score": r.score} for r in current
+                    {"x": round(r.hours, 1), "y": float(r.revenue), "name": r.name, "score": r.score} for r in scored
                 ],
                 "x": _("Hours in the window"),
                 "y": _("Revenue in the window"),
