@@ -209,3 +209,27 @@ def test_the_dashboard_charts_leave_out_clients_with_no_evidence(client, team, f
     charts = client.get(reverse("dashboard")).context["charts"]
     assert sum(charts["distribution"]["counts"]) == 1
     assert [point["name"] for point in charts["effort"]["points"]] == ["Steady Ltd"]
+
+
+def test_d11_a_withdrawal_from_a_page_that_showed_the_case_in_review_is_refused_once_it_was_approved(
+    client, team, client_in_trouble
+):
+    from parting.cases.services import case_review
+    from tests.conftest import submitted_case
+
+    trouble, incident = client_in_trouble
+    case = submitted_case(trouble, team["staff"], incident)
+    client.force_login(team["staff"])
+    page = text(client.get(reverse("case_detail", args=[case.pk])))
+    assert 'name="seen_state" value="in_review"' in page
+    case_review(case=case, by=team["partner"], decision="approve")  # meanwhile, a partner approves
+    response = client.post(
+        reverse("case_withdraw", args=[case.pk]), {"note": "", "seen_state": "in_review"}, follow=True
+    )
+    assert "The case changed while you were looking at it: it is now Approved." in text(response)
+    case.refresh_from_db()
+    assert case.state == OffboardingCase.State.APPROVED
+    # Seen as approved, the opener may still withdraw it before the client is told (D11).
+    client.post(reverse("case_withdraw", args=[case.pk]), {"note": "", "seen_state": "approved"})
+    case.refresh_from_db()
+    assert case.state == OffboardingCase.State.WITHDRAWN

@@ -234,9 +234,12 @@ case_advance = case_action(None, _advance, gettext_lazy("Case moved on."))
 
 
 def _withdraw(request, case, data):
+    # The state the member's page showed: a case approved meanwhile is not withdrawn unseen.
+    seen = request.POST.get("seen_state")
+    seen = seen if seen in State.values else None
     if request.POST.get("take_over") == "1":
-        return services.case_take_over(case=case, by=request.user, note=data["note"])
-    return services.case_withdraw(case=case, by=request.user, note=data["note"])
+        return services.case_take_over(case=case, by=request.user, note=data["note"], seen_state=seen)
+    return services.case_withdraw(case=case, by=request.user, note=data["note"], seen_state=seen)
 
 
 case_withdraw = case_action(
