@@ -99,7 +99,6 @@ def _transition(case: OffboardingCase, *, to: str, by, note: str = "") -> None:
     case.state = to
 
 
-@transaction.atomic
 def case_open(
     *,
     client: Client,
@@ -115,6 +114,21 @@ def case_open(
     evidence, not by a bad day). The client row is locked first, so two members opening a case for
     the same client at once get one case, not two.
     """
+    # Scoring the firm only reads: it runs before the write transaction, which it would otherwise
+    # hold (on SQLite, the whole database's write lock) for as long as the scoring takes.
+    advice = client_advice(client)
+    return _case_open(
+        client=client,
+        by=by,
+        outward_reason=outward_reason,
+        attitude=attitude,
+        against_advice=against_advice,
+        advice=advice,
+    )
+
+
+@transaction.atomic
+def _case_open(*, client: Client, by, outward_reason: str, attitude: bool, against_advice: str, advice: str):
     if not Membership.objects.filter(user=by, firm_id=client.firm_id).exists():
         raise CaseError(_("Only members of the firm can open a case for its client."))
     client.refresh_from_db(from_queryset=Client.objects.select_for_update())
@@ -122,7 +136,6 @@ def case_open(
         raise CaseError(_("%(client)s is a former client: there is nothing left to end.") % {"client": client.name})
     if OffboardingCase.objects.filter(client=client).exclude(state__in=[State.CLOSED, State.WITHDRAWN]).exists():
         raise CaseError(_("%(client)s already has an open case.") % {"client": client.name})
-    advice = client_advice(client)
     against_advice = (against_advice or "").strip()
     if advice == "keep" and not against_advice:
         raise CaseError(
