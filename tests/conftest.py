@@ -1,13 +1,42 @@
 import datetime as dt
+import os
 
 import pytest
-from django.utils import timezone
 
 from parting.cases.services import case_open, case_reason_add, case_review, case_submit
 from parting.evidence.models import Incident
 from tests.factories import ClientFactory, FirmFactory, IncidentFactory, InvoiceFactory, MembershipFactory
 
 AS_OF = dt.date(2026, 6, 30)
+
+# One clock (issue 9): PARTING_TEST_FROZEN_AT=2026-12-03T23:30:00Z runs the whole suite with the clock
+# started at that moment (and ticking). At 23:30 UTC the Warsaw test firm is already a day ahead, so a
+# test that mixes the machine's or UTC's date with the firm's fails. See docs/testing.md.
+FROZEN_AT = os.environ.get("PARTING_TEST_FROZEN_AT", "").strip()
+_traveller = None
+
+
+def pytest_configure(config):
+    global _traveller
+    if FROZEN_AT and _traveller is None:
+        import time_machine
+
+        moment = dt.datetime.fromisoformat(FROZEN_AT.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            raise pytest.UsageError("PARTING_TEST_FROZEN_AT needs a UTC offset, e.g. 2026-12-03T23:30:00Z")
+        _traveller = time_machine.travel(moment, tick=True)
+        _traveller.start()
+
+
+def pytest_unconfigure(config):
+    global _traveller
+    if _traveller is not None:
+        _traveller.stop()
+        _traveller = None
+
+
+def pytest_report_header(config):
+    return f"clock frozen at {FROZEN_AT} (PARTING_TEST_FROZEN_AT), ticking" if FROZEN_AT else None
 
 
 @pytest.fixture
@@ -38,7 +67,7 @@ def team(firm):
 def client_in_trouble(firm):
     """Three invoices paid late over weeks (W7) and a disrespect incident (W15): a pattern, not one incident."""
     client = ClientFactory(firm=firm, name="Trouble Ltd")
-    today = timezone.localdate()
+    today = firm.today()  # the firm's day (Europe/Warsaw), not the machine's or UTC's
     for n in range(3):
         InvoiceFactory(
             client=client,

@@ -57,7 +57,7 @@ def test_d10_notified_is_refused_while_an_invoice_is_unpaid(approved_case, team)
     with pytest.raises(CaseError, match=r"D10: be paid in full .* Unpaid: INV-77 \(450.00 EUR\)"):
         case_notify(case=approved_case, by=team["staff"])
     assert approved_case.state == State.APPROVED
-    unpaid.paid_on, unpaid.amount_paid = dt.date.today(), unpaid.amount
+    unpaid.paid_on, unpaid.amount_paid = approved_case.firm.today(), unpaid.amount
     unpaid.save()
     case_notify(case=approved_case, by=team["staff"])
     assert approved_case.state == State.NOTIFIED

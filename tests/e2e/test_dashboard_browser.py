@@ -17,7 +17,7 @@ def member(db):
     membership = MembershipFactory(user__username="dana", firm__name="Dana & Co")
     membership.user.set_password(PASSWORD)
     membership.user.save()
-    today = dt.date.today()
+    today = membership.firm.today()
     late = ClientFactory(firm=membership.firm, name="Slow Payer Ltd")
     for n in range(4):
         InvoiceFactory(

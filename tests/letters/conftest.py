@@ -25,7 +25,7 @@ def prepare(client, *, lang="en", address="feminine", name="Anna Kowalska"):
     AccessGrantFactory(client=client, name="Xero Payroll")
     AccessGrantFactory(client=client, name="Starling Business")
     Credential.objects.create(client=client, name="HMRC gateway")
-    Engagement.objects.create(client=client, name="Annual accounts 2026", due_on=dt.date.today() + dt.timedelta(days=5))
+    Engagement.objects.create(client=client, name="Annual accounts 2026", due_on=firm.today() + dt.timedelta(days=5))
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def letter_case(team, client_in_trouble) -> OffboardingCase:
 def with_prepaid(case, amount="1200.00"):
     client = case.client
     client.prepaid_amount = Decimal(amount)
-    client.contract_start = dt.date.today() - dt.timedelta(days=180)
-    client.contract_end = dt.date.today() + dt.timedelta(days=180)
+    client.contract_start = case.firm.today() - dt.timedelta(days=180)
+    client.contract_end = case.firm.today() + dt.timedelta(days=180)
     client.save()
     return case

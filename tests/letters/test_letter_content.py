@@ -1,6 +1,5 @@
 """The letter's content model (C5, C6, C9, C10, O1–O9) and its three renderers, in every language."""
 
-import datetime as dt
 import io
 import zipfile
 from decimal import Decimal
@@ -110,7 +109,7 @@ def test_every_letter_renders_in_pdf_docx_and_eml_with_its_dates_in_every_combin
 def test_d10_the_final_invoice_is_an_estimate_until_its_amount_is_set_by_hand(letter_case, team):
     from parting.cases.services import plan_override
 
-    TimeEntryFactory(client=letter_case.client, date=dt.date.today(), hours=Decimal("10"), billable=True)
+    TimeEntryFactory(client=letter_case.client, date=letter_case.firm.today(), hours=Decimal("10"), billable=True)
     _s, body, _d = compose(letter_case, "en", team["staff"])
     assert "final invoice for the work up to" in body and "which we estimate at €" in body
     plan_override(case=letter_case, by=team["owner"], field="final_invoice", value="1500.00", reason="Agreed fee")
@@ -123,7 +122,7 @@ def test_o9_hours_logged_after_writing_do_not_make_the_letter_out_of_date_but_a_
     from parting.letters.services import letter_generate, letter_outdated
 
     letter = letter_generate(case=letter_case, by=team["staff"], lang="en")
-    TimeEntryFactory(client=letter_case.client, date=dt.date.today(), hours=Decimal("30"), billable=True)
+    TimeEntryFactory(client=letter_case.client, date=letter_case.firm.today(), hours=Decimal("30"), billable=True)
     assert letter_outdated(letter) is False  # the estimate grew; nothing the client was told has changed
     plan_override(case=letter_case, by=team["owner"], field="end_date", value="2027-06-30", reason="Audit")
     assert letter_outdated(letter) is True
