@@ -132,6 +132,24 @@ def table(modules: list[str], seconds: dict[str, float | None]) -> str:
     return "\n".join(lines)
 
 
+# -- a pytest plugin for mutmut's test runs (`-p scripts.mutate` in [tool.mutmut] pytest_add_cli_args) ------------
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """mutmut names a mutant's tests in no particular order: run them in the suite's order, file by file."""
+    items.sort(key=lambda item: (str(item.path), item.location[1] or 0))
+
+
+def pytest_runtest_teardown(item) -> None:
+    """Each test starts from the default language and time zone, as in a run of the whole suite: a page
+    served in Polish leaves Polish active in the thread, and a test that ran after it in a subset would
+    read Polish messages."""
+    from django.utils import timezone, translation
+
+    translation.deactivate()
+    timezone.deactivate()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="paths under src/parting/, e.g. signs/scoring.py (default: all)")
@@ -151,7 +169,9 @@ def main() -> int:
     if not args.report:
         for module in modules:
             seconds[module] = run(module, args.max_children, args.survivors)
-            failed = failed or seconds[module] is None
+            if seconds[module] is None:
+                failed = True  # the same failure (a failing test, a broken setup) would stop every module
+                break
     print()
     print(table(modules, seconds))
     for module in modules:
