@@ -74,7 +74,7 @@ def services_delivered(case: OffboardingCase) -> dict:
     out = {"names": names}
     if time["hours"]:
         out |= {
-            "hours": str(time["hours"].normalize()),
+            "hours": f"{time['hours'].normalize():f}",
             "first": f"{time['first']:%Y-%m}",
             "last": f"{time['last']:%Y-%m}",
         }

@@ -309,7 +309,7 @@ def _final_invoice(case: OffboardingCase, today: dt.date, end: dt.date) -> Item:
         "%(logged)s h logged since the last invoice + %(projected)s h expected until the end date "
         "(%(pace)s h a week lately), at the target rate of %(rate)s %(currency)s."
     ) % {
-        "logged": logged.normalize() if logged else 0,
+        "logged": f"{logged.normalize():f}" if logged else 0,
         "projected": projected,
         "pace": pace.quantize(Decimal("0.1")),
         "rate": firm.target_hourly_rate,
@@ -335,6 +335,6 @@ def _refund(client, inputs: CasePlan, end: dt.date, currency: str, *, honoured: 
         result.refund,
         "N4",
         _("Prepaid %(prepaid)s %(currency)s; work done %(done)s%% (%(how)s); the rest is returned (N4).")
-        % {"prepaid": prepaid, "currency": currency, "done": result.work_done_percent.normalize(), "how": how},
+        % {"prepaid": prepaid, "currency": currency, "done": f"{result.work_done_percent.normalize():f}", "how": how},
         formula=result.formula,
     )

@@ -512,12 +512,14 @@ def plan_override(*, case: OffboardingCase, by, field: str, value: str | None, r
         value = str(value).strip()
         try:
             parsed = dt.date.fromisoformat(value) if OVERRIDABLE[field] == "date" else Decimal(value)
+            if isinstance(parsed, Decimal) and not parsed.is_finite():  # NaN, Infinity: no amount at all
+                raise ValueError(value)
         except (ValueError, InvalidOperation):
             raise CaseError(
                 _("%(field)s: %(value)s is not a valid %(kind)s.")
                 % {"field": field, "value": value, "kind": _("date") if OVERRIDABLE[field] == "date" else _("amount")}
             ) from None
-        if isinstance(parsed, Decimal) and (parsed < 0 or not parsed.is_finite()):
+        if isinstance(parsed, Decimal) and parsed < 0:
             raise CaseError(_("%(field)s: an amount cannot be negative.") % {"field": field})
         value = str(parsed) if isinstance(parsed, Decimal) else parsed.isoformat()
     current = plan_compute(case)
@@ -532,14 +534,19 @@ def plan_override(*, case: OffboardingCase, by, field: str, value: str | None, r
     plan.overrides = overrides
     plan.save(update_fields=["overrides"])
     PlanChange.objects.create(
-        case=case, field=field, computed=str(computed or ""), value=value or "", reason=reason, by=by
+        case=case,
+        field=field,
+        computed="" if computed is None else str(computed),
+        value=value or "",
+        reason=reason,
+        by=by,
     )
     audit_record(
         firm=case.firm,
         actor=by,
         action="case.plan_overridden",
         target=f"case:{case.pk}",
-        data={"field": field, "value": value, "computed": str(computed or ""), "reason": reason},
+        data={"field": field, "value": value, "computed": "" if computed is None else str(computed), "reason": reason},
     )
     _sync_if_planned(case)
     return plan
