@@ -210,9 +210,11 @@ def test_o8_only_a_former_clients_evidence_after_a_closed_case_is_flagged(firm, 
 
 
 def test_o8_a_meeting_on_the_day_after_the_end_is_flagged_one_on_the_end_day_is_not(firm, me):
+    """Days are the firm's (Warsaw, UTC+2 in spring): 21:59 UTC on 31 March is still the end day there,
+    22:00 UTC is already 1 April — even with no firm clock active, outside any request."""
     client = former(firm, me, "Former")
-    MeetingFactory(client=client, starts_at=dt.datetime(2026, 3, 31, 22, 0, tzinfo=dt.UTC))
-    late = MeetingFactory(client=client, starts_at=dt.datetime(2026, 4, 1, 9, 0, tzinfo=dt.UTC))
+    MeetingFactory(client=client, starts_at=dt.datetime(2026, 3, 31, 21, 59, tzinfo=dt.UTC))
+    late = MeetingFactory(client=client, starts_at=dt.datetime(2026, 3, 31, 22, 0, tzinfo=dt.UTC))
     assert [item["row"] for item in former_client_evidence(firm=firm)] == [late]
 
 

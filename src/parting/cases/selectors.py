@@ -4,6 +4,7 @@ arrives for former clients (O8), and what parting gave back (A1, A2)."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from parting.audit.models import AuditEntry
@@ -129,13 +131,14 @@ def former_client_evidence(*, firm: Firm) -> list[dict]:
         ("time", TimeEntry, "date"),
     ]
     out = []
-    for kind, model, date_field in kinds:
-        rows = (
-            model.objects.filter(firm=firm, **closed, **{f"{date_field}__gt": F("client__cases__ended_on")})
-            .select_related("client")
-            .distinct()[:50]
-        )
-        out.extend({"kind": kind, "row": row, "client": row.client} for row in rows)
+    with timezone.override(zoneinfo.ZoneInfo(firm.time_zone)):  # a moment's day is the firm's day
+        for kind, model, date_field in kinds:
+            rows = (
+                model.objects.filter(firm=firm, **closed, **{f"{date_field}__gt": F("client__cases__ended_on")})
+                .select_related("client")
+                .distinct()[:50]
+            )
+            out.extend({"kind": kind, "row": row, "client": row.client} for row in rows)
     return out
 
 

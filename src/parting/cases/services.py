@@ -9,6 +9,7 @@ from. The plan (:mod:`.plan`) and the checklist (:mod:`.checklist`) are kept in 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -195,7 +196,7 @@ def case_reason_add(
         found = result.sign(sign_id)
         start, end = window(scorer.as_of, scorer.policy.window_months)
         rows = [
-            _row(kind, row)
+            _row(kind, row, case.firm)
             for kind, queryset in sign_evidence(case.client, sign_id, start, end)
             for row in queryset[:200]
         ]
@@ -222,7 +223,7 @@ def case_reason_add(
                 raise CaseError(
                     _("Evidence %(kind)s %(id)s is not a record of this client.") % {"kind": kind, "id": pk}
                 )
-            rows.append(_row(kind, row))
+            rows.append(_row(kind, row, case.firm))
         reason = CaseReason.objects.create(case=case, text=text.strip(), snapshot={"evidence": rows}, added_by=by)
     audit_record(
         firm=case.firm,
@@ -250,11 +251,12 @@ def distinct_reasons(case: OffboardingCase) -> int:
     return len(signs) + len(texts)
 
 
-def _row(kind: str, row) -> dict:
-    """An evidence row as a reason keeps it: what it was and when, readable after the row is gone."""
+def _row(kind: str, row, firm) -> dict:
+    """An evidence row as a reason keeps it: what it was and when (the firm's day), readable after the
+    row is gone."""
     day = getattr(row, EVIDENCE_DATE[kind])
     if isinstance(day, dt.datetime):
-        day = timezone.localtime(day).date()
+        day = day.astimezone(zoneinfo.ZoneInfo(firm.time_zone)).date()
     return {"kind": kind, "id": row.pk, "text": str(row), "date": day.isoformat()}
 
 

@@ -785,7 +785,7 @@ def demo_load(*, reset: bool = False, today: dt.date | None = None) -> DemoResul
 
     Everything happens in one transaction: a failure leaves the database as it was.
     """
-    today = today or timezone.localdate()
+    today = today or timezone.now().astimezone(zoneinfo.ZoneInfo(TIME_ZONE)).date()  # the demo firm's today
     with transaction.atomic():
         existing = Firm.objects.filter(slug=DEMO_SLUG).first()
         if existing is not None:
