@@ -8,6 +8,8 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from parting.cases.rules import minor_units, round_money
+from parting.core import limits
+from parting.core.requests import HiddenErrorsShown, OwnRowsFormSet, row_formfield
 from parting.firms.models import Firm, Service
 
 from .models import AccessGrant, Client, Contact, Credential, Engagement
@@ -43,9 +45,11 @@ class ClientForm(forms.ModelForm):
             "services": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        formfield_callback = row_formfield
 
     def __init__(self, *args, firm: Firm, **kwargs):
         super().__init__(*args, **kwargs)
+        limits.limit_lengths(self, {"notes": limits.NOTE})
         self.instance.firm = firm
         # Choices come from this firm only: a crafted POST can't point at another firm's rows.
         self.fields["services"].queryset = Service.objects.filter(firm=firm)
@@ -77,34 +81,40 @@ class ClientForm(forms.ModelForm):
         return data
 
 
-ContactFormSet = inlineformset_factory(
-    Client,
-    Contact,
-    fields=["name", "email", "phone", "language", "form_of_address", "honorific", "is_primary"],
-    extra=1,
-    can_delete=True,
+class RowForm(HiddenErrorsShown, forms.ModelForm):
+    """One row listed with the client: a forged or stale row id is shown as an error on the row."""
+
+
+def client_rows(model, fields, **kwargs):
+    """The formset of one kind of row listed with a client: only this client's rows can be named,
+    and at most ``limits.ROWS`` of them are read, whatever the form's count says."""
+    return inlineformset_factory(
+        Client,
+        model,
+        form=RowForm,
+        formset=OwnRowsFormSet,
+        fields=fields,
+        formfield_callback=row_formfield,
+        extra=1,
+        can_delete=True,
+        max_num=limits.ROWS,
+        absolute_max=limits.ROWS,
+        validate_max=True,
+        **kwargs,
+    )
+
+
+ContactFormSet = client_rows(
+    Contact, ["name", "email", "phone", "language", "form_of_address", "honorific", "is_primary"]
 )
-AccessGrantFormSet = inlineformset_factory(
-    Client,
+AccessGrantFormSet = client_rows(
     AccessGrant,
-    fields=["name", "kind", "level", "granted_on", "revoked_on", "notes"],
+    ["name", "kind", "level", "granted_on", "revoked_on", "notes"],
     widgets={"granted_on": DateInput, "revoked_on": DateInput},
-    extra=1,
-    can_delete=True,
 )
-EngagementFormSet = inlineformset_factory(
-    Client,
+EngagementFormSet = client_rows(
     Engagement,
-    fields=["name", "service", "due_on", "completed_on"],
+    ["name", "service", "due_on", "completed_on"],
     widgets={"due_on": DateInput, "completed_on": DateInput},
-    extra=1,
-    can_delete=True,
 )
-CredentialFormSet = inlineformset_factory(
-    Client,
-    Credential,
-    fields=["name", "handed_back_on"],
-    widgets={"handed_back_on": DateInput},
-    extra=1,
-    can_delete=True,
-)
+CredentialFormSet = client_rows(Credential, ["name", "handed_back_on"], widgets={"handed_back_on": DateInput})

@@ -15,7 +15,6 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpResponseBadRequest
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -44,11 +43,6 @@ def int_param(value: object, *, minimum: int | None = None, maximum: int | None 
 def id_param(value: object) -> int | None:
     """A row's id as a request names it: a positive integer the database can hold, else ``None``."""
     return int_param(value, minimum=1)
-
-
-def bad_request(message: str) -> HttpResponseBadRequest:
-    """A 400 that says which parameter is wrong and what it should be, in a line the browser shows."""
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 class RowChoiceField(forms.ModelChoiceField):

@@ -6,6 +6,9 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from parting.core import limits
+from parting.core.requests import HiddenErrorsShown, OwnRowsFormSet, row_formfield
+
 from .models import Firm, Service, WorkingDay
 
 
@@ -30,9 +33,11 @@ class FirmForm(forms.ModelForm):
             "paper",
         ]
         widgets = {"focus_services": forms.CheckboxSelectMultiple}
+        formfield_callback = row_formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limits.limit_lengths(self, {"letterhead": limits.LETTERHEAD, "new_services": limits.NEW_SERVICES})
         self.fields["focus_services"].queryset = Service.objects.filter(firm=self.instance)
 
     def clean_new_services(self):
@@ -49,7 +54,7 @@ class FirmForm(forms.ModelForm):
         return firm
 
 
-class WorkingDayForm(forms.ModelForm):
+class WorkingDayForm(HiddenErrorsShown, forms.ModelForm):
     class Meta:
         model = WorkingDay
         fields = ["weekday", "starts", "ends"]
@@ -63,4 +68,14 @@ class WorkingDayForm(forms.ModelForm):
         return data
 
 
-WorkingDayFormSet = inlineformset_factory(Firm, WorkingDay, form=WorkingDayForm, extra=2, max_num=7, can_delete=True)
+WorkingDayFormSet = inlineformset_factory(
+    Firm,
+    WorkingDay,
+    form=WorkingDayForm,
+    formset=OwnRowsFormSet,
+    extra=2,
+    max_num=7,
+    absolute_max=7,
+    validate_max=True,
+    can_delete=True,
+)
