@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from parting.core import limits
+from parting.core.requests import DB_INT_MAX, id_param, row_formfield
 from parting.firms.models import Service
 from parting.signs.catalogue import SIGNS
 
@@ -45,7 +47,12 @@ class ReasonForm(forms.Form):
     """A sign (snapshotted with its evidence) or a written reason pointing at evidence rows (D8)."""
 
     sign_id = forms.ChoiceField(label=_("Warning sign"), required=False)
-    text = forms.CharField(label=_("Or a written reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Or a written reason"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     evidence = forms.MultipleChoiceField(
         label=_("Evidence it points at"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -67,8 +74,9 @@ class ReasonForm(forms.Form):
         pairs = []
         for value in data.get("evidence") or []:
             kind, _sep, pk = value.partition(":")
-            if kind in EVIDENCE_MODELS and pk.isdigit():
-                pairs.append((kind, int(pk)))
+            number = id_param(pk)
+            if kind in EVIDENCE_MODELS and number is not None:
+                pairs.append((kind, number))
         data["pairs"] = pairs
         return data
 
@@ -79,14 +87,22 @@ class ChecksForm(forms.ModelForm):
         fields = ["expectations_managed_on", "expectations_note", "confirmed_not_one_incident"]
         widgets = {"expectations_managed_on": DateInput, "expectations_note": forms.Textarea(attrs={"rows": 2})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits.limit_lengths(self, {"expectations_note": limits.NOTE})
+
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=CaseReview.Decision.choices)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PlanForm(forms.ModelForm):
@@ -94,6 +110,10 @@ class PlanForm(forms.ModelForm):
         model = CasePlan
         fields = list(PLAN_INPUTS)
         widgets = {"notice_date": DateInput, "handover_note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits.limit_lengths(self, {"handover_note": limits.NOTE})
 
 
 class OverrideForm(forms.Form):
@@ -110,11 +130,13 @@ class OverrideForm(forms.Form):
         max_length=40,
         help_text=_("A date as YYYY-MM-DD or an amount such as 1200.50. Empty: back to the computed value."),
     )
-    reason = forms.CharField(label=_("Reason (recorded)"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason (recorded)"), max_length=limits.NOTE, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class WriteOffForm(forms.Form):
-    invoice = forms.IntegerField(widget=forms.HiddenInput)
+    invoice = forms.IntegerField(label=_("Invoice"), min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason for the write-off"), max_length=500)
 
 
@@ -123,6 +145,7 @@ class NotifyForm(forms.Form):
     unpaid_override = forms.CharField(
         label=_("Go ahead with unpaid invoices because"),
         required=False,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("D10: only when something weighs more than being paid in full; recorded on the case."),
     )
@@ -133,9 +156,11 @@ class TaskForm(forms.ModelForm):
         model = CaseTask
         fields = ["status", "owner", "notes"]
         widgets = {"notes": forms.TextInput}
+        formfield_callback = row_formfield
 
     def __init__(self, *args, firm, **kwargs):
         super().__init__(*args, **kwargs)
+        limits.limit_lengths(self, {"notes": limits.NOTE})
         self.fields["owner"].queryset = get_user_model().objects.filter(membership__firm=firm)
         self.fields["owner"].required = False
 
@@ -155,9 +180,11 @@ class ReferralProviderForm(forms.ModelForm):
         model = ReferralProvider
         fields = ["name", "services", "languages", "region", "contact", "notes"]
         widgets = {"services": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 2})}
+        formfield_callback = row_formfield
 
     def __init__(self, *args, firm, **kwargs):
         super().__init__(*args, **kwargs)
+        limits.limit_lengths(self, {"notes": limits.NOTE})
         self.instance.firm = firm
         self.fields["services"].queryset = Service.objects.filter(firm=firm)
 

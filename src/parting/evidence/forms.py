@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+
+from parting.core import limits
+from parting.core.requests import row_formfield
 
 from .models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
 
@@ -22,6 +26,9 @@ class DateTimeInput(forms.DateTimeInput):
 class EvidenceForm(forms.ModelForm):
     """Evidence always belongs to the client (and firm) in the URL, never to one named in the POST."""
 
+    class Meta:
+        formfield_callback = row_formfield
+
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.client = client
@@ -29,7 +36,7 @@ class EvidenceForm(forms.ModelForm):
 
 
 class InvoiceForm(EvidenceForm):
-    class Meta:
+    class Meta(EvidenceForm.Meta):
         model = Invoice
         fields = [
             "number",
@@ -72,7 +79,7 @@ class InvoiceForm(EvidenceForm):
 
 
 class MeetingForm(EvidenceForm):
-    class Meta:
+    class Meta(EvidenceForm.Meta):
         model = Meeting
         fields = ["subject", "starts_at", "ends_at", "status", "cancelled_at", "minutes_late"]
         widgets = {"starts_at": DateTimeInput, "ends_at": DateTimeInput, "cancelled_at": DateTimeInput}
@@ -91,18 +98,21 @@ class MeetingForm(EvidenceForm):
 
 
 class MessageForm(EvidenceForm):
-    class Meta:
+    class Meta(EvidenceForm.Meta):
         model = Message
         fields = ["sent_at", "channel", "direction", "to_senior", "negative", "summary", "in_reply_to"]
         widgets = {"sent_at": DateTimeInput}
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, client=client, **kwargs)
-        self.fields["in_reply_to"].queryset = Message.objects.filter(client=client).order_by("-sent_at")[:200]
+        # Any of the client's messages can be chosen; the list offers the latest 200.
+        field = self.fields["in_reply_to"]
+        field.queryset = Message.objects.filter(client=client).order_by("-sent_at")
+        field.widget.choices = [("", field.empty_label), *((m.pk, str(m)) for m in field.queryset[:200])]
 
 
 class ClientRequestForm(EvidenceForm):
-    class Meta:
+    class Meta(EvidenceForm.Meta):
         model = ClientRequest
         fields = ["description", "requested_on", "due_on", "received_on"]
         widgets = {"requested_on": DateInput, "due_on": DateInput, "received_on": DateInput}
@@ -115,22 +125,24 @@ class ClientRequestForm(EvidenceForm):
 
 
 class IncidentForm(EvidenceForm):
-    class Meta:
+    class Meta(EvidenceForm.Meta):
         model = Incident
         fields = ["kind", "occurred_on", "hours_lost", "note"]
         widgets = {"occurred_on": DateInput, "note": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, client=client, **kwargs)
+        limits.limit_lengths(self, {"note": limits.NOTE})
+
 
 class TimeEntryForm(EvidenceForm):
-    class Meta:
+    class Meta(EvidenceForm.Meta):
         model = TimeEntry
         fields = ["date", "hours", "billable", "person", "note"]
         widgets = {"date": DateInput}
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, client=client, **kwargs)
-        from django.contrib.auth import get_user_model
-
         self.fields["person"].queryset = get_user_model().objects.filter(membership__firm=client.firm)
 
 

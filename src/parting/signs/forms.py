@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from parting.core import limits
 from parting.evidence.models import Incident
 from parting.firms.models import Policy
 
@@ -94,9 +95,10 @@ DEALBREAKER_TYPES = [
 class DealbreakerForm(forms.Form):
     type = forms.ChoiceField(choices=DEALBREAKER_TYPES, label=_("rule"))
     kind = forms.ChoiceField(choices=[("", "—"), *Incident.Kind.choices], required=False, label=_("incident kind"))
-    count = forms.IntegerField(min_value=1, required=False, label=_("at least"))
-    months = forms.IntegerField(min_value=1, required=False, label=_("within months"))
-    days = forms.IntegerField(min_value=1, required=False, label=_("days overdue"))
+    # Bounded so the scorer's date arithmetic stays within the calendar: ten years at most.
+    count = forms.IntegerField(min_value=1, max_value=1000, required=False, label=_("at least"))
+    months = forms.IntegerField(min_value=1, max_value=120, required=False, label=_("within months"))
+    days = forms.IntegerField(min_value=1, max_value=3650, required=False, label=_("days overdue"))
     sign = forms.ChoiceField(
         choices=[("", "—")] + [(s.id, f"{s.id} {s.title}") for s in SIGNS], required=False, label=_("sign")
     )
@@ -115,7 +117,14 @@ class DealbreakerForm(forms.Form):
         return {"type": data["type"], **{name: data[name] for name in self.REQUIRED[data["type"]]}}
 
 
-DealbreakerFormSet = forms.formset_factory(DealbreakerForm, extra=1, can_delete=True)
+DealbreakerFormSet = forms.formset_factory(
+    DealbreakerForm,
+    extra=1,
+    can_delete=True,
+    max_num=limits.DEALBREAKERS,
+    absolute_max=limits.DEALBREAKERS,
+    validate_max=True,
+)
 
 
 def dealbreakers_from(formset) -> list[dict]:
