@@ -47,7 +47,7 @@ def refused(request, error: ValidationError) -> None:
 
 def form_errors(request, form) -> None:
     for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
+        label = form[name].label if name in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else error)
 

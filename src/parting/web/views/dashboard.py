@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from parting.cases.checklist import task_title
 from parting.cases.selectors import former_client_evidence, overdue_tasks
 from parting.clients.models import Client
+from parting.core.requests import int_param
 from parting.firms.access import member_required
 from parting.signs.scoring import RECOMMENDATIONS, Scorer
 
@@ -39,7 +40,7 @@ def dashboard(request):
     if query:
         results = [r for r in results if query.casefold() in r.name.casefold()]
     results = sorted(results, key=SORTS.get(sort, SORTS["score"]))
-    page = Paginator(results, 100).get_page(request.GET.get("page"))
+    page = Paginator(results, 100).get_page(int_param(request.GET.get("page"), minimum=1) or 1)
     scorer.add_trend(list(page.object_list))
 
     current = [r for r in everyone if r.status != Client.Status.FORMER]

@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from parting.cases.selectors import case_get
+from parting.core import limits
+from parting.core.requests import int_param
 from parting.firms.access import member_required
 from parting.letters import pdf, services
 from parting.letters.clause import BASES, termination_clause
@@ -49,6 +51,7 @@ class SendForm(forms.Form):
     override_reason = forms.CharField(
         label=gettext_lazy("Send despite the tone checker, because"),
         required=False,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("Only needed when the checker found an error; the reason is kept on the case."),
     )
@@ -152,10 +155,15 @@ def _letter_post(request, case, lang, letter):
             if not form.is_valid():
                 form_errors(request, form)
             else:
+                # The version the member read; the page always sends it, so anything else is refused
+                # rather than read as "the newest" — that could be a version nobody read.
                 shown = request.POST.get("version", "")
-                sending = services.letter_send(
-                    letter=letter, by=request.user, version=int(shown) if shown.isdigit() else None, **form.cleaned_data
-                )
+                version = int_param(shown, minimum=1)
+                if shown and version is None:
+                    raise ValidationError(
+                        _("Version: “%(value)s” is not a version number; reload the page.") % {"value": shown[:20]}
+                    )
+                sending = services.letter_send(letter=letter, by=request.user, version=version, **form.cleaned_data)
                 messages.success(
                     request, _("Sent to %(to)s (Message-ID %(id)s).") % {"to": sending.to, "id": sending.message_id}
                 )
@@ -179,7 +187,9 @@ def letter_tone(request, pk: int):
     """htmx: the tone findings of the text being edited, as the user types."""
     case = case_get(firm=request.firm, pk=pk)
     lang = _lang(request, case)
-    subject, body = request.POST.get("subject", ""), request.POST.get("body", "")[: services.MAX_BODY]
+    # The checker reads what the form can hold: the rest would be refused on saving anyway.
+    subject = request.POST.get("subject", "")[: LetterForm.base_fields["subject"].max_length]
+    body = request.POST.get("body", "")[: services.MAX_BODY]
     in_body = tone_check(body, lang)
     findings = tone_check(subject, lang, limit=None) + in_body
     return render(
@@ -200,9 +210,9 @@ def letter_download(request, pk: int, lang: str, fmt: str):
     if fmt not in services.FORMATS or lang not in LANGUAGES:
         raise Http404("No such format")
     letter = get_object_or_404(Letter, case=case, lang=lang)
-    if "v" in request.GET:
-        wanted = request.GET["v"]
-        version = letter.versions.filter(number=int(wanted)).first() if wanted.isdigit() else None
+    if "v" in request.GET:  # anything but a version number names no version: not found, like version 999
+        number = int_param(request.GET["v"], minimum=1)
+        version = letter.versions.filter(number=number).first() if number is not None else None
     else:
         version = letter.current
     if version is None:

@@ -6,6 +6,7 @@ message.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 
@@ -18,12 +19,22 @@ from parting.cases.checklist import task_title
 from parting.cases.checks import case_checks
 from parting.cases.models import OffboardingCase
 from parting.cases.plan import plan_compute
+from parting.core import limits
 from parting.core.cli_scope import add_user_argument, firm_for
 from parting.core.database import database_ready
 from parting.core.management.commands.score import client_find
+from parting.core.requests import id_param
 from parting.firms.models import Membership
 
 OUTWARD = OffboardingCase.OutwardReason
+
+
+def case_id(value: str) -> int:
+    """A case id as typed: ASCII digits only, a number the database can hold."""
+    number = id_param(value)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a case id (a number such as 12)")
+    return number
 
 
 class Command(BaseCommand):
@@ -60,7 +71,7 @@ class Command(BaseCommand):
         )
 
         reason = sub.add_parser("reason", help="add a documented reason (D8): a sign, or a written reason")
-        reason.add_argument("id", type=int)
+        reason.add_argument("id", type=case_id)
         reason.add_argument("--sign", default="", help="a warning sign, W1–W15; its evidence is snapshotted now")
         reason.add_argument("--text", default="", help="the reason in words")
         reason.add_argument(
@@ -72,7 +83,7 @@ class Command(BaseCommand):
         )
 
         checks = sub.add_parser("checks", help="answer the decision checks that need an answer (D2, D3)")
-        checks.add_argument("id", type=int)
+        checks.add_argument("id", type=case_id)
         checks.add_argument(
             "--expectations-managed-on",
             type=dt.date.fromisoformat,
@@ -85,16 +96,16 @@ class Command(BaseCommand):
         )
 
         show = sub.add_parser("show", help="the case: state, reasons, checks, plan, money and checklist")
-        show.add_argument("id", type=int)
+        show.add_argument("id", type=case_id)
         show.add_argument("--json", action="store_true", help="print JSON for scripts")
 
         for name, text in (("approve", "approve the case (D4)"), ("object", "object to the case (D4)")):
             review = sub.add_parser(name, help=text)
-            review.add_argument("id", type=int)
+            review.add_argument("id", type=case_id)
             review.add_argument("--comment", default="")
 
         advance = sub.add_parser("advance", help="move the case to its next state")
-        advance.add_argument("id", type=int)
+        advance.add_argument("id", type=case_id)
         advance.add_argument(
             "--override-unpaid",
             default="",
@@ -104,14 +115,30 @@ class Command(BaseCommand):
         advance.add_argument("--on", type=dt.date.fromisoformat, help="the day the client was told (YYYY-MM-DD)")
 
         withdraw = sub.add_parser("withdraw", help="withdraw the case before the client is told (D11)")
-        withdraw.add_argument("id", type=int)
+        withdraw.add_argument("id", type=case_id)
         withdraw.add_argument("--note", default="")
+
+    # Free text typed on the command line, held to the limit the pages' forms hold it to (the
+    # services take text as it comes).
+    TEXTS = {
+        "text": "--text",
+        "expectations_note": "--expectations-note",
+        "comment": "--comment",
+        "override_unpaid": "--override-unpaid",
+        "note": "--note",
+    }
 
     def handle(self, *args, **options):
         database_ready(self.stderr)
         firm, membership = firm_for(options["user"])
         lang = options["lang"] or (membership.language if membership else "en")
         with translation.override(lang):
+            for key, flag in self.TEXTS.items():
+                text = options.get(key) or ""
+                if (message := limits.too_long(flag, text, limits.NOTE)) is not None:
+                    raise CommandError(message)
+                if "\x00" in text:
+                    raise CommandError(f"{flag}: a NUL character cannot be stored.")
             try:
                 getattr(self, "_" + options["action"])(firm, membership, options)
             except ValidationError as error:
@@ -152,9 +179,10 @@ class Command(BaseCommand):
         evidence = []
         for item in options["evidence"]:
             kind, _sep, pk = item.partition(":")
-            if not pk.isdigit():
+            number = id_param(pk)
+            if number is None:
                 raise CommandError(f"--evidence {item!r}: write KIND:ID, e.g. incident:12.")
-            evidence.append((kind, int(pk)))
+            evidence.append((kind, number))
         if not options["sign"] and not options["text"]:
             raise CommandError("Give --sign W1–W15 or --text with the reason.")
         reason = services.case_reason_add(
