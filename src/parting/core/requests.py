@@ -31,9 +31,10 @@ def int_param(value: object, *, minimum: int | None = None, maximum: int | None 
     exponent, no other scripts' digits."""
     if not isinstance(value, str) or not _DIGITS.fullmatch(value):
         return None
-    if len(value.lstrip("0")) > _MAX_DIGITS:
+    digits = value.lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS:
         return None
-    number = int(value)
+    number = int(digits)
     ceiling = DB_INT_MAX if maximum is None else min(maximum, DB_INT_MAX)
     if number > ceiling or (minimum is not None and number < minimum):
         return None
