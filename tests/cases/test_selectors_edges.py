@@ -114,6 +114,7 @@ def test_a_finished_case_is_not_the_clients_open_case(client_row, me, state):
             "pl · a@example.com · <m1> · Sent",
         ),
         ("case.letter_sent", {"lang": "en", "to": "", "note": "By hand"}, "en · By hand"),
+        ("case.letter_sent", {"lang": "en", "to": "a@example.com"}, "en · a@example.com"),
         ("case.letter_generated", {"lang": "ro", "version": 2}, "ro · 2"),
         ("case.letter_edited", {"lang": "he", "version": 0}, "he"),
         ("case.reviewed", {"decision": "approve"}, "Approve"),
