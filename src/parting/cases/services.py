@@ -128,41 +128,41 @@ def case_open(
     )
 
 
-@transaction.atomic
 def _case_open(*, client: Client, by, outward_reason: str, attitude: bool, against_advice: str, advice: str):
-    if not Membership.objects.filter(user=by, firm_id=client.firm_id).exists():
-        raise CaseError(_("Only members of the firm can open a case for its client."))
-    client.refresh_from_db(from_queryset=Client.objects.select_for_update())
-    if client.status == Client.Status.FORMER:
-        raise CaseError(_("%(client)s is a former client: there is nothing left to end.") % {"client": client.name})
-    if OffboardingCase.objects.filter(client=client).exclude(state__in=[State.CLOSED, State.WITHDRAWN]).exists():
-        raise CaseError(_("%(client)s already has an open case.") % {"client": client.name})
-    against_advice = (against_advice or "").strip()
-    if advice == "keep" and not against_advice:
-        raise CaseError(
-            _(
-                "D1: the evidence advises keeping %(client)s. To open a case anyway, say why; "
-                "the reason is kept with the case."
+    with transaction.atomic():
+        if not Membership.objects.filter(user=by, firm_id=client.firm_id).exists():
+            raise CaseError(_("Only members of the firm can open a case for its client."))
+        client.refresh_from_db(from_queryset=Client.objects.select_for_update())
+        if client.status == Client.Status.FORMER:
+            raise CaseError(_("%(client)s is a former client: there is nothing left to end.") % {"client": client.name})
+        if OffboardingCase.objects.filter(client=client).exclude(state__in=[State.CLOSED, State.WITHDRAWN]).exists():
+            raise CaseError(_("%(client)s already has an open case.") % {"client": client.name})
+        against_advice = (against_advice or "").strip()
+        if advice == "keep" and not against_advice:
+            raise CaseError(
+                _(
+                    "D1: the evidence advises keeping %(client)s. To open a case anyway, say why; "
+                    "the reason is kept with the case."
+                )
+                % {"client": client.name}
             )
-            % {"client": client.name}
+        case = OffboardingCase.objects.create(
+            firm=client.firm,
+            client=client,
+            opened_by=by,
+            outward_reason=outward_reason,
+            attitude=attitude,
+            advice_at_open=advice,
+            against_advice=against_advice if advice == "keep" else "",
         )
-    case = OffboardingCase.objects.create(
-        firm=client.firm,
-        client=client,
-        opened_by=by,
-        outward_reason=outward_reason,
-        attitude=attitude,
-        advice_at_open=advice,
-        against_advice=against_advice if advice == "keep" else "",
-    )
-    audit_record(
-        firm=case.firm,
-        actor=by,
-        action="case.opened",
-        target=f"case:{case.pk}",
-        data={"client": client.pk, "advice": advice, "against_advice": case.against_advice},
-    )
-    return case
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="case.opened",
+            target=f"case:{case.pk}",
+            data={"client": client.pk, "advice": advice, "against_advice": case.against_advice},
+        )
+        return case
 
 
 def client_advice(client: Client) -> str:
@@ -172,67 +172,69 @@ def client_advice(client: Client) -> str:
     return result[0].recommendation if result else "keep"
 
 
-@transaction.atomic
 def case_reason_add(
     *, case: OffboardingCase, by, sign_id: str = "", text: str = "", evidence: list[tuple[str, int]] = ()
 ) -> CaseReason:
     """Add a reason (D8): a sign, snapshotted now with the rows behind it, or a written reason
     pointing at evidence rows of this client."""
-    _lock(case)
-    case_membership(case, by)
-    if case.state not in (State.DRAFT, State.IN_REVIEW):
-        raise CaseError(_("Reasons can only be added while the case is a draft or in review."))
-    if sign_id:
-        sign = BY_ID.get(sign_id)
-        if sign is None:
-            raise CaseError(_("%(id)s is not a warning sign (W1–W15).") % {"id": sign_id})
-        if case.reasons.filter(sign_id=sign_id).exists():
-            raise CaseError(
-                _("D8: %(id)s is already a reason of this case; each of the reasons must be a different one.")
-                % {"id": sign_id}
-            )
-        scorer = Scorer(case.firm)
-        result = next(r for r in scorer.score(client_ids=[case.client_id]) if r.client_id == case.client_id)
-        found = result.sign(sign_id)
-        start, end = window(scorer.as_of, scorer.policy.window_months)
-        rows = [
-            _row(kind, row, case.firm)
-            for kind, queryset in sign_evidence(case.client, sign_id, start, end)
-            for row in queryset[:200]
-        ]
-        snapshot = {
-            "title": str(sign.title),
-            "value": found.value,
-            "band": found.band,
-            "percentile": found.percentile,
-            "explanation": found.explanation,
-            "window": [start.isoformat(), end.isoformat()],
-            "evidence": rows,
-        }
-        reason = CaseReason.objects.create(case=case, sign_id=sign_id, text=text, snapshot=snapshot, added_by=by)
-    else:
-        if not text.strip():
-            raise CaseError(_("A written reason needs its text."))
-        if any(_same_text(text, other) for other in case.reasons.filter(sign_id="").values_list("text", flat=True)):
-            raise CaseError(_("D8: this reason is already on the case; each of the reasons must be a different one."))
-        rows = []
-        for kind, pk in evidence:
-            model = EVIDENCE_MODELS.get(kind)
-            row = model.objects.filter(pk=pk, client=case.client, firm=case.firm).first() if model else None
-            if row is None:
+    with transaction.atomic():
+        _lock(case)
+        case_membership(case, by)
+        if case.state not in (State.DRAFT, State.IN_REVIEW):
+            raise CaseError(_("Reasons can only be added while the case is a draft or in review."))
+        if sign_id:
+            sign = BY_ID.get(sign_id)
+            if sign is None:
+                raise CaseError(_("%(id)s is not a warning sign (W1–W15).") % {"id": sign_id})
+            if case.reasons.filter(sign_id=sign_id).exists():
                 raise CaseError(
-                    _("Evidence %(kind)s %(id)s is not a record of this client.") % {"kind": kind, "id": pk}
+                    _("D8: %(id)s is already a reason of this case; each of the reasons must be a different one.")
+                    % {"id": sign_id}
                 )
-            rows.append(_row(kind, row, case.firm))
-        reason = CaseReason.objects.create(case=case, text=text.strip(), snapshot={"evidence": rows}, added_by=by)
-    audit_record(
-        firm=case.firm,
-        actor=by,
-        action="case.reason_added",
-        target=f"case:{case.pk}",
-        data={"reason": reason.pk, "sign": sign_id},
-    )
-    return reason
+            scorer = Scorer(case.firm)
+            result = next(r for r in scorer.score(client_ids=[case.client_id]) if r.client_id == case.client_id)
+            found = result.sign(sign_id)
+            start, end = window(scorer.as_of, scorer.policy.window_months)
+            rows = [
+                _row(kind, row, case.firm)
+                for kind, queryset in sign_evidence(case.client, sign_id, start, end)
+                for row in queryset[:200]
+            ]
+            snapshot = {
+                "title": str(sign.title),
+                "value": found.value,
+                "band": found.band,
+                "percentile": found.percentile,
+                "explanation": found.explanation,
+                "window": [start.isoformat(), end.isoformat()],
+                "evidence": rows,
+            }
+            reason = CaseReason.objects.create(case=case, sign_id=sign_id, text=text, snapshot=snapshot, added_by=by)
+        else:
+            if not text.strip():
+                raise CaseError(_("A written reason needs its text."))
+            if any(_same_text(text, other) for other in case.reasons.filter(sign_id="").values_list("text", flat=True)):
+                raise CaseError(
+                    _("D8: this reason is already on the case; each of the reasons must be a different one.")
+                )
+            rows = []
+            for kind, pk in evidence:
+                model = EVIDENCE_MODELS.get(kind)
+                row = model.objects.filter(pk=pk, client=case.client, firm=case.firm).first() if model else None
+                if row is None:
+                    raise CaseError(
+                        _("Evidence %(kind)s %(id)s is not a record of this client.") % {"kind": kind, "id": pk}
+                    )
+                rows.append(_row(kind, row, case.firm))
+            reason = CaseReason.objects.create(case=case, text=text.strip(), snapshot={"evidence": rows}, added_by=by)
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="case.reason_added",
+            target=f"case:{case.pk}",
+            data={"reason": reason.pk, "sign": sign_id},
+        )
+        return reason
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -260,7 +262,6 @@ def _row(kind: str, row, firm) -> dict:
     return {"kind": kind, "id": row.pk, "text": str(row), "date": day.isoformat()}
 
 
-@transaction.atomic
 def case_checks_answer(
     *,
     case: OffboardingCase,
@@ -271,56 +272,56 @@ def case_checks_answer(
 ) -> OffboardingCase:
     """Record the answers to the decision checks that need one: D2 (when and how expectations were
     managed) and D3 (this is more than one bad incident)."""
-    _lock(case)
-    case_membership(case, by)
-    if case.state not in (State.DRAFT, State.IN_REVIEW):
-        raise CaseError(_("The decision checks are answered before the case is approved."))
-    case.expectations_managed_on = expectations_managed_on
-    case.expectations_note = expectations_note.strip()
-    case.confirmed_not_one_incident = confirmed_not_one_incident
-    case.save(update_fields=["expectations_managed_on", "expectations_note", "confirmed_not_one_incident"])
-    audit_record(
-        firm=case.firm,
-        actor=by,
-        action="case.checks_answered",
-        target=f"case:{case.pk}",
-        data={
-            "expectations_managed_on": expectations_managed_on.isoformat() if expectations_managed_on else None,
-            "confirmed_not_one_incident": confirmed_not_one_incident,
-        },
-    )
-    return case
+    with transaction.atomic():
+        _lock(case)
+        case_membership(case, by)
+        if case.state not in (State.DRAFT, State.IN_REVIEW):
+            raise CaseError(_("The decision checks are answered before the case is approved."))
+        case.expectations_managed_on = expectations_managed_on
+        case.expectations_note = expectations_note.strip()
+        case.confirmed_not_one_incident = confirmed_not_one_incident
+        case.save(update_fields=["expectations_managed_on", "expectations_note", "confirmed_not_one_incident"])
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="case.checks_answered",
+            target=f"case:{case.pk}",
+            data={
+                "expectations_managed_on": expectations_managed_on.isoformat() if expectations_managed_on else None,
+                "confirmed_not_one_incident": confirmed_not_one_incident,
+            },
+        )
+        return case
 
 
-@transaction.atomic
 def case_submit(*, case: OffboardingCase, by) -> OffboardingCase:
     """draft → in_review: needs at least three documented reasons (D8) and the checks that need an
     answer answered (D2, D3)."""
-    _lock(case)
-    from .checks import blocking, case_checks
+    with transaction.atomic():
+        _lock(case)
+        from .checks import blocking, case_checks
 
-    case_membership(case, by)
-    if case.state != State.DRAFT:
-        raise CaseError(
-            _("Only a draft can be sent for review; this case is %(state)s.") % {"state": case.get_state_display()}
-        )
-    count = distinct_reasons(case)
-    if count < MIN_REASONS:
-        raise CaseError(
-            _("D8: a case needs at least %(min)d different documented reasons before review; it has %(n)d.")
-            % {"min": MIN_REASONS, "n": count}
-        )
-    unanswered = blocking(case_checks(case))
-    if unanswered:
-        raise CaseError(" ".join(f"{check.rule}: {check.facts[-1]}" for check in unanswered))
-    _transition(case, to=State.IN_REVIEW, by=by)
-    case.submitted_at = timezone.now()
-    case.save(update_fields=["state", "submitted_at"])
-    Client.objects.filter(pk=case.client_id).update(status=Client.Status.UNDER_REVIEW)
-    return case
+        case_membership(case, by)
+        if case.state != State.DRAFT:
+            raise CaseError(
+                _("Only a draft can be sent for review; this case is %(state)s.") % {"state": case.get_state_display()}
+            )
+        count = distinct_reasons(case)
+        if count < MIN_REASONS:
+            raise CaseError(
+                _("D8: a case needs at least %(min)d different documented reasons before review; it has %(n)d.")
+                % {"min": MIN_REASONS, "n": count}
+            )
+        unanswered = blocking(case_checks(case))
+        if unanswered:
+            raise CaseError(" ".join(f"{check.rule}: {check.facts[-1]}" for check in unanswered))
+        _transition(case, to=State.IN_REVIEW, by=by)
+        case.submitted_at = timezone.now()
+        case.save(update_fields=["state", "submitted_at"])
+        Client.objects.filter(pk=case.client_id).update(status=Client.Status.UNDER_REVIEW)
+        return case
 
 
-@transaction.atomic
 def case_review(
     *, case: OffboardingCase, by, decision: str, comment: str = "", now: dt.datetime | None = None
 ) -> OffboardingCase:
@@ -329,47 +330,49 @@ def case_review(
     Approvals count only from owners and partners other than the opener; in a firm with no other
     owner or partner, the opener may approve their own case after the cooling-off period (D3).
     """
-    _lock(case)
-    membership = case_membership(case, by)
-    if not membership.is_senior:
-        raise CaseError(_("D4: only owners and partners review cases."))
-    if case.state != State.IN_REVIEW:
-        raise CaseError(
-            _("Only a case in review can be reviewed; this case is %(state)s.") % {"state": case.get_state_display()}
-        )
-    if decision not in CaseReview.Decision.values:
-        raise CaseError(_("A review approves or objects."))
-    policy = policy_for(case.firm)
-    if by.pk == case.opened_by_id and decision == CaseReview.Decision.APPROVE:
-        others = Membership.objects.filter(
-            firm_id=case.firm_id, role__in=[Membership.Role.OWNER, Membership.Role.PARTNER]
-        ).exclude(user_id=by.pk)
-        if others.exists():
-            raise CaseError(_("D4: another owner or partner must approve a case you opened."))
-        ready = case.submitted_at + dt.timedelta(hours=policy.cooling_off_hours)
-        if (now or timezone.now()) < ready:
+    with transaction.atomic():
+        _lock(case)
+        membership = case_membership(case, by)
+        if not membership.is_senior:
+            raise CaseError(_("D4: only owners and partners review cases."))
+        if case.state != State.IN_REVIEW:
             raise CaseError(
-                _(
-                    "D3: in a firm of one, approve your own case only after %(hours)d hours of "
-                    "cooling off, from %(when)s."
-                )
-                % {"hours": policy.cooling_off_hours, "when": f"{timezone.localtime(ready):%Y-%m-%d %H:%M}"}
+                _("Only a case in review can be reviewed; this case is %(state)s.")
+                % {"state": case.get_state_display()}
             )
-    CaseReview.objects.create(case=case, reviewer=by, decision=decision, comment=comment)
-    audit_record(
-        firm=case.firm, actor=by, action="case.reviewed", target=f"case:{case.pk}", data={"decision": decision}
-    )
-    # Each reviewer's latest word counts: an objection stands until its author approves (D4).
-    latest: dict[int, str] = {}
-    for reviewer_id, said in case.reviews.order_by("at", "id").values_list("reviewer_id", "decision"):
-        latest[reviewer_id] = said
-    approvals = sum(1 for said in latest.values() if said == CaseReview.Decision.APPROVE)
-    objections = sum(1 for said in latest.values() if said == CaseReview.Decision.OBJECT)
-    if decision == CaseReview.Decision.APPROVE and not objections and approvals >= _approvals_needed(case, policy):
-        _transition(case, to=State.APPROVED, by=by, note=comment)
-        case.save(update_fields=["state"])
-        checklist_sync(case)
-    return case
+        if decision not in CaseReview.Decision.values:
+            raise CaseError(_("A review approves or objects."))
+        policy = policy_for(case.firm)
+        if by.pk == case.opened_by_id and decision == CaseReview.Decision.APPROVE:
+            others = Membership.objects.filter(
+                firm_id=case.firm_id, role__in=[Membership.Role.OWNER, Membership.Role.PARTNER]
+            ).exclude(user_id=by.pk)
+            if others.exists():
+                raise CaseError(_("D4: another owner or partner must approve a case you opened."))
+            ready = case.submitted_at + dt.timedelta(hours=policy.cooling_off_hours)
+            if (now or timezone.now()) < ready:
+                raise CaseError(
+                    _(
+                        "D3: in a firm of one, approve your own case only after %(hours)d hours of "
+                        "cooling off, from %(when)s."
+                    )
+                    % {"hours": policy.cooling_off_hours, "when": f"{timezone.localtime(ready):%Y-%m-%d %H:%M}"}
+                )
+        CaseReview.objects.create(case=case, reviewer=by, decision=decision, comment=comment)
+        audit_record(
+            firm=case.firm, actor=by, action="case.reviewed", target=f"case:{case.pk}", data={"decision": decision}
+        )
+        # Each reviewer's latest word counts: an objection stands until its author approves (D4).
+        latest: dict[int, str] = {}
+        for reviewer_id, said in case.reviews.order_by("at", "id").values_list("reviewer_id", "decision"):
+            latest[reviewer_id] = said
+        approvals = sum(1 for said in latest.values() if said == CaseReview.Decision.APPROVE)
+        objections = sum(1 for said in latest.values() if said == CaseReview.Decision.OBJECT)
+        if decision == CaseReview.Decision.APPROVE and not objections and approvals >= _approvals_needed(case, policy):
+            _transition(case, to=State.APPROVED, by=by, note=comment)
+            case.save(update_fields=["state"])
+            checklist_sync(case)
+        return case
 
 
 def _approvals_needed(case: OffboardingCase, policy) -> int:
@@ -382,7 +385,6 @@ def _approvals_needed(case: OffboardingCase, policy) -> int:
     return max(1, min(policy.case_approvals, eligible))
 
 
-@transaction.atomic
 def case_withdraw(
     *,
     case: OffboardingCase,
@@ -397,33 +399,34 @@ def case_withdraw(
     partner approved it meanwhile), the withdrawal is refused, so nobody undoes a decision they
     have not seen.
     """
-    _lock(case)
-    membership = case_membership(case, by)
-    _refuse_if_changed(case, seen_state)
-    if case.state not in BEFORE_NOTICE:
-        raise CaseError(
-            _("D11: once the client has been notified the case cannot be withdrawn; it is %(state)s.")
-            % {"state": case.get_state_display()}
-        )
-    if by.pk != case.opened_by_id and not membership.is_senior:
-        raise CaseError(_("Only the person who opened the case, an owner or a partner can withdraw it."))
-    _transition(case, to=State.WITHDRAWN, by=by, note=note)
-    case.outcome = outcome
-    case.save(update_fields=["state", "outcome"])
-    Client.objects.filter(pk=case.client_id, status=Client.Status.UNDER_REVIEW).update(status=Client.Status.ACTIVE)
-    return case
+    with transaction.atomic():
+        _lock(case)
+        membership = case_membership(case, by)
+        _refuse_if_changed(case, seen_state)
+        if case.state not in BEFORE_NOTICE:
+            raise CaseError(
+                _("D11: once the client has been notified the case cannot be withdrawn; it is %(state)s.")
+                % {"state": case.get_state_display()}
+            )
+        if by.pk != case.opened_by_id and not membership.is_senior:
+            raise CaseError(_("Only the person who opened the case, an owner or a partner can withdraw it."))
+        _transition(case, to=State.WITHDRAWN, by=by, note=note)
+        case.outcome = outcome
+        case.save(update_fields=["state", "outcome"])
+        Client.objects.filter(pk=case.client_id, status=Client.Status.UNDER_REVIEW).update(status=Client.Status.ACTIVE)
+        return case
 
 
-@transaction.atomic
 def case_take_over(*, case: OffboardingCase, by, note: str = "", seen_state: str | None = None) -> OffboardingCase:
     """D4: a partner keeps the client themselves; the case is withdrawn with that outcome."""
-    _lock(case)
-    membership = case_membership(case, by)
-    if not membership.is_senior:
-        raise CaseError(_("D4: only an owner or a partner can take a client over."))
-    case_withdraw(case=case, by=by, note=note, outcome=OffboardingCase.Outcome.TAKEN_OVER, seen_state=seen_state)
-    Client.objects.filter(pk=case.client_id).update(assigned_to=by)
-    return case
+    with transaction.atomic():
+        _lock(case)
+        membership = case_membership(case, by)
+        if not membership.is_senior:
+            raise CaseError(_("D4: only an owner or a partner can take a client over."))
+        case_withdraw(case=case, by=by, note=note, outcome=OffboardingCase.Outcome.TAKEN_OVER, seen_state=seen_state)
+        Client.objects.filter(pk=case.client_id).update(assigned_to=by)
+        return case
 
 
 def _acts_for_case(case: OffboardingCase, by) -> Membership:
@@ -463,95 +466,109 @@ PLAN_INPUTS = (
 )
 
 
-@transaction.atomic
 def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
     """Change the plan's inputs (the notice day, the fixed-term choice, work done, support, successor);
     the dates and amounts follow from the rules, and the checklist follows the plan."""
-    _lock(case)
-    case_membership(case, by)
-    _refuse_unless(
-        case,
-        *UNDER_WAY,
-        action=_("Changing the plan"),
-    )
-    unknown = set(inputs) - set(PLAN_INPUTS)
-    if unknown:
-        raise CaseError(_("Unknown plan fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    if "notice_date" in inputs and case.notified_on and inputs["notice_date"] != case.notified_on:
-        raise CaseError(_("N1: the client was told on %(day)s; that day stays.") % {"day": case.notified_on})
-    plan = plan_get(case)
-    changed = {}
-    for name, value in inputs.items():
-        if getattr(plan, name) != value:
-            setattr(plan, name, value)
-            changed[name] = str(value) if value is not None else None
-    if not changed:
+    with transaction.atomic():
+        _lock(case)
+        case_membership(case, by)
+        _refuse_unless(
+            case,
+            *UNDER_WAY,
+            action=_("Changing the plan"),
+        )
+        unknown = set(inputs) - set(PLAN_INPUTS)
+        if unknown:
+            raise CaseError(_("Unknown plan fields: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+        if "notice_date" in inputs and case.notified_on and inputs["notice_date"] != case.notified_on:
+            raise CaseError(_("N1: the client was told on %(day)s; that day stays.") % {"day": case.notified_on})
+        plan = plan_get(case)
+        changed = {}
+        for name, value in inputs.items():
+            if getattr(plan, name) != value:
+                setattr(plan, name, value)
+                changed[name] = str(value) if value is not None else None
+        if not changed:
+            return plan
+        plan.full_clean(exclude=["case", "overrides"])
+        plan.save()
+        audit_record(firm=case.firm, actor=by, action="case.plan_changed", target=f"case:{case.pk}", data=changed)
+        _sync_if_planned(case)
         return plan
-    plan.full_clean(exclude=["case", "overrides"])
-    plan.save()
-    audit_record(firm=case.firm, actor=by, action="case.plan_changed", target=f"case:{case.pk}", data=changed)
-    _sync_if_planned(case)
-    return plan
 
 
-@transaction.atomic
 def plan_override(*, case: OffboardingCase, by, field: str, value: str | None, reason: str) -> CasePlan:
     """Change a computed date or amount by hand — or, with ``value`` None, go back to the computed one.
     Either way the reason is required and kept, with what the rules had computed."""
-    _lock(case)
-    case_membership(case, by)
-    _refuse_unless(
-        case,
-        *UNDER_WAY,
-        action=_("Changing the plan"),
-    )
-    if field not in OVERRIDABLE:
-        raise CaseError(_("%(field)s is not a value that can be changed by hand.") % {"field": field})
-    reason = (reason or "").strip()
-    if not reason:
-        raise CaseError(_("Changing a computed date or amount needs a reason, which is recorded."))
-    if value is not None:
-        value = str(value).strip()
-        try:
-            parsed = dt.date.fromisoformat(value) if OVERRIDABLE[field] == "date" else Decimal(value)
-            if isinstance(parsed, Decimal) and not parsed.is_finite():  # NaN, Infinity: no amount at all
-                raise ValueError(value)
-        except (ValueError, InvalidOperation):
-            raise CaseError(
-                _("%(field)s: %(value)s is not a valid %(kind)s.")
-                % {"field": field, "value": value, "kind": _("date") if OVERRIDABLE[field] == "date" else _("amount")}
-            ) from None
-        if isinstance(parsed, Decimal) and parsed < 0:
-            raise CaseError(_("%(field)s: an amount cannot be negative.") % {"field": field})
-        value = str(parsed) if isinstance(parsed, Decimal) else parsed.isoformat()
-    current = plan_compute(case)
-    computed = getattr(current, field)
-    computed = (computed.computed if computed.overridden else computed.value) if computed else None
-    plan = plan_get(case)
-    overrides = dict(plan.overrides or {})
-    if value is None:
-        overrides.pop(field, None)
-    else:
-        overrides[field] = {"value": value, "reason": reason, "by": by.get_username(), "at": timezone.now().isoformat()}
-    plan.overrides = overrides
-    plan.save(update_fields=["overrides"])
-    PlanChange.objects.create(
-        case=case,
-        field=field,
-        computed="" if computed is None else str(computed),
-        value=value or "",
-        reason=reason,
-        by=by,
-    )
-    audit_record(
-        firm=case.firm,
-        actor=by,
-        action="case.plan_overridden",
-        target=f"case:{case.pk}",
-        data={"field": field, "value": value, "computed": "" if computed is None else str(computed), "reason": reason},
-    )
-    _sync_if_planned(case)
-    return plan
+    with transaction.atomic():
+        _lock(case)
+        case_membership(case, by)
+        _refuse_unless(
+            case,
+            *UNDER_WAY,
+            action=_("Changing the plan"),
+        )
+        if field not in OVERRIDABLE:
+            raise CaseError(_("%(field)s is not a value that can be changed by hand.") % {"field": field})
+        reason = (reason or "").strip()
+        if not reason:
+            raise CaseError(_("Changing a computed date or amount needs a reason, which is recorded."))
+        if value is not None:
+            value = str(value).strip()
+            try:
+                parsed = dt.date.fromisoformat(value) if OVERRIDABLE[field] == "date" else Decimal(value)
+                if isinstance(parsed, Decimal) and not parsed.is_finite():  # NaN, Infinity: no amount at all
+                    raise ValueError(value)
+            except (ValueError, InvalidOperation):
+                raise CaseError(
+                    _("%(field)s: %(value)s is not a valid %(kind)s.")
+                    % {
+                        "field": field,
+                        "value": value,
+                        "kind": _("date") if OVERRIDABLE[field] == "date" else _("amount"),
+                    }
+                ) from None
+            if isinstance(parsed, Decimal) and parsed < 0:
+                raise CaseError(_("%(field)s: an amount cannot be negative.") % {"field": field})
+            value = str(parsed) if isinstance(parsed, Decimal) else parsed.isoformat()
+        current = plan_compute(case)
+        computed = getattr(current, field)
+        computed = (computed.computed if computed.overridden else computed.value) if computed else None
+        plan = plan_get(case)
+        overrides = dict(plan.overrides or {})
+        if value is None:
+            overrides.pop(field, None)
+        else:
+            overrides[field] = {
+                "value": value,
+                "reason": reason,
+                "by": by.get_username(),
+                "at": timezone.now().isoformat(),
+            }
+        plan.overrides = overrides
+        plan.save(update_fields=["overrides"])
+        PlanChange.objects.create(
+            case=case,
+            field=field,
+            computed="" if computed is None else str(computed),
+            value=value or "",
+            reason=reason,
+            by=by,
+        )
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="case.plan_overridden",
+            target=f"case:{case.pk}",
+            data={
+                "field": field,
+                "value": value,
+                "computed": "" if computed is None else str(computed),
+                "reason": reason,
+            },
+        )
+        _sync_if_planned(case)
+        return plan
 
 
 def _sync_if_planned(case: OffboardingCase) -> None:
@@ -559,133 +576,137 @@ def _sync_if_planned(case: OffboardingCase) -> None:
         checklist_sync(case)
 
 
-@transaction.atomic
 def invoice_write_off(*, case: OffboardingCase, by, invoice_id: int, reason: str) -> InvoiceWriteOff:
     """D10: give up on an unpaid invoice of this client, with the reason; only owners and partners."""
-    _lock(case)
-    membership = case_membership(case, by)
-    if not membership.is_senior:
-        raise CaseError(_("D10: only owners and partners write off an invoice."))
-    _refuse_unless(case, *UNDER_WAY, action=_("Write-off"))
-    if not (reason or "").strip():
-        raise CaseError(_("A write-off needs a reason."))
-    invoice = Invoice.objects.filter(pk=invoice_id, client=case.client, firm=case.firm).first()
-    if invoice is None:
-        raise CaseError(_("Invoice %(id)s is not an invoice of this client.") % {"id": invoice_id})
-    if not any(row.invoice.pk == invoice.pk for row in plan_compute(case).invoices):
-        raise CaseError(_("Invoice %(number)s is paid; there is nothing to write off.") % {"number": invoice.number})
-    write_off, _created = InvoiceWriteOff.objects.update_or_create(
-        case=case, invoice=invoice, defaults={"reason": reason.strip(), "by": by}
-    )
-    audit_record(
-        firm=case.firm,
-        actor=by,
-        action="case.invoice_written_off",
-        target=f"case:{case.pk}",
-        data={"invoice": invoice.number, "reason": reason.strip()},
-    )
-    return write_off
+    with transaction.atomic():
+        _lock(case)
+        membership = case_membership(case, by)
+        if not membership.is_senior:
+            raise CaseError(_("D10: only owners and partners write off an invoice."))
+        _refuse_unless(case, *UNDER_WAY, action=_("Write-off"))
+        if not (reason or "").strip():
+            raise CaseError(_("A write-off needs a reason."))
+        invoice = Invoice.objects.filter(pk=invoice_id, client=case.client, firm=case.firm).first()
+        if invoice is None:
+            raise CaseError(_("Invoice %(id)s is not an invoice of this client.") % {"id": invoice_id})
+        if not any(row.invoice.pk == invoice.pk for row in plan_compute(case).invoices):
+            raise CaseError(
+                _("Invoice %(number)s is paid; there is nothing to write off.") % {"number": invoice.number}
+            )
+        write_off, _created = InvoiceWriteOff.objects.update_or_create(
+            case=case, invoice=invoice, defaults={"reason": reason.strip(), "by": by}
+        )
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="case.invoice_written_off",
+            target=f"case:{case.pk}",
+            data={"invoice": invoice.number, "reason": reason.strip()},
+        )
+        return write_off
 
 
-@transaction.atomic
 def case_notify(*, case: OffboardingCase, by, on: dt.date | None = None, unpaid_override: str = "") -> OffboardingCase:
     """approved → notified: the client has been told. D10: every unpaid invoice is paid or written
     off first, unless an override reason is recorded. The plan as told is kept on the case (O9)."""
-    _lock(case)
-    _acts_for_case(case, by)
-    if case.state != State.APPROVED:
-        raise CaseError(
-            _("Only an approved case moves to notified; this case is %(state)s.") % {"state": case.get_state_display()}
-        )
-    on = on or case.firm.today()
-    plan = plan_get(case)
-    if plan.notice_date != on:
-        plan.notice_date = on
-        plan.save(update_fields=["notice_date"])
-    computed = plan_compute(case)
-    note = ""
-    if computed.outstanding:
-        numbers = ", ".join(row.invoice.number for row in computed.outstanding)
-        if not unpaid_override.strip():
+    with transaction.atomic():
+        _lock(case)
+        _acts_for_case(case, by)
+        if case.state != State.APPROVED:
             raise CaseError(
-                _(
-                    "D10: be paid in full before letting the client go. Unpaid: %(numbers)s (%(balance)s %(currency)s). "
-                    "Record the payment, write the invoices off with a reason, or give a reason to go ahead anyway."
-                )
-                % {"numbers": numbers, "balance": computed.balance, "currency": computed.currency}
+                _("Only an approved case moves to notified; this case is %(state)s.")
+                % {"state": case.get_state_display()}
             )
-        note = _("D10 overridden with %(balance)s %(currency)s unpaid (%(numbers)s): %(reason)s") % {
-            "balance": computed.balance,
-            "currency": computed.currency,
-            "numbers": numbers,
-            "reason": unpaid_override.strip(),
-        }
-    case.notified_on = on
-    with translation.override("en"):
-        case.plan_told = plan_compute(case).as_dict()
-    _transition(case, to=State.NOTIFIED, by=by, note=note)
-    case.save(update_fields=["state", "notified_on", "plan_told"])
-    Client.objects.filter(pk=case.client_id).update(status=Client.Status.OFFBOARDING)
-    checklist_sync(case)
-    return case
+        on = on or case.firm.today()
+        plan = plan_get(case)
+        if plan.notice_date != on:
+            plan.notice_date = on
+            plan.save(update_fields=["notice_date"])
+        computed = plan_compute(case)
+        note = ""
+        if computed.outstanding:
+            numbers = ", ".join(row.invoice.number for row in computed.outstanding)
+            if not unpaid_override.strip():
+                raise CaseError(
+                    _(
+                        "D10: be paid in full before letting the client go. Unpaid: %(numbers)s (%(balance)s %(currency)s). "
+                        "Record the payment, write the invoices off with a reason, or give a reason to go ahead anyway."
+                    )
+                    % {"numbers": numbers, "balance": computed.balance, "currency": computed.currency}
+                )
+            note = _("D10 overridden with %(balance)s %(currency)s unpaid (%(numbers)s): %(reason)s") % {
+                "balance": computed.balance,
+                "currency": computed.currency,
+                "numbers": numbers,
+                "reason": unpaid_override.strip(),
+            }
+        case.notified_on = on
+        with translation.override("en"):
+            case.plan_told = plan_compute(case).as_dict()
+        _transition(case, to=State.NOTIFIED, by=by, note=note)
+        case.save(update_fields=["state", "notified_on", "plan_told"])
+        Client.objects.filter(pk=case.client_id).update(status=Client.Status.OFFBOARDING)
+        checklist_sync(case)
+        return case
 
 
 WIND_DOWN_NEEDS = ("conversation", "letter")  # C1: told in person, then in writing
 
 
-@transaction.atomic
 def case_wind_down(*, case: OffboardingCase, by) -> OffboardingCase:
     """notified → winding_down: the conversation has happened and the written follow-up is sent (C1, O9)."""
-    _lock(case)
-    _acts_for_case(case, by)
-    if case.state != State.NOTIFIED:
-        raise CaseError(
-            _("Only a notified case starts winding down; this case is %(state)s.") % {"state": case.get_state_display()}
-        )
-    waiting = CaseTask.objects.filter(case=case, kind__in=WIND_DOWN_NEEDS).exclude(status=CaseTask.Status.DONE)
-    if waiting.exists():
-        from .checklist import task_title
+    with transaction.atomic():
+        _lock(case)
+        _acts_for_case(case, by)
+        if case.state != State.NOTIFIED:
+            raise CaseError(
+                _("Only a notified case starts winding down; this case is %(state)s.")
+                % {"state": case.get_state_display()}
+            )
+        waiting = CaseTask.objects.filter(case=case, kind__in=WIND_DOWN_NEEDS).exclude(status=CaseTask.Status.DONE)
+        if waiting.exists():
+            from .checklist import task_title
 
-        raise CaseError(
-            _("C1: first tell the client and follow up in writing. Not done yet: %(tasks)s.")
-            % {"tasks": "; ".join(task_title(task) for task in waiting)}
-        )
-    _transition(case, to=State.WINDING_DOWN, by=by)
-    case.save(update_fields=["state"])
-    return case
+            raise CaseError(
+                _("C1: first tell the client and follow up in writing. Not done yet: %(tasks)s.")
+                % {"tasks": "; ".join(task_title(task) for task in waiting)}
+            )
+        _transition(case, to=State.WINDING_DOWN, by=by)
+        case.save(update_fields=["state"])
+        return case
 
 
-@transaction.atomic
 def case_close(*, case: OffboardingCase, by, today: dt.date | None = None) -> OffboardingCase:
     """winding_down → closed: every required task done and the end date passed. The client is former (O8)."""
-    _lock(case)
-    from .checklist import task_title
+    with transaction.atomic():
+        _lock(case)
+        from .checklist import task_title
 
-    _acts_for_case(case, by)
-    if case.state != State.WINDING_DOWN:
-        raise CaseError(
-            _("Only a case that is winding down can be closed; this case is %(state)s.")
-            % {"state": case.get_state_display()}
-        )
-    today = today or case.firm.today()
-    plan = plan_compute(case, today=today)
-    if today <= plan.end_date.value:
-        raise CaseError(
-            _("O1: the end date, %(day)s, has not passed yet; the case closes after it.")
-            % {"day": plan.end_date.value.isoformat()}
-        )
-    waiting = list(CaseTask.objects.filter(case=case, required=True, status=CaseTask.Status.OPEN))
-    if waiting:
-        raise CaseError(
-            _("Required tasks are still open: %(tasks)s.") % {"tasks": "; ".join(task_title(t) for t in waiting)}
-        )
-    _transition(case, to=State.CLOSED, by=by)
-    case.outcome = OffboardingCase.Outcome.PARTED
-    case.ended_on = plan.end_date.value
-    case.closed_at = timezone.now()
-    case.save(update_fields=["state", "outcome", "ended_on", "closed_at"])
-    Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
-    return case
+        _acts_for_case(case, by)
+        if case.state != State.WINDING_DOWN:
+            raise CaseError(
+                _("Only a case that is winding down can be closed; this case is %(state)s.")
+                % {"state": case.get_state_display()}
+            )
+        today = today or case.firm.today()
+        plan = plan_compute(case, today=today)
+        if today <= plan.end_date.value:
+            raise CaseError(
+                _("O1: the end date, %(day)s, has not passed yet; the case closes after it.")
+                % {"day": plan.end_date.value.isoformat()}
+            )
+        waiting = list(CaseTask.objects.filter(case=case, required=True, status=CaseTask.Status.OPEN))
+        if waiting:
+            raise CaseError(
+                _("Required tasks are still open: %(tasks)s.") % {"tasks": "; ".join(task_title(t) for t in waiting)}
+            )
+        _transition(case, to=State.CLOSED, by=by)
+        case.outcome = OffboardingCase.Outcome.PARTED
+        case.ended_on = plan.end_date.value
+        case.closed_at = timezone.now()
+        case.save(update_fields=["state", "outcome", "ended_on", "closed_at"])
+        Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
+        return case
 
 
 def case_advance(*, case: OffboardingCase, by, unpaid_override: str = "", on: dt.date | None = None):
@@ -703,7 +724,6 @@ def case_advance(*, case: OffboardingCase, by, unpaid_override: str = "", on: dt
     raise CaseError(_("A case that is %(state)s goes no further.") % {"state": case.get_state_display()})
 
 
-@transaction.atomic
 def task_update(
     *, task: CaseTask, by, status: str | None = None, notes: str | None = None, owner=None, today: dt.date | None = None
 ) -> CaseTask:
@@ -712,74 +732,85 @@ def task_update(
     Doing a task records it where it belongs: an access grant is revoked (O2), a login handed back (O4).
     Cutting contact waits for the end date (O8); required tasks cannot be skipped.
     """
-    case = _lock(task.case)
-    task.refresh_from_db(from_queryset=CaseTask.objects.select_for_update())
-    case_membership(case, by)
-    _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
-    today = today or case.firm.today()
-    fields = []
-    if owner is not None:
-        if not Membership.objects.filter(user=owner, firm_id=case.firm_id).exists():
-            raise CaseError(_("A task's owner must be a member of the firm."))
-        task.owner = owner
-        fields.append("owner")
-    if notes is not None:
-        task.notes = notes
-        fields.append("notes")
-    if status is not None and status != task.status:
-        if status not in CaseTask.Status.values:
-            raise CaseError(_("A task is open, done or not needed."))
-        if status == CaseTask.Status.SKIPPED and task.required:
-            raise CaseError(_("A required task cannot be skipped; mark it done when it is."))
-        if status == CaseTask.Status.DONE and task.kind in ("conversation", "letter") and case.state == State.APPROVED:
-            raise CaseError(_("C1: record that the client was told (move the case to notified) first."))
-        if status == CaseTask.Status.DONE and task.kind == "cut_contact" and today < plan_compute(case).end_date.value:
-            raise CaseError(_("O8: contact stops after the end date, not before."))
-        task.status = status
-        task.done_on = today if status == CaseTask.Status.DONE else None
-        fields += ["status", "done_on"]
-        if status == CaseTask.Status.DONE and task.kind == "access" and task.key:
-            AccessGrant.objects.filter(pk=int(task.key), client=case.client, revoked_on__isnull=True).update(
-                revoked_on=today
+    with transaction.atomic():
+        case = _lock(task.case)
+        task.refresh_from_db(from_queryset=CaseTask.objects.select_for_update())
+        case_membership(case, by)
+        _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
+        today = today or case.firm.today()
+        fields = []
+        if owner is not None:
+            if not Membership.objects.filter(user=owner, firm_id=case.firm_id).exists():
+                raise CaseError(_("A task's owner must be a member of the firm."))
+            task.owner = owner
+            fields.append("owner")
+        if notes is not None:
+            task.notes = notes
+            fields.append("notes")
+        if status is not None and status != task.status:
+            if status not in CaseTask.Status.values:
+                raise CaseError(_("A task is open, done or not needed."))
+            if status == CaseTask.Status.SKIPPED and task.required:
+                raise CaseError(_("A required task cannot be skipped; mark it done when it is."))
+            if (
+                status == CaseTask.Status.DONE
+                and task.kind in ("conversation", "letter")
+                and case.state == State.APPROVED
+            ):
+                raise CaseError(_("C1: record that the client was told (move the case to notified) first."))
+            if (
+                status == CaseTask.Status.DONE
+                and task.kind == "cut_contact"
+                and today < plan_compute(case).end_date.value
+            ):
+                raise CaseError(_("O8: contact stops after the end date, not before."))
+            task.status = status
+            task.done_on = today if status == CaseTask.Status.DONE else None
+            fields += ["status", "done_on"]
+            if status == CaseTask.Status.DONE and task.kind == "access" and task.key:
+                AccessGrant.objects.filter(pk=int(task.key), client=case.client, revoked_on__isnull=True).update(
+                    revoked_on=today
+                )
+            if status == CaseTask.Status.DONE and task.kind == "cut_contact":
+                Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
+            if status == CaseTask.Status.DONE and task.kind == "credential" and task.key:
+                Credential.objects.filter(pk=int(task.key), client=case.client, handed_back_on__isnull=True).update(
+                    handed_back_on=today
+                )
+        if fields:
+            task.save(update_fields=fields)
+            audit_record(
+                firm=case.firm,
+                actor=by,
+                action="case.task_updated",
+                target=f"case:{case.pk}",
+                data={"task": task.pk, "kind": task.kind, "status": task.status},
             )
-        if status == CaseTask.Status.DONE and task.kind == "cut_contact":
-            Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
-        if status == CaseTask.Status.DONE and task.kind == "credential" and task.key:
-            Credential.objects.filter(pk=int(task.key), client=case.client, handed_back_on__isnull=True).update(
-                handed_back_on=today
-            )
-    if fields:
-        task.save(update_fields=fields)
-        audit_record(
-            firm=case.firm,
-            actor=by,
-            action="case.task_updated",
-            target=f"case:{case.pk}",
-            data={"task": task.pk, "kind": task.kind, "status": task.status},
-        )
-    return task
+        return task
 
 
-@transaction.atomic
 def task_add(*, case: OffboardingCase, by, title: str, due_on: dt.date, required: bool = False) -> CaseTask:
     """A task of the user's own beside the generated ones."""
-    _lock(case)
-    case_membership(case, by)
-    _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
-    if not title.strip():
-        raise CaseError(_("A task needs a title."))
-    key = str(CaseTask.objects.filter(case=case, kind="custom").count() + 1)
-    while CaseTask.objects.filter(case=case, kind="custom", key=key).exists():
-        key = str(int(key) + 1)
-    task = CaseTask.objects.create(
-        case=case,
-        kind="custom",
-        key=key,
-        params={"title": title.strip()},
-        required=required,
-        owner=by,
-        due_on=due_on,
-        order=900,
-    )
-    audit_record(firm=case.firm, actor=by, action="case.task_added", target=f"case:{case.pk}", data={"task": task.pk})
-    return task
+    with transaction.atomic():
+        _lock(case)
+        case_membership(case, by)
+        _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
+        if not title.strip():
+            raise CaseError(_("A task needs a title."))
+        key = str(CaseTask.objects.filter(case=case, kind="custom").count() + 1)
+        while CaseTask.objects.filter(case=case, kind="custom", key=key).exists():
+            key = str(int(key) + 1)
+        task = CaseTask.objects.create(
+            case=case,
+            kind="custom",
+            key=key,
+            params={"title": title.strip()},
+            required=required,
+            owner=by,
+            due_on=due_on,
+            order=900,
+        )
+        audit_record(
+            firm=case.firm, actor=by, action="case.task_added", target=f"case:{case.pk}", data={"task": task.pk}
+        )
+        return task
