@@ -233,3 +233,17 @@ def test_d11_a_withdrawal_from_a_page_that_showed_the_case_in_review_is_refused_
     client.post(reverse("case_withdraw", args=[case.pk]), {"note": "", "seen_state": "approved"})
     case.refresh_from_db()
     assert case.state == OffboardingCase.State.WITHDRAWN
+
+
+def test_services_refuse_text_longer_than_its_limit_whoever_calls_them(team, client_in_trouble):
+    """The pages and the command line check lengths, and so does each service, for any other caller."""
+    client, incident = client_in_trouble
+    case = case_open(client=client, by=team["staff"])
+    with pytest.raises(CaseError, match="text: at most 5,000 characters"):
+        case_reason_add(case=case, by=team["staff"], text="x" * 5001, evidence=[("incident", incident.pk)])
+    case_reason_add(case=case, by=team["staff"], text="x" * 5000, evidence=[("incident", incident.pk)])
+    from parting.cases.services import case_withdraw
+
+    with pytest.raises(CaseError, match="note: at most 5,000 characters \\(it has 5,001\\)"):
+        case_withdraw(case=case, by=team["staff"], note="n" * 5001)
+    assert case.state == OffboardingCase.State.DRAFT

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from parting.core import limits
@@ -30,15 +29,13 @@ class CaseOpenForm(forms.ModelForm):
         model = OffboardingCase
         fields = ["outward_reason", "attitude", "against_advice"]
         labels = {"against_advice": _("Why open a case although the evidence advises keeping the client (D1)")}
-        widgets = {"against_advice": forms.Textarea(attrs={"rows": 3, "maxlength": 5000})}
+        widgets = {"against_advice": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, advice: str, **kwargs):
         super().__init__(*args, **kwargs)
         if advice == "keep":
-            field = self.fields["against_advice"]
-            field.required = True
-            field.max_length = 5000
-            field.validators.append(MaxLengthValidator(5000))
+            self.fields["against_advice"].required = True
+            limits.limit_length(self.fields["against_advice"], limits.NOTE)
         else:
             del self.fields["against_advice"]
 

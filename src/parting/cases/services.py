@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from parting.audit.services import audit_record
 from parting.clients.models import AccessGrant, Client, Credential
+from parting.core.limits import LABEL, NOTE, too_long
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
 from parting.firms.models import Membership
 from parting.signs.catalogue import BY_ID
@@ -63,6 +64,15 @@ EVIDENCE_MODELS = {
 
 class CaseError(ValidationError):
     """A refused change; the message says which rule or precondition, and why."""
+
+
+def _fits(**texts: tuple[str | None, int]) -> None:
+    """Free text that arrives at a service — from a page, the command line or an API — fits its limit
+    (core.limits); the refusal names the field, the limit and the length given."""
+    for name, (text, limit) in texts.items():
+        message = too_long(name, text or "", limit)
+        if message:
+            raise CaseError(message)
 
 
 def case_membership(case: OffboardingCase, user) -> Membership:
@@ -129,6 +139,7 @@ def case_open(
 
 
 def _case_open(*, client: Client, by, outward_reason: str, attitude: bool, against_advice: str, advice: str):
+    _fits(against_advice=(against_advice, NOTE))
     with transaction.atomic():
         if not Membership.objects.filter(user=by, firm_id=client.firm_id).exists():
             raise CaseError(_("Only members of the firm can open a case for its client."))
@@ -177,6 +188,7 @@ def case_reason_add(
 ) -> CaseReason:
     """Add a reason (D8): a sign, snapshotted now with the rows behind it, or a written reason
     pointing at evidence rows of this client."""
+    _fits(text=(text, NOTE))
     with transaction.atomic():
         _lock(case)
         case_membership(case, by)
@@ -272,6 +284,7 @@ def case_checks_answer(
 ) -> OffboardingCase:
     """Record the answers to the decision checks that need one: D2 (when and how expectations were
     managed) and D3 (this is more than one bad incident)."""
+    _fits(expectations_note=(expectations_note, NOTE))
     with transaction.atomic():
         _lock(case)
         case_membership(case, by)
@@ -330,6 +343,7 @@ def case_review(
     Approvals count only from owners and partners other than the opener; in a firm with no other
     owner or partner, the opener may approve their own case after the cooling-off period (D3).
     """
+    _fits(comment=(comment, NOTE))
     with transaction.atomic():
         _lock(case)
         membership = case_membership(case, by)
@@ -399,6 +413,7 @@ def case_withdraw(
     partner approved it meanwhile), the withdrawal is refused, so nobody undoes a decision they
     have not seen.
     """
+    _fits(note=(note, NOTE))
     with transaction.atomic():
         _lock(case)
         membership = case_membership(case, by)
@@ -469,6 +484,13 @@ PLAN_INPUTS = (
 def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
     """Change the plan's inputs (the notice day, the fixed-term choice, work done, support, successor);
     the dates and amounts follow from the rules, and the checklist follows the plan."""
+    _fits(
+        **{
+            name: (value, NOTE if name == "handover_note" else LABEL)
+            for name, value in inputs.items()
+            if isinstance(value, str)
+        }
+    )
     with transaction.atomic():
         _lock(case)
         case_membership(case, by)
@@ -500,6 +522,7 @@ def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
 def plan_override(*, case: OffboardingCase, by, field: str, value: str | None, reason: str) -> CasePlan:
     """Change a computed date or amount by hand — or, with ``value`` None, go back to the computed one.
     Either way the reason is required and kept, with what the rules had computed."""
+    _fits(reason=(reason, NOTE), value=(value, LABEL))
     with transaction.atomic():
         _lock(case)
         case_membership(case, by)
@@ -578,6 +601,7 @@ def _sync_if_planned(case: OffboardingCase) -> None:
 
 def invoice_write_off(*, case: OffboardingCase, by, invoice_id: int, reason: str) -> InvoiceWriteOff:
     """D10: give up on an unpaid invoice of this client, with the reason; only owners and partners."""
+    _fits(reason=(reason, NOTE))
     with transaction.atomic():
         _lock(case)
         membership = case_membership(case, by)
@@ -609,6 +633,7 @@ def invoice_write_off(*, case: OffboardingCase, by, invoice_id: int, reason: str
 def case_notify(*, case: OffboardingCase, by, on: dt.date | None = None, unpaid_override: str = "") -> OffboardingCase:
     """approved → notified: the client has been told. D10: every unpaid invoice is paid or written
     off first, unless an override reason is recorded. The plan as told is kept on the case (O9)."""
+    _fits(unpaid_override=(unpaid_override, NOTE))
     with transaction.atomic():
         _lock(case)
         _acts_for_case(case, by)
@@ -732,6 +757,7 @@ def task_update(
     Doing a task records it where it belongs: an access grant is revoked (O2), a login handed back (O4).
     Cutting contact waits for the end date (O8); required tasks cannot be skipped.
     """
+    _fits(notes=(notes, NOTE))
     with transaction.atomic():
         case = _lock(task.case)
         task.refresh_from_db(from_queryset=CaseTask.objects.select_for_update())
@@ -791,6 +817,7 @@ def task_update(
 
 def task_add(*, case: OffboardingCase, by, title: str, due_on: dt.date, required: bool = False) -> CaseTask:
     """A task of the user's own beside the generated ones."""
+    _fits(title=(title, LABEL))
     with transaction.atomic():
         _lock(case)
         case_membership(case, by)
