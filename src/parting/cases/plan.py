@@ -57,9 +57,10 @@ class Item:
     reason: str = ""
     formula: str = ""
 
-    @property
-    def overridden(self) -> bool:
+    def _get_overridden(self) -> bool:
         return bool(self.reason)
+
+    overridden = property(_get_overridden)
 
     def as_dict(self) -> dict:
         out = {"value": _json(self.value), "rule": self.rule, "explanation": self.explanation}
@@ -102,14 +103,16 @@ class Plan:
     support: dict | None
     invoices: list[OpenInvoice] = field(default_factory=list)
 
-    @property
-    def outstanding(self) -> list[OpenInvoice]:
+    def _get_outstanding(self) -> list[OpenInvoice]:
         """D10: invoices still unpaid and not written off; the case is not notified while any remain."""
         return [row for row in self.invoices if row.written_off is None]
 
-    @property
-    def balance(self) -> Decimal:
+    outstanding = property(_get_outstanding)
+
+    def _get_balance(self) -> Decimal:
         return sum((row.open_amount * row.invoice.fx_rate for row in self.outstanding), ZERO).quantize(Decimal("0.01"))
+
+    balance = property(_get_balance)
 
     def as_dict(self) -> dict:
         return {

@@ -138,9 +138,10 @@ class Refund:
     refund: Decimal  # returned to the client (or credited)
     retained: Decimal  # kept for the work done
 
-    @property
-    def formula(self) -> str:
+    def _get_formula(self) -> str:
         return f"{self.prepaid} × (100% − {self.work_done_percent.normalize():f}%) = {self.refund}"
+
+    formula = property(_get_formula)
 
 
 def refund_by_work_done(prepaid: Decimal, work_done_percent: Decimal, currency: str) -> Refund:

@@ -151,11 +151,12 @@ class Parting:
     rate_after: Decimal | None
     kind_word: str
 
-    @property
-    def rate_change(self) -> Decimal | None:
+    def _get_rate_change(self) -> Decimal | None:
         if self.rate_before is None or self.rate_after is None:
             return None
         return self.rate_after - self.rate_before
+
+    rate_change = property(_get_rate_change)
 
 
 def _months(end: dt.date, count: int = 12) -> list[dt.date]:

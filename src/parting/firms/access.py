@@ -13,7 +13,6 @@ def member_required(view=None, *, senior: bool = False):
     """Require a signed-in member of a firm; with ``senior``, an owner or a partner."""
 
     def decorator(func):
-        @wraps(func)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -23,6 +22,6 @@ def member_required(view=None, *, senior: bool = False):
                 raise PermissionDenied(_("Only owners and partners can do this."))
             return func(request, *args, **kwargs)
 
-        return wrapped
+        return wraps(func)(wrapped)
 
     return decorator(view) if view is not None else decorator

@@ -45,9 +45,10 @@ class Finding:
     words: str
     instead: str = ""
 
-    @property
-    def advice(self) -> str:
+    def _get_advice(self) -> str:
         return str(ADVICE.get(self.rule, ""))
+
+    advice = property(_get_advice)
 
     def as_dict(self) -> dict:
         return {
@@ -61,18 +62,22 @@ class Finding:
         }
 
 
-@cache
-def _patterns(lang: str) -> list[tuple[str, str, re.Pattern, str]]:
+def _patterns_uncached(lang: str) -> list[tuple[str, str, re.Pattern, str]]:
     return [
         (rule, level, re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE), instead)
         for rule, level, pattern, instead in module(lang).TONE
     ]
 
 
-@cache
-def _negator(lang: str) -> re.Pattern | None:
+_patterns = cache(_patterns_uncached)
+
+
+def _negator_uncached(lang: str) -> re.Pattern | None:
     words = getattr(module(lang), "NEGATORS", "")
     return re.compile(rf"(?:{words})", re.IGNORECASE) if words else None
+
+
+_negator = cache(_negator_uncached)
 
 
 def _negated(text: str, start: int, lang: str) -> bool:

@@ -33,13 +33,15 @@ class Sign:
     # D2: signs about the client's expectations, where talking first may fix things.
     about_expectations: bool = False
 
-    @property
-    def best(self) -> float:
+    def _get_best(self) -> float:
         return 0.0 if self.higher_is_worse else 100.0
 
-    @property
-    def worst(self) -> float:
+    best = property(_get_best)
+
+    def _get_worst(self) -> float:
         return self.poor * 2 if self.higher_is_worse else 0.0
+
+    worst = property(_get_worst)
 
 
 def pct(part: float, whole: float) -> float | None:

@@ -63,8 +63,7 @@ class SignResult:
     unit = property(lambda self: self.sign.unit)
     title = property(lambda self: str(self.sign.title))
 
-    @property
-    def percentile(self) -> int | None:
+    def _get_percentile(self) -> int | None:
         """The share of the firm's active clients who do strictly better: "worse than N% of your clients"."""
         population = self._population
         if self.value is None or not population:
@@ -75,14 +74,17 @@ class SignResult:
             better = len(population) - bisect.bisect_right(population, self.value)
         return round(100.0 * better / len(population))
 
-    @property
-    def explanation(self) -> str:
+    percentile = property(_get_percentile)
+
+    def _get_explanation(self) -> str:
         if self._explanation is None:
             if self.value is None:
                 self._explanation = _("No evidence in the window.")
             else:
                 self._explanation = self.sign.explain(self._components, self.value)
         return self._explanation
+
+    explanation = property(_get_explanation)
 
 
 @dataclass
@@ -113,8 +115,7 @@ class ClientScore:
     trend: list[tuple[str, int]] = field(default_factory=list)
     enough_evidence: bool = True
 
-    @cached_property
-    def signs(self) -> list[SignResult]:
+    def _get_signs(self) -> list[SignResult]:
         """Each enabled sign's result, built when first read: most pages read a few clients' signs."""
         out = []
         for setting, value, subscore in self.evaluated:
@@ -134,8 +135,9 @@ class ClientScore:
                 )
         return out
 
-    @property
-    def reasons(self) -> list[str]:
+    signs = cached_property(_get_signs)
+
+    def _get_reasons(self) -> list[str]:
         """The advice's reasons: dealbreakers first, then the lead, then the troubled signs, worst first."""
         troubled = sorted((s for s in self.signs if s.band in ("poor", "concerning")), key=lambda s: s.subscore)
         signs = [
@@ -146,13 +148,16 @@ class ClientScore:
         lead = [str(LEADS[self.lead[0]]) % self.lead[1]] if self.lead else []
         return [*breakers, *lead, *signs]
 
+    reasons = property(_get_reasons)
+
     def sign(self, sign_id: str) -> SignResult:
         return next(s for s in self.signs if s.id == sign_id)
 
-    @property
-    def top_signs(self) -> list[SignResult]:
+    def _get_top_signs(self) -> list[SignResult]:
         judged = [s for s in self.signs if s.band in ("poor", "concerning")]
         return sorted(judged, key=lambda s: (s.subscore, -s.weight))[:3]
+
+    top_signs = property(_get_top_signs)
 
     def as_dict(self) -> dict:
         return {

@@ -162,9 +162,10 @@ class Scope:
     by_month: bool = False
     client_ids: Sequence[int] | None = None
 
-    @property
-    def tz(self) -> zoneinfo.ZoneInfo:
+    def _get_tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    tz = property(_get_tz)
 
     def start_ts(self) -> dt.datetime:
         return dt.datetime.combine(self.start, dt.time(), self.tz).astimezone(dt.UTC)
