@@ -213,3 +213,53 @@ def test_w13_more_free_hours_than_hours_logged_is_all_of_the_time():
 def test_w13_without_any_time_is_0_with_no_requests_and_100_with_one():
     assert judged("W13")[0] == 0.0
     assert judged("W13", scope_n=1)[0] == 100.0
+
+
+# -- one of a thing is named in the singular ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sign_id", "values", "text"),
+    [
+        (
+            "W2",
+            {"msg_in": 1, "msg_after_hours": 1},
+            "1 of 1 message from the client arrived outside working hours (100%)",
+        ),
+        (
+            "W3",
+            {"msg_in": 1, "msg_to_senior": 1},
+            "1 of 1 message went to an owner or partner instead of the assigned staff member (100%)",
+        ),
+        ("W10", {"msg_in": 1, "msg_negative": 1}, "1 of 1 message from the client was negative (100%)"),
+        (
+            "W4",
+            {"mtg": 1, "mtg_no_show": 1},
+            "Of 1 meeting: 0 cancelled with less than 24 hours' notice, 1 no-shows, 0 arrived late",
+        ),
+        ("W8", {"contract_n": 2, "inv_disputed": 1}, "2 contract terms ignored, 1 invoice disputed"),
+        (
+            "W9",
+            {"inv_discount_requested": 1, "haggle_n": 2},
+            "Asked for a discount on 1 invoice; haggled over the price 2 more times",
+        ),
+        (
+            "W13",
+            {"hours": 10, "scope_n": 1, "scope_hours": 1},
+            "1 request for free extra work; 1 unbilled hours, 10% of the time spent",
+        ),
+        (
+            "W14",
+            {"req_due": 1, "req_late": 1, "req_missing": 1},
+            "1 of 1 item the work depends on was not delivered by its due date (100%); 1 still missing",
+        ),
+    ],
+)
+def test_one_of_a_thing_is_named_in_the_singular(sign_id, values, text):
+    assert judged(sign_id, **values)[1] == text
+
+
+def test_w11_a_target_rate_with_cents_is_quoted_with_them():
+    assert judged("W11", revenue=900, hours=10, target_rate=112.5)[1] == (
+        "Earned 90 an hour over 10 hours, 80% of the target rate of 112.50"
+    )
