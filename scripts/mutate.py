@@ -135,6 +135,19 @@ def table(modules: list[str], seconds: dict[str, float | None]) -> str:
 # -- a pytest plugin for mutmut's test runs (`-p scripts.mutate` in [tool.mutmut] pytest_add_cli_args) ------------
 
 
+def pytest_sessionstart(session) -> None:
+    """A test database of its own for each mutant's run. The tests keep SQLite in a file of the data
+    directory (tests/settings.py), and that directory is chosen once, in mutmut's main process: two
+    mutants tested at once would create, fill and drop the same file, and fail each other's tests."""
+    from django.db import connections
+
+    test = connections["default"].settings_dict.setdefault("TEST", {})
+    name = test.get("NAME")
+    if name and name != ":memory:" and connections["default"].vendor == "sqlite":
+        stem, dot, suffix = str(name).rpartition(".")
+        test["NAME"] = f"{stem}-{os.getpid()}{dot}{suffix}" if dot else f"{name}-{os.getpid()}"
+
+
 def pytest_collection_modifyitems(items) -> None:
     """mutmut names a mutant's tests in no particular order: run them in the suite's order, file by file."""
     items.sort(key=lambda item: (str(item.path), item.location[1] or 0))
