@@ -41,8 +41,8 @@ def test_d4_owners_and_partners_get_the_senior_pages(role):
     assert response.content == b"client 7 of Northwind"
 
 
-def test_d4_staff_are_refused_the_senior_pages():
-    with pytest.raises(PermissionDenied):
+def test_d4_staff_are_refused_the_senior_pages_and_told_who_may():
+    with pytest.raises(PermissionDenied, match=r"^Only owners and partners can do this\.$"):
         member_required(senior=True)(page)(signed_in(Membership.Role.STAFF), client_id=7)
 
 
@@ -56,11 +56,16 @@ def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in_and_brought_back(guar
 
 
 @pytest.mark.parametrize("guard", [member_required, member_required(senior=True)], ids=["member", "senior"])
-def test_a_signed_in_user_who_belongs_to_no_firm_sees_no_firms_pages(guard):
+def test_a_signed_in_user_who_belongs_to_no_firm_sees_no_firms_pages_and_is_told_why(guard):
     request = RequestFactory().get("/clients/7/")
     request.user, request.firm, request.membership = UserFactory.build(), None, None
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^Your account does not belong to a firm\.$"):
         guard(page)(request, client_id=7)
+
+
+def test_the_page_gets_the_arguments_of_its_url_positional_ones_too():
+    response = member_required(page)(signed_in(Membership.Role.STAFF), 7)
+    assert response.content == b"client 7 of Northwind"
 
 
 def test_the_guarded_view_keeps_its_name_for_urls_and_error_pages():
