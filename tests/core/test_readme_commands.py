@@ -22,11 +22,9 @@ def readme_command(prefix: str) -> list[str]:
 
 
 def parting(args: list[str], data_dir: Path) -> subprocess.CompletedProcess:
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("PARTING_", "DJANGO_SETTINGS"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PARTING_", "DJANGO_SETTINGS"))}
     env |= {"PARTING_DATA_DIR": str(data_dir), "PARTING_SECRET_KEY": "readme-test"}
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 — an argument list, no shell: the README's own command
         [sys.executable, "-m", "parting.cli", *args[1:]],
         env=env,
         capture_output=True,
