@@ -135,17 +135,21 @@ def table(modules: list[str], seconds: dict[str, float | None]) -> str:
 # -- a pytest plugin for mutmut's test runs (`-p scripts.mutate` in [tool.mutmut] pytest_add_cli_args) ------------
 
 
+_TEST_DATABASE: str | None = None
+
+
 def pytest_sessionstart(session) -> None:
     """A test database of its own for each mutant's run. The tests keep SQLite in a file of the data
     directory (tests/settings.py), and that directory is chosen once, in mutmut's main process: two
     mutants tested at once would create, fill and drop the same file, and fail each other's tests."""
     from django.db import connections
 
+    global _TEST_DATABASE
     test = connections["default"].settings_dict.setdefault("TEST", {})
-    name = test.get("NAME")
-    if name and name != ":memory:" and connections["default"].vendor == "sqlite":
-        stem, dot, suffix = str(name).rpartition(".")
-        test["NAME"] = f"{stem}-{os.getpid()}{dot}{suffix}" if dot else f"{name}-{os.getpid()}"
+    _TEST_DATABASE = _TEST_DATABASE or test.get("NAME")  # as set by tests/settings.py, before any run renamed it
+    if _TEST_DATABASE and _TEST_DATABASE != ":memory:" and connections["default"].vendor == "sqlite":
+        stem, dot, suffix = str(_TEST_DATABASE).rpartition(".")
+        test["NAME"] = f"{stem}-{os.getpid()}{dot}{suffix}" if dot else f"{_TEST_DATABASE}-{os.getpid()}"
 
 
 def pytest_collection_modifyitems(items) -> None:
