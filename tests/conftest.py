@@ -63,10 +63,9 @@ def team(firm):
     }
 
 
-@pytest.fixture
-def client_in_trouble(firm):
+def troubled_client(firm, name="Trouble Ltd"):
     """Three invoices paid late over weeks (W7) and a disrespect incident (W15): a pattern, not one incident."""
-    client = ClientFactory(firm=firm, name="Trouble Ltd")
+    client = ClientFactory(firm=firm, name=name)
     today = firm.today()  # the firm's day (Europe/Warsaw), not the machine's or UTC's
     for n in range(3):
         InvoiceFactory(
@@ -78,6 +77,11 @@ def client_in_trouble(firm):
         )
     incident = IncidentFactory(client=client, kind=Incident.Kind.DISRESPECT, occurred_on=today - dt.timedelta(days=5))
     return client, incident
+
+
+@pytest.fixture
+def client_in_trouble(firm):
+    return troubled_client(firm)
 
 
 def submitted_case(client, by, incident, **kwargs):

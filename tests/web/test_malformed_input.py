@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -35,16 +34,16 @@ from hypothesis import strategies as st
 from parting.cases.models import CaseTask, ReferralProvider
 from parting.cases.services import case_open, case_review
 from parting.clients.models import Credential, Engagement
-from parting.evidence.models import Incident, Invoice
+from parting.evidence.models import Invoice
 from parting.letters.services import letter_generate
 from tests.cases.conftest import submitted_case
+from tests.conftest import troubled_client
 from tests.factories import (
     AccessGrantFactory,
     ClientFactory,
     ClientRequestFactory,
     ContactFactory,
     FirmFactory,
-    IncidentFactory,
     InvoiceFactory,
     MeetingFactory,
     MembershipFactory,
@@ -76,22 +75,6 @@ HAND_POSTED = ["version", "lang", "action", "after_call", "take_over", "delete",
 
 
 # -- the data: one firm with a client of every kind of row, cases in three states, a letter ---------
-
-
-def troubled_client(firm, name):
-    """Invoices paid late over weeks (W7) and a disrespect incident (W15): a case can be opened."""
-    client = ClientFactory(firm=firm, name=name)
-    today = firm.today()
-    for n in range(3):
-        InvoiceFactory(
-            client=client,
-            issued_on=today - dt.timedelta(days=80),
-            due_on=today - dt.timedelta(days=60 - n),
-            paid_on=today - dt.timedelta(days=10),
-            amount_paid=1000,
-        )
-    incident = IncidentFactory(client=client, kind=Incident.Kind.DISRESPECT, occurred_on=today - dt.timedelta(days=5))
-    return client, incident
 
 
 @dataclass
