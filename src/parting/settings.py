@@ -189,6 +189,7 @@ INSTALLED_APPS = [
     "parting.audit",
     "parting.cases",
     "parting.letters",
+    "parting.imports",
     "parting.web",
     "parting.demo",
 ]

@@ -1,0 +1,83 @@
+"""What a reader or the loader could not accept, with where it is: file, line, column, reason.
+
+Readers do not stop at the first bad row: they report it and go on, so that a user sees every
+problem of a file at once. Nothing is written while any problem is known (the loader checks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_KEPT = 200  # problems kept with their text; all are counted
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a record comes from: the file's name as the user gave it and the 1-based line (or, for
+    a mailbox or calendar, the message or event's position)."""
+
+    file: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}, line {self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    source: Source
+    reason: str
+    column: str = ""
+
+    def __str__(self) -> str:
+        where = str(self.source)
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.reason}"
+
+    def as_dict(self) -> dict:
+        return {"file": self.source.file, "line": self.source.line, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class Problems:
+    """The problems of one import: the first MAX_KEPT with their text, and how many there were."""
+
+    kept: list[Problem] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, source: Source, reason: str, column: str = "") -> None:
+        self.count += 1
+        if len(self.kept) < MAX_KEPT:
+            self.kept.append(Problem(source, reason, column))
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self):
+        return iter(self.kept)
+
+    def summary(self) -> list[str]:
+        lines = [str(p) for p in self.kept]
+        if self.count > len(self.kept):
+            lines.append(f"… and {self.count - len(self.kept)} more problems")
+        return lines
+
+
+class ImportFailed(Exception):
+    """Raised by the loader when the import cannot be written; carries every problem found."""
+
+    def __init__(self, problems: Problems):
+        self.problems = problems
+        super().__init__("; ".join(problems.summary()[:5]))
+
+
+class FileUnreadable(Exception):
+    """A whole file cannot be read (binary, unknown encoding, no header…): one problem, at line ``line``."""
+
+    def __init__(self, reason: str, line: int = 0, column: str = ""):
+        self.reason, self.line, self.column = reason, line, column
+        super().__init__(reason)

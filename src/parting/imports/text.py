@@ -1,0 +1,479 @@
+"""Reading text the way exports really come: charsets, BOMs, separators, amounts and dates.
+
+- ``open_text``: a binary file → a text stream in its real charset: a BOM decides; else UTF-8 when
+  the file's beginning is valid UTF-8; else charset-normalizer identifies the legacy charset
+  (cp1250, cp1251, koi8-r, iso-8859-2, iso-8859-8 …). Binary files are refused.
+- ``csv_rows``: the rows of a CSV file with the line each starts on; the separator (``,``, ``;``,
+  tab, ``|``) is read from the header; lines and fields have a size limit.
+- ``AmountColumn`` / ``DateColumn``: a whole column is scanned to decide the decimal separator and
+  the order of day and month — never a guess per row. A column that could be read both ways is an
+  error that asks the user to choose (unless a preset or the saved mapping says).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
+
+from .problems import FileUnreadable
+
+SAMPLE_BYTES = 1 << 20  # how much of a file decides its charset
+MAX_LINE = 1 << 20  # a physical line longer than this (1 MiB) is refused
+MAX_FIELD = 256 * 1024  # a CSV field longer than this is refused
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def sniff_charset(sample: bytes) -> str:
+    """The charset of a file from its first bytes (see the module's docstring). Raises FileUnreadable."""
+    for bom, name in _BOMS:
+        if sample.startswith(bom):
+            return name
+    if not sample:
+        return "utf-8"
+    if b"\x00" in sample[:8192]:
+        raise FileUnreadable("this is a binary file, not text (it contains NUL bytes)")
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        if error.start >= len(sample) - 3 and len(sample) >= SAMPLE_BYTES:
+            return "utf-8"  # the sample cut a character in two
+    best = detect_charset(sample)
+    if best is None:
+        raise FileUnreadable("the file's character set cannot be identified; save it as UTF-8 and try again")
+    return best
+
+
+# Letters of the languages Parting's firms and clients write (pl, ro, ru, he; Western letters are
+# neutral), and signs that show a wrong legacy charset when they appear in business text.
+_TARGET = re.compile(r"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻăâîșțşţĂÂÎȘȚŞŢ\u0400-\u04ff\u05d0-\u05ea]")
+_NEUTRAL = set("àâäçéèêëîïôöùûüÿñßáíóúõãæøåÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑÁÍÓÚÕÃÆØÅ„”“‘’«»–—…€№°•·")
+LEGACY_CHARSETS = (
+    "cp1250",
+    "cp1251",
+    "cp1252",
+    "iso8859_2",
+    "iso8859_16",
+    "koi8_r",
+    "iso8859_5",
+    "cp1255",
+    "iso8859_8",
+)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_LATIN = re.compile(r"[A-Za-z]")
+_OTHER_SCRIPT = re.compile(r"[\u0400-\u04ff\u05d0-\u05ea]")
+
+
+def _plausibility(text: str) -> int:
+    target = len(_TARGET.findall(text))
+    foreign = sum(1 for ch in text if ord(ch) > 127 and ch not in _NEUTRAL and not _TARGET.match(ch))
+    mixed = sum(len(w) for w in _WORD.findall(text) if _LATIN.search(w) and _OTHER_SCRIPT.search(w))
+    return target - 3 * foreign - 3 * mixed
+
+
+def detect_charset(data: bytes) -> str | None:
+    """The legacy charset of undeclared 8-bit text. charset-normalizer ranks the candidates; on short
+    texts it often takes cp1252 for Polish cp1250, so the candidates (and the legacy charsets of our
+    languages) are re-ranked by how many of their letters belong to those languages and how many
+    stray signs (£ ¥ ³ ¿ …) they produce; a tie keeps charset-normalizer's order."""
+    from charset_normalizer import from_bytes
+
+    ranked = [m.encoding for m in from_bytes(data)]
+    candidates = ranked + [c for c in LEGACY_CHARSETS if c not in ranked]
+    best: tuple[tuple[int, int], str] | None = None
+    for rank, name in enumerate(candidates):
+        try:
+            text = data.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        key = (_plausibility(text), -rank)
+        if best is None or key > best[0]:
+            best = (key, name)
+    return best[1] if best else None
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> str:
+    """Text from bytes whose declared charset may be missing or wrong (mail parts): the declared one
+    when it decodes cleanly and is not a catch-all; else what charset-normalizer finds."""
+    if declared:
+        try:
+            codec = codecs.lookup(declared).name
+        except LookupError:
+            codec = ""
+        if codec and codec not in ("ascii", "us-ascii"):
+            try:
+                text = data.decode(codec)
+                if codec not in ("latin-1", "iso8859-1", "cp1252") or not re.search(r"[\x80-\x9f]", text):
+                    return text
+            except UnicodeDecodeError:
+                pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = detect_charset(data)
+    return data.decode(best) if best else data.decode("utf-8", errors="replace")
+
+
+def open_text(stream: BinaryIO, encoding: str | None = None) -> io.TextIOWrapper:
+    """A text stream over ``stream`` (which must be seekable) in the file's charset."""
+    if encoding is None:
+        sample = stream.read(SAMPLE_BYTES)
+        stream.seek(0)
+        encoding = sniff_charset(sample)
+    return io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
+
+
+def _lines(text: io.TextIOBase, start: list[int]) -> Iterator[str]:
+    """Physical lines, each at most MAX_LINE characters; counts them into ``start[0]``."""
+    while True:
+        try:
+            line = text.readline(MAX_LINE + 1)
+        except UnicodeDecodeError as error:
+            raise FileUnreadable(
+                f"the text is not valid in its character set ({error.reason}); save the file as UTF-8",
+                line=start[0] + 1,
+            ) from None
+        if not line:
+            return
+        if len(line) > MAX_LINE and not line.endswith("\n"):
+            raise FileUnreadable(f"the line is longer than {MAX_LINE} characters", line=start[0] + 1)
+        start[0] += 1
+        yield line
+
+
+def sniff_delimiter(header: str) -> str:
+    """The separator of a CSV file from its header line: the most frequent of , ; tab | outside quotes."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {d: unquoted.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+@dataclass
+class CsvFile:
+    """The header and rows of a CSV file; iterate for ``(line, {column: value})``."""
+
+    header: list[str]
+    delimiter: str
+    _rows: Iterator[tuple[int, list[str]]] = field(repr=False)
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        header = self.header
+        width = len(header)
+        for line, row in self._rows:
+            if not any(cell.strip() for cell in row):
+                continue  # blank lines and rows of empty cells
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            yield line, dict(zip(header, row, strict=False))
+
+
+def csv_rows(stream: BinaryIO, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
+    """Open a CSV export. Raises FileUnreadable for a file without a header or a broken one."""
+    text = open_text(stream, encoding)
+    counter = [0]
+    lines = _lines(text, counter)
+    first = next(lines, None)
+    while first is not None and not first.strip():
+        first = next(lines, None)
+    if first is None:
+        raise FileUnreadable("the file is empty")
+    if "\x00" in first:
+        raise FileUnreadable("this is a binary file, not text (it contains NUL bytes)", line=counter[0])
+    delimiter = delimiter or sniff_delimiter(first)
+    csv.field_size_limit(MAX_FIELD)
+    try:
+        header = next(csv.reader([first], delimiter=delimiter))
+    except csv.Error as error:
+        raise FileUnreadable(f"the header cannot be read: {error}", line=counter[0]) from None
+    header = [h.strip().strip("\ufeff").strip() for h in header]
+    if not any(header):
+        raise FileUnreadable("the first line holds no column names", line=counter[0])
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            raise FileUnreadable(f"the column {name!r} appears twice in the header", line=counter[0])
+        seen.add(name)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        reader = csv.reader(lines, delimiter=delimiter)
+        while True:
+            start = counter[0] + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                reason = str(error)
+                if "NUL" in reason:
+                    reason = "binary data (a NUL byte) in the text"
+                elif "field larger" in reason:
+                    reason = f"a field is longer than {MAX_FIELD} characters"
+                elif "EOF" in reason:
+                    reason = "the file ends inside a quoted field (truncated file?)"
+                raise FileUnreadable(reason, line=start) from None
+            yield start, row
+
+    return CsvFile(header, delimiter, rows())
+
+
+# ---- amounts -------------------------------------------------------------------------------------
+
+_NOT_NUMBER = re.compile(r"[^\d.,\-+()]")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_CURRENCY = re.compile(r"^[A-Z]{3}\s*|\s*[A-Z]{3}$")
+
+
+class AmountError(ValueError):
+    pass
+
+
+def _amount_shape(text: str) -> tuple[str, bool]:
+    """Clean digits/separators of ``text`` and whether it is negative."""
+    s = _SPACES.sub("", text.strip())
+    s = _CURRENCY.sub("", s)
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1]
+    s = s.replace("−", "-")  # U+2212
+    s = "".join(ch for ch in s if ch.isdigit() or ch in ".,-+") if _NOT_NUMBER.search(s) else s
+    if s.endswith("-") and not s.startswith("-"):
+        negative, s = True, s[:-1]
+    if s.startswith("-"):
+        negative, s = not negative, s[1:]
+    elif s.startswith("+"):
+        s = s[1:]
+    return s, negative
+
+
+def _vote(clean: str) -> str | None:
+    """Which decimal separator a single value shows: '.', ',' or None when it cannot tell."""
+    dot, comma = clean.rfind("."), clean.rfind(",")
+    if dot >= 0 and comma >= 0:
+        return "." if dot > comma else ","
+    sep, pos = (".", dot) if dot >= 0 else (",", comma)
+    if pos < 0:
+        return None
+    if clean.count(sep) > 1:
+        return "," if sep == "." else "."  # 1.234.567 → the dots group thousands
+    decimals = len(clean) - pos - 1
+    return sep if decimals != 3 else None  # 1,234 could be either
+
+
+@dataclass
+class AmountColumn:
+    """Decides a column's decimal separator from all its values (``scan``), then parses them."""
+
+    name: str
+    decimal: str | None = None  # '.' or ','; None until decided
+    votes: dict[str, int] = field(default_factory=lambda: {".": 0, ",": 0})
+
+    def scan(self, value: str) -> None:
+        if value and value.strip():
+            vote = _vote(_amount_shape(value)[0])
+            if vote:
+                self.votes[vote] += 1
+
+    def decide(self, hint: str = ".") -> None:
+        """After the scan: the separator the column shows; ``hint`` when no value tells."""
+        if self.decimal:
+            return
+        dots, commas = self.votes["."], self.votes[","]
+        if dots and commas:
+            raise AmountError(
+                f"the column mixes decimal points and decimal commas ({dots} values with a point, "
+                f"{commas} with a comma); correct the file"
+            )
+        self.decimal = "." if dots else "," if commas else hint
+
+    def parse(self, value: str) -> Decimal:
+        clean, negative = _amount_shape(value)
+        if not clean or not any(ch.isdigit() for ch in clean):
+            raise AmountError(f"{value.strip()!r} is not an amount")
+        decimal = self.decimal or "."
+        thousands = "," if decimal == "." else "."
+        clean = clean.replace(thousands, "")
+        if decimal == ",":
+            clean = clean.replace(",", ".")
+        if clean.count(".") > 1 or not re.fullmatch(r"\d*\.?\d*", clean):
+            raise AmountError(f"{value.strip()!r} is not an amount")
+        try:
+            amount = Decimal(clean)
+        except InvalidOperation:
+            raise AmountError(f"{value.strip()!r} is not an amount") from None
+        if abs(amount) >= Decimal("1e10"):
+            raise AmountError(f"{value.strip()!r} is too large")
+        return -amount if negative else amount
+
+
+# ---- dates ---------------------------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+_NUMERIC = re.compile(r"^(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?:[ T,]+.*)?$")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for m in names
+}
+_NAMED_DMY = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -,]*(\d{4})(?:[ T,]+.*)?$")  # 31 Jan 2026, 31-Jan-2026
+_NAMED_MDY = re.compile(r"^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})(?:[ T,]+.*)?$")  # Jan 31, 2026
+
+ORDERS = ("dmy", "mdy", "ymd")
+
+
+class DateError(ValueError):
+    pass
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if len(text) == 2 else year
+
+
+@dataclass
+class DateColumn:
+    """Decides a column's order of day and month from all its values (``scan``), then parses them.
+
+    ISO dates and dates with month names are read as they are. Dotted dates (31.01.2026) are
+    day-first, as everywhere they are written. For slashes and dashes, a value whose first number is
+    above 12 shows day-first, one whose second is above 12 shows month-first; a column that shows
+    both is an error, and one that shows neither needs ``order`` from a preset or the mapping.
+    """
+
+    name: str
+    order: str | None = None  # 'dmy' or 'mdy' for numeric dates with / or -
+    day_first: int = 0
+    month_first: int = 0
+    undecided: int = 0
+    example: str = ""
+
+    def scan(self, value: str) -> None:
+        value = value.strip()
+        if not value or _ISO.match(value):
+            return
+        m = _NUMERIC.match(value)
+        if not m or m.group(2) == "." or len(m.group(1)) == 4:
+            return
+        a, b = int(m.group(1)), int(m.group(3))
+        if a > 12 >= b:
+            self.day_first += 1
+        elif b > 12 >= a:
+            self.month_first += 1
+        else:
+            self.undecided += 1
+            self.example = self.example or value
+
+    def decide(self) -> None:
+        if self.order:
+            return
+        if self.day_first and self.month_first:
+            raise DateError(
+                f"the column mixes day-first and month-first dates ({self.day_first} with the day first, "
+                f"{self.month_first} with the month first); correct the file"
+            )
+        if self.day_first:
+            self.order = "dmy"
+        elif self.month_first:
+            self.order = "mdy"
+        elif self.undecided:
+            raise DateError(
+                f"the dates cannot tell whether the day or the month comes first (e.g. {self.example!r}); "
+                "say which (day-first or month-first)"
+            )
+
+    def parse(self, value: str) -> dt.date:
+        value = value.strip()
+        try:
+            return self._parse(value)
+        except ValueError as error:
+            if isinstance(error, DateError):
+                raise
+            raise DateError(f"{value!r} is not a date") from None
+
+    def _parse(self, value: str) -> dt.date:
+        if not value:
+            raise DateError("the date is missing")
+        m = _ISO.match(value)
+        if m:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        m = _NUMERIC.match(value)
+        if m:
+            first, sep, second, year = m.groups()
+            if len(first) == 4:  # 2026/01/31
+                return dt.date(int(first), int(second), int(year))
+            if sep == "." or self.order == "dmy":
+                return dt.date(_year(year), int(second), int(first))
+            if self.order == "mdy":
+                return dt.date(_year(year), int(first), int(second))
+            a, b = int(first), int(second)
+            if a > 12:
+                return dt.date(_year(year), b, a)
+            if b > 12:
+                return dt.date(_year(year), a, b)
+            raise DateError(f"{value!r} could be read with the day or the month first; say which")
+        m = _NAMED_DMY.match(value)
+        if m and m.group(2).lower() in _MONTHS:
+            return dt.date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+        m = _NAMED_MDY.match(value)
+        if m and m.group(1).lower() in _MONTHS:
+            return dt.date(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+        raise DateError(f"{value!r} is not a date")
+
+
+def parse_hours(value: str) -> Decimal:
+    """A duration as time trackers write it: ``1:30:00``, ``1:30``, ``1.5``, ``1,5`` → hours."""
+    value = value.strip()
+    if not value:
+        raise ValueError("the duration is missing")
+    m = re.fullmatch(r"(\d{1,4}):([0-5]?\d)(?::([0-5]?\d))?", value)
+    if m:
+        seconds = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3) or 0)
+        return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"))
+    m = re.fullmatch(r"\d{1,4}(?:[.,]\d+)?", value)
+    if m:
+        return Decimal(value.replace(",", ".")).quantize(Decimal("0.01"))
+    raise ValueError(f"{value!r} is not a duration")
+
+
+def truthy(value: str) -> bool | None:
+    """Yes/no as exports write it; None when the cell says neither."""
+    v = value.strip().lower()
+    if v in ("yes", "y", "true", "1", "x", "billable", "tak", "da", "да", "כן"):
+        return True
+    if v in ("no", "n", "false", "0", "", "non-billable", "nie", "nu", "нет", "לא"):
+        return False
+    return None
+
+
+def first_present(row: dict[str, str], names: Iterable[str]) -> str:
+    for name in names:
+        value = row.get(name)
+        if value:
+            return value
+    return ""
