@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from parting.clients.models import AccessGrant, Client, Contact
-from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
+from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
 from parting.firms.models import Firm, Membership, Service, WorkingDay
 from parting.signs.policy import policy_for
 
@@ -105,12 +105,30 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
 class InvoiceFactory(EvidenceFactory):
     class Meta:
         model = Invoice
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"INV-{n:05d}")
     issued_on = dt.date(2026, 3, 1)
     due_on = factory.LazyAttribute(lambda o: o.issued_on + dt.timedelta(days=14))
     amount = Decimal("1000.00")
     currency = "EUR"
+
+    @factory.post_generation
+    def payments(self, create, extracted, **kwargs):
+        """An invoice made with ``paid_on`` / ``amount_paid`` gets the payment row they summarise
+        (payments are the truth since issue 10; the two columns are kept from them)."""
+        if not create or extracted is False:
+            return
+        amount = self.amount_paid or (self.amount - self.discount_given if self.paid_on else 0)
+        if amount and amount > 0:
+            Payment.objects.create(
+                firm=self.firm,
+                client=self.client,
+                invoice=self,
+                paid_on=self.paid_on or self.due_on,
+                amount=amount,
+                origin=Payment.Origin.INVOICE,
+            )
 
 
 class MeetingFactory(EvidenceFactory):

@@ -63,7 +63,6 @@ INVOICE_POST = {
     "fx_rate": "1",
     "reminders_sent": "0",
     "discount_given": "0",
-    "amount_paid": "0",
 }
 
 

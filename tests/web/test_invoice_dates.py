@@ -4,7 +4,7 @@ each side of each rule, through the page a member logs an invoice with."""
 import pytest
 from django.urls import reverse
 
-from parting.evidence.models import Invoice
+from parting.evidence.models import Invoice, Payment
 from tests.factories import ClientFactory, MembershipFactory
 
 
@@ -23,7 +23,6 @@ def log(member, acme, **dates):
         "amount": "100",
         "currency": "EUR",
         "fx_rate": "1",
-        "amount_paid": "0",
         "reminders_sent": "0",
         "discount_given": "0",
     } | dates
@@ -36,8 +35,15 @@ def log(member, acme, **dates):
 )
 def test_w7_an_invoice_cannot_be_paid_before_it_is_issued_but_may_be_paid_the_same_day(member, firm, paid_on, saved):
     acme = ClientFactory(firm=firm)
-    response = log(member, acme, paid_on=paid_on, amount_paid="100")
-    assert Invoice.objects.filter(client=acme).exists() is saved
+    log(member, acme)
+    invoice = Invoice.objects.get(client=acme)
+    response = member.post(
+        reverse("evidence_log", args=[acme.pk, "payment"]),
+        {"invoice": invoice.pk, "paid_on": paid_on, "amount": "100"},
+    )
+    assert Payment.objects.filter(invoice=invoice).exists() is saved
+    invoice.refresh_from_db()
+    assert (invoice.paid_on is not None) is saved
     if not saved:
         assert response.status_code == 200
         assert "An invoice cannot be paid before it is issued." in response.content.decode()

@@ -50,7 +50,6 @@ KINDS = {
             "fx_rate": "1",
             "reminders_sent": "0",
             "discount_given": "0",
-            "amount_paid": "0",
         },
     ),
     "meeting": (

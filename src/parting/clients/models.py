@@ -65,6 +65,15 @@ class Client(models.Model):
         help_text=_("D12: if the client owns part of your firm, seek professional advice before parting."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    email_domains = models.CharField(
+        _("e-mail domains"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The client's own domains, separated by spaces (e.g. acme.pl): imported mail and calendars are matched by them."
+        ),
+    )
+    source_key = models.CharField(_("import id"), max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

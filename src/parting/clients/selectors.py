@@ -7,7 +7,7 @@ import zoneinfo
 
 from django.shortcuts import get_object_or_404
 
-from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
+from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
 from parting.firms.models import Firm
 
 from .models import Client
@@ -32,6 +32,11 @@ def client_timeline(*, client: Client, limit: int = 60) -> list[dict]:
             entries.append({"when": moment, "kind": kind, "row": row})
 
     add("invoice", Invoice.objects.filter(client=client).order_by("-due_on"), lambda r: r.due_on)
+    add(
+        "payment",
+        Payment.objects.filter(client=client).select_related("invoice").order_by("-paid_on"),
+        lambda r: r.paid_on,
+    )
     add("meeting", Meeting.objects.filter(client=client).order_by("-starts_at"), lambda r: r.starts_at)
     add("message", Message.objects.filter(client=client).order_by("-sent_at"), lambda r: r.sent_at)
     add("request", ClientRequest.objects.filter(client=client).order_by("-due_on"), lambda r: r.due_on)

@@ -55,7 +55,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parting.clients.models import AccessGrant, Client, Contact
-from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
+from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
 from parting.firms.models import Firm, Membership, Service
 from parting.firms.services import firm_create, member_add
 from parting.signs.policy import policy_for
@@ -71,6 +71,23 @@ TIME_ZONE = "Europe/Warsaw"
 WARSAW = zoneinfo.ZoneInfo(TIME_ZONE)
 OPENS, CLOSES = dt.time(9), dt.time(17)
 CENT = Decimal("0.01")
+
+
+def _payments(invoices) -> list[Payment]:
+    """The payments behind each paid invoice: one, or two when it was paid more than three weeks late
+    (half first, the rest on the day it was settled) — clients who pay late often pay in parts."""
+    rows = []
+    for invoice in invoices:
+        if invoice.paid_on is None:
+            continue
+        common = {"firm_id": invoice.firm_id, "client_id": invoice.client_id, "invoice": invoice, "method": "transfer"}
+        total = invoice.amount_paid
+        if (invoice.paid_on - invoice.due_on).days > 21:
+            first = _money(total / 2)
+            rows.append(Payment(paid_on=invoice.due_on + dt.timedelta(days=7), amount=first, **common))
+            total -= first
+        rows.append(Payment(paid_on=invoice.paid_on, amount=total, **common))
+    return rows
 
 
 class DemoError(Exception):
@@ -1018,6 +1035,7 @@ class _Builder:
             counters[invoice.issued_on.year] = counters.get(invoice.issued_on.year, 0) + 1
             invoice.number = f"{invoice.issued_on.year}-{counters[invoice.issued_on.year]:04d}"
         Invoice.objects.bulk_create(r.invoices, batch_size=500)
+        Payment.objects.bulk_create(_payments(r.invoices), batch_size=500)
         Meeting.objects.bulk_create(r.meetings, batch_size=500)
         Message.objects.bulk_create(r.messages, batch_size=500)
         for reply, index in r.replies:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from parting.core import limits
 from parting.core.requests import row_formfield
 
-from .models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
+from .models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
 
 
 class DateInput(forms.DateInput):
@@ -45,14 +45,12 @@ class InvoiceForm(EvidenceForm):
             "amount",
             "currency",
             "fx_rate",
-            "paid_on",
-            "amount_paid",
             "reminders_sent",
             "discount_requested",
             "discount_given",
             "disputed",
         ]
-        widgets = {"issued_on": DateInput, "due_on": DateInput, "paid_on": DateInput}
+        widgets = {"issued_on": DateInput, "due_on": DateInput}
 
     def __init__(self, *args, client, **kwargs):
         super().__init__(*args, client=client, **kwargs)
@@ -61,11 +59,9 @@ class InvoiceForm(EvidenceForm):
 
     def clean(self):
         data = super().clean()
-        issued, due, paid = data.get("issued_on"), data.get("due_on"), data.get("paid_on")
+        issued, due = data.get("issued_on"), data.get("due_on")
         if issued and due and due < issued:
             self.add_error("due_on", _("An invoice cannot fall due before it is issued."))
-        if issued and paid and paid < issued:
-            self.add_error("paid_on", _("An invoice cannot be paid before it is issued."))
         number = data.get("number")
         if (
             number
@@ -75,6 +71,38 @@ class InvoiceForm(EvidenceForm):
         currency = data.get("currency")
         if currency and currency == self.instance.firm.currency and data.get("fx_rate") not in (None, 1):
             self.add_error("fx_rate", _("An invoice in the firm's own currency has a rate of 1."))
+        return data
+
+
+class PaymentForm(EvidenceForm):
+    """A payment (or a refund: negative) for one of this client's invoices (W7, D10)."""
+
+    class Meta(EvidenceForm.Meta):
+        model = Payment
+        fields = ["invoice", "paid_on", "amount", "method", "reference"]
+        widgets = {"paid_on": DateInput}
+
+    def __init__(self, *args, client, **kwargs):
+        super().__init__(*args, client=client, **kwargs)
+        field = self.fields["invoice"]
+        field.queryset = Invoice.objects.filter(client=client, firm=client.firm).order_by("-issued_on")
+        field.widget.choices = [("", field.empty_label), *((i.pk, str(i)) for i in field.queryset[:500])]
+
+    def clean(self):
+        data = super().clean()
+        invoice, paid = data.get("invoice"), data.get("paid_on")
+        if invoice and paid and paid < invoice.issued_on:
+            self.add_error("paid_on", _("An invoice cannot be paid before it is issued."))
+        if data.get("amount") == 0:
+            self.add_error("amount", _("A payment of nothing is not a payment."))
+        reference = data.get("reference")
+        if (
+            reference
+            and Payment.objects.filter(firm=self.instance.firm, reference=reference)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("reference", _("Another payment already has this reference."))
         return data
 
 
@@ -148,6 +176,7 @@ class TimeEntryForm(EvidenceForm):
 
 KINDS: dict[str, tuple[type[forms.ModelForm], object]] = {
     "invoice": (InvoiceForm, _("Invoice")),
+    "payment": (PaymentForm, _("Payment")),
     "meeting": (MeetingForm, _("Meeting")),
     "message": (MessageForm, _("Message")),
     "request": (ClientRequestForm, _("Request to the client")),

@@ -28,12 +28,19 @@ class Evidence(models.Model):
 
 
 class Invoice(Evidence):
-    """W7 (late, chased), W9 (discounts asked), W8 (disputed), W11 (revenue)."""
+    """W7 (late, chased), W9 (discounts asked), W8 (disputed), W11 (revenue).
+
+    What was paid lives in Payment rows. ``amount_paid`` and ``paid_on`` are kept from them by
+    ``parting.evidence.services.settle_invoices``: the sum of the payments, and the day they first
+    covered the amount due (amount − discount given) — NULL while a balance remains, so an invoice
+    paid by half is still unpaid for W7, D10 and the case's money. A credit note is an invoice with
+    a negative amount; it is settled on the day it is issued.
+    """
 
     number = models.CharField(_("number"), max_length=60)
     issued_on = models.DateField(_("issued"))
     due_on = models.DateField(_("due"))
-    amount = models.DecimalField(_("amount"), **money, validators=[MinValueValidator(Decimal("0"))])
+    amount = models.DecimalField(_("amount"), **money, help_text=_("Taxes included; negative for a credit note."))
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
     fx_rate = models.DecimalField(
         _("rate to firm currency"),
@@ -43,10 +50,8 @@ class Invoice(Evidence):
         validators=[MinValueValidator(Decimal("0.000001"))],
         help_text=_("1 when the invoice is in the firm's currency."),
     )
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    amount_paid = models.DecimalField(
-        _("amount paid"), **money, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
-    )
+    paid_on = models.DateField(_("paid in full on"), null=True, blank=True)
+    amount_paid = models.DecimalField(_("amount paid"), **money, default=Decimal("0"))
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     discount_requested = models.BooleanField(_("discount requested"), default=False)
     discount_given = models.DecimalField(
@@ -68,6 +73,49 @@ class Invoice(Evidence):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def balance(self) -> Decimal:
+        """What the client still owes on it (negative: paid too much, or a credit note)."""
+        return self.amount - self.discount_given - self.amount_paid
+
+
+class Payment(Evidence):
+    """Money received for an invoice (W7, D10, N3): a client may pay in parts; a refund is negative.
+
+    ``reference`` is the payment's id in the export it came from (empty for one logged by hand); the
+    same reference is never loaded twice for a firm. ``origin`` tells a payment read from a payments
+    export or logged by hand from one an invoice export only summarised ("invoice"): loading the
+    payments themselves replaces such a summary.
+    """
+
+    class Origin(models.TextChoices):
+        LOGGED = "logged", _("Logged by hand")
+        IMPORTED = "imported", _("Imported")
+        INVOICE = "invoice", _("From the invoice's paid amount")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments", verbose_name=_("invoice"))
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount"), **money, help_text=_("In the invoice's currency; negative for a refund."))
+    method = models.CharField(_("method"), max_length=60, blank=True)
+    reference = models.CharField(_("reference"), max_length=120, blank=True)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.LOGGED)
+
+    class Meta:
+        verbose_name = _("payment")
+        ordering = ["-paid_on"]
+        indexes = [models.Index(fields=["firm", "client", "paid_on"]), models.Index(fields=["invoice", "paid_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "reference"],
+                condition=~models.Q(reference=""),
+                name="payment_unique_reference_per_firm",
+            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="payment_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paid_on} {self.amount}"
+
 
 class Meeting(Evidence):
     """W4: cancellations at short notice, no-shows, late arrivals."""
@@ -84,12 +132,22 @@ class Meeting(Evidence):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     minutes_late = models.PositiveSmallIntegerField(_("client's minutes late"), default=0)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
+    source_key = models.CharField(
+        _("calendar id"),
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text=_("UID and RECURRENCE-ID when imported."),
+    )
 
     class Meta:
         verbose_name = _("meeting")
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["firm", "client", "starts_at"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "source_key"], condition=~models.Q(source_key=""), name="meeting_unique_source_key"
+            ),
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
             ),
@@ -126,11 +184,17 @@ class Message(Evidence):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies", verbose_name=_("in reply to")
     )
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    source_key = models.CharField(_("Message-ID"), max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("message")
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["firm", "client", "sent_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "source_key"], condition=~models.Q(source_key=""), name="message_unique_source_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.summary or f"{self.get_channel_display()} {timezone.localtime(self.sent_at):%Y-%m-%d %H:%M}"
@@ -143,6 +207,7 @@ class ClientRequest(Evidence):
     requested_on = models.DateField(_("requested"))
     due_on = models.DateField(_("due"))
     received_on = models.DateField(_("received"), null=True, blank=True)
+    source_key = models.CharField(_("import id"), max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("request to the client")
@@ -150,6 +215,9 @@ class ClientRequest(Evidence):
         ordering = ["-due_on"]
         indexes = [models.Index(fields=["firm", "client", "due_on"])]
         constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "source_key"], condition=~models.Q(source_key=""), name="request_unique_source_key"
+            ),
             models.CheckConstraint(
                 condition=models.Q(due_on__gte=models.F("requested_on")), name="request_due_after_requested"
             ),
@@ -189,11 +257,17 @@ class Incident(Evidence):
         related_name="+",
         verbose_name=_("logged by"),
     )
+    source_key = models.CharField(_("import id"), max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("incident")
         ordering = ["-occurred_on"]
         indexes = [models.Index(fields=["firm", "client", "occurred_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "source_key"], condition=~models.Q(source_key=""), name="incident_unique_source_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on}"
@@ -219,12 +293,18 @@ class TimeEntry(Evidence):
         verbose_name=_("person"),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
+    source_key = models.CharField(_("import id"), max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("time entry")
         verbose_name_plural = _("time entries")
         ordering = ["-date"]
         indexes = [models.Index(fields=["firm", "client", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "source_key"], condition=~models.Q(source_key=""), name="time_unique_source_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.hours} h"

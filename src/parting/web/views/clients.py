@@ -13,6 +13,7 @@ from parting.clients.forms import AccessGrantFormSet, ClientForm, ContactFormSet
 from parting.clients.models import Client
 from parting.clients.selectors import client_get, client_timeline, payment_delays
 from parting.evidence.forms import KINDS
+from parting.evidence.services import settle_invoices
 from parting.firms.access import member_required
 from parting.firms.models import Service
 from parting.signs.catalogue import BY_ID
@@ -109,6 +110,14 @@ def client_edit(request, pk: int):
     return _client_form(request, client_get(firm=request.firm, pk=pk))
 
 
+def _settle(kind: str, row, before: int | None = None) -> None:
+    """A payment changed, or an invoice's amount: its invoice's balance follows (issue 10 §1)."""
+    if kind == "payment":
+        settle_invoices([i for i in (row.invoice_id, before) if i])
+    elif kind == "invoice" and row.pk:
+        settle_invoices([row.pk])
+
+
 def _evidence_form(kind: str):
     if kind not in KINDS:
         raise Http404(_("No such kind of evidence."))
@@ -122,12 +131,15 @@ def evidence_log(request, pk: int, kind: str, item: int | None = None):
     instance = None
     if item is not None:
         instance = get_object_or_404(form_class._meta.model, pk=item, client=client, firm=request.firm)
+    before = getattr(instance, "invoice_id", None)  # a payment moved to another invoice settles both
     form = form_class(request.POST or None, instance=instance, client=client)
     if request.method == "POST" and form.is_valid():
         row = form.save(commit=False)
         if kind == "incident" and row.logged_by_id is None:
             row.logged_by = request.user
-        row.save()
+        with transaction.atomic():
+            row.save()
+            _settle(kind, row, before)
         messages.success(request, _("%(kind)s saved.") % {"kind": label})
         if client.status == Client.Status.FORMER:
             messages.warning(
@@ -151,7 +163,9 @@ def evidence_delete(request, pk: int, kind: str, item: int):
     form_class, label = _evidence_form(kind)
     instance = get_object_or_404(form_class._meta.model, pk=item, client=client, firm=request.firm)
     if request.method == "POST":
-        instance.delete()
+        with transaction.atomic():
+            instance.delete()
+            _settle(kind, instance)
         messages.success(request, _("%(kind)s deleted.") % {"kind": label})
         return redirect("client_detail", pk=client.pk)
     return render(request, "parting/evidence_delete.html", {"client": client, "label": label, "instance": instance})
