@@ -1,0 +1,971 @@
+"""Invoices and payments from CSV exports: the generic columns (columns.GENERIC) and presets for
+QuickBooks Online, Xero, FreshBooks and Stripe (issue 10, §2). What they take feeds W7 (payment
+trouble: late payment, chasing, discounts), W8 (terms not respected), W9 (haggling over discounts),
+W11 (revenue against trouble) and D10 (paid in full before parting).
+
+Each reader reads a file in two streaming passes: the first scans the date and amount columns so
+the order of day and month and the decimal separator are decided for a whole column (never per row;
+ReadOptions.date_order / decimal override the scan), the second yields records. Bad rows are
+reported to ``problems`` and skipped; a file that cannot be read at all raises FileUnreadable.
+
+Conventions, the same in every format (docs/imports.md, "Invoices and payments"):
+
+- A credit note (Xero ``ACCRECCREDIT`` / "Sales credit note", QuickBooks "Credit Memo", or a
+  negative total) is an InvoiceRecord with a negative amount.
+- An invoice without a due date falls due on its issue day; one due (or paid) before it is issued is
+  refused.
+- What an invoice export says was paid fills ``amount_paid`` (from a paid amount, or the total less
+  the open balance) and ``paid_on`` when the export has a payment date; a status "Paid" without an
+  amount means paid in full; a payment date without an amount means paid in full on that day.
+- Drafts, voided and deleted invoices and supplier bills are not the client's debts: skipped
+  without a problem.
+- An invoice's key is its number; a payment's key is the export's payment id, else a hash of its
+  content (client, invoice, day, amount, method), numbered when one file holds the same payment
+  twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..columns import GENERIC, REQUIRED
+from ..problems import FileUnreadable, Problems, Source
+from ..records import ClientRef, InvoiceRecord, PaymentRecord, ReadOptions, content_key
+from ..text import (
+    SAMPLE_BYTES,
+    AmountColumn,
+    AmountError,
+    DateColumn,
+    DateError,
+    csv_rows,
+    sniff_charset,
+    sniff_delimiter,
+    truthy,
+)
+
+HEADER_SEARCH_LINES = 30  # how far below the top a report's real header may be (QuickBooks title lines)
+
+
+# ---- presets ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preset:
+    """How one tool's export names and writes our fields.
+
+    ``columns``: our field → the tool's column names, the first present wins. ``signature``: the
+    columns (normalised) whose presence recognises the export. ``date_order``: the order the tool
+    always writes, None when it follows the account's region (then the column is scanned).
+    ``report``: a report with title lines above the header, customer group rows, "Total for …"
+    rows and a footer (QuickBooks). ``line_items``: one row per invoice line, consecutive rows of
+    one invoice number are one invoice; ``sum_lines``: its total is the sum of the line totals.
+    ``utc_times``: dates are UTC timestamps, counted in the firm's time zone.
+    """
+
+    name: str
+    kind: str
+    label: str
+    columns: dict[str, tuple[str, ...]]
+    signature: tuple[frozenset[str], ...]
+    date_order: str | None = None
+    report: bool = False
+    line_items: bool = False
+    sum_lines: bool = False
+    utc_times: bool = False
+
+
+def _norm(name: str) -> str:
+    """A column name as matched: case-insensitive, surrounding spaces and Xero's required-field star ignored."""
+    return re.sub(r"\s+", " ", name.strip().lstrip("*").strip()).lower()
+
+
+def _sig(*names: str) -> frozenset[str]:
+    return frozenset(_norm(n) for n in names)
+
+
+_QBO_DATE = ("Date", "Transaction date", "Invoice date", "Txn date")
+_QBO_CUSTOMER = ("Customer", "Customer full name", "Customer name", "Name", "Client full name", "Client")
+
+_SPECS: tuple[Preset, ...] = (
+    Preset(
+        name="quickbooks",
+        kind="invoices",
+        label="QuickBooks Online: a report exported to CSV (Invoice List, Open Invoices, "
+        "A/R Aging Detail, Transaction List by Customer)",
+        columns={
+            "client": _QBO_CUSTOMER,
+            "client_email": ("Email", "Customer email", "Customer e-mail"),
+            "number": ("Num", "No.", "Invoice no.", "Invoice #"),
+            "issued_on": _QBO_DATE,
+            "due_on": ("Due date",),
+            "amount": ("Amount", "Total", "Total amount"),
+            "amount_due": ("Open balance", "Balance due"),
+            "currency": ("Currency",),
+            "fx_rate": ("Exchange rate",),
+            "status": ("Status", "Invoice status", "Payment status"),
+            "type": ("Transaction type",),
+        },
+        signature=(_sig("Transaction type", "Num"), _sig("Num", "Open balance"), _sig("No.", "Open balance")),
+        report=True,
+    ),
+    Preset(
+        name="quickbooks",
+        kind="payments",
+        label="QuickBooks Online: payment rows of a report exported to CSV (Transaction List by Customer, "
+        "Customer Balance Detail, Invoices and Received Payments)",
+        columns={
+            "client": _QBO_CUSTOMER,
+            "client_email": ("Email", "Customer email"),
+            "id": ("Num", "No.", "Ref no."),
+            "paid_on": _QBO_DATE,
+            "amount": ("Amount", "Total amount"),
+            "currency": ("Currency",),
+            "method": ("Payment method", "Method"),
+            "type": ("Transaction type",),
+        },
+        signature=(_sig("Transaction type", "Num", "Amount"),),
+        report=True,
+    ),
+    Preset(
+        name="xero",
+        kind="invoices",
+        label="Xero: Sales → Invoices → Export (one row per invoice line)",
+        columns={
+            "client": ("ContactName",),
+            "client_email": ("EmailAddress",),
+            "number": ("InvoiceNumber",),
+            "issued_on": ("InvoiceDate",),
+            "due_on": ("DueDate",),
+            "amount": ("Total",),
+            "amount_paid": ("InvoiceAmountPaid",),
+            "amount_due": ("InvoiceAmountDue",),
+            "paid_on": ("FullyPaidOnDate",),
+            "currency": ("Currency",),
+            "status": ("Status",),
+            "type": ("Type",),
+        },
+        signature=(_sig("ContactName", "InvoiceNumber", "InvoiceDate"),),
+        line_items=True,
+    ),
+    Preset(
+        name="freshbooks",
+        kind="invoices",
+        label="FreshBooks: Reports → Invoice Details → Export → CSV (one row per invoice line)",
+        columns={
+            "client": ("Client Name", "Client", "Organization"),
+            "client_email": ("Client Email", "Email"),
+            "number": ("Invoice #", "Invoice Number"),
+            "issued_on": ("Date Issued", "Issue Date"),
+            "due_on": ("Date Due", "Due Date"),
+            "paid_on": ("Date Paid",),
+            "amount": ("Invoice Total", "Total"),
+            "line_total": ("Line Total",),
+            "amount_paid": ("Amount Paid", "Paid"),
+            "amount_due": ("Outstanding", "Amount Outstanding"),
+            "currency": ("Currency",),
+            "status": ("Invoice Status", "Status"),
+        },
+        signature=(_sig("Client Name", "Invoice #", "Date Issued"),),
+        line_items=True,
+        sum_lines=True,
+    ),
+    Preset(
+        name="stripe",
+        kind="invoices",
+        label="Stripe: Dashboard → Invoices → Export (CSV)",
+        columns={
+            "client": ("Customer Name", "Customer Description"),
+            "client_email": ("Customer Email",),
+            "client_id": ("Customer", "Customer ID"),
+            "key": ("id", "Invoice ID"),
+            "number": ("Number", "Invoice Number"),
+            "issued_on": ("Date (UTC)", "Finalized At (UTC)", "Created (UTC)", "Created date (UTC)"),
+            "due_on": ("Due Date (UTC)", "Due Date"),
+            "paid_on": ("Paid At (UTC)",),
+            "amount": ("Total", "Amount Due"),
+            "amount_paid": ("Amount Paid",),
+            "amount_due": ("Amount Remaining",),
+            "currency": ("Currency",),
+            "status": ("Status",),
+        },
+        signature=(_sig("id", "Amount Due", "Number"), _sig("id", "Amount Due", "Customer")),
+        date_order="ymd",
+        utc_times=True,
+    ),
+    Preset(
+        name="stripe",
+        kind="payments",
+        label="Stripe: Dashboard → Payments → Export (CSV; one row per charge)",
+        columns={
+            "client": ("Customer Name", "Customer Description", "Card Name"),
+            "client_email": ("Customer Email",),
+            "client_id": ("Customer ID", "Customer"),
+            "id": ("id", "Payment ID", "Charge ID"),
+            "invoice_number": ("Invoice ID", "Invoice Number"),
+            "paid_on": ("Created date (UTC)", "Created (UTC)", "Created"),
+            "amount": ("Amount",),
+            "refunded": ("Amount Refunded",),
+            "currency": ("Currency",),
+            "status": ("Status",),
+            "captured": ("Captured",),
+            "method": ("Payment Source Type", "Card Brand", "Payment Method Type"),
+        },
+        signature=(_sig("id", "Amount", "Amount Refunded"), _sig("id", "Created (UTC)", "Amount", "Captured")),
+        date_order="ymd",
+        utc_times=True,
+    ),
+)
+
+PRESETS: dict[str, str] = {
+    "generic": "Parting's own columns (what `parting export` writes), or any file with a column mapping",
+    "quickbooks": "QuickBooks Online reports exported to CSV (invoices, credit memos and payments)",
+    "xero": "Xero sales invoice export (invoices and credit notes; no payments file)",
+    "freshbooks": "FreshBooks Invoice Details report (invoices; no payments file)",
+    "stripe": "Stripe Dashboard exports of invoices and of payments",
+}
+"""Format name → what it reads; ``detect`` finds the preset from a header."""
+
+_BY_KEY = {(p.name, p.kind): p for p in _SPECS}
+
+
+def detect(header: list[str], kind: str) -> str | None:
+    """The preset whose export has this header, for ``kind`` ("invoices" or "payments"); None: generic."""
+    names = {_norm(h) for h in header if h}
+    for preset in _SPECS:
+        if preset.kind == kind and any(sig <= names for sig in preset.signature):
+            return preset.name
+    return None
+
+
+def _generic(kind: str) -> Preset:
+    return Preset(
+        name="generic",
+        kind=kind,
+        label="generic",
+        columns={name: (name,) for name in GENERIC[kind]},
+        signature=(),
+    )
+
+
+# ---- opening a file: header, preset, columns ------------------------------------------------------
+
+
+class _Window(io.RawIOBase):
+    """The caller's stream seen from ``start`` on; closing it leaves the caller's stream open (a text
+    wrapper closes what it wraps when it is collected)."""
+
+    def __init__(self, base: BinaryIO, start: int = 0):
+        self._base, self._start, self._pos = base, start, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        self._base.seek(self._start + self._pos)
+        data = self._base.read(len(buffer))
+        buffer[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == 0:
+            self._pos = offset
+        elif whence == 1:
+            self._pos += offset
+        else:
+            self._base.seek(0, 2)
+            self._pos = self._base.tell() - self._start + offset
+        self._pos = max(self._pos, 0)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_TOTAL = re.compile(r"^(total|grand total|totals|total for .*|subtotal.*)$", re.IGNORECASE)
+_FOOTER = re.compile(r"(^(accrual|cash) basis\b)|(\b\d{1,2}:\d{2}\s*(am|pm)\b)", re.IGNORECASE)
+
+
+@dataclass
+class _Table:
+    """An opened export: its preset, the file's column for each field, and two passes over its rows."""
+
+    stream: BinaryIO
+    name: str
+    kind: str
+    options: ReadOptions
+    preset: Preset = field(init=False)
+    cols: dict[str, str] = field(init=False, default_factory=dict)
+    header: list[str] = field(init=False, default_factory=list)
+    header_line: int = field(init=False, default=1)
+    delimiter: str = field(init=False, default=",")
+    _encoding: str = field(init=False, default="utf-8")
+    _offset: int = field(init=False, default=0)
+    _skipped_lines: int = field(init=False, default=0)
+
+    def open(self) -> None:
+        self._find_header()
+        self._choose_preset()
+        self._resolve_columns()
+
+    # the header may sit below a report's title lines
+    def _find_header(self) -> None:
+        self.stream.seek(0)
+        sample = self.stream.read(SAMPLE_BYTES)
+        self.stream.seek(0)
+        encoding = self.options.encoding or sniff_charset(sample)
+        bom = b""
+        if encoding.replace("_", "-").lower() in ("utf-16", "utf16"):
+            bom, encoding = sample[:2], "utf-16-le" if sample.startswith(b"\xff\xfe") else "utf-16-be"
+        elif encoding.replace("_", "-").lower() in ("utf-8-sig", "utf8-sig"):
+            bom, encoding = sample[:3] if sample.startswith(b"\xef\xbb\xbf") else b"", "utf-8"
+        try:
+            text = sample[len(bom) :].decode(encoding, errors="ignore")
+        except LookupError:
+            raise FileUnreadable(f"unknown character set {encoding!r}") from None
+        self._encoding = encoding
+        lines = _PHYSICAL_LINE.findall(text)[:HEADER_SEARCH_LINES]
+        wanted = self._header_test()
+        prefix = ""
+        for index, line in enumerate(lines):
+            if index == len(lines) - 1 and len(lines) > 1 and not line.endswith(("\n", "\r")):
+                break  # a line cut by the sample
+            if line.strip():
+                cells = _cells(line)
+                if wanted({_norm(c) for c in cells if c.strip()}):
+                    self._offset = len(bom) + len(prefix.encode(encoding, errors="replace"))
+                    self._skipped_lines = index
+                    return
+            prefix += line
+        self._offset, self._skipped_lines = len(bom), 0
+
+    def _header_test(self) -> Callable[[set[str]], bool]:
+        fmt = (self.options.format or "").strip().lower()
+        mapped = {_norm(c) for c in self.options.mapping.values() if c}
+        presets = [p for p in _SPECS if p.kind == self.kind and (not fmt or p.name == fmt)]
+        required = [_norm(f) for f in REQUIRED[self.kind]]
+
+        def test(names: set[str]) -> bool:
+            if len(names) < 2:
+                return False
+            if any(any(sig <= names for sig in p.signature) for p in presets):
+                return True
+            if mapped and mapped <= names:
+                return True
+            return fmt in ("", "generic") and set(required) <= names
+
+        return test
+
+    def check_complete(self) -> None:
+        """Refuse a file that ends inside a quoted field (a truncated download): the csv module reads
+        such a last field as if it were closed. An odd number of quotes is the cheap sign; a strict
+        reading of the file then tells a truncation from a stray quote in an unquoted field."""
+        if self._encoding.startswith("utf-16"):
+            return
+        self.stream.seek(self._offset)
+        quotes = 0
+        while chunk := self.stream.read(1 << 20):
+            quotes += chunk.count(b'"')
+        if quotes % 2 == 0:
+            return
+        window = io.BufferedReader(_Window(self.stream, self._offset))
+        text = io.TextIOWrapper(window, encoding=self._encoding, errors="replace", newline="")
+        reader = csv.reader(text, delimiter=self.delimiter, strict=True)
+        start = 1
+        try:
+            while True:
+                start = reader.line_num + 1
+                next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "end of data" in str(error):
+                raise FileUnreadable(
+                    "the file ends inside a quoted field (truncated file?)", line=start + self._skipped_lines
+                ) from None
+        finally:
+            text.detach()
+
+    def csv(self):
+        window = io.BufferedReader(_Window(self.stream, self._offset))
+        table = csv_rows(window, encoding=self._encoding)
+        return table
+
+    def _choose_preset(self) -> None:
+        table = self.csv()
+        self.header, self.delimiter = table.header, table.delimiter
+        self.header_line = self._skipped_lines + 1
+        fmt = (self.options.format or "").strip().lower()
+        if fmt in ("", "auto"):
+            found = detect(self.header, self.kind)
+            self.preset = _BY_KEY[(found, self.kind)] if found else _generic(self.kind)
+        elif fmt == "generic":
+            self.preset = _generic(self.kind)
+        elif (fmt, self.kind) in _BY_KEY:
+            self.preset = _BY_KEY[(fmt, self.kind)]
+        elif fmt in PRESETS:
+            raise FileUnreadable(
+                f"the {fmt} preset reads no {self.kind} file ({PRESETS[fmt]}); "
+                "use the generic format with a column mapping"
+            )
+        else:
+            known = ", ".join(sorted(PRESETS))
+            raise FileUnreadable(f"unknown format {fmt!r}; the formats for {self.kind} are: {known}")
+
+    def _resolve_columns(self) -> None:
+        by_norm: dict[str, str] = {}
+        for h in self.header:
+            if h:
+                by_norm.setdefault(_norm(h), h)
+        for fld, candidates in self.preset.columns.items():
+            for candidate in candidates:
+                if _norm(candidate) in by_norm:
+                    self.cols[fld] = by_norm[_norm(candidate)]
+                    break
+        unknown_fields = []
+        for fld, column in self.options.mapping.items():
+            if not column:
+                continue
+            if fld not in GENERIC[self.kind] and fld not in self.preset.columns:
+                unknown_fields.append(fld)
+                continue
+            if _norm(column) not in by_norm:
+                raise FileUnreadable(
+                    f"the column {column!r} mapped to {fld!r} is not in the file; "
+                    f"its columns are: {_listing(self.header)}",
+                    line=self.header_line,
+                )
+            self.cols[fld] = by_norm[_norm(column)]
+        if unknown_fields:
+            raise FileUnreadable(
+                f"the mapping names fields that {self.kind} do not have: {', '.join(sorted(unknown_fields))}; "
+                f"the fields are: {', '.join(GENERIC[self.kind])}"
+            )
+        missing = [f for f in REQUIRED[self.kind] if f not in self.cols]
+        if "amount" in missing and self.preset.sum_lines and "line_total" in self.cols:
+            missing.remove("amount")
+        who = ("client", "client_email", "client_id") + (("invoice_number",) if self.kind == "payments" else ())
+        if not self.preset.report and not any(f in self.cols for f in who):
+            missing.append("client")
+        if missing:
+            described = ", ".join(self._names_for(f) for f in missing)
+            which = "" if self.preset.name == "generic" else f" ({self.preset.label})"
+            raise FileUnreadable(
+                f"required columns are missing{which}: {described}; the file's columns are: {_listing(self.header)}",
+                line=self.header_line,
+            )
+
+    def _names_for(self, fld: str) -> str:
+        names = self.preset.columns.get(fld, (fld,))
+        if fld == "client" and "client_email" in self.preset.columns:
+            names = names + self.preset.columns["client_email"]
+        return " or ".join(repr(n) for n in names)
+
+    def value(self, row: dict[str, str], fld: str) -> str:
+        column = self.cols.get(fld)
+        return (row.get(column) or "").strip() if column else ""
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str], str]]:
+        """(line, row, group) for data rows: a report's group rows, totals and footer are skipped.
+        ``group`` is the label of the group row above (a QuickBooks report groups by customer)."""
+        table = self.csv()
+        group = ""
+        date_col = self.cols.get("issued_on") or self.cols.get("paid_on") or ""
+        key_cols = [c for c in (self.cols.get("number"), self.cols.get("amount"), self.cols.get("line_total")) if c]
+        for line, row in table:
+            line += self._skipped_lines
+            filled = [v.strip() for v in row.values() if v and v.strip()]
+            day = (row.get(date_col) or "").strip()
+            if any(_TOTAL.match(v) for v in filled) and (not day or _TOTAL.match(day)):
+                continue  # "Total for …", "TOTAL": the report's sums
+            if self.preset.report and len(filled) == 1 and not any((row.get(c) or "").strip() for c in key_cols):
+                if not _FOOTER.search(filled[0]):
+                    group = filled[0]  # a group row: the customer of the rows below
+                continue
+            yield line, row, group
+
+
+def _cells(line: str) -> list[str]:
+    delimiter = sniff_delimiter(line)
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _listing(header: list[str]) -> str:
+    shown = [repr(h) for h in header if h][:40]
+    return ", ".join(shown) if shown else "(none)"
+
+
+# ---- columns of dates and amounts -----------------------------------------------------------------
+
+_DATE_FIELDS = {"invoices": ("issued_on", "due_on", "paid_on"), "payments": ("paid_on",)}
+_AMOUNT_FIELDS = {
+    "invoices": ("amount", "line_total", "amount_paid", "amount_due", "discount_given", "fx_rate"),
+    "payments": ("amount", "refunded"),
+}
+_UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}")
+
+
+@dataclass
+class _Columns:
+    """The date and amount columns of a file, scanned then decided; what could not be decided is
+    reported once per column and its rows are skipped without a second problem."""
+
+    table: _Table
+    problems: Problems
+    dates: dict[str, DateColumn] = field(default_factory=dict)
+    amounts: dict[str, AmountColumn] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        t = self.table
+        order = t.options.date_order or (t.preset.date_order if t.preset.date_order in ("dmy", "mdy") else None)
+        for f in _DATE_FIELDS[t.kind]:
+            if f in t.cols:
+                self.dates[f] = DateColumn(t.cols[f], order=order)
+        for f in _AMOUNT_FIELDS[t.kind]:
+            if f in t.cols:
+                self.amounts[f] = AmountColumn(t.cols[f], decimal=t.options.decimal)
+
+    def scan(self) -> None:
+        t = self.table
+        for _line, row, _group in t.rows():
+            for column in self.dates.values():
+                column.scan(row.get(column.name, ""))
+            for column in self.amounts.values():
+                column.scan(row.get(column.name, ""))
+
+    def decide(self) -> None:
+        source = Source(self.table.name, self.table.header_line)
+        undecided = []
+        decided: set[str] = set()
+        for f, column in self.dates.items():
+            try:
+                column.decide()
+            except DateError as error:
+                undecided.append((f, column, error))
+                continue
+            if column.day_first or column.month_first:
+                decided.add(column.order or "")
+        for f, column, error in undecided:
+            if len(decided) == 1 and not (column.day_first and column.month_first):
+                column.order = next(iter(decided))  # exports write every date of a file one way
+                continue
+            self.broken.add(f)
+            self.problems.add(source, str(error), column=column.name)
+        seps = {c.decimal for c in self.amounts.values() if c.decimal}
+        seps |= {s for c in self.amounts.values() for s, n in c.votes.items() if n and not c.votes[_other(s)]}
+        hint = next(iter(seps)) if len(seps) == 1 else ("," if self.table.delimiter == ";" else ".")
+        for f, column in self.amounts.items():
+            try:
+                column.decide(hint)
+            except AmountError as error:
+                self.problems.add(source, str(error), column=column.name)
+                self.broken.add(f)
+                column.decimal = "." if column.votes["."] >= column.votes[","] else ","
+
+    def date(self, f: str, value: str, errors: list[tuple[str, str]]) -> dt.date | None:
+        """The date in ``value`` (None when empty); a bad one is appended to ``errors`` (with no reason
+        when its column was already reported as undecided)."""
+        value = value.strip()
+        if not value or f not in self.dates:
+            return None
+        column = self.dates[f]
+        if self.table.preset.utc_times and _UTC_STAMP.match(value):
+            day = _utc_day(value, self.table.options.time_zone)
+            if day is not None:
+                return day
+        try:
+            return column.parse(value)
+        except DateError as error:
+            errors.append((column.name, "" if f in self.broken else str(error)))
+            return None
+
+    def amount(self, f: str, value: str, errors: list[tuple[str, str]]) -> Decimal | None:
+        value = value.strip()
+        if not value or f not in self.amounts:
+            return None
+        column = self.amounts[f]
+        try:
+            return column.parse(value)
+        except AmountError as error:
+            errors.append((column.name, str(error)))
+            return None
+
+
+def _other(sep: str) -> str:
+    return "," if sep == "." else "."
+
+
+def _utc_day(value: str, zone: str) -> dt.date | None:
+    """The day in the firm's zone of a UTC timestamp as Stripe writes it ("2026-01-31 23:30")."""
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace(" UTC", ""))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    try:
+        zone_info = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone_info = ZoneInfo("UTC")
+    try:
+        return moment.astimezone(zone_info).date()
+    except (OverflowError, ValueError):
+        return moment.date()
+
+
+# ---- shared row helpers ---------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[^\s,;<>\"']+@[^\s,;<>\"']+\.[^\s,;<>\"']+")
+_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
+_SKIP_STATUS = {"draft", "void", "voided", "deleted", "submitted", "awaiting approval", "cancelled", "canceled"}
+_PAID_STATUS = {"paid", "auto-paid", "autopaid", "paid in full", "closed"}
+
+
+def _client(table: _Table, row: dict[str, str], group: str) -> ClientRef:
+    name = table.value(row, "client") or group
+    emails = tuple(dict.fromkeys(m.lower() for m in _EMAIL.findall(table.value(row, "client_email"))))
+    return ClientRef(name=name, emails=emails, external_id=table.value(row, "client_id"))
+
+
+def _currency(table: _Table, row: dict[str, str], errors: list[tuple[str, str]]) -> str:
+    value = table.value(row, "currency")
+    if not value:
+        return table.options.currency
+    if _CURRENCY.match(value):
+        return value.upper()
+    errors.append((table.cols["currency"], f"{value!r} is not a three-letter currency code (such as EUR)"))
+    return ""
+
+
+def _required_date(
+    table: _Table, columns: _Columns, row: dict[str, str], f: str, missing: str, errors: list[tuple[str, str]]
+) -> dt.date | None:
+    value = table.value(row, f)
+    if not value:
+        errors.append((table.cols.get(f, ""), missing))
+        return None
+    return columns.date(f, value, errors)
+
+
+def _required_amount(
+    table: _Table, columns: _Columns, row: dict[str, str], f: str, errors: list[tuple[str, str]]
+) -> Decimal | None:
+    value = table.value(row, f)
+    if not value:
+        errors.append((table.cols.get(f, ""), "the amount is missing"))
+        return None
+    return columns.amount(f, value, errors)
+
+
+def _report(problems: Problems, name: str, line: int, errors: list[tuple[str, str]]) -> None:
+    for column, reason in errors:
+        if reason:
+            problems.add(Source(name, line), reason, column=column)
+
+
+def _open(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems, kind: str) -> tuple[_Table, _Columns]:
+    table = _Table(stream, name, kind, options)
+    table.open()
+    columns = _Columns(table, problems)
+    columns.scan()
+    table.check_complete()
+    columns.decide()
+    return table, columns
+
+
+# ---- invoices --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Invoice:
+    line: int
+    client: ClientRef
+    number: str
+    issued_on: dt.date | None
+    due_on: dt.date | None
+    paid_on: dt.date | None
+    amount: Decimal | None
+    amount_paid: Decimal | None
+    amount_due: Decimal | None
+    currency: str
+    status: str
+    credit: bool
+    fx_rate: Decimal | None = None
+    disputed: bool = False
+    discount_requested: bool = False
+    discount_given: Decimal = Decimal("0")
+    reminders_sent: int | None = None
+    key: str = ""
+    bad: bool = False
+
+
+def _transaction(kind_value: str) -> str:
+    """'invoice', 'credit', or 'other' (a bill, a payment, a journal entry…) from a type column."""
+    t = kind_value.strip().lower()
+    if not t:
+        return "invoice"
+    if t.startswith(("accpay", "bill", "purchase", "supplier", "vendor", "expense")):
+        return "other"
+    if "credit" in t:
+        return "credit"
+    if "invoice" in t or t in ("accrec", "statement charge"):
+        return "invoice"
+    return "other"
+
+
+def read_invoices(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[InvoiceRecord]:
+    """Invoices and credit notes of an invoice export (see the module's docstring)."""
+    table, columns = _open(stream, name, options, problems, "invoices")
+    pending: _Invoice | None = None
+    for line, row, group in table.rows():
+        parsed = _parse_invoice(table, columns, problems, line, row, group)
+        if parsed is None:
+            continue
+        if pending is not None and table.preset.line_items and parsed.number == pending.number and parsed.number:
+            summed = table.preset.sum_lines and "amount" not in table.cols
+            if summed and parsed.amount is not None and pending.amount is not None:
+                pending.amount += parsed.amount
+            pending.bad = pending.bad or parsed.bad
+            continue
+        if pending is not None:
+            record = _finish_invoice(table, problems, pending)
+            if record is not None:
+                yield record
+        pending = parsed
+    if pending is not None:
+        record = _finish_invoice(table, problems, pending)
+        if record is not None:
+            yield record
+
+
+def _parse_invoice(
+    table: _Table, columns: _Columns, problems: Problems, line: int, row: dict[str, str], group: str
+) -> _Invoice | None:
+    transaction = _transaction(table.value(row, "type"))
+    if transaction == "other":
+        return None
+    status = table.value(row, "status").lower()
+    if status in _SKIP_STATUS:
+        return None
+    errors: list[tuple[str, str]] = []
+    number = table.value(row, "number") or table.value(row, "key")
+    if not number:
+        errors.append((table.cols.get("number", ""), "the invoice number is missing"))
+    client = _client(table, row, group)
+    if not client:
+        errors.append((table.cols.get("client", table.cols.get("client_email", "")), "the client is missing"))
+    issued_on = _required_date(table, columns, row, "issued_on", "the invoice date is missing", errors)
+    due_on = columns.date("due_on", table.value(row, "due_on"), errors)
+    paid_on = columns.date("paid_on", table.value(row, "paid_on"), errors)
+    amount_field = "amount" if "amount" in table.cols else "line_total"
+    amount = _required_amount(table, columns, row, amount_field, errors)
+    amount_paid = columns.amount("amount_paid", table.value(row, "amount_paid"), errors)
+    amount_due = columns.amount("amount_due", table.value(row, "amount_due"), errors)
+    fx_rate = columns.amount("fx_rate", table.value(row, "fx_rate"), errors)
+    discount_given = columns.amount("discount_given", table.value(row, "discount_given"), errors)
+    currency = _currency(table, row, errors)
+    reminders: int | None = None
+    raw_reminders = table.value(row, "reminders_sent")
+    if raw_reminders:
+        if raw_reminders.isdigit() and len(raw_reminders) < 6:
+            reminders = int(raw_reminders)
+        else:
+            errors.append((table.cols["reminders_sent"], f"{raw_reminders!r} is not a number of reminders"))
+    flags = {}
+    for f in ("disputed", "discount_requested"):
+        raw = table.value(row, f)
+        flag = truthy(raw) if raw else False
+        if flag is None:
+            errors.append((table.cols[f], f"{raw!r} is neither yes nor no"))
+        flags[f] = bool(flag)
+    if errors:
+        _report(problems, table.name, line, errors)
+        if number and table.preset.line_items:
+            return _Invoice(line, client, number, None, None, None, None, None, None, "", status, False, bad=True)
+        return None
+    return _Invoice(
+        line=line,
+        client=client,
+        number=number,
+        issued_on=issued_on,
+        due_on=due_on,
+        paid_on=paid_on,
+        amount=amount,
+        amount_paid=amount_paid,
+        amount_due=amount_due,
+        currency=currency,
+        status=status,
+        credit=transaction == "credit",
+        fx_rate=fx_rate,
+        disputed=flags["disputed"] or status == "disputed",
+        discount_requested=flags["discount_requested"],
+        discount_given=discount_given or Decimal("0"),
+        reminders_sent=reminders,
+        key=table.value(row, "key"),
+    )
+
+
+def _finish_invoice(table: _Table, problems: Problems, inv: _Invoice) -> InvoiceRecord | None:
+    if inv.bad or inv.issued_on is None or inv.amount is None:
+        return None
+    source = Source(table.name, inv.line)
+    amount = inv.amount
+    credit = inv.credit or amount < 0
+    if credit:
+        amount = -abs(amount)
+    due_on = inv.due_on or inv.issued_on  # no due date: due on the day it is issued
+    if due_on < inv.issued_on:
+        problems.add(
+            source,
+            f"the invoice falls due ({due_on.isoformat()}) before it is issued ({inv.issued_on.isoformat()})",
+            column=table.cols.get("due_on", ""),
+        )
+        return None
+    if inv.paid_on is not None and inv.paid_on < inv.issued_on:
+        problems.add(
+            source,
+            f"the invoice is paid ({inv.paid_on.isoformat()}) before it is issued ({inv.issued_on.isoformat()})",
+            column=table.cols.get("paid_on", ""),
+        )
+        return None
+    paid = inv.amount_paid
+    if paid is None and inv.amount_due is not None:
+        paid = abs(amount) - abs(inv.amount_due)
+    if paid is None and (inv.status in _PAID_STATUS or inv.paid_on is not None) and inv.status != "partial":
+        paid = abs(amount)  # "Paid" (or a payment date) without an amount: paid in full
+    paid_on = inv.paid_on if inv.status != "partial" or inv.amount_paid is not None else None
+    if paid is not None:
+        paid = -abs(paid) if credit else paid
+        if paid == 0:
+            paid = None
+            paid_on = None
+    return InvoiceRecord(
+        source=source,
+        client=inv.client,
+        number=inv.number,
+        issued_on=inv.issued_on,
+        due_on=due_on,
+        amount=amount,
+        currency=inv.currency or table.options.currency,
+        amount_paid=paid,
+        paid_on=paid_on if paid is not None else None,
+        status=inv.status,
+        disputed=inv.disputed,
+        discount_requested=inv.discount_requested,
+        discount_given=inv.discount_given,
+        reminders_sent=inv.reminders_sent,
+        fx_rate=inv.fx_rate,
+        key=inv.key or inv.number,
+    )
+
+
+# ---- payments --------------------------------------------------------------------------------------
+
+_FAILED_PAYMENT = {
+    "failed",
+    "pending",
+    "blocked",
+    "canceled",
+    "cancelled",
+    "incomplete",
+    "uncaptured",
+    "requires_payment_method",
+    "expired",
+    "void",
+    "voided",
+    "deleted",
+}
+
+
+def read_payments(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[PaymentRecord]:
+    """Payments received (refunds as negative amounts) of a payments export (see the module's docstring)."""
+    table, columns = _open(stream, name, options, problems, "payments")
+    seen: dict[str, int] = {}
+    for line, row, group in table.rows():
+        yield from _parse_payment(table, columns, problems, line, row, group, seen)
+
+
+def _parse_payment(
+    table: _Table,
+    columns: _Columns,
+    problems: Problems,
+    line: int,
+    row: dict[str, str],
+    group: str,
+    seen: dict[str, int],
+) -> Iterator[PaymentRecord]:
+    kind = table.value(row, "type").lower()
+    refund = False
+    if kind:
+        if "refund" in kind:
+            refund = True
+        elif "payment" not in kind:
+            return  # an invoice, credit memo, journal entry… in a transaction list
+    status = table.value(row, "status").lower()
+    if status in _FAILED_PAYMENT or truthy(table.value(row, "captured") or "yes") is False:
+        return
+    errors: list[tuple[str, str]] = []
+    client = _client(table, row, group)
+    invoice_number = table.value(row, "invoice_number")
+    if not client and not invoice_number:
+        errors.append((table.cols.get("client", table.cols.get("client_email", "")), "the client is missing"))
+    paid_on = _required_date(table, columns, row, "paid_on", "the payment date is missing", errors)
+    amount = _required_amount(table, columns, row, "amount", errors)
+    refunded = columns.amount("refunded", table.value(row, "refunded"), errors)
+    currency = _currency(table, row, errors)
+    if errors or paid_on is None or amount is None:
+        _report(problems, table.name, line, errors)
+        return
+    if table.preset.name == "quickbooks":
+        amount = -abs(amount) if refund else abs(amount)  # reports sign payments either way
+    method = table.value(row, "method")
+    own_id = table.value(row, "id")
+    if own_id and table.preset.name != "quickbooks":
+        key = own_id
+    else:
+        key = content_key("payment", client.label().lower(), invoice_number, paid_on, amount, currency, own_id)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key}#{seen[key]}"
+    source = Source(table.name, line)
+    if amount != 0:
+        yield PaymentRecord(
+            source=source,
+            client=client,
+            paid_on=paid_on,
+            amount=amount,
+            key=key,
+            invoice_number=invoice_number,
+            currency=currency or table.options.currency,
+            method=method,
+        )
+    if refunded:
+        yield PaymentRecord(
+            source=source,
+            client=client,
+            paid_on=paid_on,  # the export gives no refund date: the day of the charge
+            amount=-abs(refunded),
+            key=f"{key}:refund",
+            invoice_number=invoice_number,
+            currency=currency or table.options.currency,
+            method=method,
+        )
+
+
+READERS = {"invoices": read_invoices, "payments": read_payments}
