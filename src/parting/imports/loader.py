@@ -1,0 +1,541 @@
+"""Loading records: everything validated, everything written in one transaction, nothing twice.
+
+The loader takes the records of one import (several files possibly), matches each to a client,
+compares it with what the firm already holds under the same natural key and adds, changes or leaves
+it. It writes in batches inside the caller's transaction; when any problem is known, it stops writing
+and the caller rolls the whole import back, so a bad file leaves the database exactly as it was.
+A dry run does the same work and rolls back at the end: its counts are exactly what the import
+would do.
+
+Natural keys (issue 10 §4): invoice number; payment reference; Message-ID; calendar UID +
+RECURRENCE-ID; the export's own id of a time entry, request or incident, else a hash of its content;
+a client's export id, else its normalised name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from parting.clients.models import Client, Contact
+from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
+from parting.evidence.services import settle_invoices
+from parting.firms.models import Membership, Service
+
+from .matching import Matcher, domain_of, normalise_name
+from .problems import Problems
+from .records import ClientRef
+
+BATCH = 2000
+MAX_CHANGES_LISTED = 100
+LANGUAGES = {"en", "ru", "pl", "ro", "he"}
+
+
+@dataclass
+class Outcome:
+    """What an import did (or, in a dry run, would do)."""
+
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    per_client: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    unmatched: Counter = field(default_factory=Counter)
+    changes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    created_clients: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, what: str, client: str = "", n: int = 1) -> None:
+        self.counts[kind][what] += n
+        if client:
+            self.per_client[client][f"{kind} {what}"] += n
+
+    def change(self, text: str) -> None:
+        if len(self.changes) < MAX_CHANGES_LISTED:
+            self.changes.append(text)
+
+    def as_dict(self) -> dict:
+        return {
+            "counts": {kind: dict(c) for kind, c in self.counts.items()},
+            "per_client": {name: dict(c) for name, c in sorted(self.per_client.items())},
+            "unmatched": sorted(([name, n] for name, n in self.unmatched.items()), key=lambda p: (-p[1], p[0])),
+            "changes": self.changes,
+            "notes": self.notes,
+            "created_clients": self.created_clients,
+        }
+
+
+def _differs(row, values: dict) -> list[str]:
+    return [name for name, value in values.items() if getattr(row, name) != value]
+
+
+class Loader:
+    """Feed it records (``add``), then ``finish``; problems go to ``problems``."""
+
+    def __init__(self, firm, *, by=None, create_clients: bool = False, problems: Problems | None = None):
+        self.firm = firm
+        self.by = by
+        self.create_clients = create_clients
+        self.problems = problems if problems is not None else Problems()
+        self.outcome = Outcome()
+        self.matcher = Matcher(firm)
+        self.names = dict(Client.objects.filter(firm=firm).values_list("id", "name"))
+        self.pending: dict[str, list] = defaultdict(list)
+        self.seen: dict[str, set[str]] = defaultdict(set)
+        self.touched_invoices: set[int] = set()
+        self.replies: dict[str, str] = {}  # message key → the key it replies to
+        self.referrals: list[tuple[int, str]] = []
+        members = Membership.objects.filter(firm=firm).select_related("user")
+        self.senior = {
+            m.user.email.lower(): m.user_id
+            for m in members
+            if m.user.email and m.role in (Membership.Role.OWNER, Membership.Role.PARTNER)
+        }
+        self.member_by_email = {m.user.email.lower(): m.user_id for m in members if m.user.email}
+        self.member_by_name = {m.user.get_full_name().casefold(): m.user_id for m in members if m.user.get_full_name()}
+        self.member_by_name.update({m.user.username.casefold(): m.user_id for m in members})
+        self.assigned = dict(Client.objects.filter(firm=firm).values_list("id", "assigned_to_id"))
+
+    # -- feeding -------------------------------------------------------------------------------
+
+    def add(self, record) -> None:
+        kind = record.kind
+        key = f"{kind}:{record.number}" if kind == "invoice" else f"{kind}:{record.key}"
+        if key in self.seen[kind]:
+            if kind in ("invoice", "payment", "client"):
+                self.problems.add(
+                    record.source,
+                    f"the {kind} {record.number if kind == 'invoice' else record.key!r} appears twice in this import",
+                )
+            else:
+                self.outcome.count(_plural(kind), "duplicates in the file")
+            return
+        self.seen[kind].add(key)
+        if kind == "client":
+            self._client(record)
+            return
+        if kind == "meeting" and record.all_day:
+            self.outcome.count("meetings", "all-day events skipped")
+            return
+        self.pending[kind].append(record)
+        if len(self.pending[kind]) >= BATCH:
+            self.flush(kind)
+
+    def flush(self, kind: str | None = None) -> None:
+        for k in [kind] if kind else list(self.pending):
+            batch, self.pending[k] = self.pending[k], []
+            if batch and not self.problems:
+                getattr(self, f"_{k}s")(batch)  # _invoices, _payments, _meetings, … _times
+
+    def finish(self) -> Outcome:
+        self.flush()
+        if self.problems:
+            return self.outcome
+        self._link_referrals()
+        self._link_replies()
+        settle_invoices(self.touched_invoices)
+        return self.outcome
+
+    # -- clients -------------------------------------------------------------------------------
+
+    def _client_for(self, ref: ClientRef, kind: str) -> int | None:
+        client_id = self.matcher.match(ref)
+        if client_id is None and ref:
+            label = ref.label()
+            if (self.create_clients and ref.name) or (self.create_clients and ref.emails):
+                client_id = self._create_client(ref)
+            else:
+                self.outcome.unmatched[label] += 1
+                self.outcome.count(kind, "skipped (no such client)")
+        elif client_id is None:
+            self.outcome.count(kind, "skipped (no client named)")
+        return client_id
+
+    def _create_client(self, ref: ClientRef) -> int:
+        name = ref.name or ref.emails[0]
+        name = self._free_name(name)
+        client = Client.objects.create(firm=self.firm, name=name[:200])
+        domains = sorted({domain_of(e) for e in ref.emails} - self.own_domains())
+        for email in ref.emails:
+            if domain_of(email) not in self.own_domains():
+                Contact.objects.create(client=client, name=ref.name or email, email=email)
+        self.matcher.add(client.id, name=ref.name, emails=ref.emails, key=ref.external_id)
+        self.names[client.id] = client.name
+        self.assigned[client.id] = None
+        self.outcome.created_clients.append(client.name)
+        self.outcome.count("clients", "added", client.name)
+        del domains  # a domain is the client's only when the firm says so (mail from gmail.com is not a client)
+        return client.id
+
+    def own_domains(self) -> set[str]:
+        return {domain_of(e) for e in self.member_by_email}
+
+    def _free_name(self, name: str) -> str:
+        taken = set(self.names.values())
+        if name not in taken:
+            return name
+        n = 2
+        while f"{name} ({n})" in taken:
+            n += 1
+        return f"{name} ({n})"
+
+    def _client(self, record) -> None:
+        client_id = self.matcher.by_key.get(record.key) if record.key else None
+        if client_id is None:
+            named = self.matcher.by_name.get(normalise_name(record.name), set())
+            client_id = next(iter(named)) if len(named) == 1 else None
+        values = {}
+        if record.status in (Client.Status.ACTIVE, Client.Status.FORMER):
+            values["status"] = record.status
+        if record.referral_source:
+            values["referral_source"] = record.referral_source[:200]
+        if record.started_on:
+            values["started_on"] = record.started_on
+        if record.notes:
+            values["notes"] = record.notes
+        if record.domains:
+            values["email_domains"] = " ".join(sorted({d.lower() for d in record.domains}))[:300]
+        if client_id is None:
+            if self.problems:
+                return
+            name = record.name.strip()[:200]
+            if name in set(self.names.values()):
+                self.problems.add(record.source, f"another client is already called {name!r}", "name")
+                return
+            client = Client.objects.create(firm=self.firm, name=name, source_key=record.key[:200], **values)
+            client_id = client.id
+            self.names[client_id] = name
+            self.assigned[client_id] = None
+            self.outcome.count("clients", "added", name)
+        else:
+            client = Client.objects.get(pk=client_id, firm=self.firm)
+            differs = _differs(client, values)
+            if differs and not self.problems:
+                Client.objects.filter(pk=client_id, firm=self.firm).update(**values)
+                self.outcome.count("clients", "changed", client.name)
+                self.outcome.change(f"client {client.name}: {', '.join(differs)}")
+            else:
+                self.outcome.count("clients", "unchanged", client.name)
+        self.matcher.add(client_id, name=record.name, domains=record.domains, key=record.key)
+        if self.problems:
+            return
+        existing = {(c.email.lower(), c.name.casefold()) for c in Contact.objects.filter(client_id=client_id)}
+        emails = {e for e, _n in existing if e}
+        for contact in record.contacts:
+            email = contact.email.lower()
+            if (email and email in emails) or (not email and (email, contact.name.casefold()) in existing):
+                continue
+            language = (
+                contact.language
+                if contact.language in LANGUAGES
+                else (record.language if record.language in LANGUAGES else "en")
+            )
+            Contact.objects.create(
+                client_id=client_id,
+                name=(contact.name or contact.email)[:200],
+                email=email,
+                phone=contact.phone[:40],
+                language=language,
+                is_primary=not existing,
+            )
+            existing.add((email, contact.name.casefold()))
+            self.outcome.count("contacts", "added", self.names[client_id])
+            if email:
+                self.matcher.add(client_id, emails=[email])
+        if record.services:
+            services = []
+            for name in record.services:
+                service, _created = Service.objects.get_or_create(firm=self.firm, name=name.strip()[:120])
+                services.append(service)
+            Client.objects.get(pk=client_id).services.add(*services)
+        if record.referred_by:
+            self.referrals.append((client_id, record.referred_by))
+
+    def _link_referrals(self) -> None:
+        for client_id, name in self.referrals:
+            referrer = self.matcher.match(ClientRef(name=name))
+            if referrer and referrer != client_id:
+                Client.objects.filter(pk=client_id, firm=self.firm).update(referred_by_id=referrer)
+            else:
+                self.outcome.notes.append(f"{self.names.get(client_id)}: referred by {name!r}, who is not a client")
+
+    # -- evidence ------------------------------------------------------------------------------
+
+    def _resolve(self, batch, kind: str) -> list[tuple[object, int]]:
+        out = []
+        for record in batch:
+            client_id = self._client_for(record.client, kind)
+            if client_id is not None:
+                out.append((record, client_id))
+        return out
+
+    def _upsert(self, kind: str, model, rows: list[tuple[str, int, dict]], label) -> list:
+        """Add or change rows of ``model`` keyed by ``source_key``; returns the saved instances."""
+        keys = [key for key, _c, _v in rows]
+        existing = {row.source_key: row for row in model.objects.filter(firm=self.firm, source_key__in=keys)}
+        new, changed, saved = [], [], []
+        fields = set()
+        for key, client_id, values in rows:
+            values = {"client_id": client_id, **values}
+            row = existing.get(key)
+            client = self.names.get(client_id, "")
+            if row is None:
+                new.append(model(firm=self.firm, source_key=key, **values))
+                self.outcome.count(kind, "added", client)
+                continue
+            differs = _differs(row, values)
+            if differs:
+                for name in differs:
+                    setattr(row, name, values[name])
+                fields.update(differs)
+                changed.append(row)
+                self.outcome.count(kind, "changed", client)
+                self.outcome.change(f"{label(row)}: {', '.join(differs)}")
+            else:
+                self.outcome.count(kind, "unchanged", client)
+            saved.append(row)
+        if new:
+            saved += model.objects.bulk_create(new, batch_size=500)
+        if changed:
+            model.objects.bulk_update(changed, sorted(fields), batch_size=500)
+        return saved
+
+    def _invoices(self, batch) -> None:
+        resolved = self._resolve(batch, "invoices")
+        numbers = [r.number for r, _c in resolved]
+        existing = {i.number: i for i in Invoice.objects.filter(firm=self.firm, number__in=numbers)}
+        new, changed, fields, summaries = [], [], set(), []
+        for record, client_id in resolved:
+            values = {
+                "client_id": client_id,
+                "issued_on": record.issued_on,
+                "due_on": record.due_on,
+                "amount": record.amount,
+                "currency": (record.currency or self.firm.currency).upper()[:3],
+                "fx_rate": record.fx_rate if record.fx_rate is not None else Decimal("1"),
+                "discount_given": record.discount_given,
+                "discount_requested": record.discount_requested,
+                "disputed": record.disputed,
+            }
+            if record.reminders_sent is not None:
+                values["reminders_sent"] = record.reminders_sent
+            client = self.names.get(client_id, "")
+            row = existing.get(record.number)
+            if row is None:
+                row = Invoice(firm=self.firm, number=record.number, **values)
+                new.append(row)
+                self.outcome.count("invoices", "added", client)
+            else:
+                differs = _differs(row, values)
+                if differs:
+                    for name in differs:
+                        setattr(row, name, values[name])
+                    fields.update(differs)
+                    changed.append(row)
+                    self.outcome.count("invoices", "changed", client)
+                    self.outcome.change(f"invoice {row.number}: {', '.join(differs)}")
+                else:
+                    self.outcome.count("invoices", "unchanged", client)
+            if record.amount_paid is not None or record.paid_on is not None:
+                summaries.append((row, record))
+        if new:
+            Invoice.objects.bulk_create(new, batch_size=500)
+        if changed:
+            Invoice.objects.bulk_update(changed, sorted(fields), batch_size=500)
+        self.touched_invoices.update(row.pk for row, _r in summaries)
+        self.touched_invoices.update(row.pk for row in changed)
+        if summaries:
+            self._summary_payments(summaries)
+
+    def _summary_payments(self, summaries) -> None:
+        """An invoice export that says what was paid, without the payments: one payment stands for it,
+        unless payments of its own (logged or imported) are there; those are more exact."""
+        ids = [row.pk for row, _r in summaries]
+        precise = set(
+            Payment.objects.filter(invoice_id__in=ids)
+            .exclude(origin=Payment.Origin.INVOICE)
+            .values_list("invoice_id", flat=True)
+        )
+        current = defaultdict(list)
+        for payment in Payment.objects.filter(invoice_id__in=ids, origin=Payment.Origin.INVOICE):
+            current[payment.invoice_id].append(payment)
+        stale, new = [], []
+        for row, record in summaries:
+            if row.pk in precise:
+                continue
+            due = row.amount - row.discount_given
+            amount = record.amount_paid if record.amount_paid is not None else due
+            day = record.paid_on or row.due_on
+            have = current.get(row.pk, [])
+            if len(have) == 1 and have[0].amount == amount and have[0].paid_on == day:
+                continue
+            stale += [p.pk for p in have]
+            if amount:
+                new.append(
+                    Payment(
+                        firm=self.firm,
+                        client_id=row.client_id,
+                        invoice_id=row.pk,
+                        paid_on=day,
+                        amount=amount,
+                        origin=Payment.Origin.INVOICE,
+                    )
+                )
+        Payment.objects.filter(pk__in=stale).delete()
+        Payment.objects.bulk_create(new, batch_size=500)
+
+    def _payments(self, batch) -> None:
+        numbers = {r.invoice_number for r in batch if r.invoice_number}
+        invoices = {
+            number: (pk, client_id)
+            for number, pk, client_id in Invoice.objects.filter(firm=self.firm, number__in=numbers).values_list(
+                "number", "pk", "client_id"
+            )
+        }
+        rows, no_invoice = [], Counter()
+        for record in batch:
+            found = invoices.get(record.invoice_number)
+            if found is None:
+                no_invoice[record.invoice_number or "—"] += 1
+                self.outcome.count("payments", "skipped (no such invoice)")
+                continue
+            invoice_id, client_id = found
+            values = {
+                "invoice_id": invoice_id,
+                "paid_on": record.paid_on,
+                "amount": record.amount,
+                "method": record.method[:60],
+                "origin": Payment.Origin.IMPORTED,
+            }
+            rows.append((record.key[:120], client_id, values))
+        for number, n in no_invoice.items():
+            self.outcome.notes.append(f"{n} payment(s) for invoice {number}, which is not in Parting: skipped")
+        if not rows:
+            return
+        keys = [k for k, _c, _v in rows]
+        existing = {p.reference: p for p in Payment.objects.filter(firm=self.firm, reference__in=keys)}
+        new, changed, fields = [], [], set()
+        for key, client_id, values in rows:
+            client = self.names.get(client_id, "")
+            row = existing.get(key)
+            if row is None:
+                new.append(Payment(firm=self.firm, client_id=client_id, reference=key, **values))
+                self.outcome.count("payments", "added", client)
+            else:
+                differs = _differs(row, values)
+                if differs:
+                    self.touched_invoices.add(row.invoice_id)  # moved from another invoice
+                    for name in differs:
+                        setattr(row, name, values[name])
+                    fields.update(differs)
+                    changed.append(row)
+                    self.outcome.count("payments", "changed", client)
+                    self.outcome.change(f"payment {key}: {', '.join(differs)}")
+                else:
+                    self.outcome.count("payments", "unchanged", client)
+            self.touched_invoices.add(values["invoice_id"])
+        invoice_ids = {v["invoice_id"] for _k, _c, v in rows}
+        Payment.objects.filter(invoice_id__in=invoice_ids, origin=Payment.Origin.INVOICE).delete()
+        Payment.objects.bulk_create(new, batch_size=500)
+        if changed:
+            Payment.objects.bulk_update(changed, sorted(fields), batch_size=500)
+
+    def _meetings(self, batch) -> None:
+        rows = [
+            (
+                r.key[:300],
+                client_id,
+                {
+                    "starts_at": r.starts_at,
+                    "ends_at": r.ends_at,
+                    "status": r.status,
+                    "cancelled_at": r.cancelled_at if r.status.startswith("cancelled") else None,
+                    "minutes_late": r.minutes_late,
+                    "subject": r.subject[:200],
+                },
+            )
+            for r, client_id in self._resolve(batch, "meetings")
+        ]
+        self._upsert("meetings", Meeting, rows, lambda m: f"meeting {m.subject or m.starts_at}")
+
+    def _messages(self, batch) -> None:
+        rows = []
+        for r, client_id in self._resolve(batch, "messages"):
+            direction = r.direction or (
+                Message.Direction.OUTBOUND
+                if r.sender in self.member_by_email or domain_of(r.sender) in self.own_domains()
+                else Message.Direction.INBOUND
+            )
+            to_senior = r.to_senior
+            if to_senior is None:
+                assigned = self.assigned.get(client_id)
+                seniors = {self.senior[a] for a in (*r.to, *r.cc) if a in self.senior}
+                to_senior = direction == Message.Direction.INBOUND and bool(seniors - {assigned})
+            values = {
+                "sent_at": r.sent_at,
+                "channel": r.channel or Message.Channel.EMAIL,
+                "direction": direction,
+                "to_senior": to_senior,
+                "negative": r.negative,
+                "summary": r.subject[:300],
+            }
+            rows.append((r.key[:300], client_id, values))
+            if r.in_reply_to:
+                self.replies[r.key[:300]] = r.in_reply_to[:300]
+        self._upsert("messages", Message, rows, lambda m: f"message {m.source_key}")
+
+    def _link_replies(self) -> None:
+        """Threads (Message-ID / In-Reply-To) link a reply to what it answers, set-based per batch."""
+        items = list(self.replies.items())
+        for start in range(0, len(items), BATCH):
+            chunk = items[start : start + BATCH]
+            keys = {k for pair in chunk for k in pair}
+            ids = dict(Message.objects.filter(firm=self.firm, source_key__in=keys).values_list("source_key", "id"))
+            updates = []
+            for key, parent in chunk:
+                if key in ids and parent in ids:
+                    updates.append(Message(pk=ids[key], in_reply_to_id=ids[parent]))
+            Message.objects.bulk_update(updates, ["in_reply_to"], batch_size=500)
+
+    def _requests(self, batch) -> None:
+        rows = [
+            (
+                r.key[:300],
+                client_id,
+                {
+                    "description": r.description[:300],
+                    "requested_on": r.requested_on,
+                    "due_on": r.due_on,
+                    "received_on": r.received_on,
+                },
+            )
+            for r, client_id in self._resolve(batch, "requests")
+        ]
+        self._upsert("requests", ClientRequest, rows, lambda q: f"request {q.description}")
+
+    def _incidents(self, batch) -> None:
+        rows = [
+            (
+                r.key[:300],
+                client_id,
+                {"kind": r.incident_kind, "occurred_on": r.occurred_on, "hours_lost": r.hours_lost, "note": r.note},
+            )
+            for r, client_id in self._resolve(batch, "incidents")
+        ]
+        self._upsert("incidents", Incident, rows, lambda i: f"incident {i.occurred_on} {i.kind}")
+
+    def _times(self, batch) -> None:
+        rows = []
+        for r, client_id in self._resolve(batch, "time entries"):
+            person = self.member_by_email.get(r.person.lower()) or self.member_by_name.get(r.person.casefold())
+            note = " · ".join(p for p in (r.project, r.note) if p)[:300]
+            rows.append(
+                (
+                    r.key[:300],
+                    client_id,
+                    {"date": r.date, "hours": r.hours, "billable": r.billable, "person_id": person, "note": note},
+                )
+            )
+        self._upsert("time entries", TimeEntry, rows, lambda t: f"time entry {t.date} {t.hours} h")
+
+
+def _plural(kind: str) -> str:
+    return {"time": "time entries", "invoice": "invoices", "payment": "payments"}.get(kind, f"{kind}s")

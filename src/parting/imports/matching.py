@@ -1,0 +1,159 @@
+"""Which of the firm's clients a record belongs to (issue 10 §3).
+
+In this order: a name the firm mapped to a client before (ClientAlias), the export's own client id,
+an e-mail address of one of the client's contacts, the client's own e-mail domains (never a public
+mail provider's), then the normalised name — case, accents, punctuation and legal suffixes (Ltd,
+GmbH, Sp. z o.o., SRL, OÜ, ООО, בע"מ …) do not count. A reference that fits two clients matches
+none and is listed as unmatched, like one that fits no client: the user chooses to create the client
+or skip its records. The firm's clients are read once (three queries), never per record.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+
+from parting.clients.models import Client, Contact
+
+from .models import ClientAlias
+from .records import ClientRef
+
+# Legal forms, as the tokens they leave once punctuation is gone; removed where they end or begin a name.
+LEGAL_FORMS = tuple(
+    tuple(form.split())
+    for form in (
+        "ltd", "limited", "llc", "llp", "lp", "inc", "incorporated", "corp", "corporation", "co", "company", "plc",
+        "gmbh", "mbh", "ag", "kg", "gmbh co kg", "ug", "ev", "bv", "nv", "sa", "sas", "sarl", "sl", "spa", "srl",
+        "s r l", "s a", "sc", "s c", "scs", "snc", "pfa", "ii", "if", "sp z o o", "spzoo", "sp z oo", "sp j", "sp k",
+        "s k a", "ska", "sp p", "oy", "oyj", "ab", "as", "aps", "ou", "oü", "uab", "sia", "kft", "zrt", "doo", "d o o",
+        "ооо", "ао", "зао", "оао", "пао", "ип", "нко", "тов", "пп", "בע מ", "בעמ", "חברת",
+    )
+)  # fmt: skip
+PUBLIC_DOMAINS = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.ro",
+        "yahoo.fr",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.com",
+        "mail.ru",
+        "list.ru",
+        "bk.ru",
+        "inbox.ru",
+        "yandex.ru",
+        "ya.ru",
+        "yandex.com",
+        "rambler.ru",
+        "wp.pl",
+        "o2.pl",
+        "onet.pl",
+        "interia.pl",
+        "op.pl",
+        "poczta.onet.pl",
+        "tlen.pl",
+        "walla.co.il",
+        "walla.com",
+        "zahav.net.il",
+        "012.net.il",
+        "bezeqint.net",
+        "netvision.net.il",
+    ]
+)
+
+
+def normalise_name(name: str) -> str:
+    """A name as the matcher compares it: 'ACME Sp. z o.o.' and 'Acme' are the same client."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("״", '"').replace("׳", "'")
+    tokens = re.sub(r"[^\w]+", " ", text).split()
+    changed = True
+    while changed and len(tokens) > 1:
+        changed = False
+        for form in LEGAL_FORMS:
+            n = len(form)
+            if len(tokens) > n and tuple(tokens[-n:]) == form:
+                tokens, changed = tokens[:-n], True
+            elif len(tokens) > n and tuple(tokens[:n]) == form:
+                tokens, changed = tokens[n:], True
+    return " ".join(tokens)
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].strip().lower()
+
+
+class Matcher:
+    """The firm's clients indexed by every way a record may name them."""
+
+    def __init__(self, firm):
+        self.firm = firm
+        self.by_alias: dict[str, int] = {}
+        self.by_key: dict[str, int] = {}
+        self.by_email: dict[str, set[int]] = defaultdict(set)
+        self.by_domain: dict[str, set[int]] = defaultdict(set)
+        self.by_name: dict[str, set[int]] = defaultdict(set)
+        for alias, client_id in ClientAlias.objects.filter(firm=firm).values_list("alias", "client_id"):
+            self.by_alias[alias] = client_id
+        for client_id, name, domains, key in Client.objects.filter(firm=firm).values_list(
+            "id", "name", "email_domains", "source_key"
+        ):
+            self.add(client_id, name=name, domains=domains.split(), key=key)
+        for client_id, email in (
+            Contact.objects.filter(client__firm=firm).exclude(email="").values_list("client_id", "email")
+        ):
+            self.by_email[email.lower()].add(client_id)
+
+    def add(self, client_id: int, *, name: str = "", emails=(), domains=(), key: str = "") -> None:
+        if name:
+            self.by_name[normalise_name(name)].add(client_id)
+        if key:
+            self.by_key[key] = client_id
+        for email in emails:
+            self.by_email[email.lower()].add(client_id)
+        for domain in domains:
+            domain = domain.lower().strip()
+            if domain and domain not in PUBLIC_DOMAINS:
+                self.by_domain[domain].add(client_id)
+
+    def match(self, ref: ClientRef) -> int | None:
+        """The one client ``ref`` names, or None (no client, or more than one)."""
+        if ref.name:
+            alias = self.by_alias.get(normalise_name(ref.name))
+            if alias:
+                return alias
+        if ref.external_id and ref.external_id in self.by_key:
+            return self.by_key[ref.external_id]
+        found: set[int] = set()
+        for email in ref.emails:
+            found |= self.by_email.get(email.lower(), set())
+        if len(found) == 1:
+            return next(iter(found))
+        if not found:
+            for email in ref.emails:
+                found |= self.by_domain.get(domain_of(email), set())
+            if len(found) == 1:
+                return next(iter(found))
+        if ref.name:
+            named = self.by_name.get(normalise_name(ref.name), set())
+            if len(named) == 1 and (not found or named <= found):
+                return next(iter(named))
+        return None

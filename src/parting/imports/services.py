@@ -1,0 +1,274 @@
+"""Running an import: files → readers → the loader, in one transaction, logged (issue 10 §4).
+
+``run_import`` is what the command, the page and the worker call. It reads every file, hands each
+record to the loader and, when any file had a problem, rolls everything back: nothing of a bad
+import is written. A dry run rolls back too, after doing the same work, so what it reports is what
+the import would do. Either way an ImportRun row (who, when, file name and SHA-256, counts, errors)
+and an audit entry record what happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from parting.audit.services import audit_record
+from parting.firms.models import Membership
+
+from . import formats
+from .loader import Loader, Outcome
+from .matching import domain_of
+from .models import ColumnMapping, ImportRun
+from .problems import FileUnreadable, Problems, Source
+from .records import ReadOptions
+
+log = logging.getLogger("parting.imports")
+
+# The order an export's files load in: clients before what names them, invoices before payments.
+ARCHIVE_ORDER = ("clients", "contacts", "invoices", "payments", "meetings", "messages", "requests", "incidents", "time")
+Progress = Callable[[int, int], None]  # (bytes read, bytes in all)
+
+
+@dataclass
+class ImportResult:
+    run: ImportRun
+    outcome: Outcome
+    problems: Problems = field(default_factory=Problems)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for item in sorted(p for p in path.rglob("*") if p.is_file()):
+            digest.update(str(item.relative_to(path)).encode())
+            with item.open("rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
+        return digest.hexdigest()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_options(firm, kind: str, given: dict) -> ReadOptions:
+    """What the readers are told: the user's choices, else the firm's saved mapping; the firm's
+    currency, time zone and its members' addresses (the firm's side of mail and calendars)."""
+    saved = ColumnMapping.objects.filter(firm=firm, kind=kind, format=given.get("format") or "").first()
+    mapping = given.get("mapping") or (saved.mapping if saved else {})
+    date_order = given.get("date_order") or (saved.date_order if saved else "") or None
+    emails = {
+        e.lower() for e in Membership.objects.filter(firm=firm).values_list("user__email", flat=True) if e and "@" in e
+    }
+    if firm.email:
+        emails.add(firm.email.lower())
+    return ReadOptions(
+        format=given.get("format") or "",
+        mapping=dict(mapping),
+        date_order=date_order,
+        decimal=given.get("decimal") or None,
+        encoding=given.get("encoding") or None,
+        currency=firm.currency,
+        time_zone=firm.time_zone,
+        own_addresses=frozenset(emails),
+        own_domains=frozenset(domain_of(e) for e in emails) - _public(),
+    )
+
+
+def _public() -> frozenset[str]:
+    from .matching import PUBLIC_DOMAINS
+
+    return PUBLIC_DOMAINS
+
+
+def save_mapping(firm, kind: str, fmt: str, mapping: dict, date_order: str = "") -> None:
+    ColumnMapping.objects.update_or_create(
+        firm=firm, kind=kind, format=fmt or "", defaults={"mapping": mapping, "date_order": date_order or ""}
+    )
+
+
+class _Counting:
+    """Progress over several files: bytes read so far of the bytes in all."""
+
+    def __init__(self, total: int, progress: Progress | None):
+        self.total, self.done, self.progress = max(total, 1), 0, progress
+
+    def report(self, position: int) -> None:
+        if self.progress:
+            self.progress(min(self.done + position, self.total), self.total)
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def _records(
+    kind: str, path: Path, name: str, options: ReadOptions, problems: Problems, counter: _Counting
+) -> Iterator:
+    """The records of one file (or maildir), reporting progress every thousand records."""
+    if path.is_dir():
+        if kind != "mail":
+            raise FileUnreadable("this is a folder; only mail (a maildir) is read from a folder")
+        yield from formats.maildir_reader()(str(path), name, options, problems)
+        return
+    with path.open("rb") as stream:
+        for n, record in enumerate(formats.reader(kind)(stream, name, options, problems), 1):
+            yield record
+            if n % 1000 == 0:
+                with contextlib.suppress(OSError, ValueError):
+                    counter.report(stream.tell())
+
+
+def _archive(path: Path, name: str, options: ReadOptions, problems: Problems) -> Iterator[tuple[str, Iterator]]:
+    """A Parting export (``parting export``): its CSV files in the order they load."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise FileUnreadable(f"not a ZIP archive ({error})") from None
+    with archive:
+        names = set(archive.namelist())
+        if "manifest.json" not in names:
+            raise FileUnreadable("the archive has no manifest.json: it is not a Parting export")
+        for kind in ARCHIVE_ORDER:
+            member = f"{kind}.csv"
+            if member not in names:
+                continue
+            info = archive.getinfo(member)
+            if info.file_size > 4 << 30:
+                raise FileUnreadable(f"{member} is too large", column="")
+            with archive.open(member) as raw:
+                # ZipExtFile can seek, but slowly; readers scan twice, so spool to a temporary file.
+                import tempfile
+
+                with tempfile.TemporaryFile() as spool:
+                    for chunk in iter(lambda r=raw: r.read(1 << 20), b""):
+                        spool.write(chunk)
+                    spool.seek(0)
+                    yield kind, formats.reader(kind)(spool, f"{name}/{member}", options, problems)
+
+
+def run_import(
+    *,
+    firm,
+    by,
+    kind: str,
+    paths: list[Path],
+    names: list[str] | None = None,
+    options: dict | None = None,
+    create_clients: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    run: ImportRun | None = None,
+) -> ImportResult:
+    """Import ``paths`` (files, or maildir folders) of ``kind`` into ``firm``; see the module's docstring."""
+    given = dict(options or {})
+    names = names or [p.name for p in paths]
+    paths = [Path(p) for p in paths]
+    problems = Problems()
+    digest = (
+        file_sha256(paths[0])
+        if len(paths) == 1
+        else hashlib.sha256("".join(file_sha256(p) for p in paths).encode()).hexdigest()
+    )
+    if run is None:
+        run = ImportRun(firm=firm, by=by, kind=kind)
+    run.format, run.file_name, run.file_sha256 = given.get("format", ""), ", ".join(names)[:300], digest
+    run.options, run.dry_run, run.state = {**given, "create_clients": create_clients}, dry_run, ImportRun.State.RUNNING
+    run.save()
+    ro = read_options(firm, kind if kind != "archive" else "invoices", given)
+    counter = _Counting(sum(_size(p) for p in paths if p.exists()), progress)
+    outcome = Outcome()
+    try:
+        with transaction.atomic():
+            loader = Loader(firm, by=by, create_clients=create_clients, problems=problems)
+            for path, name in zip(paths, names, strict=True):
+                try:
+                    if not path.exists():
+                        raise FileUnreadable("no such file")
+                    if kind == "archive":
+                        for _member_kind, records in _archive(
+                            path,
+                            name,
+                            ReadOptions(
+                                currency=ro.currency,
+                                time_zone=ro.time_zone,
+                                own_addresses=ro.own_addresses,
+                                own_domains=ro.own_domains,
+                            ),
+                            problems,
+                        ):
+                            for record in records:
+                                loader.add(record)
+                            loader.flush()
+                    else:
+                        for record in _records(kind, path, name, ro, problems, counter):
+                            loader.add(record)
+                except FileUnreadable as error:
+                    problems.add(Source(name, error.line), error.reason, error.column)
+                except (UnicodeError, ValueError, LookupError, OSError, EOFError) as error:
+                    log.warning("reading %s failed", name, exc_info=True)
+                    problems.add(Source(name), f"the file cannot be read: {error}")
+                counter.done += _size(path) if path.exists() else 0
+                counter.report(0)
+            outcome = loader.finish()
+            if problems or dry_run:
+                transaction.set_rollback(True)
+    except Exception:
+        run.state, run.finished_at = ImportRun.State.FAILED, timezone.now()
+        run.errors = [{"file": "", "line": 0, "column": "", "reason": "the import stopped on an internal error"}]
+        run.error_count = 1
+        run.save()
+        raise
+    run.counts = outcome.as_dict()
+    run.unmatched = run.counts.pop("unmatched")
+    run.errors = [p.as_dict() for p in problems]
+    run.error_count = problems.count
+    run.state = ImportRun.State.FAILED if problems else ImportRun.State.DONE
+    run.progress, run.finished_at = 100, timezone.now()
+    if run.file_path and not dry_run and run.file_path.startswith(str(_upload_dir())):
+        _remove(run.file_path)
+        run.file_path = ""
+    with transaction.atomic():
+        run.save()
+        if not dry_run:
+            audit_record(
+                firm=firm,
+                actor=by,
+                action="import.failed" if problems else "import.done",
+                target=run.file_name,
+                data={
+                    "run": run.pk,
+                    "kind": kind,
+                    "sha256": digest,
+                    "counts": json.loads(json.dumps(run.counts.get("counts", {}))),
+                    "errors": problems.count,
+                },
+            )
+    return ImportResult(run=run, outcome=outcome, problems=problems)
+
+
+def _upload_dir() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "uploads"
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
