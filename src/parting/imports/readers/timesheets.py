@@ -1,0 +1,246 @@
+"""Time entries from time trackers' CSV exports: Toggl Track, Harvest, Clockify, or our generic columns.
+
+Hours worked for a client feed W11 (effective hourly rate: revenue over hours) and W13 (share of
+unbilled hours). docs/imports.md says how to export each format and the sources of the facts below.
+
+- **Toggl Track**, Reports → Detailed → Export → Download as CSV: ``User, Email, Client, Project,
+  Task, Description, Billable, Start date, Start time, End date, End time, Duration, Tags,
+  Amount (USD)``; dates ISO (2026-01-05), times and durations ``hh:mm:ss``.
+- **Harvest**, Reports → Detailed time → Export → CSV: ``Date, Client, Project, Project Code, Task,
+  Notes, Hours, Hours Rounded, Billable?, Invoiced?, Approved?, First Name, Last Name, (Employee Id),
+  Roles, (Teams), Employee?, Billable Rate, Billable Amount, Cost Rate, Cost Amount, Currency,
+  External Reference URL``; dates ISO, hours decimal (``1.5``). ``Hours`` (tracked) is used, not
+  ``Hours Rounded``.
+- **Clockify**, Reports → Detailed → Export → Save as CSV: ``Project, Client, Description, Task,
+  User, Group, Email, Tags, Billable, Start Date, Start Time, End Date, End Time, Duration (h),
+  Duration (decimal), Billable Rate (USD), Billable Amount (USD)``; dates in the user's own format
+  (MM/DD/YYYY, DD/MM/YYYY, DD.MM.YYYY, YYYY-MM-DD …: decided over the whole file, start and end
+  dates together), ``Duration (h)`` as hh:mm:ss, h:mm or h.hh per the workspace's setting,
+  ``Duration (decimal)`` as 1.50 (or 1,50).
+- **Generic** (``columns.GENERIC["time"]``): client, client_email, id, date, hours, billable,
+  person, project, note — what ``parting export`` writes.
+
+Rules for every format: a zero duration (a stopped-at-once timer) is skipped without a problem; an
+entry over 24 hours is a problem. An entry without a client is a problem ("no client") — map the
+project column as the client (``--map client=Project``) when projects are named after clients.
+Entries of one person, day and client stay separate records: the key is the export's id where it
+has one (generic ``id``), else a hash of person, client, project, start, duration and description;
+a second identical row in the same file gets the same hash with ``#2``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import BinaryIO
+
+from ..columns import GENERIC, REQUIRED
+from ..problems import FileUnreadable, Problems, Source
+from ..records import ClientRef, ReadOptions, TimeRecord
+from ..text import parse_hours
+from .generic import (
+    MAX_LIST,
+    Keys,
+    RowProblem,
+    Table,
+    column_key,
+    read_date,
+    read_flag,
+    split_emails,
+)
+
+MAX_HOURS = Decimal("24")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A tool's export: which of its columns hold which of our fields (in order of preference)."""
+
+    name: str
+    label: str
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...] = ("date", "hours")
+    date_order: str | None = None
+    signature: tuple[str, ...] = field(default=())  # columns that identify the export
+
+
+PRESETS: dict[str, Preset] = {
+    "toggl": Preset(
+        name="toggl",
+        label="Toggl Track (detailed report)",
+        columns={
+            "client": ("Client",),
+            "person": ("Email", "User", "Member"),
+            "project": ("Project",),
+            "task": ("Task",),
+            "note": ("Description",),
+            "billable": ("Billable",),
+            "date": ("Start date",),
+            "start_time": ("Start time",),
+            "end_date": ("End date",),
+            "hours": ("Duration",),
+        },
+        signature=("Start date", "Start time", "Duration", "Description"),
+    ),
+    "harvest": Preset(
+        name="harvest",
+        label="Harvest (detailed time report)",
+        columns={
+            "client": ("Client",),
+            "first_name": ("First Name",),
+            "last_name": ("Last Name",),
+            "project": ("Project",),
+            "task": ("Task",),
+            "note": ("Notes",),
+            "billable": ("Billable?",),
+            "date": ("Date",),
+            "hours": ("Hours",),
+        },
+        signature=("Date", "Hours", "Billable?"),
+    ),
+    "clockify": Preset(
+        name="clockify",
+        label="Clockify (detailed report)",
+        columns={
+            "client": ("Client",),
+            "person": ("Email", "User"),
+            "project": ("Project",),
+            "task": ("Task",),
+            "note": ("Description",),
+            "billable": ("Billable",),
+            "date": ("Start Date",),
+            "start_time": ("Start Time",),
+            "end_date": ("End Date",),
+            "hours": ("Duration (decimal)", "Duration (h)"),
+        },
+        signature=("Start Date", "Duration (h)"),
+    ),
+    "generic": Preset(
+        name="generic",
+        label="Parting's own columns",
+        columns={f: (f,) for f in GENERIC["time"]},
+        required=REQUIRED["time"],
+    ),
+}
+
+
+def detect(header: list[str]) -> str | None:
+    """The preset whose export this header is, or None (then the generic columns are tried)."""
+    names = {column_key(h) for h in header}
+    if {"start date", "duration (h)"} <= names or {"start date", "duration (decimal)"} <= names:
+        return "clockify"
+    if {"start date", "start time", "duration"} <= names and ({"description", "user", "email"} & names):
+        return "toggl"
+    if {"date", "hours"} <= names and ({"billable?", "hours rounded", "first name", "project code"} & names):
+        return "harvest"
+    return None
+
+
+def _preset(options: ReadOptions, header: list[str]) -> Preset:
+    wanted = (options.format or "").strip().casefold()
+    if wanted in PRESETS:
+        return PRESETS[wanted]
+    if wanted:
+        raise FileUnreadable(
+            f"{options.format!r} is not a time tracking format; choose one of {', '.join(sorted(PRESETS))}"
+        )
+    return PRESETS[detect(header) or "generic"]
+
+
+def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[TimeRecord]:
+    """Time entries from a Toggl Track, Harvest, Clockify or generic CSV (W11, W13)."""
+    probe = Table(stream, options, {})
+    preset = _preset(options, probe.header)
+    candidates = dict(preset.columns)
+    for extra in options.mapping:  # --map may name fields the preset lacks (e.g. client_email, id)
+        candidates.setdefault(extra, (extra,))
+    table = Table(stream, options, candidates)
+    columns = table.columns
+    columns.require(preset.required, candidates, preset.label)
+    if not (columns.has("client") or columns.has("client_email")):
+        raise FileUnreadable(
+            f"this {preset.label} file has no client column; its columns are: "
+            f"{', '.join(repr(h) for h in table.header if h)}. Map one (--map client=Project uses the project as the client)"
+        )
+    if options.date_order is None and preset.date_order:
+        table.options = dataclasses.replace(options, date_order=preset.date_order)
+
+    def total_row(row: dict[str, str]) -> bool:
+        # Clockify and some spreadsheets end with a "Total" line that has no date.
+        return not columns.get(row, "date") and any((v or "").strip().casefold() == "total" for v in row.values())
+
+    dates = table.scan_dates(("date", "end_date"), skip=total_row)
+    keys = Keys()
+
+    for line, row in table.rows(problems, name, skip=total_row):
+        try:
+            record = _record(preset, columns, dates, keys, name, line, row)
+        except RowProblem as problem:
+            problems.add(Source(name, line), problem.reason, column=problem.column)
+            continue
+        if record is not None:
+            yield record
+
+
+def _over_a_day(raw: str) -> bool:
+    """Whether a duration (already read by ``parse_hours``, which rounds to the hundredth of an
+    hour) is above 24 hours before rounding: 24:00:01 is, 23:59:59 is not."""
+    text = raw.strip()
+    if ":" in text:
+        parts = [int(p) for p in text.split(":")]
+        seconds = parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) > 2 else 0)
+        return seconds > 24 * 3600
+    return Decimal(text.replace(",", ".")) > MAX_HOURS
+
+
+def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[str, str]) -> TimeRecord | None:
+    raw = columns.get(row, "hours")
+    if not raw:
+        raise RowProblem("the duration is missing", columns.where(row, "hours"))
+    try:
+        hours = parse_hours(raw)
+    except ValueError:
+        raise RowProblem(
+            f"{raw!r} is not a duration (write 1:30:00, 1:30 or 1.5)", columns.where(row, "hours")
+        ) from None
+    if hours == 0:
+        return None  # a timer stopped at once: nothing worked
+    if hours > MAX_HOURS or _over_a_day(raw):
+        raise RowProblem(f"{raw} is more than 24 hours in one entry", columns.where(row, "hours"))
+    date = read_date(dates, columns, row, "date")
+    client_name = " ".join(columns.get(row, "client").split())
+    emails, bad = split_emails(columns.get(row, "client_email"))
+    if bad:
+        raise RowProblem(f"{bad[0]!r} is not an e-mail address", columns.where(row, "client_email"))
+    if not client_name and not emails:
+        raise RowProblem(
+            "no client: the entry names no client (map the project as the client with --map client=Project "
+            "if your projects are named after clients)",
+            columns.name("client"),
+        )
+    billable = read_flag(columns, row, "billable", True)
+    if columns.has("first_name") or columns.has("last_name"):
+        person = " ".join(f"{columns.get(row, 'first_name')} {columns.get(row, 'last_name')}".split())
+    else:
+        person = columns.get(row, "person")
+    project = " ".join(columns.get(row, "project").split())
+    note = columns.get(row, "note") or columns.get(row, "task")
+    own = columns.get(row, "id")
+    if own:
+        key = keys.own(own, line, columns.where(row, "id"))
+    else:
+        start = f"{date.isoformat()} {columns.get(row, 'start_time')}".strip()
+        key = keys.content(person, client_name or ",".join(emails), project, start, hours, note)
+    return TimeRecord(
+        source=Source(name, line),
+        client=ClientRef(name=client_name, emails=tuple(emails[:MAX_LIST])),
+        date=date,
+        hours=hours,
+        key=key,
+        billable=bool(billable),
+        person=person,
+        project=project,
+        note=note,
+    )

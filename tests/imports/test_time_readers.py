@@ -1,0 +1,426 @@
+"""Time tracking CSV reader (issue 10 §2): Toggl Track, Harvest and Clockify exports and the generic
+columns, on sample exports in tests/imports/samples/time/.
+
+Hours feed W11 (not worth the time: revenue per hour worked) and W13 (unrealistic expectations: the
+share of unbilled hours). No database: readers are plain functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parting.imports.problems import FileUnreadable, Problems
+from parting.imports.readers.timesheets import PRESETS, detect, read
+from parting.imports.records import ReadOptions, TimeRecord
+
+SAMPLES = Path(__file__).parent / "samples" / "time"
+D = Decimal
+
+
+def entries(name: str, data: bytes | None = None, **options) -> tuple[list[TimeRecord], Problems]:
+    problems = Problems()
+    stream = io.BytesIO(data if data is not None else (SAMPLES / name).read_bytes())
+    records = list(read(stream, name, ReadOptions(**options), problems))
+    return records, problems
+
+
+def reasons(problems: Problems) -> list[tuple[int, str, str]]:
+    return [(p.source.line, p.column, p.reason) for p in problems]
+
+
+TOGGL_HEAD = "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,End time,Duration,Tags,Amount (EUR)\n"
+GENERIC_HEAD = "client,client_email,id,date,hours,billable,person,project,note\n"
+
+
+# ---- Toggl Track ------------------------------------------------------------------------------------
+
+
+def test_toggl_client_names_with_commas_come_through_intact():
+    records, problems = entries("toggl_detailed.csv")
+    assert not problems
+    names = {r.client.name for r in records}
+    assert names == {"Kowalski, Zieliński i Wspólnicy Sp. k.", "Smith, Jones & Partners Ltd", 'The "Best" Bakery, Inc.'}
+    assert records[0].note == "VAT return, January"
+
+
+def test_toggl_durations_hh_mm_ss_become_hours_w11():
+    records, _ = entries("toggl_detailed.csv")
+    assert [r.hours for r in records] == [D("1.50"), D("0.75"), D("0.25"), D("0.25"), D("1.50"), D("4.34")]
+    assert records[0].date == dt.date(2026, 1, 5)
+    assert records[0].person == "anna@biuro-nowak.pl"  # the Email column before User
+    assert records[0].project == "Księgowość 2026"
+
+
+def test_toggl_billable_no_is_unbilled_time_w13():
+    records, _ = entries("toggl_detailed.csv")
+    assert [r.billable for r in records] == [True, True, False, False, True, True]
+
+
+def test_toggl_entry_over_midnight_counts_on_the_day_it_started():
+    records, _ = entries("toggl_detailed.csv")
+    night = next(r for r in records if r.project == "Payroll")
+    assert night.date == dt.date(2026, 1, 6)
+
+
+def test_toggl_zero_duration_entry_is_skipped_without_a_problem():
+    records, problems = entries("toggl_detailed.csv")
+    assert not problems
+    assert all(r.note != "Timer started by mistake" for r in records)
+    assert len(records) == 6  # 7 rows, one of 00:00:00
+
+
+def test_several_entries_of_one_person_day_and_client_stay_separate():
+    records, _ = entries("toggl_detailed.csv")
+    same_day = [r for r in records if r.date == dt.date(2026, 1, 5)]
+    assert len(same_day) == 4
+    assert len({r.key for r in same_day}) == 4
+
+
+def test_two_identical_rows_in_one_file_get_distinct_keys():
+    records, _ = entries("toggl_detailed.csv")
+    twins = [r for r in records if r.note == "Phone call about missing invoices"]
+    assert len(twins) == 2
+    assert twins[1].key == twins[0].key + "#2"
+    assert twins[0].key.startswith("sha256:")
+
+
+def test_reading_the_same_file_again_gives_the_same_keys():
+    first, _ = entries("toggl_detailed.csv")
+    again, _ = entries("toggl_detailed.csv")
+    assert [r.key for r in first] == [r.key for r in again]
+
+
+def test_records_name_the_line_they_come_from():
+    records, _ = entries("toggl_detailed.csv")
+    assert [r.source.line for r in records] == [2, 3, 4, 5, 6, 8]
+    assert records[0].source.file == "toggl_detailed.csv"
+
+
+def test_toggl_user_email_is_the_person_not_the_client():
+    records, _ = entries("toggl_detailed.csv")
+    assert all(r.client.emails == () for r in records)
+
+
+def test_entry_without_a_client_is_a_problem():
+    records, problems = entries("toggl_no_client.csv")
+    assert [r.client.name for r in records] == ["Gamma Ltd"]
+    assert [(line, column) for line, column, _ in reasons(problems)] == [(2, "Client"), (3, "Client")]
+    assert all("no client" in reason for _, _, reason in reasons(problems))
+
+
+def test_mapping_the_project_as_client_reads_entries_without_a_client():
+    records, problems = entries("toggl_no_client.csv", mapping={"client": "Project"})
+    assert not problems
+    assert [r.client.name for r in records] == ["Baker & Sons", "Baker & Sons", "Gamma Ltd: audit"]
+
+
+def test_file_without_a_client_column_says_how_to_map_one():
+    data = (
+        b"Email,Project,Start date,Start time,Duration,Description\na@b.example,Acme,2026-01-05,09:00:00,01:00:00,x\n"
+    )
+    with pytest.raises(FileUnreadable) as error:
+        entries("x.csv", data)
+    assert "client" in error.value.reason and "--map client=Project" in error.value.reason
+
+
+# ---- Harvest ----------------------------------------------------------------------------------------
+
+
+def test_harvest_decimal_hours_and_names():
+    records, problems = entries("harvest_detailed.csv")
+    assert not problems
+    assert [r.hours for r in records] == [D("1.50"), D("0.25"), D("2.33"), D("3.00")]
+    assert records[0].client.name == "Popescu, Ionescu & Asociații SRL"
+    assert records[0].person == "Maria Dumitrescu"
+    assert records[0].note == "Bank statements, December"
+    assert records[3].date == dt.date(2026, 1, 13)
+
+
+def test_harvest_uses_tracked_hours_not_rounded_hours_w11():
+    records, _ = entries("harvest_detailed.csv")
+    assert records[2].hours == D("2.33")  # Hours Rounded says 2.5
+
+
+def test_harvest_billable_question_column_w13():
+    records, _ = entries("harvest_detailed.csv")
+    assert [r.billable for r in records] == [True, True, False, True]
+
+
+def test_harvest_zero_hours_is_skipped():
+    records, problems = entries("harvest_detailed.csv")
+    assert not problems and all(r.note != "Forgot to stop the timer" for r in records)
+
+
+def test_harvest_resaved_by_polish_excel_cp1250_semicolons_decimal_commas():
+    records, problems = entries("harvest_excel_pl_cp1250.csv")
+    assert not problems
+    assert [r.client.name for r in records] == [
+        "Przedsiębiorstwo Handlowe Łęczyca Sp. z o.o.",
+        "Przedsiębiorstwo Handlowe Łęczyca Sp. z o.o.",
+        "Świętokrzyska Spółdzielnia Mleczarska",
+    ]
+    assert [r.hours for r in records] == [D("1.50"), D("0.75"), D("2.25")]
+    assert [r.date for r in records] == [dt.date(2026, 1, 12), dt.date(2026, 1, 13), dt.date(2026, 1, 31)]
+    assert records[0].person == "Łukasz Żółkiewski"
+
+
+# ---- Clockify ---------------------------------------------------------------------------------------
+
+
+def test_clockify_us_dates_month_first_and_decimal_duration():
+    records, problems = entries("clockify_detailed_us.csv")
+    assert not problems
+    assert [r.date for r in records] == [
+        dt.date(2026, 1, 13),
+        dt.date(2026, 1, 14),
+        dt.date(2026, 1, 14),
+        dt.date(2026, 1, 15),
+    ]
+    assert [r.hours for r in records] == [D("1.28"), D("2.50"), D("0.75"), D("1.50")]
+    assert records[0].client.name == "Baker, Smith & Sons LLC"
+    assert records[2].billable is False
+
+
+def test_clockify_total_line_is_not_an_entry():
+    records, problems = entries("clockify_detailed_us.csv")
+    assert len(records) == 4 and not problems
+
+
+def test_clockify_hh_mm_ss_duration_when_there_is_no_decimal_column():
+    data = (SAMPLES / "clockify_detailed_us.csv").read_text().replace("Duration (decimal)", "Rate note")
+    records, problems = entries("x.csv", data.encode())
+    assert not problems
+    assert [r.hours for r in records] == [D("1.28"), D("2.50"), D("0.75"), D("1.50")]
+
+
+def test_clockify_russian_settings_cp1251_day_first_and_decimal_commas():
+    records, problems = entries("clockify_ru_cp1251.csv")
+    assert not problems
+    assert [r.client.name for r in records] == ["ООО «Ромашка»", "ООО «Ромашка»", "ИП Сидоров А. В."]
+    assert [r.date for r in records] == [dt.date(2026, 1, 13), dt.date(2026, 1, 14), dt.date(2026, 1, 31)]
+    assert [r.hours for r in records] == [D("1.50"), D("0.50"), D("2.25")]
+    assert records[2].note == "Расчёт зарплаты, январь"
+
+
+def test_ambiguous_day_month_column_asks_the_user():
+    with pytest.raises(FileUnreadable) as error:
+        entries("clockify_ambiguous_dates.csv")
+    assert error.value.column == "Start Date"
+    assert "day or the month" in error.value.reason
+
+
+@pytest.mark.parametrize(("order", "dates"), [("mdy", [(3, 4), (5, 6)]), ("dmy", [(4, 3), (6, 5)])])
+def test_ambiguous_dates_read_in_the_order_the_user_gives(order, dates):
+    records, problems = entries("clockify_ambiguous_dates.csv", date_order=order)
+    assert not problems
+    assert [(r.date.month, r.date.day) for r in records] == dates
+
+
+def test_day_month_order_is_decided_over_start_and_end_dates_together():
+    # Only the end date of the second row shows the order (13 > 12).
+    head = "Project,Client,Description,Task,User,Group,Email,Tags,Billable,Start Date,Start Time,End Date,End Time,Duration (h),Duration (decimal)\n"
+    data = head + "P,C,d,,U,,u@x.example,,Yes,01/02/2026,23:00:00,01/02/2026,23:30:00,00:30:00,0.50\n"
+    data += "P,C,d,,U,,u@x.example,,Yes,12/01/2026,23:00:00,13/01/2026,01:00:00,02:00:00,2.00\n"
+    records, problems = entries("x.csv", data.encode())
+    assert not problems
+    assert [r.date for r in records] == [dt.date(2026, 2, 1), dt.date(2026, 1, 12)]
+
+
+# ---- generic ------------------------------------------------------------------------------------------
+
+
+def test_generic_columns_as_the_export_writes_them():
+    records, problems = entries("generic.csv")
+    assert not problems
+    assert [r.key for r in records] == ["te-101", "te-102", "te-103"]
+    first = records[0]
+    assert (first.client.name, first.client.emails) == ("Acme Sp. z o.o.", ("biuro@acme.example",))
+    assert (first.date, first.hours, first.billable) == (dt.date(2026, 1, 5), D("1.50"), True)
+    assert (first.person, first.project, first.note) == ("anna@firm.example", "Bookkeeping", "Bank, cash and VAT")
+    assert records[2].client.name == "" and records[2].client.emails == ("ops@levi.example",)
+
+
+def test_generic_repeated_id_is_a_problem():
+    data = GENERIC_HEAD + "Acme,,t1,2026-01-05,1,yes,a,,\nAcme,,t1,2026-01-06,1,yes,a,,\n"
+    records, problems = entries("x.csv", data.encode())
+    assert len(records) == 1
+    assert reasons(problems) == [(3, "id", "the id 't1' was already used on line 2")]
+
+
+def test_messy_file_reports_every_bad_row_with_line_and_column():
+    records, problems = entries("messy.csv")
+    assert [r.source.line for r in records] == [2, 6, 13]
+    assert [(line, column) for line, column, _ in reasons(problems)] == [
+        (3, "date"),
+        (4, "hours"),
+        (5, "hours"),
+        (7, "client"),
+        (9, "client_email"),
+        (10, "billable"),
+        (11, "date"),
+        (12, "hours"),
+    ]
+    text = dict(((line, reason) for line, _, reason in reasons(problems)))
+    assert "'2026-02-30' is not a date" in text[3]
+    assert "more than 24 hours" in text[5]
+
+
+@pytest.mark.parametrize(
+    ("duration", "hours"),
+    [("24:00:00", D("24.00")), ("24", D("24.00")), ("23:59:59", D("24.00")), ("0:00:36", D("0.01"))],
+)
+def test_an_entry_of_up_to_24_hours_is_accepted(duration, hours):
+    records, problems = entries("x.csv", (GENERIC_HEAD + f"Acme,,,2026-01-05,{duration},yes,a,,\n").encode())
+    assert not problems
+    assert [r.hours for r in records] == [hours]
+
+
+@pytest.mark.parametrize("duration", ["24:00:01", "24.01", "24,5", "25:00"])
+def test_an_entry_over_24_hours_is_a_problem(duration):
+    records, problems = entries("x.csv", (GENERIC_HEAD + f'Acme,,,2026-01-05,"{duration}",yes,a,,\n').encode())
+    assert records == []
+    assert [(line, column) for line, column, _ in reasons(problems)] == [(2, "hours")]
+
+
+@pytest.mark.parametrize("duration", ["0", "0:00", "0:00:00", "0.00", "0:00:10"])
+def test_zero_duration_is_skipped_silently(duration):
+    records, problems = entries("x.csv", (GENERIC_HEAD + f"Acme,,,2026-01-05,{duration},yes,a,,\n").encode())
+    assert records == [] and not problems
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"), [("1:30:00", D("1.50")), ("1:30", D("1.50")), ("1.5", D("1.50")), ("1,5", D("1.50"))]
+)
+def test_durations_in_every_written_form(text, hours):
+    records, _ = entries("x.csv", (GENERIC_HEAD + f'Acme,,,2026-01-05,"{text}",yes,a,,\n').encode())
+    assert [r.hours for r in records] == [hours]
+
+
+def test_empty_billable_cell_counts_as_billable_like_a_typed_entry():
+    records, _ = entries("x.csv", (GENERIC_HEAD + "Acme,,,2026-01-05,1,,a,,\n").encode())
+    assert records[0].billable is True
+
+
+def test_missing_required_columns_name_them_and_the_files_columns():
+    with pytest.raises(FileUnreadable) as error:
+        entries("missing_columns.csv")
+    reason = error.value.reason
+    assert "date" in reason and "hours" in reason
+    assert "'Client', 'Project', 'Description', 'Start date'" in reason
+
+
+def test_truncated_file_reports_its_last_row():
+    records, problems = entries("truncated.csv")
+    assert len(records) == 1
+    assert [line for line, _, _ in reasons(problems)] == [3]
+    assert "cut short" in reasons(problems)[0][2]
+
+
+def test_mapping_to_a_column_the_file_lacks_is_refused():
+    with pytest.raises(FileUnreadable) as error:
+        entries("generic.csv", mapping={"hours": "Stunden"})
+    assert "'Stunden'" in error.value.reason
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(FileUnreadable):
+        entries("generic.csv", format="stripe")
+
+
+def test_stream_stays_open_for_the_caller():
+    stream = io.BytesIO((SAMPLES / "toggl_detailed.csv").read_bytes())
+    list(read(stream, "t.csv", ReadOptions(), Problems()))
+    assert not stream.closed
+
+
+def test_binary_file_is_unreadable():
+    with pytest.raises(FileUnreadable):
+        entries("x.bin", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+
+
+# ---- detection ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sample", "preset"),
+    [
+        ("toggl_detailed.csv", "toggl"),
+        ("harvest_detailed.csv", "harvest"),
+        ("harvest_excel_pl_cp1250.csv", "harvest"),
+        ("clockify_detailed_us.csv", "clockify"),
+        ("clockify_ru_cp1251.csv", "clockify"),
+        ("generic.csv", None),
+    ],
+)
+def test_detect_recognises_each_export(sample, preset):
+    from parting.imports.text import csv_rows
+
+    header = csv_rows(io.BytesIO((SAMPLES / sample).read_bytes())).header
+    assert detect(header) == preset
+
+
+def test_presets_are_named_for_the_options():
+    assert {"toggl", "harvest", "clockify", "generic"} <= set(PRESETS)
+
+
+def test_forcing_a_preset_reads_the_file_with_it():
+    records, problems = entries("harvest_detailed.csv", format="harvest")
+    assert len(records) == 4 and not problems
+
+
+# ---- bad input never raises anything but FileUnreadable (issue 10 §5) --------------------------------
+
+
+def _read_anything(data: bytes, **options) -> None:
+    try:
+        for record in read(io.BytesIO(data), "fuzz.csv", ReadOptions(**options), Problems()):
+            assert isinstance(record, TimeRecord)
+            assert D("0") < record.hours <= D("24")
+    except FileUnreadable:
+        pass
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_random_bytes_give_records_problems_or_unreadable(data):
+    _read_anything(data)
+
+
+VALID = [
+    (SAMPLES / name).read_bytes()
+    for name in ("toggl_detailed.csv", "harvest_detailed.csv", "clockify_ru_cp1251.csv", "generic.csv")
+]
+
+
+@st.composite
+def mutated(draw):
+    data = bytearray(draw(st.sampled_from(VALID)))
+    for _ in range(draw(st.integers(1, 8))):
+        if not data:
+            break
+        where = draw(st.integers(0, len(data) - 1))
+        action = draw(st.sampled_from(["flip", "delete", "insert", "cut"]))
+        if action == "flip":
+            data[where] = draw(st.integers(0, 255))
+        elif action == "delete":
+            del data[where : where + draw(st.integers(1, 20))]
+        elif action == "insert":
+            data[where:where] = draw(
+                st.sampled_from([b'"', b",", b";", b"\n", b"\x00", b"\xff\xfe", b"99:99:99", b"-1", b"31/02/2026"])
+            )
+        else:
+            del data[where:]
+    return bytes(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(), st.sampled_from(["", "toggl", "harvest", "clockify", "generic"]))
+def test_mutated_exports_give_records_problems_or_unreadable(data, fmt):
+    _read_anything(data, format=fmt)
