@@ -145,15 +145,23 @@ class Command(BaseCommand):
 
 
 class _progress:
-    """A rich progress bar on a terminal; nothing when the output is not one."""
+    """A rich progress bar on a terminal; a plain line every 10% when the output is not one."""
 
     def __init__(self, stream):
         self.stream = stream
         self.bar = None
+        self.step = 0
+
+    def _lines(self, done: int, total: int) -> None:
+        step = done * 10 // max(total, 1)
+        if step > self.step:
+            self.step = step
+            self.stream.write(f"read {step * 10}%")
+            self.stream.flush()
 
     def __enter__(self):
         if not getattr(self.stream, "isatty", lambda: False)():
-            return None
+            return self._lines
         from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
         self.bar = Progress(
