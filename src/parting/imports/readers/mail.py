@@ -1,0 +1,860 @@
+"""Mail: mbox (Gmail Takeout, Thunderbird, any mboxo/mboxrd file), single messages (.eml from
+Outlook, Apple Mail, Thunderbird; Apple Mail's .emlx) and maildir directories.
+
+Each message becomes a ``MessageRecord``: its headers (Message-ID, Date, From, To, Cc, Subject,
+In-Reply-To, References) and two verdicts read from its text — the language and the negative-tone
+heuristic (W10, ``parting.imports.tone``). The body is read for those two verdicts only and is not
+kept; the record's summary is the subject.
+
+How the mail is read:
+
+- An mbox is split on its "From " separator lines by this module, one message at a time, so memory
+  stays bounded whatever the size of the mailbox; at most ``MAX_MESSAGE`` bytes of a message are
+  kept (its headers and text come first; the rest, attachments, is passed over). A separator is a
+  line "From <sender> <asctime date>" (Gmail Takeout writes "From 1234…@xxx Mon Jan 05 09:00:00
+  +0000 2026", Thunderbird "From - Mon Jan  5 09:00:00 2026"); a body line beginning with "From " is
+  a separator only when it follows a blank line and carries a time and a year. Body lines quoted
+  as ">From " (mboxo and mboxrd) lose one ">".
+- Headers are parsed with the ``compat32`` policy, which never raises on malformed headers, and
+  decoded here: RFC 2047 encoded words in any charset (a wrong or unknown declaration falls back to
+  detection, ``parting.imports.text.decode_bytes``), and raw 8-bit headers in an undeclared charset.
+- Body parts: the first text/plain part that is not an attachment, else the first text/html one
+  with its tags removed; quoted-printable and base64 are undone; the charset is the declared one
+  when it decodes cleanly and is not a catch-all (us-ascii, iso-8859-1, windows-1252 declared over
+  Cyrillic or Central European bytes are corrected), else detected. Quoted replies (lines starting
+  with ">", everything from an "On … wrote:" line or an "-----Original Message-----" line on) and
+  the signature (after "-- ") are removed before the tone is judged, so the firm's own quoted
+  words do not count against the client.
+
+What is passed over without a problem (counted in ``skipped`` when the caller gives a Counter):
+Gmail's Spam, Trash, Drafts and Chat labels (X-Gmail-Labels), messages Thunderbird has deleted but
+not yet compacted away (X-Mozilla-Status flag 0x0008), Outlook's unsent drafts (X-Unsent: 1),
+maildir files flagged T (trashed) or D (draft), and internal mail — messages whose addresses are all
+the firm's (``options.own_addresses`` / ``options.own_domains``). What is a problem (the message is
+reported with its position and skipped): no Date header or one that cannot be read, no sender
+address, a file that ends in the middle of its last message.
+
+Positions: in an mbox, the line of the message's "From " separator; in an .eml, line 1; in a
+maildir, the message's file (``<name>/cur/<file>``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import csv
+import datetime as dt
+import html
+import os
+import quopri
+import re
+from collections import Counter
+from collections.abc import Iterator
+from email import errors as email_errors
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import BinaryIO
+
+from .. import tone
+from ..problems import FileUnreadable, Problems, Source
+from ..records import ClientRef, MessageRecord, ReadOptions, content_key
+from ..text import _plausibility, decode_bytes, detect_charset
+
+MAX_MESSAGE = 2 << 20  # bytes of one message kept for reading (headers, text); the rest is passed over
+CHUNK = 64 * 1024  # the longest piece of a line read at once
+MAX_TEXT = 20_000  # characters of a body given to the tone heuristic
+MAX_PARTS = 100  # MIME parts looked at for the text
+MAX_SUBJECT = 300  # the summary's length in the database
+MAX_KEY = 300  # a longer Message-ID is replaced by its hash
+
+_STRICT_POSTMARK = re.compile(rb"^From \S+ +[A-Za-z]{3},? +[A-Za-z]{3} +\d{1,2} +\d{1,2}:\d\d")
+_LOOSE_POSTMARK = re.compile(rb"^From \S+ .*\d{1,2}:\d\d.*\d{4}")
+_QUOTED_FROM = re.compile(rb"^>+From ")
+_HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+[ \t]*:")
+_EMLX_COUNT = re.compile(rb"^\s*(\d{1,10})\s*\r?\n")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Gmail labels whose messages are not evidence (Takeout writes the account's language; the English
+# names and a few translations are recognised).
+SKIP_LABELS = {
+    "spam": "spam",
+    "trash": "trash",
+    "bin": "trash",
+    "drafts": "draft",
+    "draft": "draft",
+    "chat": "chat",
+    "chats": "chat",
+    "спам": "spam",
+    "корзина": "trash",
+    "черновики": "draft",
+    "чаты": "chat",
+    "kosz": "trash",
+    "wersje robocze": "draft",
+    "czaty": "chat",
+    "coș de gunoi": "trash",
+    "ciorne": "draft",
+    "ספאם": "spam",
+    "אשפה": "trash",
+    "טיוטות": "draft",
+}
+SENT_LABELS = {"sent", "sent mail", "отправленные", "wysłane", "trimise", "דואר יוצא"}
+MOZILLA_EXPUNGED = 0x0008
+MAILDIR_SKIP_FLAGS = {"T": "trash", "D": "draft"}
+MAILDIR_SKIP_FOLDERS = {"trash", "junk", "spam", "drafts", "deleted messages", "deleted items", "bin"}
+
+
+# ---- entry points ----------------------------------------------------------------------------------
+
+
+def read(
+    stream: BinaryIO, name: str, options: ReadOptions, problems: Problems, skipped: Counter | None = None
+) -> Iterator[MessageRecord]:
+    """An mbox (its first line is a "From " separator) or a single message (.eml, .emlx)."""
+    head = stream.read(CHUNK)
+    stream.seek(0)
+    kind = _sniff(head)
+    if kind == "mbox":
+        yield from read_mbox(stream, name, options, problems, skipped)
+    elif kind == "eml":
+        yield from read_eml(stream, name, options, problems, skipped)
+
+
+def read_mbox(
+    stream: BinaryIO, name: str, options: ReadOptions, problems: Problems, skipped: Counter | None = None
+) -> Iterator[MessageRecord]:
+    """Every message of an mbox file, one at a time (see the module's docstring)."""
+    head = stream.read(CHUNK)
+    stream.seek(0)
+    if _sniff(head) not in ("mbox", "empty"):
+        raise FileUnreadable('this is not an mbox file: its first line is not a "From " separator line', line=1)
+    skipped = skipped if skipped is not None else Counter()
+    pending = None
+    for item in _split_mbox(stream):
+        if pending is not None:
+            record = _message(pending[1], Source(name, pending[0]), options, problems, skipped, capped=pending[3])
+            if record is not None:
+                yield record
+        pending = item
+    if pending is not None:  # the last message: was the file cut in its middle?
+        line, data, complete, capped = pending
+        record = _message(
+            data, Source(name, line), options, problems, skipped, last=True, complete=complete, capped=capped
+        )
+        if record is not None:
+            yield record
+
+
+def read_eml(
+    stream: BinaryIO, name: str, options: ReadOptions, problems: Problems, skipped: Counter | None = None
+) -> Iterator[MessageRecord]:
+    """One message: an .eml (RFC 5322 text) or Apple Mail's .emlx (a byte count line, the message,
+    then a property list, which is ignored)."""
+    head = stream.read(CHUNK)
+    stream.seek(0)
+    kind = _sniff(head)
+    if kind == "empty":
+        return
+    if kind == "mbox":  # an .eml saved with its envelope line
+        yield from read_mbox(stream, name, options, problems, skipped)
+        return
+    skipped = skipped if skipped is not None else Counter()
+    count = _EMLX_COUNT.match(head)
+    if count:
+        stream.seek(count.end())
+        size = int(count.group(1))
+        data = stream.read(min(size, MAX_MESSAGE))
+        capped = size > MAX_MESSAGE
+        complete = len(data) == min(size, MAX_MESSAGE)
+    else:
+        data = stream.read(MAX_MESSAGE + 1)
+        capped = len(data) > MAX_MESSAGE
+        data = data[:MAX_MESSAGE]
+        complete = True
+    record = _message(data, Source(name, 1), options, problems, skipped, last=True, complete=complete, capped=capped)
+    if record is not None:
+        yield record
+
+
+def read_maildir(
+    path: str, name: str, options: ReadOptions, problems: Problems, skipped: Counter | None = None
+) -> Iterator[MessageRecord]:
+    """Every message of a maildir (a directory with cur/ and new/; tmp/ holds deliveries in progress
+    and is not read), and of its Maildir++ sub-folders (".Sent", ".Clients" …) except the trash,
+    junk and drafts folders. Each file is one message."""
+    if not os.path.isdir(path):
+        raise FileUnreadable(f"{name} is not a directory")
+    if not (os.path.isdir(os.path.join(path, "cur")) or os.path.isdir(os.path.join(path, "new"))):
+        raise FileUnreadable(f"{name} is not a maildir: it has no cur/ or new/ folder")
+    skipped = skipped if skipped is not None else Counter()
+    folders = [("", path)]
+    for entry in sorted(os.listdir(path)):
+        full = os.path.join(path, entry)
+        if entry.startswith(".") and entry not in (".", "..") and os.path.isdir(full):
+            label = entry.lstrip(".").rsplit(".", 1)[-1].strip().casefold()
+            if label in MAILDIR_SKIP_FOLDERS:
+                continue
+            folders.append((entry + "/", full))
+    for prefix, folder in folders:
+        for sub in ("cur", "new"):
+            directory = os.path.join(folder, sub)
+            if not os.path.isdir(directory):
+                continue
+            for filename in sorted(os.listdir(directory)):
+                if filename.startswith("."):
+                    continue
+                source = Source(f"{name}/{prefix}{sub}/{filename}", 1)
+                flags = _maildir_flags(filename)
+                reason = next((MAILDIR_SKIP_FLAGS[f] for f in flags if f in MAILDIR_SKIP_FLAGS), None)
+                if reason:
+                    skipped[reason] += 1
+                    continue
+                full = os.path.join(directory, filename)
+                if not os.path.isfile(full):
+                    continue
+                try:
+                    with open(full, "rb") as handle:
+                        data = handle.read(MAX_MESSAGE + 1)
+                except OSError as error:
+                    problems.add(source, f"the file cannot be read ({error.strerror or error})")
+                    continue
+                capped = len(data) > MAX_MESSAGE
+                record = _message(data[:MAX_MESSAGE], source, options, problems, skipped, last=True, capped=capped)
+                if record is not None:
+                    yield record
+
+
+MAIL_EXTENSIONS = (".eml", ".emlx", ".mbox", ".mbx", ".txt")
+
+
+def read_path(
+    path: str, name: str, options: ReadOptions, problems: Problems, skipped: Counter | None = None
+) -> Iterator[MessageRecord]:
+    """A file (mbox, .eml, .emlx) or a directory: a maildir; the folder Apple Mail's Mailbox ›
+    Export Mailbox… writes ("Clients.mbox/" holding a file named "mbox"); or a folder of .eml,
+    .emlx and .mbox files (Apple Mail's "Messages" folders included), read in name order. A file of
+    the folder that is not mail is one problem, and the others are read."""
+    skipped = skipped if skipped is not None else Counter()
+    if not os.path.isdir(path):
+        try:
+            with open(path, "rb") as stream:
+                yield from read(stream, name, options, problems, skipped)
+        except OSError as error:
+            raise FileUnreadable(f"the file cannot be read ({error.strerror or error})") from None
+        return
+    if os.path.isdir(os.path.join(path, "cur")) or os.path.isdir(os.path.join(path, "new")):
+        yield from read_maildir(path, name, options, problems, skipped)
+        return
+    apple = os.path.join(path, "mbox")
+    if os.path.isfile(apple):
+        yield from read_path(apple, f"{name}/mbox", options, problems, skipped)
+        return
+    files = []
+    for folder in (path, os.path.join(path, "Messages")):
+        if os.path.isdir(folder):
+            prefix = "" if folder == path else "Messages/"
+            files += [
+                (prefix + entry, os.path.join(folder, entry))
+                for entry in sorted(os.listdir(folder))
+                if entry.lower().endswith(MAIL_EXTENSIONS) and os.path.isfile(os.path.join(folder, entry))
+            ]
+    if not files:
+        raise FileUnreadable(f"{name} holds no mail: no maildir (cur/, new/), no mbox, no .eml or .emlx files")
+    for relative, full in files:
+        try:
+            yield from read_path(full, f"{name}/{relative}", options, problems, skipped)
+        except FileUnreadable as error:
+            problems.add(Source(f"{name}/{relative}", error.line), error.reason, error.column)
+
+
+def _maildir_flags(filename: str) -> str:
+    for separator in (":2,", "!2,", ";2,"):  # ":" is "!" or ";" where file names cannot hold it
+        if separator in filename:
+            return filename.rsplit(separator, 1)[1]
+    return ""
+
+
+# ---- detection and splitting ------------------------------------------------------------------------
+
+
+def _sniff(head: bytes) -> str:
+    """ "mbox", "eml" or "empty"; raises FileUnreadable for anything else."""
+    if head.startswith(_OLE_MAGIC):
+        raise FileUnreadable(
+            "this is an Outlook .msg file, not an .eml: drag the message out of Outlook for the web or "
+            "new Outlook (it saves an .eml), or export the mailbox from Thunderbird or Apple Mail"
+        )
+    body = head.lstrip(b"\xef\xbb\xbf").lstrip(b"\r\n\t ")
+    if not body:
+        return "empty"
+    if body.startswith(b"From "):
+        return "mbox"
+    if _EMLX_COUNT.match(body) and _HEADER_LINE.match(body[_EMLX_COUNT.match(body).end() :]):
+        return "eml"
+    if _HEADER_LINE.match(body):
+        first = body.split(b"\n", 1)[0]
+        if b"\x00" not in first:
+            return "eml"
+    raise FileUnreadable(
+        'this is not a mail file: an mbox begins with a "From " line, a message (.eml) with headers '
+        'such as "From:", "To:" and "Date:"',
+        line=1,
+    )
+
+
+def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool]]:
+    """(line of the "From " separator, the message's bytes, whether it ends with a line end, whether
+    it was longer than MAX_MESSAGE) for each message, reading one line piece at a time."""
+    line = 0
+    at_line_start = True
+    previous_blank = True
+    start = 0
+    parts: list[bytes] = []
+    size = 0
+    capped = False
+    last = b"\n"
+    first_seen = False
+    while True:
+        piece = stream.readline(CHUNK)
+        if not piece:
+            break
+        if at_line_start:
+            line += 1
+            is_separator = piece.startswith(b"From ") and (
+                not first_seen
+                or _STRICT_POSTMARK.match(piece) is not None
+                or (previous_blank and _LOOSE_POSTMARK.match(piece) is not None)
+            )
+            if is_separator:
+                if first_seen:
+                    yield start, b"".join(parts), True, capped
+                first_seen = True
+                start, parts, size, capped = line, [], 0, False
+                previous_blank = False
+                at_line_start = piece.endswith(b"\n")
+                while not at_line_start:  # the rest of an overlong separator line
+                    piece = stream.readline(CHUNK)
+                    if not piece:
+                        break
+                    at_line_start = piece.endswith(b"\n")
+                last = b"\n"
+                continue
+            if not first_seen:
+                if piece.strip():
+                    first_seen = True  # text before the first separator: read it as a message
+                    start = line
+                else:
+                    at_line_start = piece.endswith(b"\n")
+                    continue
+            previous_blank = piece in (b"\n", b"\r\n")
+            if piece.startswith(b">") and _QUOTED_FROM.match(piece):
+                piece = piece[1:]
+        if not capped:
+            if size + len(piece) > MAX_MESSAGE:
+                capped = True
+            else:
+                parts.append(piece)
+                size += len(piece)
+        last = piece
+        at_line_start = piece.endswith(b"\n")
+    if first_seen:
+        yield start, b"".join(parts), last.endswith(b"\n"), capped
+
+
+# ---- one message ---------------------------------------------------------------------------------
+
+
+def _message(
+    data: bytes,
+    source: Source,
+    options: ReadOptions,
+    problems: Problems,
+    skipped: Counter,
+    *,
+    last: bool = False,
+    complete: bool = True,
+    capped: bool = False,
+) -> MessageRecord | None:
+    """The record of one message, or None (skipped, or a problem reported). ``last``: the message
+    ends its file, so a missing line end or closing MIME boundary means the file was cut."""
+    try:
+        return _read_message(
+            data, source, options, problems, skipped, cut=last and not complete, check_boundaries=last and not capped
+        )
+    except (
+        ValueError,
+        LookupError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        AssertionError,
+        OverflowError,
+        RecursionError,
+    ) as error:
+        # The email package is lenient but not everywhere; a message it chokes on is one problem.
+        problems.add(source, f"the message cannot be read ({type(error).__name__}: {error})"[:300])
+        return None
+    except email_errors.MessageError as error:
+        problems.add(source, f"the message cannot be read ({error})"[:300])
+        return None
+
+
+def _read_message(
+    data: bytes,
+    source: Source,
+    options: ReadOptions,
+    problems: Problems,
+    skipped: Counter,
+    *,
+    cut: bool,
+    check_boundaries: bool,
+) -> MessageRecord | None:
+    if not data.strip():
+        problems.add(source, "the message is empty")
+        return None
+    msg = BytesParser(policy=compat32).parsebytes(data)
+    if not _has_headers(msg):
+        problems.add(source, "this is not a mail message: it has no headers")
+        return None
+    hint = _charset_hint(msg)
+
+    reason = _skip_reason(msg, hint)
+    if reason:
+        skipped[reason] += 1
+        return None
+
+    senders = _addresses(msg, ("From",), hint) or _addresses(msg, ("Sender", "Reply-To"), hint)
+    to = _addresses(msg, ("To",), hint)
+    cc = _addresses(msg, ("Cc",), hint)
+    if not senders:
+        if not to and not cc:
+            problems.add(source, "the message has no sender and no recipients", column="From")
+        else:
+            problems.add(source, "the message has no sender address", column="From")
+        return None
+    sender_name, sender = senders[0]
+
+    own_known = bool(options.own_addresses or options.own_domains)
+    labels = _gmail_labels(msg, hint)
+    outgoing = _is_own(sender, options) if own_known else bool(labels & SENT_LABELS)
+    everyone = [senders[0], *to, *cc]
+    if own_known:
+        theirs = [(n, a) for n, a in everyone if not _is_own(a, options)]
+    elif outgoing:
+        theirs = [(n, a) for n, a in everyone if a != sender]
+    else:
+        theirs = everyone
+    if not theirs:
+        skipped["internal"] += 1
+        return None
+
+    if cut or (check_boundaries and _cut_short(msg)):
+        problems.add(source, "the file ends in the middle of this message (is it truncated?)")
+        return None
+
+    raw_date = _get(msg, "Date")
+    if raw_date is None or not str(raw_date).strip():
+        problems.add(source, "the message has no Date header, so when it was sent is unknown", column="Date")
+        return None
+    date_text = _header_text(raw_date, hint)
+    sent_at = _parse_date(date_text)
+    if sent_at is None:
+        problems.add(source, f"the date {date_text[:80]!r} cannot be read", column="Date")
+        return None
+
+    subject = " ".join(_header_text(_get(msg, "Subject"), hint).split())
+    if len(subject) > MAX_SUBJECT:
+        subject = subject[: MAX_SUBJECT - 1] + "…"
+    message_id = _first_id(_header_text(_get(msg, "Message-ID") or "", hint))
+    if len(message_id) > MAX_KEY:
+        message_id = content_key(message_id)
+    key = message_id or content_key(sent_at.isoformat(), sender, subject)
+    in_reply_to = _first_id(_header_text(_get(msg, "In-Reply-To") or "", hint))
+    references = tuple(
+        dict.fromkeys(i for i in _ids(_header_text(_get(msg, "References") or "", hint)) if len(i) <= MAX_KEY)
+    )
+    if len(in_reply_to) > MAX_KEY:
+        in_reply_to = ""
+
+    body = strip_quoted(body_text(msg))
+    judged = f"{subject}\n{body}"
+    language = tone.guess_language(judged)
+    negative = tone.negative(judged, language)
+
+    if outgoing:
+        client_name = next((n for n, a in theirs if n), "")
+    else:
+        client_name = sender_name if (sender_name and theirs[0][1] == sender) else ""
+    return MessageRecord(
+        source=source,
+        key=key,
+        sent_at=sent_at,
+        sender=sender,
+        to=tuple(a for _, a in to),
+        cc=tuple(a for _, a in cc),
+        subject=subject,
+        in_reply_to=in_reply_to,
+        references=references,
+        negative=negative,
+        language=language,
+        client=ClientRef(name=client_name, emails=tuple(dict.fromkeys(a for _, a in theirs))),
+        direction=("out" if outgoing else "in") if (own_known or outgoing) else "",
+    )
+
+
+def _has_headers(msg: Message) -> bool:
+    return any(key.lower() in ("from", "to", "date", "subject", "message-id", "sender", "cc") for key in msg)
+
+
+def _cut_short(msg: Message) -> bool:
+    """Whether the parser saw a multipart body end before its closing boundary (a cut file)."""
+    for part in _walk(msg):
+        for defect in getattr(part, "defects", ()):
+            if isinstance(defect, email_errors.CloseBoundaryNotFoundDefect):
+                return True
+    return False
+
+
+def _skip_reason(msg: Message, hint: str | None) -> str:
+    """Why a message is not evidence ("" when it is): Gmail labels, Thunderbird's deleted flag,
+    Outlook's unsent draft flag."""
+    for label in _gmail_labels(msg, hint):
+        if label in SKIP_LABELS:
+            return SKIP_LABELS[label]
+    status = _raw(_get(msg, "X-Mozilla-Status")).strip()
+    if status:
+        try:
+            if int(status, 16) & MOZILLA_EXPUNGED:
+                return "deleted"
+        except ValueError:
+            pass
+    if _raw(_get(msg, "X-Unsent")).strip() == "1":
+        return "draft"
+    return ""
+
+
+def _gmail_labels(msg: Message, hint: str | None) -> set[str]:
+    value = _get(msg, "X-Gmail-Labels")
+    if value is None:
+        return set()
+    text = _header_text(value, hint)
+    try:
+        row = next(csv.reader([text]), [])
+    except csv.Error:
+        row = text.split(",")
+    return {label.strip().casefold() for label in row if label.strip()}
+
+
+def _is_own(address: str, options: ReadOptions) -> bool:
+    if address in options.own_addresses:
+        return True
+    domain = address.rpartition("@")[2]
+    return any(domain == d or domain.endswith("." + d) for d in options.own_domains)
+
+
+# ---- headers -----------------------------------------------------------------------------------------
+
+_ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([QqBb])\?([^?\s]*)\?=")
+_FOLD = re.compile(rb"\r?\n(?=[ \t])")
+_ADDRESS = re.compile(r"^[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[^\s@<>()\[\],;:\".]+$")
+_ID = re.compile(r"<([^<>\s]+)>")
+
+
+def _raw(value: object) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _get_all(msg: Message, name: str) -> list[str]:
+    """The raw values of a header (8-bit bytes kept as surrogate escapes: ``Message.get`` would
+    turn them into replacement characters before their charset is known)."""
+    lowered = name.lower()
+    return [_raw(value) for key, value in msg.raw_items() if key.lower() == lowered]
+
+
+def _get(msg: Message, name: str) -> str | None:
+    values = _get_all(msg, name)
+    return values[0] if values else None
+
+
+def _header_bytes(value: object) -> bytes:
+    text = _raw(value)
+    try:
+        return text.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+
+
+def _decode(data: bytes, declared: str | None) -> str:
+    """Bytes in a charset that may be missing or wrong (see ``decode_bytes``), with one more check:
+    a catch-all Western declaration (iso-8859-1, windows-1252) over bytes that read far better in
+    another charset (Cyrillic or Central European text mislabelled) is overruled."""
+    if not data:
+        return ""
+    codec = _codec(declared)
+    try:
+        text = decode_bytes(data, codec)
+    except (UnicodeError, LookupError, ValueError):
+        text = decode_bytes(data, None)
+    if codec in ("iso8859-1", "cp1252", "iso8859-15") and re.search(rb"[\x80-\xff]", data):
+        best = detect_charset(data)
+        if best and codecs.lookup(best).name != codec:
+            try:
+                other = data.decode(best)
+            except UnicodeDecodeError:
+                return text
+            if _plausibility(other) > _plausibility(text) + 2:
+                return other
+    return text
+
+
+# Charset names mail programs write that Python does not know: Hebrew "logical" and "explicit"
+# ISO 8859-8 (same letters as iso-8859-8), Apple's Mac names, Outlook's Korean name.
+_CHARSET_ALIASES = {
+    "iso-8859-8-i": "iso8859_8",
+    "iso-8859-8-e": "iso8859_8",
+    "iso_8859-8-i": "iso8859_8",
+    "iso-8859-6-i": "iso8859_6",
+    "iso-8859-6-e": "iso8859_6",
+    "x-mac-cyrillic": "mac_cyrillic",
+    "x-mac-roman": "mac_roman",
+    "x-mac-ce": "mac_latin2",
+    "ks_c_5601-1987": "cp949",
+}
+_UNSAFE_CODECS = {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "mbcs", "oem"}
+
+
+def _codec(name: str | None) -> str | None:
+    """The Python codec of a declared charset, or None when it is unknown or not a text charset."""
+    if not name:
+        return None
+    name = name.strip().strip("\"'").lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError, TypeError, UnicodeError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _UNSAFE_CODECS:
+        return None
+    return info.name
+
+
+def _decode_word(charset: bytes, encoding: bytes, payload: bytes) -> tuple[str, bytes] | None:
+    """The charset and bytes of one encoded word, or None when it is not decodable."""
+    name = charset.decode("ascii", "replace").split("*", 1)[0]  # RFC 2231 language suffix
+    if encoding in (b"B", b"b"):
+        try:
+            raw = base64.b64decode(payload + b"=" * (-len(payload) % 4), validate=False)
+        except (binascii.Error, ValueError):
+            return None
+    else:
+        raw = quopri.decodestring(payload.replace(b"_", b" "), header=False)
+    return name, raw
+
+
+def _header_text(value: object, hint: str | None = None) -> str:
+    """A header's text: unfolded, RFC 2047 encoded words decoded (adjacent words of one charset
+    joined before decoding, so a character split between two words survives), raw 8-bit bytes
+    decoded in the message's charset or the detected one."""
+    data = _FOLD.sub(b"", _header_bytes(value))
+    out: list[str] = []
+    pos = 0
+    pending: tuple[str, bytearray] | None = None
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is not None:
+            out.append(_decode(bytes(pending[1]), pending[0]))
+            pending = None
+
+    for match in _ENCODED_WORD.finditer(data):
+        decoded = _decode_word(*match.groups())
+        if decoded is None:
+            continue  # left as it is, with the text around it
+        between = data[pos : match.start()]
+        if pending is not None and not between.strip():  # adjacent words: the space between goes
+            if pending[0].lower() == decoded[0].lower():
+                pending[1].extend(decoded[1])
+            else:
+                flush()
+                pending = (decoded[0], bytearray(decoded[1]))
+        else:
+            flush()
+            out.append(_plain(between, hint))
+            pending = (decoded[0], bytearray(decoded[1]))
+        pos = match.end()
+    flush()
+    out.append(_plain(data[pos:], hint))
+    return "".join(out).replace("\r", "").replace("\n", " ").replace("\x00", "").strip()
+
+
+def _plain(data: bytes, hint: str | None) -> str:
+    if not data:
+        return ""
+    if not re.search(rb"[\x80-\xff]", data):
+        return data.decode("ascii")
+    return _decode(data, hint)
+
+
+def _charset_hint(msg: Message) -> str | None:
+    """The charset the message declares for its text (used for undeclared 8-bit headers)."""
+    for part in _walk(msg):
+        try:
+            charset = part.get_content_charset()
+        except (ValueError, LookupError, TypeError, AttributeError):
+            charset = None
+        if charset and charset not in ("us-ascii", "ascii"):
+            return charset
+    return None
+
+
+def _addresses(msg: Message, names: tuple[str, ...], hint: str | None) -> list[tuple[str, str]]:
+    """(display name, lower-case address) of the headers ``names``, invalid addresses left out."""
+    values = []
+    for header in names:
+        values.extend(_get_all(msg, header))
+    if not values:
+        return []
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for display, address in getaddresses(values):
+        address = _header_text(address, hint).strip().strip("<>").lower()
+        if not _ADDRESS.match(address) or address in seen:
+            continue
+        seen.add(address)
+        name = " ".join(_header_text(display, hint).strip().strip("'\"").split())
+        out.append((name[:200], address))
+    return out
+
+
+def _ids(value: str) -> list[str]:
+    return [m.group(1) for m in _ID.finditer(value)]
+
+
+def _first_id(value: object) -> str:
+    text = _raw(value)
+    found = _ids(text)
+    if found:
+        return found[0]
+    text = text.strip()
+    return text if "@" in text and " " not in text and "\x00" not in text else ""
+
+
+def _parse_date(text: str) -> dt.datetime | None:
+    """An aware instant from a Date header; a date without a zone ("-0000" or none) is taken as UTC."""
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    if not 1980 <= value.year <= 2200:
+        return None
+    return value
+
+
+# ---- bodies --------------------------------------------------------------------------------------
+
+
+def _walk(msg: Message) -> Iterator[Message]:
+    for n, part in enumerate(msg.walk()):
+        if n >= MAX_PARTS:
+            return
+        yield part
+
+
+def body_text(msg: Message) -> str:
+    """The message's text: the first text/plain part that is not an attachment, else the first
+    text/html one converted crudely to text; at most MAX_TEXT characters."""
+    html_part = None
+    for part in _walk(msg):
+        if part.is_multipart():
+            continue
+        try:
+            content_type = part.get_content_type()
+            disposition = (part.get_content_disposition() or "").lower()
+        except (ValueError, LookupError, TypeError, AttributeError):
+            continue
+        if disposition == "attachment":
+            continue
+        if content_type == "text/plain":
+            return _part_text(part)[:MAX_TEXT]
+        if content_type == "text/html" and html_part is None:
+            html_part = part
+    if html_part is not None:
+        return html_to_text(_part_text(html_part))[:MAX_TEXT]
+    return ""
+
+
+def _part_text(part: Message) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except (ValueError, LookupError, TypeError, binascii.Error, AssertionError):
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    try:
+        charset = part.get_content_charset()
+    except (ValueError, LookupError, TypeError, AttributeError):
+        charset = None
+    return _decode(payload[: MAX_TEXT * 4], charset).replace("\r\n", "\n")
+
+
+_DROP_HTML = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.S | re.I)
+_INNER_QUOTE = re.compile(r"<blockquote\b(?:(?!<blockquote\b).)*?</blockquote\s*>", re.S | re.I)
+_GMAIL_QUOTE = re.compile(r"<div[^>]*class=[\"']?gmail_quote.*", re.S | re.I)
+_BREAKS = re.compile(r"<(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_text(text: str) -> str:
+    """Crude HTML → text: no style or script, no quoted blocks, tags removed, entities decoded."""
+    text = _DROP_HTML.sub(" ", text)
+    text = _GMAIL_QUOTE.sub(" ", text)
+    for _ in range(10):
+        text, n = _INNER_QUOTE.subn(" ", text)
+        if not n:
+            break
+    text = _BREAKS.sub("\n", text)
+    text = _TAG.sub("", text)
+    return html.unescape(text)
+
+
+_ATTRIBUTION = re.compile(
+    r"((wrote|writes|написал|написала|написал\(а\)|пишет|napisał|napisała|napisał\(a\)|a scris|כתב|כתבה|כתב/ה)"
+    r"|<[^<>\s]+@[^<>\s]+>)\s*:\s*$",
+    re.I,
+)
+_BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ORIGINAL = re.compile(r"^\s*-{2,}\s*[^-]{3,60}?\s*-{2,}\s*$|^\s*_{10,}\s*$")
+_OUTLOOK_FROM = re.compile(r"^\s*(From|Від|От|Od|De la|מאת)\s*:\s*\S", re.I)
+_OUTLOOK_SENT = re.compile(r"^\s*(Sent|Date|Отправлено|Wysłano|Trimis|נשלח)\s*:", re.I)
+
+
+def strip_quoted(text: str) -> str:
+    """The writer's own words: quoted lines ("> …"), the quoted reply after an "On … wrote:" line, an
+    "-----Original Message-----" line or an Outlook "From: … Sent: …" block, and the signature
+    after "-- " are removed."""
+    lines = text.split("\n")
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        stripped = _BIDI.sub("", line).strip()
+        if stripped.startswith(">"):
+            continue
+        if line.rstrip("\r") == "-- ":
+            break
+        if _ORIGINAL.match(line):
+            break
+        if _ATTRIBUTION.search(stripped):
+            if kept and kept[-1].strip().lower().startswith(("on ", "le ", "am ", "в ", "w dniu", "în ", "ב-")):
+                kept.pop()  # the attribution wrapped over two lines
+            break
+        if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_SENT.match(nxt) for nxt in lines[i + 1 : i + 3]):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip()

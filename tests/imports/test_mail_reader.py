@@ -1,0 +1,637 @@
+"""The mail reader (issue 10 §2, Mail): Gmail Takeout and Thunderbird mbox files, Outlook and Apple
+Mail .eml (and .emlx), maildir; encoded headers and bodies in declared, undeclared and wrongly
+declared charsets; what is skipped, what is a problem; bounded memory on a large mbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import tracemalloc
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parting.imports.problems import FileUnreadable, Problems, Source
+from parting.imports.readers import mail
+from parting.imports.records import MessageRecord, ReadOptions
+
+SAMPLES = Path(__file__).parent / "samples" / "mail"
+FIRM = ReadOptions(own_domains=frozenset({"brightdesk.example"}))
+
+
+def read(name: str, options: ReadOptions = FIRM) -> tuple[list[MessageRecord], Problems, Counter]:
+    problems, skipped = Problems(), Counter()
+    path = SAMPLES / name
+    if path.is_dir():
+        records = list(mail.read_maildir(str(path), name, options, problems, skipped))
+    else:
+        with path.open("rb") as stream:
+            records = list(mail.read(stream, name, options, problems, skipped))
+    return records, problems, skipped
+
+
+def read_bytes(data: bytes, options: ReadOptions = FIRM, name: str = "test.eml"):
+    problems, skipped = Problems(), Counter()
+    records = list(mail.read(io.BytesIO(data), name, options, problems, skipped))
+    return records, problems, skipped
+
+
+def by_key(records):
+    return {r.key: r for r in records}
+
+
+# ---- Gmail Takeout ---------------------------------------------------------------------------------
+
+
+def test_gmail_takeout_reads_every_client_message_with_its_headers():
+    records, problems, _ = read("gmail_takeout.mbox")
+    assert not problems
+    assert [r.key for r in records] == [
+        "CAHx5Qm1aA7bP2k@mail.gmail.com",
+        "CAJz8Tw0sV3e@mail.gmail.com",
+        "CAHx5Qm9zZ1@mail.gmail.com",
+        "a1b2c3d4.5e6f@acme-corp.example",
+        "CAMaria01@mail.gmail.com",
+        "20260108134500.77@stroy-invest.example",
+    ]
+    first = records[0]
+    assert first.source == Source("gmail_takeout.mbox", 1)  # the line of its "From " separator
+    assert first.sent_at == dt.datetime(2026, 1, 5, 8, 12, 40, tzinfo=dt.UTC)
+    assert first.sent_at.utcoffset() == dt.timedelta(hours=1)  # the zone the Date header gave
+    assert first.sender == "anna@kowalski-design.example"
+    assert first.to == ("tom@brightdesk.example",)
+    assert first.subject == "Faktura 2025/118 – reklamacja"  # a UTF-8 Q-encoded word
+    assert first.client.name == "Anna Kowalska"
+    assert first.client.emails == ("anna@kowalski-design.example",)
+    assert first.direction == "in"
+    assert first.to_senior is None  # the loader decides W3 from the firm's roles
+    assert first.channel == "email"
+
+
+def test_gmail_takeout_sources_are_the_lines_of_the_from_separators():
+    records, _, _ = read("gmail_takeout.mbox")
+    lines = (SAMPLES / "gmail_takeout.mbox").read_bytes().split(b"\r\n")
+    for record in records:
+        assert lines[record.source.line - 1].startswith(b"From ")
+        assert b"@xxx" in lines[record.source.line - 1]
+
+
+def test_gmail_takeout_threads_through_in_reply_to_and_references():
+    records = by_key(read("gmail_takeout.mbox")[0])
+    reply = records["CAJz8Tw0sV3e@mail.gmail.com"]
+    assert reply.in_reply_to == "CAHx5Qm1aA7bP2k@mail.gmail.com"
+    assert reply.references == ("CAHx5Qm1aA7bP2k@mail.gmail.com",)
+    third = records["CAHx5Qm9zZ1@mail.gmail.com"]
+    assert third.in_reply_to == "CAJz8Tw0sV3e@mail.gmail.com"
+    assert third.references == ("CAHx5Qm1aA7bP2k@mail.gmail.com", "CAJz8Tw0sV3e@mail.gmail.com")  # folded header
+
+
+def test_gmail_takeout_directions_and_client_side_from_the_firms_domain():
+    records = by_key(read("gmail_takeout.mbox")[0])
+    out = records["CAMaria01@mail.gmail.com"]
+    assert out.direction == "out"
+    assert out.sender == "maria@brightdesk.example"
+    assert out.client.emails == ("john.smith@acme-corp.example",)
+    assert out.client.name == "John Smith"
+    inbound = records["a1b2c3d4.5e6f@acme-corp.example"]
+    assert inbound.cc == ("tom@brightdesk.example", "ann.lee@acme-corp.example")  # "Lee, Ann" is one name
+    assert inbound.client.emails == ("john.smith@acme-corp.example", "ann.lee@acme-corp.example")
+    assert inbound.sender == "john.smith@acme-corp.example"  # lower case
+
+
+def test_gmail_takeout_skips_spam_drafts_chats_and_internal_mail_and_counts_them():
+    records, problems, skipped = read("gmail_takeout.mbox")
+    assert not problems
+    assert skipped == Counter({"spam": 1, "draft": 1, "chat": 1, "internal": 1})
+    keys = {r.key for r in records}
+    assert not keys & {"spam-001@offers.example", "CADraft01@mail.gmail.com", "chat-01@gmail.example"}
+    assert "internal-01@brightdesk.example" not in keys
+
+
+def test_w10_gmail_takeout_tone_of_the_clients_own_words_only():
+    records = by_key(read("gmail_takeout.mbox")[0])
+    assert records["CAHx5Qm1aA7bP2k@mail.gmail.com"].negative  # "rozczarowana … niedopuszczalne"
+    assert records["CAHx5Qm1aA7bP2k@mail.gmail.com"].language == "pl"
+    # The client's thank-you quotes the firm's reply and her own complaint: quotes do not count.
+    assert not records["CAHx5Qm9zZ1@mail.gmail.com"].negative
+    assert not records["CAJz8Tw0sV3e@mail.gmail.com"].negative
+    russian = records["20260108134500.77@stroy-invest.example"]
+    assert russian.negative and russian.language == "ru"
+    assert russian.subject == "Возмутительно: сроки снова сорваны"  # a UTF-8 B-encoded word
+    assert russian.client.name == "Иван Петров"
+
+
+def test_gmail_takeout_without_the_firms_addresses_lets_the_loader_decide():
+    records = by_key(read("gmail_takeout.mbox", ReadOptions())[0])
+    inbound = records["a1b2c3d4.5e6f@acme-corp.example"]
+    assert inbound.direction == ""
+    assert "maria@brightdesk.example" in inbound.client.emails
+    sent = records["CAMaria01@mail.gmail.com"]  # Gmail's "Sent" label tells the firm's side
+    assert sent.direction == "out"
+    assert sent.client.emails == ("john.smith@acme-corp.example", "tom@brightdesk.example")
+    assert "internal-01@brightdesk.example" in records  # internal mail cannot be told apart
+
+
+def test_own_addresses_alone_tell_a_freelancers_side():
+    options = ReadOptions(own_addresses=frozenset({"tom@brightdesk.example"}))
+    records = by_key(read("thunderbird_Inbox", options)[0])
+    assert records["8c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f@brightdesk.example"].direction == "out"
+    assert records["5f3a9c1e-2b7d-4e8a-9f01-3c6b2d8e7a10@kowalski-design.example"].direction == "in"
+
+
+def test_a_subdomain_of_the_firms_domain_is_the_firms():
+    data = (
+        b"From: Tom <tom@mail.brightdesk.example>\nTo: client@acme.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\n"
+        b"Subject: hi\n\nhello\n"
+    )
+    (record,), _, _ = read_bytes(data)
+    assert record.direction == "out"
+    assert record.client.emails == ("client@acme.example",)
+
+
+def test_quoted_from_lines_are_unquoted_and_do_not_split_messages():
+    data = (SAMPLES / "gmail_takeout.mbox").read_bytes()
+    messages = list(mail._split_mbox(io.BytesIO(data)))
+    assert len(messages) == 10
+    john = next(m for _, m, _, _ in messages if b"a1b2c3d4.5e6f" in m and b"Q1 report" in m and b"In-Reply-To" not in m)
+    assert b"\r\nFrom the board: thanks" in john  # ">From " lost its ">"
+    assert b">From the board" not in john
+
+
+def test_a_body_line_starting_with_from_is_not_a_separator_unless_it_looks_like_one():
+    data = (
+        b"From a@b Mon Jan  5 09:00:00 2026\nFrom: c@client.example\nTo: t@brightdesk.example\n"
+        b"Date: Mon, 5 Jan 2026 09:00:00 +0000\nSubject: one\n\nline\n\nFrom now on, weekly.\n\n"
+        b"From a@b Mon Jan  5 10:00:00 2026\nFrom: c@client.example\nTo: t@brightdesk.example\n"
+        b"Date: Mon, 5 Jan 2026 10:00:00 +0000\nSubject: two\n\nbody\n"
+    )
+    records, problems, _ = read_bytes(data, name="x.mbox")
+    assert not problems
+    assert [(r.subject, r.source.line) for r in records] == [("one", 1), ("two", 11)]
+
+
+# ---- Outlook, Apple Mail ---------------------------------------------------------------------------
+
+
+def test_outlook_eml_quoted_printable_multipart_alternative():
+    (record,), problems, _ = read("outlook.eml")
+    assert not problems
+    assert record.key == "DB9PR03MB7345C1D2E3F4A5B6@DB9PR03MB7345.eurprd03.prod.outlook.com"
+    assert record.subject == "Договор на 2026 год – подтверждение"
+    assert record.source == Source("outlook.eml", 1)
+    assert record.sent_at == dt.datetime(2026, 1, 6, 7, 3, 11, tzinfo=dt.UTC)
+    assert record.language == "ru"
+    # The firm's own harsh words sit below Outlook's "From: … Sent: …" block: not the client's.
+    assert not record.negative
+
+
+def test_outlook_eml_koi8r_encoded_subject_and_name():
+    (record,), problems, _ = read("outlook_koi8r.eml")
+    assert not problems
+    assert record.subject == "Безобразие! Счёт выставлен дважды"
+    assert record.client.name == "Ольга Петрова"
+    assert record.sender == "olga@vostok-trade.example"  # lower case
+    assert record.negative  # "безобразие", "верните деньги" in a koi8-r quoted-printable body
+
+
+def test_apple_mail_eml_with_a_pdf_attachment():
+    (record,), problems, _ = read("apple_mail.eml")
+    assert not problems
+    assert record.key == "7E2C9A44-1B3D-4F5E-8A6B-0C9D8E7F6A5B@popescu-consult.example"
+    assert record.subject == "Raportul lunar – întârziere"
+    assert record.language == "ro"
+    assert record.negative  # "dezamăgit", "bătaie de joc"
+    assert record.client == mail.ClientRef(name="Mihai Popescu", emails=("mihai@popescu-consult.example",))
+
+
+def test_apple_mail_emlx_reads_as_the_same_message():
+    (emlx,), problems, _ = read("apple_mail.emlx")
+    (eml,), _, _ = read("apple_mail.eml")
+    assert not problems
+    assert (emlx.key, emlx.sent_at, emlx.subject, emlx.negative) == (eml.key, eml.sent_at, eml.subject, eml.negative)
+
+
+# ---- Thunderbird --------------------------------------------------------------------------------------
+
+
+def test_thunderbird_mbox_without_extension_and_its_deleted_message():
+    records, problems, skipped = read("thunderbird_Inbox")
+    assert not problems
+    assert skipped == Counter({"deleted": 1})  # X-Mozilla-Status 0009: deleted, not yet compacted
+    assert [r.source.line for r in records] == [1, 37]
+    complaint, reply = records
+    assert complaint.subject == "Zwrot pieniędzy"  # a raw cp1250 header, no encoded word
+    assert complaint.negative and complaint.language == "pl"  # an undeclared cp1250 body
+    assert reply.subject == "Re: Zwrot pieniędzy"  # a raw UTF-8 header
+    assert reply.in_reply_to == complaint.key
+    assert reply.direction == "out" and not reply.negative
+
+
+# ---- maildir -------------------------------------------------------------------------------------------
+
+
+def test_maildir_reads_cur_and_new_skips_trashed_and_tmp():
+    records, problems, skipped = read("maildir")
+    assert not problems  # tmp/ holds a half-delivered message: not read
+    assert skipped == Counter({"trash": 1})
+    assert [r.key for r in records] == ["md-1@acme-corp.example", "md-2@acme-corp.example"]
+    assert records[0].source.file == "maildir/cur/1767603600.M112233P4242.mailhost,S=812,W=830:2,RS"
+    assert records[1].source.file == "maildir/new/1767690000.M998877P4243.mailhost,S=650,W=664"
+    assert records[1].negative  # shouted subject, "!!", "ridiculous"
+    assert records[1].to == ("tom@brightdesk.example", "maria@brightdesk.example")
+
+
+def test_maildir_plus_plus_subfolders_are_read_except_the_trash(tmp_path):
+    root = tmp_path / "Maildir"
+    message = (SAMPLES / "maildir/cur/1767603600.M112233P4242.mailhost,S=812,W=830:2,RS").read_bytes()
+    for folder in ("", ".Clients", ".Trash", ".Junk"):
+        for sub in ("cur", "new", "tmp"):
+            (root / folder / sub).mkdir(parents=True, exist_ok=True)
+        (root / folder / "cur" / "1.M1P1.host:2,S").write_bytes(message.replace(b"md-1", f"md{folder}".encode()))
+    records, problems = [], Problems()
+    records = list(mail.read_maildir(str(root), "Maildir", FIRM, problems))
+    assert [r.source.file for r in records] == ["Maildir/cur/1.M1P1.host:2,S", "Maildir/.Clients/cur/1.M1P1.host:2,S"]
+
+
+def test_a_directory_that_is_not_a_maildir_is_refused(tmp_path):
+    with pytest.raises(FileUnreadable, match="not a maildir"):
+        list(mail.read_maildir(str(tmp_path), "folder", FIRM, Problems()))
+
+
+# ---- charsets -------------------------------------------------------------------------------------------
+
+
+def test_undeclared_cp1251_body_and_header():
+    (record,), problems, _ = read("undeclared_cp1251.eml")
+    assert not problems
+    assert record.subject == "Счёт за декабрь"
+    assert record.language == "ru"
+    assert record.negative  # "ужасно", "разочарован"
+
+
+def test_cp1251_declared_as_iso_8859_1_is_read_as_cp1251():
+    (record,), problems, _ = read("wrong_declared_cp1251.eml")
+    assert not problems
+    assert record.subject == "Спасибо за отчёт"
+    assert record.language == "ru"
+    assert not record.negative
+
+
+def test_hebrew_iso_8859_8_i():
+    (record,), problems, _ = read("hebrew_iso8859_8.eml")
+    assert not problems
+    assert record.subject == "תלונה על החשבונית"
+    assert record.client.name == "יוסי כהן"
+    assert record.language == "he"
+    assert record.negative  # "לא מקובל", "מאוכזב"
+
+
+def test_western_text_declared_iso_8859_1_stays_western():
+    body = "Merci beaucoup, très bien reçu. Schöne Grüße".encode("latin-1")
+    data = (
+        b"From: client@acme.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\n"
+        b'Subject: =?iso-8859-1?Q?Re=E7u?=\nContent-Type: text/plain; charset="iso-8859-1"\n\n' + body
+    )
+    (record,), _, _ = read_bytes(data)
+    assert record.subject == "Reçu"
+
+
+def test_encoded_words_split_inside_a_character_and_unknown_charsets():
+    word = "Żółć".encode()
+    data = (
+        b"From: =?unknown-8bit?Q?Jan_Kowalski?= <JAN@Client.example>\nTo: t@brightdesk.example\n"
+        b"Date: Mon, 5 Jan 2026 09:00:00 +0000\n"
+        b"Subject: =?utf-8?Q?"
+        + b"".join(b"=%02X" % c for c in word[:3])
+        + b"?=\n =?utf-8?Q?"
+        + b"".join(b"=%02X" % c for c in word[3:])
+        + b"?= =?x-bogus?B?!!?=\n\nhello\n"
+    )
+    (record,), problems, _ = read_bytes(data)
+    assert not problems
+    assert record.subject.startswith("Żółć")
+    assert record.client.name == "Jan Kowalski"
+    assert record.sender == "jan@client.example"
+
+
+# ---- problems and skipped -------------------------------------------------------------------------------
+
+
+def test_a_message_without_date_is_a_problem_and_skipped():
+    records, problems, _ = read("no_date.eml")
+    assert records == []
+    (problem,) = problems
+    assert problem.source == Source("no_date.eml", 1)
+    assert problem.column == "Date"
+    assert "no Date header" in problem.reason
+
+
+def test_an_unreadable_date_is_a_problem():
+    data = b"From: c@client.example\nTo: t@brightdesk.example\nDate: sometime last week\nSubject: x\n\nbody\n"
+    records, problems, _ = read_bytes(data)
+    assert records == []
+    assert "'sometime last week' cannot be read" in next(iter(problems)).reason
+
+
+def test_a_date_without_zone_is_utc():
+    data = b"From: c@client.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 -0000\n\nbody\n"
+    (record,), _, _ = read_bytes(data)
+    assert record.sent_at == dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+
+
+def test_a_message_without_sender_is_a_problem():
+    data = b"To: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\nSubject: x\n\nbody\n"
+    records, problems, _ = read_bytes(data)
+    assert records == []
+    assert next(iter(problems)).column == "From"
+
+
+def test_a_truncated_mbox_reports_its_last_message_and_keeps_the_others():
+    records, problems, _ = read("truncated.mbox")
+    assert [r.key for r in records] == ["trunc-1@acme-corp.example"]
+    (problem,) = problems
+    assert problem.source == Source("truncated.mbox", 31)
+    assert "truncated" in problem.reason
+
+
+def test_a_missing_closing_boundary_in_the_middle_of_an_mbox_is_not_truncation():
+    whole = (SAMPLES / "truncated.mbox").read_bytes()
+    first_end = whole.index(b"From ", 10)
+    broken = whole[:first_end].replace(b"--0000000000000650001a1b2c3d4--", b"") + whole[:first_end]
+    records, problems, _ = read_bytes(broken, name="x.mbox")
+    assert len(records) == 2 and not problems
+
+
+def test_message_id_missing_gives_a_stable_content_key():
+    data = b"From: c@client.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\nSubject: x\n\nb\n"
+    (one,), _, _ = read_bytes(data)
+    (two,), _, _ = read_bytes(data)
+    assert one.key.startswith("sha256:") and one.key == two.key
+
+
+def test_outlook_unsent_draft_is_skipped():
+    data = b"X-Unsent: 1\nFrom: t@brightdesk.example\nTo: c@client.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\n\nb\n"
+    records, problems, skipped = read_bytes(data)
+    assert records == [] and not problems and skipped == Counter({"draft": 1})
+
+
+def test_a_huge_attachment_is_passed_over(monkeypatch):
+    monkeypatch.setattr(mail, "MAX_MESSAGE", 4096)
+    attachment = ("A" * 76 + "\n") * 2000
+    data = (
+        "From x@y Mon Jan  5 09:00:00 2026\nFrom: c@client.example\nTo: t@brightdesk.example\n"
+        'Date: Mon, 5 Jan 2026 09:00:00 +0000\nSubject: big\nContent-Type: multipart/mixed; boundary="b"\n\n'
+        "--b\nContent-Type: text/plain\n\nThis is unacceptable and ridiculous.\n--b\nContent-Type: application/pdf\n"
+        f"Content-Transfer-Encoding: base64\n\n{attachment}--b--\n"
+        "From x@y Mon Jan  5 10:00:00 2026\nFrom: c@client.example\nTo: t@brightdesk.example\n"
+        "Date: Mon, 5 Jan 2026 10:00:00 +0000\nSubject: after\n\nok\n"
+    ).encode()
+    records, problems, _ = read_bytes(data, name="big.mbox")
+    assert not problems
+    assert [(r.subject, r.negative) for r in records] == [("big", True), ("after", False)]
+
+
+def test_an_empty_file_holds_no_messages():
+    assert read_bytes(b"") == ([], Problems(), Counter())
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "Outlook .msg"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "not a mail file"),
+        (b"name,amount\nAcme,12\n", "not a mail file"),
+    ],
+)
+def test_files_that_are_not_mail_are_refused(data, reason):
+    with pytest.raises(FileUnreadable, match=reason):
+        read_bytes(data)
+
+
+def test_read_mbox_refuses_a_single_message():
+    with (SAMPLES / "outlook.eml").open("rb") as stream, pytest.raises(FileUnreadable, match="not an mbox"):
+        list(mail.read_mbox(stream, "outlook.eml", FIRM, Problems()))
+
+
+# ---- quoted replies, HTML --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        "On Mon, 5 Jan 2026 at 10:00, Maria <maria@brightdesk.example> wrote:",
+        "pon., 5 sty 2026 o 10:00 Maria <maria@brightdesk.example> napisał(a):",
+        "пн, 5 янв. 2026 г. в 10:00, Maria <maria@brightdesk.example>:",
+        "În lun., 5 ian. 2026 la 10:00, Maria <maria@brightdesk.example> a scris:",
+        "\u202bבתאריך יום ב׳, 5 בינו׳ 2026 ב-10:00 מאת \u202aMaria\u202c <maria@brightdesk.example>:\u202c",
+        "-----Original Message-----",
+        "________________________________",
+    ],
+)
+def test_strip_quoted_removes_the_reply_below_an_attribution(attribution):
+    text = f"Thanks, all fine.\n\n{attribution}\nThis is unacceptable and ridiculous!!\n"
+    assert mail.strip_quoted(text) == "Thanks, all fine."
+
+
+def test_strip_quoted_removes_quote_marks_and_signature():
+    text = "Fine by me.\n> awful, unacceptable\n>> terrible\nSee you.\n-- \nJohn, the worst signature\n"
+    assert mail.strip_quoted(text) == "Fine by me.\nSee you."
+
+
+def test_html_only_message_is_read_without_tags_styles_or_quotes():
+    html = (
+        "<html><head><style>.x{color:red}</style></head><body><p>All good&nbsp;&amp; thanks</p>"
+        "<blockquote>this is unacceptable and ridiculous</blockquote></body></html>"
+    )
+    data = (
+        b"From: c@client.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\n"
+        b"Content-Type: text/html; charset=utf-8\n\n" + html.encode()
+    )
+    (record,), _, _ = read_bytes(data)
+    assert not record.negative
+    assert "All good\xa0& thanks" in mail.html_to_text(html)
+    assert "color" not in mail.html_to_text(html)
+
+
+# ---- any input ------------------------------------------------------------------------------------------
+
+SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.is_file())
+
+
+def _run(data: bytes) -> None:
+    problems = Problems()
+    try:
+        for record in mail.read(io.BytesIO(data), "fuzz", FIRM, problems, Counter()):
+            assert isinstance(record, MessageRecord)
+            assert record.sent_at.tzinfo is not None
+            assert record.key and len(record.key) <= 300
+            record.subject.encode("utf-8")  # no lone surrogates reach the database
+            record.key.encode("utf-8")
+            for address in (record.sender, *record.to, *record.cc):
+                assert address == address.lower()
+    except FileUnreadable:
+        pass
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_random_bytes_give_records_problems_or_file_unreadable(data):
+    _run(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=600))
+def test_random_bytes_after_a_separator_or_a_header(data):
+    _run(b"From x Mon Jan  5 09:00:00 2026\n" + data)
+    _run(b"From: a@b.example\n" + data)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(SAMPLE_FILES),
+    st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=0, max_size=8), st.integers(0, 8)), max_size=6),
+    st.floats(0, 1),
+)
+def test_mutated_samples_give_records_problems_or_file_unreadable(path, edits, cut):
+    data = bytearray(path.read_bytes())
+    for where, insert, delete in edits:
+        at = int(where * len(data))
+        data[at : at + delete] = insert
+    data = bytes(data[: max(1, int(len(data) * (0.5 + cut / 2)))])
+    _run(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "From",
+                    "To",
+                    "Cc",
+                    "Date",
+                    "Subject",
+                    "Message-ID",
+                    "References",
+                    "Content-Type",
+                    "Content-Transfer-Encoding",
+                    "X-Gmail-Labels",
+                    "X-Mozilla-Status",
+                ]
+            ),
+            st.text(max_size=60),
+        ),
+        max_size=10,
+    ),
+    st.text(max_size=200),
+)
+def test_arbitrary_header_values_give_records_or_problems(headers, body):
+    text = "".join(f"{name}: {value}\n" for name, value in headers) + "\n" + body
+    _run(text.encode("utf-8", "surrogatepass"))
+
+
+# ---- streaming ------------------------------------------------------------------------------------------
+
+MESSAGE = (
+    "From {i}@xxx Mon Jan 05 09:00:00 +0000 2026\nFrom: Client {i} <c{c}@client{c}.example>\nTo: tom@brightdesk.example\n"
+    "Subject: Message {i}\nDate: Mon, 5 Jan 2026 09:00:00 +0000\nMessage-ID: <m{i}@client.example>\n\n"
+    "Hello Tom, here is number {i}.\n\n"
+)
+
+
+def _mbox(path: Path, count: int) -> list[int]:
+    """Writes ``count`` small messages; the byte offset where each ends."""
+    ends, offset = [], 0
+    with path.open("wb") as out:
+        for i in range(count):
+            data = MESSAGE.format(i=i, c=i % 50).encode()
+            out.write(data)
+            offset += len(data)
+            ends.append(offset)
+    return ends
+
+
+def test_a_large_mbox_is_read_one_message_at_a_time(tmp_path):
+    path = tmp_path / "big.mbox"
+    ends = _mbox(path, 20_000)
+    with path.open("rb") as stream:
+        count = 0
+        for count, record in enumerate(mail.read(stream, "big.mbox", FIRM, Problems()), start=1):
+            # When message n is handed over, the file has been read little past message n + 1.
+            assert stream.tell() <= ends[min(count + 1, len(ends) - 1)] + 2 * mail.CHUNK + 8192
+            assert record.key == f"m{count - 1}@client.example"
+    assert count == 20_000
+
+
+def test_reading_a_large_mbox_keeps_memory_bounded(tmp_path):
+    path = tmp_path / "big.mbox"
+    _mbox(path, 4_000)  # ~1 MB, ~4,000 records: holding them all would take several MB
+    list(mail.read(io.BytesIO(MESSAGE.format(i=0, c=0).encode()), "warm.mbox", FIRM, Problems()))
+    tracemalloc.start()
+    try:
+        with path.open("rb") as stream:
+            count = sum(1 for _ in mail.read(stream, "big.mbox", FIRM, Problems()))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 4_000
+    assert peak < 1_000_000
+
+
+def test_random_order_of_mixed_messages_keeps_each_source_line(tmp_path):
+    rng = random.Random(10)
+    chunks, expected, line = [], [], 1
+    for i in range(200):
+        body = "\n".join("x" * rng.randint(0, 90) for _ in range(rng.randint(0, 6)))
+        text = MESSAGE.format(i=i, c=1).replace("Hello Tom", body or "Hi")
+        expected.append(line)
+        line += text.count("\n")
+        chunks.append(text)
+    records, problems, _ = read_bytes("".join(chunks).encode(), name="m.mbox")
+    assert not problems
+    assert [r.source.line for r in records] == expected
+
+
+# ---- a path: file, maildir, Apple Mail export, folder of messages -----------------------------------------
+
+
+def test_read_path_takes_a_maildir_a_file_and_a_folder_of_messages(tmp_path):
+    problems = Problems()
+    maildir = list(mail.read_path(str(SAMPLES / "maildir"), "maildir", FIRM, problems))
+    single = list(mail.read_path(str(SAMPLES / "outlook.eml"), "outlook.eml", FIRM, problems))
+    assert [r.key for r in maildir] == ["md-1@acme-corp.example", "md-2@acme-corp.example"]
+    assert len(single) == 1
+    folder = tmp_path / "Messages"
+    folder.mkdir()
+    for name in ("apple_mail.emlx", "hebrew_iso8859_8.eml", "no_date.eml"):
+        (folder / name).write_bytes((SAMPLES / name).read_bytes())
+    (folder / "notes.txt").write_bytes(b"not mail at all")
+    (folder / "picture.jpg").write_bytes(b"\xff\xd8\xff")  # not a mail extension: not opened
+    records = list(mail.read_path(str(tmp_path), "export", FIRM, problems))
+    assert [r.source.file for r in records] == [
+        "export/Messages/apple_mail.emlx",
+        "export/Messages/hebrew_iso8859_8.eml",
+    ]
+    assert [(p.source.file, p.column) for p in problems] == [
+        ("export/Messages/no_date.eml", "Date"),
+        ("export/Messages/notes.txt", ""),
+    ]
+
+
+def test_read_path_takes_apple_mails_exported_mailbox_folder(tmp_path):
+    exported = tmp_path / "Clients.mbox"
+    exported.mkdir()
+    (exported / "mbox").write_bytes((SAMPLES / "thunderbird_Inbox").read_bytes())
+    (exported / "Info.plist").write_bytes(b"<plist/>")
+    records = list(mail.read_path(str(exported), "Clients.mbox", FIRM, Problems()))
+    assert [r.source for r in records] == [Source("Clients.mbox/mbox", 1), Source("Clients.mbox/mbox", 37)]
+
+
+def test_read_path_refuses_a_folder_without_mail(tmp_path):
+    with pytest.raises(FileUnreadable, match="holds no mail"):
+        list(mail.read_path(str(tmp_path), "empty", FIRM, Problems()))
