@@ -1,0 +1,420 @@
+"""Clients from a CSV: our generic columns, Xero's contacts export or QuickBooks Online's customer
+contact list; contacts from our own contacts CSV (``read_contacts``).
+
+The client list is what the evidence is matched to (issue 10 §3: by e-mail address and domain, by
+normalised name), and it carries what the decision needs: language of the letters (C-rules),
+services (W12, no longer fits), referral source (D6), client since. docs/imports.md gives the menu
+paths and the sources of the format facts below.
+
+- **Generic** (``columns.GENERIC["clients"]``): name, status, email, contact, phone, language,
+  domains, services, referral_source, referred_by, client_since, notes. ``email`` may hold several
+  addresses separated by ``;``, ``,`` or spaces (the first is the contact's, each further one
+  becomes a contact of its own, named by its address); ``domains`` likewise; ``services`` are
+  separated by ``;`` or ``|``; ``language`` is a code (en, ru, pl, ro, he) or the language's name in
+  English or in the language itself (Polish, polski …); ``client_since`` a date; ``status`` active,
+  under_review, offboarding or former (empty: left as it is).
+- **Xero**, Contacts → All contacts (or Customers) → Export: ``*ContactName, AccountNumber,
+  EmailAddress, FirstName, LastName, PO…/SA… address columns, PhoneNumber, FaxNumber, MobileNumber,
+  DDINumber, SkypeName, Bank…, TaxNumber, …, Website, LegalName, …``. The account number is the
+  key when it is filled in; FirstName + LastName and EmailAddress become the contact; Website's host
+  becomes a domain. ContactStatus, where present: ARCHIVED → former; anything else leaves the status.
+- **QuickBooks Online**, Reports → Customer Contact List → Export (to CSV, or to Excel then saved
+  as CSV): title lines, then ``Customer, Phone Numbers, Email, Full Name, Billing Address`` (plus
+  the columns the report was customised with). The title lines before the header and the report's
+  footer (a date-and-time line) are skipped.
+
+Key: the export's id (AccountNumber; generic ``id`` when mapped), else the normalised name (lower
+case, spaces collapsed). A client twice in one file is a problem.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from ..columns import GENERIC, REQUIRED
+from ..problems import FileUnreadable, Problems, Source
+from ..records import ClientRecord, ContactRecord, ReadOptions
+from ..text import sniff_delimiter
+from .generic import (
+    MAX_LIST,
+    RowProblem,
+    Table,
+    choice,
+    column_key,
+    read_date,
+    read_flag,
+    split_emails,
+)
+
+MAX_SERVICE = 120
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    columns: dict[str, tuple[str, ...]]
+    statuses: dict[str, str] | None = None  # the export's status words → ours; None: our own words
+
+
+STATUSES = {
+    "active": "active",
+    "under_review": "under_review",
+    "review": "under_review",
+    "offboarding": "offboarding",
+    "former": "former",
+    "inactive": "former",
+    "archived": "former",
+}
+
+PRESETS: dict[str, Preset] = {
+    "generic": Preset("generic", "clients", {f: (f,) for f in GENERIC["clients"]} | {"id": ("id",)}, STATUSES),
+    "xero": Preset(
+        "xero",
+        "Xero contacts",
+        {
+            "name": ("ContactName",),
+            "id": ("AccountNumber",),
+            "email": ("EmailAddress",),
+            "first_name": ("FirstName",),
+            "last_name": ("LastName",),
+            "phone": ("PhoneNumber", "MobileNumber", "DDINumber"),
+            "website": ("Website",),
+            "status": ("ContactStatus",),
+        },
+        {"archived": "former"},
+    ),
+    "quickbooks": Preset(
+        "quickbooks",
+        "QuickBooks Online customer contact list",
+        {
+            "name": ("Customer", "Display Name"),
+            "email": ("Email",),
+            "contact": ("Full Name",),
+            "phone": ("Phone Numbers", "Phone", "Mobile"),
+            "website": ("Website",),
+            "notes": ("Notes",),
+        },
+        {},
+    ),
+}
+
+_QBO_MARKS = {"phone numbers", "full name", "billing address", "email"}
+
+
+def detect(header: list[str]) -> str | None:
+    """The preset whose export this header is, or None (the generic columns)."""
+    names = {column_key(h) for h in header}
+    if "contactname" in names:
+        return "xero"
+    if "customer" in names and names & _QBO_MARKS:
+        return "quickbooks"
+    return None
+
+
+HEAD_BYTES = 64 * 1024
+HEAD_LINES = 12
+
+
+def find_header(stream: BinaryIO) -> tuple[int, int]:
+    """Where the header is when report title lines come first (QuickBooks Online's reports put the
+    company's name, the report's name and its date above it, one cell a line): the first of the
+    first HEAD_LINES lines with two cells or more, as ``(byte offset, lines skipped)``; ``(0, 0)``
+    when that is the first line or there is none (a file of one column)."""
+    stream.seek(0)
+    head = stream.read(HEAD_BYTES)
+    stream.seek(0)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:8192]:
+        return 0, 0
+    offset = 0
+    lines = head.split(b"\n")
+    for number, raw in enumerate(lines[:HEAD_LINES]):
+        if number == len(lines) - 1:
+            break  # maybe cut by the sample
+        text = raw.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
+        try:
+            cells = next(csv.reader([text], delimiter=sniff_delimiter(text)), [])
+        except csv.Error:
+            cells = []
+        if sum(1 for c in cells if c.strip()) >= 2:
+            return (offset, number) if number else (0, 0)
+        offset += len(raw) + 1
+    return 0, 0
+
+
+def _preset(options: ReadOptions, header: list[str]) -> Preset:
+    wanted = (options.format or "").strip().casefold()
+    if wanted in ("qbo", "quickbooks_online"):
+        wanted = "quickbooks"
+    if wanted in PRESETS:
+        return PRESETS[wanted]
+    if wanted:
+        raise FileUnreadable(f"{options.format!r} is not a clients format; choose one of {', '.join(sorted(PRESETS))}")
+    return PRESETS[detect(header) or "generic"]
+
+
+# ---- values ----------------------------------------------------------------------------------------
+
+LANGUAGES = {
+    "en": ("en", "eng", "english", "angielski", "английский", "engleză", "engleza", "אנגלית"),
+    "ru": ("ru", "rus", "russian", "русский", "rosyjski", "rusă", "rusa", "רוסית"),
+    "pl": ("pl", "pol", "polish", "polski", "польский", "poloneză", "poloneza", "פולנית"),
+    "ro": ("ro", "ron", "rum", "romanian", "română", "romana", "rumuński", "румынский", "רומנית"),
+    "he": ("he", "heb", "iw", "hebrew", "עברית", "hebrajski", "иврит", "ebraică", "ebraica"),
+}
+_LANGUAGE = {word: code for code, words in LANGUAGES.items() for word in words}
+
+
+def language_code(value: str) -> str:
+    """en/ru/pl/ro/he from a code (also en-GB, pl_PL) or a language's name; ValueError otherwise."""
+    v = value.strip().casefold()
+    if not v:
+        return ""
+    code = _LANGUAGE.get(v) or _LANGUAGE.get(re.split(r"[-_]", v)[0])
+    if not code:
+        raise ValueError(f"{value.strip()!r} is not a language Parting writes letters in (en, ru, pl, ro or he)")
+    return code
+
+
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def domain_of(value: str) -> str:
+    """A domain as people write it (``@acme.pl``, ``https://www.acme.pl/``) → ``acme.pl``; ValueError
+    when it is not a domain name."""
+    v = value.strip().casefold()
+    v = re.sub(r"^[a-z][a-z0-9+.-]*://", "", v)
+    v = v.split("/", 1)[0].split("?", 1)[0].lstrip("@").rstrip(".")
+    v = v.rsplit("@", 1)[-1].split(":", 1)[0]
+    v = v.removeprefix("www.")
+    try:
+        ascii_name = v.encode("idna").decode("ascii")
+    except (UnicodeError, ValueError):
+        raise ValueError(f"{value.strip()!r} is not a domain name") from None
+    labels = ascii_name.split(".")
+    if len(labels) < 2 or len(ascii_name) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise ValueError(f"{value.strip()!r} is not a domain name")
+    if labels[-1].isdigit():
+        raise ValueError(f"{value.strip()!r} is an IP address, not a domain name")
+    return v
+
+
+def website_domain(value: str) -> str:
+    """A website's host, when the address is the site itself (not a page on someone else's site)."""
+    v = value.strip()
+    if not v:
+        return ""
+    rest = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", v)
+    if "/" in rest.rstrip("/"):
+        return ""
+    try:
+        return domain_of(v)
+    except ValueError:
+        return ""
+
+
+def normalised_name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+_QBO_FOOTER = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day,\s*\w+\.? \d{1,2},\s*\d{4}\b")
+
+
+def _footer(row: dict[str, str]) -> bool:
+    """A QuickBooks report's last lines: 'Total', or the time it was run ('Monday, October 6, 2026
+    04:33 AM GMT-07:00', quoted or not)."""
+    values = [(v or "").strip() for v in row.values()]
+    text = ", ".join(v for v in values if v)
+    return text.casefold() == "total" or bool(_QBO_FOOTER.match(text.casefold()))
+
+
+def _phone(value: str) -> str:
+    """QuickBooks lists numbers as 'Phone: 555-0100 Mobile: 555-0101': the first one."""
+    v = re.sub(r"^(?:phone|mobile|main|work|home|fax|other)\s*:\s*", "", value.strip(), flags=re.I)
+    return re.split(r"\s+(?:phone|mobile|main|work|home|fax|other)\s*:", v, flags=re.I)[0].strip()
+
+
+# ---- clients ---------------------------------------------------------------------------------------
+
+
+def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[ClientRecord]:
+    """Clients from a generic, Xero or QuickBooks Online CSV."""
+    start, skipped = find_header(stream)
+    probe = Table(stream, options, {}, start=start, line_offset=skipped)
+    preset = _preset(options, probe.header)
+    candidates = dict(preset.columns)
+    for extra in options.mapping:
+        candidates.setdefault(extra, (extra,))
+    table = Table(stream, options, candidates, start=start, line_offset=skipped)
+    columns = table.columns
+    columns.require(REQUIRED["clients"], candidates, preset.label)
+    skip = _footer if preset.name == "quickbooks" else None
+    dates = table.scan_dates(("client_since",), skip=skip)
+    seen: dict[str, int] = {}
+
+    for line, row in table.rows(problems, name, skip=skip):
+        try:
+            record = _client(preset, columns, dates, name, line, row, seen)
+        except RowProblem as problem:
+            problems.add(Source(name, line), problem.reason, column=problem.column)
+            continue
+        yield record
+
+
+def _client(
+    preset: Preset, columns, dates, file: str, line: int, row: dict[str, str], seen: dict[str, int]
+) -> ClientRecord:
+    name = " ".join(columns.get(row, "name").split())
+    if not name:
+        raise RowProblem("the client's name is missing", columns.name("name"))
+    own = columns.get(row, "id")
+    key = own or normalised_name(name)
+    first = seen.setdefault(key, line)
+    if first != line:
+        what = f"the id {own!r}" if own else f"the client {name!r}"
+        raise RowProblem(f"{what} already appears on line {first}", columns.where(row, "id" if own else "name"))
+
+    try:
+        language = language_code(columns.get(row, "language"))
+    except ValueError as error:
+        raise RowProblem(str(error), columns.name("language")) from None
+
+    emails, bad = split_emails(columns.get(row, "email"))
+    if bad:
+        raise RowProblem(f"{bad[0]!r} is not an e-mail address", columns.where(row, "email"))
+    if len(emails) > MAX_LIST:
+        raise RowProblem(f"more than {MAX_LIST} e-mail addresses in one cell", columns.where(row, "email"))
+    contact_name = " ".join(
+        (columns.get(row, "contact") or f"{columns.get(row, 'first_name')} {columns.get(row, 'last_name')}").split()
+    )
+    phone = _phone(columns.get(row, "phone"))
+    contacts: list[ContactRecord] = []
+    if emails or contact_name or phone:
+        contacts.append(
+            ContactRecord(name=contact_name or name, email=emails[0] if emails else "", phone=phone, language=language)
+        )
+        contacts.extend(ContactRecord(name=address, email=address, language=language) for address in emails[1:])
+
+    domains: list[str] = []
+    raw_domains = columns.get(row, "domains")
+    for part in re.split(r"[;,\s]+", raw_domains):
+        if not part:
+            continue
+        try:
+            domain = domain_of(part)
+        except ValueError as error:
+            raise RowProblem(str(error), columns.where(row, "domains")) from None
+        if domain not in domains:
+            domains.append(domain)
+    site = website_domain(columns.get(row, "website"))
+    if site and site not in domains:
+        domains.append(site)
+    if len(domains) > MAX_LIST:
+        raise RowProblem(f"more than {MAX_LIST} domains in one cell", columns.where(row, "domains"))
+
+    services: list[str] = []
+    for part in re.split(r"[;|]", columns.get(row, "services")):
+        service = " ".join(part.split())
+        if not service:
+            continue
+        if len(service) > MAX_SERVICE:
+            raise RowProblem(f"a service name is longer than {MAX_SERVICE} characters", columns.name("services"))
+        if service.casefold() not in (s.casefold() for s in services):
+            services.append(service)
+    if len(services) > MAX_LIST:
+        raise RowProblem(f"more than {MAX_LIST} services in one cell", columns.name("services"))
+
+    raw_status = columns.get(row, "status")
+    status = ""
+    if raw_status:
+        statuses = preset.statuses if preset.statuses is not None else STATUSES
+        status = statuses.get(choice(raw_status), None if statuses is STATUSES else "")
+        if status is None:
+            raise RowProblem(
+                f"{raw_status!r} is not a client status (active, under_review, offboarding or former)",
+                columns.name("status"),
+            )
+
+    return ClientRecord(
+        source=Source(file, line),
+        name=name,
+        key=key,
+        contacts=tuple(contacts),
+        domains=tuple(domains),
+        language=language,
+        services=tuple(services),
+        referral_source=columns.get(row, "referral_source"),
+        referred_by=" ".join(columns.get(row, "referred_by").split()),
+        started_on=read_date(dates, columns, row, "client_since", required=False),
+        notes=columns.get(row, "notes"),
+        status=status,
+    )
+
+
+# ---- contacts --------------------------------------------------------------------------------------
+
+FORMS_OF_ADDRESS = ("masculine", "feminine", "neutral")
+
+
+def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[ClientRecord]:
+    """Contacts from our contacts CSV (``columns.GENERIC["contacts"]``, what ``parting export`` writes):
+    one ClientRecord per row, carrying the client's name, the client's key (its normalised name, as
+    a clients file without ids gives it) and that row's one contact. The loader adds the contact to
+    the client; several rows of one client give several records with the same key.
+
+    ``form_of_address`` (masculine, feminine or neutral), ``honorific`` and ``is_primary`` are checked
+    but ContactRecord has no place for them yet (see the report of issue 10)."""
+    candidates = {f: (f,) for f in GENERIC["contacts"]}
+    for extra in options.mapping:
+        candidates.setdefault(extra, (extra,))
+    table = Table(stream, options, candidates)
+    columns = table.columns
+    columns.require(REQUIRED["contacts"], candidates, "contacts")
+
+    for line, row in table.rows(problems, name):
+        try:
+            client = " ".join(columns.get(row, "client").split())
+            if not client:
+                raise RowProblem("the client's name is missing", columns.name("client"))
+            person = " ".join(columns.get(row, "name").split())
+            if not person:
+                raise RowProblem("the contact's name is missing", columns.name("name"))
+            emails, bad = split_emails(columns.get(row, "email"))
+            if bad:
+                raise RowProblem(f"{bad[0]!r} is not an e-mail address", columns.name("email"))
+            if len(emails) > 1:
+                raise RowProblem(
+                    "a contact has one e-mail address; give each address its own row", columns.name("email")
+                )
+            try:
+                language = language_code(columns.get(row, "language"))
+            except ValueError as error:
+                raise RowProblem(str(error), columns.name("language")) from None
+            form = columns.get(row, "form_of_address")
+            if form and choice(form) not in FORMS_OF_ADDRESS:
+                raise RowProblem(
+                    f"{form!r} is not a form of address (masculine, feminine or neutral)",
+                    columns.name("form_of_address"),
+                )
+            read_flag(columns, row, "is_primary", True)
+        except RowProblem as problem:
+            problems.add(Source(name, line), problem.reason, column=problem.column)
+            continue
+        yield ClientRecord(
+            source=Source(name, line),
+            name=client,
+            key=normalised_name(client),
+            contacts=(
+                ContactRecord(
+                    name=person,
+                    email=emails[0] if emails else "",
+                    phone=columns.get(row, "phone"),
+                    language=language,
+                ),
+            ),
+        )

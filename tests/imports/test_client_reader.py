@@ -1,0 +1,431 @@
+"""Clients CSV reader (issue 10 §2): the generic columns, Xero's contacts export and QuickBooks
+Online's customer contact list; and our contacts CSV. Samples in tests/imports/samples/clients/.
+
+The client list is what evidence is matched to (e-mail addresses, domains, names: issue 10 §3) and
+carries the letters' language (C-rules), services (W12) and who referred the client (D6).
+No database: readers are plain functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parting.imports.problems import FileUnreadable, Problems
+from parting.imports.readers.clients import (
+    PRESETS,
+    detect,
+    domain_of,
+    find_header,
+    language_code,
+    read,
+    read_contacts,
+)
+from parting.imports.records import ClientRecord, ContactRecord, ReadOptions
+
+SAMPLES = Path(__file__).parent / "samples" / "clients"
+HEAD = "name,status,email,contact,phone,language,domains,services,referral_source,referred_by,client_since,notes\n"
+
+
+def clients(name: str, data: bytes | None = None, **options) -> tuple[list[ClientRecord], Problems]:
+    problems = Problems()
+    stream = io.BytesIO(data if data is not None else (SAMPLES / name).read_bytes())
+    return list(read(stream, name, ReadOptions(**options), problems)), problems
+
+
+def contacts(name: str, data: bytes | None = None, **options) -> tuple[list[ClientRecord], Problems]:
+    problems = Problems()
+    stream = io.BytesIO(data if data is not None else (SAMPLES / name).read_bytes())
+    return list(read_contacts(stream, name, ReadOptions(**options), problems)), problems
+
+
+def reasons(problems: Problems) -> list[tuple[int, str, str]]:
+    return [(p.source.line, p.column, p.reason) for p in problems]
+
+
+# ---- generic ------------------------------------------------------------------------------------------
+
+
+def test_generic_clients_with_every_column():
+    records, problems = clients("generic.csv")
+    assert not problems
+    acme = records[0]
+    assert acme.name == "Acme Sp. z o.o."
+    assert acme.key == "acme sp. z o.o."
+    assert acme.status == "active"
+    assert acme.language == "pl"
+    assert acme.domains == ("acme.example", "acme-group.example")
+    assert acme.services == ("Bookkeeping", "Payroll")
+    assert (acme.referral_source, acme.referred_by) == ("Referral", "Baker & Sons")
+    assert acme.started_on == dt.date(2021, 3, 15)
+    assert acme.notes == "Prefers calls, not mail"
+
+
+def test_several_addresses_in_one_cell_become_contacts_matchable_by_address():
+    records, _ = clients("generic.csv")
+    acme, levi = records[0], records[2]
+    assert acme.contacts == (
+        ContactRecord(name="Jan Kowalski", email="jan.kowalski@acme.example", phone="+48 22 555 01 00", language="pl"),
+        ContactRecord(name="faktury@acme.example", email="faktury@acme.example", language="pl"),
+    )
+    assert [c.email for c in levi.contacts] == ["dana@levi.example", "ops@levi.example"]  # separated by a space
+
+
+def test_services_separated_by_a_bar_and_language_by_its_english_name():
+    records, _ = clients("generic.csv")
+    baker = records[1]
+    assert baker.services == ("Annual accounts", "Tax")
+    assert baker.language == "en"
+    assert baker.status == ""  # empty: leave the client's status as it is
+
+
+def test_domain_with_an_at_sign_and_language_written_in_hebrew():
+    records, _ = clients("generic.csv")
+    levi = records[2]
+    assert levi.name == "Levi Technologies, Ltd"
+    assert levi.domains == ("levi.example",)
+    assert levi.language == "he"
+    assert levi.status == "under_review"
+
+
+def test_a_client_without_contacts_and_in_cyrillic():
+    records, _ = clients("generic.csv")
+    romashka = records[3]
+    assert romashka.name == "ООО «Ромашка»"
+    assert romashka.contacts == ()
+    assert (romashka.language, romashka.status) == ("ru", "former")
+
+
+def test_polish_names_in_cp1250_with_semicolons_and_dotted_dates():
+    records, problems = clients("generic_pl_cp1250.csv")
+    assert not problems
+    assert [r.name for r in records] == [
+        "Przedsiębiorstwo Handlowe Łęczyca Sp. z o.o.",
+        "Świętokrzyska Spółdzielnia Mleczarska",
+        "Zakład Usług Różnych „Źródło”",
+    ]
+    assert records[0].contacts[0].name == "Łukasz Żółkiewski"
+    assert records[0].services == ("Księgowość", "Kadry i płace")
+    assert [r.started_on for r in records] == [dt.date(2021, 3, 15), dt.date(2018, 9, 1), None]
+    assert [r.language for r in records] == ["pl", "pl", ""]
+
+
+def test_russian_names_in_cp1251():
+    records, problems = clients("generic_ru_cp1251.csv")
+    assert not problems
+    assert [r.name for r in records] == ["ООО «Ромашка»", "ИП Сидоров А. В.", "АО «Северсталь-Сервис»"]
+    assert records[1].services == ("Зарплата", "Налоги")
+    assert {r.language for r in records} == {"ru"}
+
+
+def test_messy_clients_file_reports_every_bad_row():
+    records, problems = clients("messy.csv")
+    assert [r.name for r in records] == ["Good Client Ltd"]
+    assert [(line, column) for line, column, _ in reasons(problems)] == [
+        (3, "language"),
+        (4, "email"),
+        (5, "name"),
+        (6, "client_since"),
+        (7, "name"),
+        (8, "status"),
+        (9, "domains"),
+    ]
+    text = {line: reason for line, _, reason in reasons(problems)}
+    assert "already appears on line 2" in text[5]  # same name but for case and spaces
+
+
+def test_file_without_a_name_column_is_unreadable_and_lists_its_columns():
+    with pytest.raises(FileUnreadable) as error:
+        clients("missing_name_column.csv")
+    assert "name" in error.value.reason and "'Firma', 'E-mail'" in error.value.reason
+
+
+def test_mapping_names_the_columns_of_another_language():
+    records, problems = clients("missing_name_column.csv", mapping={"name": "Firma", "email": "E-mail"})
+    assert not problems
+    assert records[0].name == "Acme" and records[0].contacts[0].email == "biuro@acme.example"
+
+
+def test_id_column_when_mapped_is_the_key():
+    data = b"Nr,name\nK-17,Acme\n"
+    records, _ = clients("x.csv", data, mapping={"id": "Nr"})
+    assert records[0].key == "K-17"
+
+
+def test_client_since_day_first_from_the_whole_column():
+    data = (HEAD + "A,,,,,,,,,,01/02/2024,\nB,,,,,,,,,,25/12/2023,\n").encode()
+    records, problems = clients("x.csv", data)
+    assert not problems
+    assert [r.started_on for r in records] == [dt.date(2024, 2, 1), dt.date(2023, 12, 25)]
+
+
+def test_client_since_ambiguous_column_asks():
+    data = (HEAD + "A,,,,,,,,,,01/02/2024,\n").encode()
+    with pytest.raises(FileUnreadable) as error:
+        clients("x.csv", data)
+    assert error.value.column == "client_since"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("en", "en"),
+        ("EN-gb", "en"),
+        ("pl_PL", "pl"),
+        ("Polish", "pl"),
+        ("polski", "pl"),
+        ("Russian", "ru"),
+        ("русский", "ru"),
+        ("Romanian", "ro"),
+        ("română", "ro"),
+        ("Hebrew", "he"),
+        ("עברית", "he"),
+        ("iw", "he"),
+        ("", ""),
+    ],
+)
+def test_language_codes_and_names(text, code):
+    assert language_code(text) == code
+
+
+@pytest.mark.parametrize("text", ["de", "German", "klingon"])
+def test_languages_parting_does_not_write_are_refused(text):
+    with pytest.raises(ValueError):
+        language_code(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "domain"),
+    [
+        ("acme.pl", "acme.pl"),
+        ("@Acme.PL", "acme.pl"),
+        ("https://www.acme.pl/", "acme.pl"),
+        ("office@acme.pl", "acme.pl"),
+        ("żabka.pl", "żabka.pl"),
+        ("mail.acme.co.uk", "mail.acme.co.uk"),
+    ],
+)
+def test_domains_as_people_write_them(text, domain):
+    assert domain_of(text) == domain
+
+
+@pytest.mark.parametrize("text", ["localhost", "acme", "not_a.domain!", "192.168.0.1", "-acme.pl"])
+def test_what_is_not_a_domain(text):
+    with pytest.raises(ValueError):
+        domain_of(text)
+
+
+# ---- Xero ----------------------------------------------------------------------------------------------
+
+
+def test_xero_contacts_export():
+    records, problems = clients("xero_contacts.csv")
+    assert not problems
+    assert [r.name for r in records] == [
+        "Marlow Constructions Pty Ltd",
+        "Ashfield, Bell & Co",
+        "Elena Reyes",
+        'The "Corner" Café',
+    ]
+    marlow = records[0]
+    assert marlow.key == "MAR001"  # the account number when there is one
+    assert marlow.contacts == (
+        ContactRecord(name="Gavin Marlow", email="gavin@marlowcon.example", phone="02 9000 1111"),
+    )
+    assert marlow.domains == ("marlowcon.example",)  # from Website
+
+
+def test_xero_without_account_number_keys_by_normalised_name():
+    records, _ = clients("xero_contacts.csv")
+    assert records[1].key == "ashfield, bell & co"
+
+
+def test_xero_mobile_number_when_there_is_no_phone_number():
+    records, _ = clients("xero_contacts.csv")
+    assert records[1].contacts[0].phone == "0412 338 902"
+
+
+def test_xero_website_with_a_path_gives_no_domain():
+    records, _ = clients("xero_contacts.csv")
+    assert records[1].domains == ()
+
+
+def test_xero_contact_without_a_person_is_named_after_the_client():
+    records, _ = clients("xero_contacts.csv")
+    assert records[3].contacts == (ContactRecord(name='The "Corner" Café', email="hello@cornercafe.example"),)
+
+
+@pytest.mark.parametrize(("word", "status"), [("ARCHIVED", "former"), ("ACTIVE", ""), ("GDPRREQUEST", "")])
+def test_xero_archived_contact_is_a_former_client_other_statuses_leave_it(word, status):
+    data = f"*ContactName,EmailAddress,ContactStatus\nAcme,,{word}\n".encode()
+    records, problems = clients("x.csv", data)
+    assert not problems and records[0].status == status
+
+
+# ---- QuickBooks Online ----------------------------------------------------------------------------------
+
+
+def test_quickbooks_customer_contact_list_skips_title_and_footer_lines():
+    records, problems = clients("quickbooks_customer_contact_list.csv")
+    assert not problems
+    assert [r.name for r in records] == [
+        "Bayview Dental Clinic",
+        "Pine, Oak & Birch Realty, Inc.",
+        "Summit Outfitters:Warehouse 2",
+        "Priya Raman",
+    ]
+    assert [r.source.line for r in records] == [5, 6, 7, 8]  # lines of the file, title lines counted
+
+
+def test_quickbooks_contact_full_name_email_and_first_phone_number():
+    records, _ = clients("quickbooks_customer_contact_list.csv")
+    pine = records[1]
+    assert pine.contacts[0] == ContactRecord(name="Marcus Webb", email="ap@pineoak.example", phone="(415) 555-0172")
+    assert [c.email for c in pine.contacts] == ["ap@pineoak.example", "ceo@pineoak.example"]
+
+
+def test_find_header_after_report_title_lines():
+    data = (SAMPLES / "quickbooks_customer_contact_list.csv").read_bytes()
+    offset, skipped = find_header(io.BytesIO(data))
+    assert skipped == 3
+    assert data[offset:].startswith(b"Customer,Phone Numbers")
+
+
+def test_find_header_leaves_an_ordinary_file_alone():
+    assert find_header(io.BytesIO((SAMPLES / "generic.csv").read_bytes())) == (0, 0)
+
+
+# ---- detection -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "preset"),
+    [
+        (["*ContactName", "AccountNumber", "EmailAddress"], "xero"),
+        (["Customer", "Phone Numbers", "Email", "Full Name"], "quickbooks"),
+        (["name", "email"], None),
+    ],
+)
+def test_detect(header, preset):
+    assert detect(header) == preset
+
+
+def test_presets():
+    assert {"generic", "xero", "quickbooks"} <= set(PRESETS)
+
+
+def test_unknown_format_is_refused():
+    with pytest.raises(FileUnreadable):
+        clients("generic.csv", format="harvest")
+
+
+# ---- contacts --------------------------------------------------------------------------------------------
+
+
+def test_contacts_file_gives_one_record_per_contact_keyed_by_client():
+    records, problems = contacts("contacts.csv")
+    assert not problems
+    assert [(r.name, r.key) for r in records] == [
+        ("Acme Sp. z o.o.", "acme sp. z o.o."),
+        ("Acme Sp. z o.o.", "acme sp. z o.o."),
+        ("Levi Technologies, Ltd", "levi technologies, ltd"),
+        ("ООО «Ромашка»", "ооо «ромашка»"),
+    ]
+    assert records[1].contacts == (ContactRecord(name="Ewa Nowak", email="faktury@acme.example", language="pl"),)
+
+
+def test_contacts_key_matches_the_clients_file_key():
+    people, _ = contacts("contacts.csv")
+    firms, _ = clients("generic.csv")
+    assert {p.key for p in people} <= {f.key for f in firms}
+
+
+def test_contacts_bad_rows():
+    data = (
+        b"client,name,email,phone,language,form_of_address,honorific,is_primary\n"
+        b"Acme,,a@acme.example,,,,,\n"
+        b",Jan,,,,,,\n"
+        b"Acme,Jan,a@acme.example b@acme.example,,,,,\n"
+        b"Acme,Jan,,,de,,,\n"
+        b"Acme,Jan,,,,sir,,\n"
+        b"Acme,Jan,,,,,,sometimes\n"
+        b"Acme,Jan,,,,Feminine,,No\n"
+    )
+    records, problems = contacts("x.csv", data)
+    assert [r.source.line for r in records] == [8]
+    assert [(line, column) for line, column, _ in reasons(problems)] == [
+        (2, "name"),
+        (3, "client"),
+        (4, "email"),
+        (5, "language"),
+        (6, "form_of_address"),
+        (7, "is_primary"),
+    ]
+
+
+def test_contacts_file_needs_client_and_name_columns():
+    with pytest.raises(FileUnreadable):
+        contacts("x.csv", b"client,email\nAcme,a@acme.example\n")
+
+
+# ---- bad input never raises anything but FileUnreadable (issue 10 §5) --------------------------------
+
+
+def _read_anything(reader, data: bytes, **options) -> None:
+    try:
+        for record in reader(io.BytesIO(data), "fuzz.csv", ReadOptions(**options), Problems()):
+            assert isinstance(record, ClientRecord) and record.name
+    except FileUnreadable:
+        pass
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000), st.sampled_from([read, read_contacts]))
+def test_random_bytes_give_records_problems_or_unreadable(data, reader):
+    _read_anything(reader, data)
+
+
+VALID = [
+    (SAMPLES / n).read_bytes()
+    for n in (
+        "generic.csv",
+        "generic_pl_cp1250.csv",
+        "xero_contacts.csv",
+        "quickbooks_customer_contact_list.csv",
+        "contacts.csv",
+    )
+]
+
+
+@st.composite
+def mutated(draw):
+    data = bytearray(draw(st.sampled_from(VALID)))
+    for _ in range(draw(st.integers(1, 8))):
+        if not data:
+            break
+        where = draw(st.integers(0, len(data) - 1))
+        action = draw(st.sampled_from(["flip", "delete", "insert", "cut"]))
+        if action == "flip":
+            data[where] = draw(st.integers(0, 255))
+        elif action == "delete":
+            del data[where : where + draw(st.integers(1, 20))]
+        elif action == "insert":
+            data[where:where] = draw(
+                st.sampled_from(
+                    [b'"', b",", b";", b"|", b"\n", b"\x00", b"@", b"xn--", b"..", b"\xef\xbb\xbf", b"31.02.2026"]
+                )
+            )
+        else:
+            del data[where:]
+    return bytes(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(), st.sampled_from([read, read_contacts]), st.sampled_from(["", "xero", "quickbooks", "generic"]))
+def test_mutated_exports_give_records_problems_or_unreadable(data, reader, fmt):
+    _read_anything(reader, data, format=fmt)
