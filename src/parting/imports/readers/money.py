@@ -473,9 +473,9 @@ class _Table:
             names = names + self.preset.columns["client_email"]
         return " or ".join(repr(n) for n in names)
 
-    def value(self, row: dict[str, str], fld: str) -> str:
-        column = self.cols.get(fld)
-        return (row.get(column) or "").strip() if column else ""
+    def values(self, row: dict[str, str]) -> dict[str, str]:
+        """The row's value of each field the file has, stripped."""
+        return {f: (row.get(c) or "").strip() for f, c in self.cols.items()}
 
     def rows(self) -> Iterator[tuple[int, dict[str, str], str]]:
         """(line, row, group) for data rows: a report's group rows, totals and footer are skipped.
@@ -484,13 +484,18 @@ class _Table:
         group = ""
         date_col = self.cols.get("issued_on") or self.cols.get("paid_on") or ""
         key_cols = [c for c in (self.cols.get("number"), self.cols.get("amount"), self.cols.get("line_total")) if c]
+        report = self.preset.report
+        skipped = self._skipped_lines
         for line, row in table:
-            line += self._skipped_lines
-            filled = [v.strip() for v in row.values() if v and v.strip()]
             day = (row.get(date_col) or "").strip()
-            if any(_TOTAL.match(v) for v in filled) and (not day or _TOTAL.match(day)):
+            if day[:1].isdigit() and not report:
+                yield line + skipped, row, group  # a dated row: neither a total nor a group line
+                continue
+            filled = [v.strip() for v in row.values() if v and v.strip()]
+            if (not day or _TOTAL.match(day)) and any(_TOTAL.match(v) for v in filled):
                 continue  # "Total for …", "TOTAL": the report's sums
-            if self.preset.report and len(filled) == 1 and not any((row.get(c) or "").strip() for c in key_cols):
+            line += skipped
+            if report and len(filled) == 1 and not any((row.get(c) or "").strip() for c in key_cols):
                 if not _FOOTER.search(filled[0]):
                     group = filled[0]  # a group row: the customer of the rows below
                 continue
@@ -517,6 +522,7 @@ _AMOUNT_FIELDS = {
     "invoices": ("amount", "line_total", "amount_paid", "amount_due", "discount_given", "fx_rate"),
     "payments": ("amount", "refunded"),
 }
+_PLAIN = re.compile(r"-?\d{1,9}(\.\d{1,6})?$")
 _UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}")
 
 
@@ -584,6 +590,11 @@ class _Columns:
         value = value.strip()
         if not value or f not in self.dates:
             return None
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            try:
+                return dt.date.fromisoformat(value)  # ISO, the common case, at C speed
+            except ValueError:
+                pass
         column = self.dates[f]
         if self.table.preset.utc_times and _UTC_STAMP.match(value):
             day = _utc_day(value, self.table.options.time_zone)
@@ -600,6 +611,8 @@ class _Columns:
         if not value or f not in self.amounts:
             return None
         column = self.amounts[f]
+        if column.decimal == "." and _PLAIN.match(value):
+            return Decimal(value)  # "1234.50": nothing to clean
         try:
             return column.parse(value)
         except AmountError as error:
@@ -638,13 +651,13 @@ _PAID_STATUS = {"paid", "auto-paid", "autopaid", "paid in full", "closed"}
 
 
 def _client(table: _Table, row: dict[str, str], group: str) -> ClientRef:
-    name = table.value(row, "client") or group
-    emails = tuple(dict.fromkeys(m.lower() for m in _EMAIL.findall(table.value(row, "client_email"))))
-    return ClientRef(name=name, emails=emails, external_id=table.value(row, "client_id"))
+    name = row.get("client", "") or group
+    emails = tuple(dict.fromkeys(m.lower() for m in _EMAIL.findall(row.get("client_email", ""))))
+    return ClientRef(name=name, emails=emails, external_id=row.get("client_id", ""))
 
 
 def _currency(table: _Table, row: dict[str, str], errors: list[tuple[str, str]]) -> str:
-    value = table.value(row, "currency")
+    value = row.get("currency", "")
     if not value:
         return table.options.currency
     if _CURRENCY.match(value):
@@ -656,7 +669,7 @@ def _currency(table: _Table, row: dict[str, str], errors: list[tuple[str, str]])
 def _required_date(
     table: _Table, columns: _Columns, row: dict[str, str], f: str, missing: str, errors: list[tuple[str, str]]
 ) -> dt.date | None:
-    value = table.value(row, f)
+    value = row.get(f, "")
     if not value:
         errors.append((table.cols.get(f, ""), missing))
         return None
@@ -666,7 +679,7 @@ def _required_date(
 def _required_amount(
     table: _Table, columns: _Columns, row: dict[str, str], f: str, errors: list[tuple[str, str]]
 ) -> Decimal | None:
-    value = table.value(row, f)
+    value = row.get(f, "")
     if not value:
         errors.append((table.cols.get(f, ""), "the amount is missing"))
         return None
@@ -755,33 +768,34 @@ def read_invoices(stream: BinaryIO, name: str, options: ReadOptions, problems: P
 
 
 def _parse_invoice(
-    table: _Table, columns: _Columns, problems: Problems, line: int, row: dict[str, str], group: str
+    table: _Table, columns: _Columns, problems: Problems, line: int, raw: dict[str, str], group: str
 ) -> _Invoice | None:
-    transaction = _transaction(table.value(row, "type"))
+    row = table.values(raw)
+    transaction = _transaction(row.get("type", ""))
     if transaction == "other":
         return None
-    status = table.value(row, "status").lower()
+    status = row.get("status", "").lower()
     if status in _SKIP_STATUS:
         return None
     errors: list[tuple[str, str]] = []
-    number = table.value(row, "number") or table.value(row, "key")
+    number = row.get("number", "") or row.get("key", "")
     if not number:
         errors.append((table.cols.get("number", ""), "the invoice number is missing"))
     client = _client(table, row, group)
     if not client:
         errors.append((table.cols.get("client", table.cols.get("client_email", "")), "the client is missing"))
     issued_on = _required_date(table, columns, row, "issued_on", "the invoice date is missing", errors)
-    due_on = columns.date("due_on", table.value(row, "due_on"), errors)
-    paid_on = columns.date("paid_on", table.value(row, "paid_on"), errors)
+    due_on = columns.date("due_on", row.get("due_on", ""), errors)
+    paid_on = columns.date("paid_on", row.get("paid_on", ""), errors)
     amount_field = "amount" if "amount" in table.cols else "line_total"
     amount = _required_amount(table, columns, row, amount_field, errors)
-    amount_paid = columns.amount("amount_paid", table.value(row, "amount_paid"), errors)
-    amount_due = columns.amount("amount_due", table.value(row, "amount_due"), errors)
-    fx_rate = columns.amount("fx_rate", table.value(row, "fx_rate"), errors)
-    discount_given = columns.amount("discount_given", table.value(row, "discount_given"), errors)
+    amount_paid = columns.amount("amount_paid", row.get("amount_paid", ""), errors)
+    amount_due = columns.amount("amount_due", row.get("amount_due", ""), errors)
+    fx_rate = columns.amount("fx_rate", row.get("fx_rate", ""), errors)
+    discount_given = columns.amount("discount_given", row.get("discount_given", ""), errors)
     currency = _currency(table, row, errors)
     reminders: int | None = None
-    raw_reminders = table.value(row, "reminders_sent")
+    raw_reminders = row.get("reminders_sent", "")
     if raw_reminders:
         if raw_reminders.isdigit() and len(raw_reminders) < 6:
             reminders = int(raw_reminders)
@@ -789,7 +803,7 @@ def _parse_invoice(
             errors.append((table.cols["reminders_sent"], f"{raw_reminders!r} is not a number of reminders"))
     flags = {}
     for f in ("disputed", "discount_requested"):
-        raw = table.value(row, f)
+        raw = row.get(f, "")
         flag = truthy(raw) if raw else False
         if flag is None:
             errors.append((table.cols[f], f"{raw!r} is neither yes nor no"))
@@ -817,7 +831,7 @@ def _parse_invoice(
         discount_requested=flags["discount_requested"],
         discount_given=discount_given or Decimal("0"),
         reminders_sent=reminders,
-        key=table.value(row, "key"),
+        key=row.get("key", ""),
     )
 
 
@@ -906,36 +920,37 @@ def _parse_payment(
     columns: _Columns,
     problems: Problems,
     line: int,
-    row: dict[str, str],
+    raw: dict[str, str],
     group: str,
     seen: dict[str, int],
 ) -> Iterator[PaymentRecord]:
-    kind = table.value(row, "type").lower()
+    row = table.values(raw)
+    kind = row.get("type", "").lower()
     refund = False
     if kind:
         if "refund" in kind:
             refund = True
         elif "payment" not in kind:
             return  # an invoice, credit memo, journal entry… in a transaction list
-    status = table.value(row, "status").lower()
-    if status in _FAILED_PAYMENT or truthy(table.value(row, "captured") or "yes") is False:
+    status = row.get("status", "").lower()
+    if status in _FAILED_PAYMENT or truthy(row.get("captured", "") or "yes") is False:
         return
     errors: list[tuple[str, str]] = []
     client = _client(table, row, group)
-    invoice_number = table.value(row, "invoice_number")
+    invoice_number = row.get("invoice_number", "")
     if not client and not invoice_number:
         errors.append((table.cols.get("client", table.cols.get("client_email", "")), "the client is missing"))
     paid_on = _required_date(table, columns, row, "paid_on", "the payment date is missing", errors)
     amount = _required_amount(table, columns, row, "amount", errors)
-    refunded = columns.amount("refunded", table.value(row, "refunded"), errors)
+    refunded = columns.amount("refunded", row.get("refunded", ""), errors)
     currency = _currency(table, row, errors)
     if errors or paid_on is None or amount is None:
         _report(problems, table.name, line, errors)
         return
     if table.preset.name == "quickbooks":
         amount = -abs(amount) if refund else abs(amount)  # reports sign payments either way
-    method = table.value(row, "method")
-    own_id = table.value(row, "id")
+    method = row.get("method", "")
+    own_id = row.get("id", "")
     if own_id and table.preset.name != "quickbooks":
         key = own_id
     else:

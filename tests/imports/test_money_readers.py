@@ -1,0 +1,478 @@
+"""Invoices and payments CSV readers (issue 10 §2): the generic columns and the QuickBooks Online,
+Xero, FreshBooks and Stripe presets, on sample exports in tests/imports/samples/money/.
+
+What they yield feeds W7 (payment trouble), W8/W9 (discounts, terms), W11 (revenue) and D10 (paid in
+full before parting). No database: readers are plain functions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from parting.imports.problems import FileUnreadable, Problems
+from parting.imports.readers.money import PRESETS, detect, read_invoices, read_payments
+from parting.imports.records import ReadOptions
+
+SAMPLES = Path(__file__).parent / "samples" / "money"
+D = Decimal
+
+
+def invoices(name: str, data: bytes | None = None, **options):
+    problems = Problems()
+    stream = io.BytesIO(data if data is not None else (SAMPLES / name).read_bytes())
+    records = list(read_invoices(stream, name, ReadOptions(**options), problems))
+    return records, problems
+
+
+def payments(name: str, data: bytes | None = None, **options):
+    problems = Problems()
+    stream = io.BytesIO(data if data is not None else (SAMPLES / name).read_bytes())
+    records = list(read_payments(stream, name, ReadOptions(**options), problems))
+    return records, problems
+
+
+def by_number(records):
+    return {r.number: r for r in records}
+
+
+def reasons(problems: Problems) -> list[str]:
+    return [str(p) for p in problems]
+
+
+# ---- generic columns ------------------------------------------------------------------------------
+
+
+def test_generic_invoices_read_every_column_the_export_writes():
+    records, problems = invoices("generic_invoices.csv")
+    assert not problems
+    got = by_number(records)
+    paid = got["INV-1001"]
+    assert (paid.client.name, paid.client.emails) == ("Acme Corp", ("billing@acme.example",))
+    assert (paid.issued_on, paid.due_on, paid.amount, paid.currency) == (
+        dt.date(2026, 1, 5),
+        dt.date(2026, 2, 4),
+        D("1200.00"),
+        "EUR",
+    )
+    assert (paid.amount_paid, paid.paid_on, paid.key) == (D("1200.00"), dt.date(2026, 2, 1), "INV-1001")
+    haggled = got["INV-1002"]  # W9: a discount asked for and given; W7: reminders sent
+    assert (haggled.discount_requested, haggled.discount_given, haggled.reminders_sent) == (True, D("100.00"), 2)
+    partial = got["INV-1003"]
+    assert (partial.amount_paid, partial.paid_on, partial.disputed, partial.fx_rate) == (
+        D("1500.00"),
+        None,
+        True,
+        D("0.92"),
+    )
+
+
+def test_an_invoice_without_a_due_date_falls_due_on_its_issue_day():
+    got = by_number(invoices("generic_invoices.csv")[0])
+    assert got["INV-1003"].due_on == got["INV-1003"].issued_on == dt.date(2026, 1, 31)
+
+
+def test_a_negative_total_is_a_credit_note():
+    got = by_number(invoices("generic_invoices.csv")[0])
+    assert got["CN-0004"].amount == D("-150.00")
+
+
+def test_a_utf8_bom_does_not_hide_the_first_column():
+    records, problems = invoices("generic_invoices_bom.csv")
+    assert not problems
+    assert [r.client.name for r in records] == ["Acme Corp"]
+
+
+def test_semicolons_decimal_commas_currency_signs_and_parentheses_for_negatives():
+    records, problems = invoices("generic_invoices_semicolon_eu.csv")
+    assert not problems
+    got = by_number(records)
+    assert got["RE-2026-001"].amount == D("1234.50")
+    assert got["RE-2026-001"].issued_on == dt.date(2026, 1, 15)  # 15.01.2026: dotted dates are day-first
+    assert got["RE-2026-002"].amount == D("12000.00")
+    assert got["RE-2026-003"].amount == D("-250.00")
+    assert got["RE-2026-003"].client.name == "Café Lumière SARL"
+
+
+def test_a_cp1250_file_keeps_polish_client_names_and_spaced_thousands():
+    records, problems = invoices("generic_invoices_cp1250.csv")
+    assert not problems
+    assert [r.client.name for r in records] == [
+        "Wydawnictwo Źródło Sp. z o.o.",
+        "Łódzka Spółdzielnia Mleczarska",
+        "Żabka Świętokrzyska S.A.",
+    ]
+    got = by_number(records)
+    assert got["FV/2026/01/007"].amount == D("4920.00")
+    assert got["FV/2026/02/012"].amount_paid == D("300.00")
+
+
+def test_a_column_with_1_31_2026_is_read_month_first():
+    got = by_number(invoices("generic_invoices_mdy.csv")[0])
+    assert got["US-2"].issued_on == dt.date(2026, 2, 5)
+    assert got["US-2"].due_on == dt.date(2026, 3, 7)  # 3/7 decided by the other column of the file
+
+
+def test_a_column_with_31_01_2026_is_read_day_first():
+    got = by_number(invoices("generic_invoices_dmy.csv")[0])
+    assert got["UK-2"].issued_on == dt.date(2026, 2, 5)
+    assert got["UK-1"].due_on == dt.date(2026, 3, 2)
+
+
+def test_an_ambiguous_date_column_is_one_problem_that_asks_and_names_the_column():
+    records, problems = invoices("generic_invoices_ambiguous.csv")
+    assert len(problems) == 1
+    (problem,) = problems
+    assert problem.column == "issued_on"
+    assert "day or the month" in problem.reason and "01/02/2026" in problem.reason
+    assert [r.number for r in records] == ["AMB-3"]  # the ISO date needs no answer
+
+
+@pytest.mark.parametrize(("order", "month"), [("dmy", 2), ("mdy", 1)])
+def test_the_users_answer_decides_an_ambiguous_column(order, month):
+    records, problems = invoices("generic_invoices_ambiguous.csv", date_order=order)
+    assert not problems
+    assert by_number(records)["AMB-1"].issued_on == dt.date(2026, month, 2 if order == "mdy" else 1)
+
+
+def test_a_column_mapping_reads_a_file_with_other_names():
+    data = b"Customer;Invoice no;Date;Total\nAcme Corp;X-1;2026-01-02;10,50\n"
+    records, problems = invoices(
+        "mapped.csv",
+        data,
+        mapping={"client": "Customer", "number": "Invoice no", "issued_on": "Date", "amount": "Total"},
+    )
+    assert not problems
+    assert (records[0].number, records[0].amount) == ("X-1", D("10.50"))
+
+
+def test_a_mapped_column_the_file_lacks_is_refused_with_the_files_columns():
+    with pytest.raises(FileUnreadable) as caught:
+        invoices("generic_invoices.csv", mapping={"amount": "Grand total"})
+    assert "'Grand total'" in caught.value.reason and "'client'" in caught.value.reason
+
+
+def test_missing_required_columns_are_named_with_the_columns_the_file_has():
+    with pytest.raises(FileUnreadable) as caught:
+        invoices("generic_invoices_missing_columns.csv")
+    reason = caught.value.reason
+    assert "'number'" in reason and "'issued_on'" in reason and "'amount'" in reason
+    assert "'Customer Ref'" in reason and "'Value'" in reason
+
+
+def test_a_truncated_file_is_refused_at_the_row_it_breaks_in():
+    with pytest.raises(FileUnreadable) as caught:
+        invoices("generic_invoices_truncated.csv")
+    assert "truncated" in caught.value.reason
+    assert caught.value.line == 3
+
+
+def test_a_stray_quote_in_an_unquoted_field_is_not_a_truncation():
+    data = b'client,number,issued_on,amount\nPipe 12" Ltd,P-1,2026-01-02,5.00\n'
+    records, problems = invoices("inch.csv", data)
+    assert not problems
+    assert records[0].client.name == 'Pipe 12" Ltd'
+
+
+@pytest.mark.parametrize(
+    ("due", "accepted"),
+    [("2026-01-04", False), ("2026-01-05", True), ("2026-01-06", True)],
+)
+def test_an_invoice_due_before_it_is_issued_is_refused_and_on_the_same_day_accepted(due, accepted):
+    data = f"client,number,issued_on,due_on,amount\nAcme,D-1,2026-01-05,{due},10\n".encode()
+    records, problems = invoices("due.csv", data)
+    assert bool(records) is accepted
+    assert bool(problems) is not accepted
+    if not accepted:
+        assert "before it is issued" in reasons(problems)[0]
+
+
+@pytest.mark.parametrize(("paid", "accepted"), [("2026-01-04", False), ("2026-01-05", True)])
+def test_an_invoice_paid_before_it_is_issued_is_refused(paid, accepted):
+    data = f"client,number,issued_on,amount,paid_on\nAcme,P-1,2026-01-05,10,{paid}\n".encode()
+    records, problems = invoices("paid.csv", data)
+    assert bool(records) is accepted
+    assert bool(problems) is not accepted
+
+
+def test_status_paid_without_an_amount_means_paid_in_full_w7_d10():
+    data = b"client,number,issued_on,amount,status\nAcme,S-1,2026-01-05,80.00,Paid\nAcme,S-2,2026-01-05,80.00,open\n"
+    got = by_number(invoices("status.csv", data)[0])
+    assert (got["S-1"].amount_paid, got["S-1"].paid_on) == (D("80.00"), None)
+    assert got["S-2"].amount_paid is None
+
+
+def test_bad_rows_are_each_reported_and_the_good_rows_still_read():
+    data = (
+        b"client,number,issued_on,amount,currency\n"
+        b"Acme,B-1,2026-01-05,ten,EUR\n"
+        b",B-2,2026-01-05,10,EUR\n"
+        b"Acme,B-3,2026-02-30,10,EUR\n"
+        b"Acme,B-4,2026-01-05,10,euros\n"
+        b"Acme,B-5,2026-01-05,10,EUR\n"
+    )
+    records, problems = invoices("bad.csv", data)
+    assert [r.number for r in records] == ["B-5"]
+    lines = sorted((p.source.line, p.column) for p in problems)
+    assert lines == [(2, "amount"), (3, "client"), (4, "issued_on"), (5, "currency")]
+
+
+def test_drafts_and_voided_invoices_are_skipped_without_a_problem():
+    data = b"client,number,issued_on,amount,status\nAcme,V-1,2026-01-05,10,Voided\nAcme,V-2,2026-01-05,10,draft\n"
+    records, problems = invoices("void.csv", data)
+    assert records == [] and not problems
+
+
+# ---- payments --------------------------------------------------------------------------------------
+
+
+def test_an_invoice_paid_in_two_parts_gives_two_payments_for_one_invoice_w7_d10():
+    records, problems = payments("generic_payments_two_parts.csv")
+    assert not problems
+    parts = [r for r in records if r.invoice_number == "INV-1003"]
+    assert [(r.key, r.paid_on, r.amount) for r in parts] == [
+        ("PAY-1", dt.date(2026, 2, 20), D("1500.00")),
+        ("PAY-2", dt.date(2026, 3, 18), D("1900.50")),
+    ]
+    assert sum(r.amount for r in parts) == D("3400.50")
+
+
+def test_a_payment_without_an_id_gets_a_stable_content_key_and_a_refund_is_negative():
+    first, _ = payments("generic_payments_two_parts.csv")
+    again, _ = payments("generic_payments_two_parts.csv")
+    keyed = next(r for r in first if r.invoice_number == "INV-1001")
+    assert keyed.key.startswith("sha256:")
+    assert [r.key for r in first] == [r.key for r in again]
+    assert [r.amount for r in first if r.invoice_number == "CN-0004"] == [D("-150.00")]
+
+
+def test_the_same_payment_twice_in_one_file_is_two_payments():
+    data = b"client,paid_on,amount\nAcme,2026-01-05,50\nAcme,2026-01-05,50\n"
+    records, problems = payments("twice.csv", data)
+    assert not problems
+    assert len({r.key for r in records}) == 2
+
+
+def test_a_payment_needs_a_client_or_an_invoice_number():
+    data = b"client,invoice_number,paid_on,amount\n,,2026-01-05,50\n,INV-1,2026-01-05,50\n"
+    records, problems = payments("who.csv", data)
+    assert [r.invoice_number for r in records] == ["INV-1"]
+    assert [p.source.line for p in problems] == [2]
+
+
+# ---- QuickBooks Online -----------------------------------------------------------------------------
+
+
+def test_quickbooks_invoice_list_finds_the_header_below_the_title_lines_and_skips_totals():
+    records, problems = invoices("quickbooks_invoice_list.csv")
+    assert not problems
+    assert [r.number for r in records] == ["1001", "1002", "1003", "1004"]
+    assert [r.source.line for r in records] == [6, 7, 8, 9]
+    got = by_number(records)
+    assert got["1002"].client.name == "Riverside Dental, PC"
+    assert (got["1002"].issued_on, got["1002"].amount) == (dt.date(2026, 1, 31), D("3400.50"))
+    assert got["1002"].amount_paid == D("1500.00")  # amount less the open balance
+    assert got["1001"].amount_paid == D("1200.00")
+    assert got["1003"].amount == D("-150.00")  # a Credit Memo
+    assert got["1004"].amount == D("980.00")  # "$980.00"
+
+
+def test_quickbooks_transaction_list_takes_the_customer_from_its_group_rows():
+    records, problems = invoices("quickbooks_transactions_by_customer.csv")
+    assert not problems
+    assert [(r.number, r.client.name, r.amount) for r in records] == [
+        ("1001", "Acme Corp", D("1200.00")),
+        ("1002", "Riverside Dental, PC", D("3400.50")),
+        ("CM-7", "Riverside Dental, PC", D("-200.00")),
+    ]
+
+
+def test_quickbooks_payments_are_the_payment_rows_of_a_transaction_list():
+    records, problems = payments("quickbooks_transactions_by_customer.csv")
+    assert not problems
+    assert [(r.client.name, r.paid_on, r.amount) for r in records] == [
+        ("Acme Corp", dt.date(2026, 1, 20), D("1200.00")),
+        ("Riverside Dental, PC", dt.date(2026, 2, 15), D("1000.00")),
+        ("Riverside Dental, PC", dt.date(2026, 3, 1), D("500.00")),
+    ]
+
+
+# ---- Xero ------------------------------------------------------------------------------------------
+
+
+def test_xero_line_items_are_one_invoice_and_credit_notes_are_negative():
+    records, problems = invoices("xero_invoices.csv")
+    assert not problems
+    got = by_number(records)
+    assert list(got) == ["INV-0041", "INV-0042", "CN-0007"]  # the draft and the voided one skipped
+    assert (got["INV-0041"].amount, got["INV-0041"].issued_on) == (D("1440.00"), dt.date(2026, 1, 31))
+    assert (got["INV-0041"].amount_paid, got["INV-0041"].paid_on) == (D("1440.00"), None)
+    assert got["INV-0042"].amount_paid == D("1000.00")
+    assert got["INV-0042"].client.emails == ("office@greenfield.example",)
+    assert got["CN-0007"].amount == D("-120.00")
+
+
+def test_xero_european_export_with_semicolons_decimal_commas_and_a_bom():
+    records, problems = invoices("xero_invoices_semicolon_eu.csv")
+    assert not problems
+    assert [(r.number, r.amount) for r in records] == [("INV-0101", D("1815.00")), ("INV-0102", D("605.00"))]
+
+
+def test_xero_import_template_stars_and_bills_are_understood():
+    data = (
+        b"*ContactName,*InvoiceNumber,*InvoiceDate,*DueDate,Total,Type\n"
+        b"Acme,INV-1,2026-01-05,2026-02-04,100.00,ACCREC\n"
+        b"Acme,CN-1,2026-01-06,2026-01-06,20.00,ACCRECCREDIT\n"
+        b"Supplier Ltd,BILL-1,2026-01-07,2026-02-07,55.00,ACCPAY\n"
+    )
+    records, problems = invoices("template.csv", data)
+    assert not problems
+    assert [(r.number, r.amount) for r in records] == [("INV-1", D("100.00")), ("CN-1", D("-20.00"))]
+
+
+# ---- FreshBooks ------------------------------------------------------------------------------------
+
+
+def test_freshbooks_invoice_details_sums_the_lines_of_an_invoice():
+    records, problems = invoices("freshbooks_invoice_details.csv")
+    assert not problems
+    got = by_number(records)
+    assert list(got) == ["0000041", "0000042", "0000043", "0000045"]  # the draft skipped
+    paid = got["0000041"]
+    assert (paid.amount, paid.amount_paid, paid.paid_on) == (D("1017.00"), D("1017.00"), dt.date(2026, 2, 13))
+    assert got["0000042"].disputed is True
+    assert got["0000043"].amount_paid is None  # partial: how much is not in the export
+    assert got["0000045"].issued_on == dt.date(2026, 2, 27)
+
+
+# ---- Stripe ----------------------------------------------------------------------------------------
+
+
+def test_stripe_invoices_in_major_units_keyed_by_their_id():
+    records, problems = invoices("stripe_invoices.csv")
+    assert not problems
+    assert [r.key for r in records] == [
+        "in_1QaZ7kLmN8pQr2StUvWx0001",
+        "in_1QbB3mLmN8pQr2StUvWx0002",
+        "in_1QdD1oLmN8pQr2StUvWx0004",
+    ]
+    paid = records[0]
+    assert (paid.number, paid.amount, paid.currency) == ("8F2C1A7E-0001", D("499.00"), "USD")
+    assert (paid.amount_paid, paid.paid_on) == (D("499.00"), dt.date(2026, 2, 27))
+    assert paid.client.external_id == "cus_RtY5uIoP1aSdFg"
+    assert records[2].due_on == records[2].issued_on  # charged automatically: no due date
+
+
+def test_stripe_utc_times_count_in_the_firms_time_zone():
+    records, _ = invoices("stripe_invoices.csv", time_zone="Europe/Warsaw")
+    assert records[0].issued_on == dt.date(2026, 2, 1)  # 2026-01-31 23:30 UTC
+    records, _ = invoices("stripe_invoices.csv")
+    assert records[0].issued_on == dt.date(2026, 1, 31)
+
+
+def test_stripe_payments_skip_failed_charges_and_give_refunds_as_negative_payments():
+    records, problems = payments("stripe_payments.csv")
+    assert not problems
+    assert [(r.key, r.amount) for r in records] == [
+        ("ch_3QaZ7kLmN8pQr2St0AbC0001", D("499.00")),
+        ("ch_3QeE2pLmN8pQr2St0AbC0005", D("1000.00")),
+        ("ch_3QeE2pLmN8pQr2St0AbC0005:refund", D("-250.00")),
+    ]
+    assert records[0].invoice_number == "in_1QaZ7kLmN8pQr2StUvWx0001"
+    assert records[0].currency == "USD"
+
+
+# ---- presets and detection -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sample", "kind", "preset"),
+    [
+        ("generic_invoices.csv", "invoices", None),
+        ("xero_invoices.csv", "invoices", "xero"),
+        ("freshbooks_invoice_details.csv", "invoices", "freshbooks"),
+        ("stripe_invoices.csv", "invoices", "stripe"),
+        ("stripe_payments.csv", "payments", "stripe"),
+        ("generic_payments_two_parts.csv", "payments", None),
+    ],
+)
+def test_detect_recognises_each_export_from_its_header(sample, kind, preset):
+    header = (SAMPLES / sample).read_text("utf-8-sig").splitlines()[0].split(",")
+    assert detect(header, kind) == preset
+
+
+def test_detect_recognises_a_quickbooks_report_header():
+    header = ["", "Date", "Transaction type", "Num", "Posting", "Memo/Description", "Account", "Split", "Amount"]
+    assert detect(header, "invoices") == "quickbooks"
+    assert detect(header, "payments") == "quickbooks"
+
+
+def test_presets_describe_every_format():
+    assert set(PRESETS) == {"generic", "quickbooks", "xero", "freshbooks", "stripe"}
+
+
+def test_a_preset_without_a_payments_export_says_so():
+    with pytest.raises(FileUnreadable) as caught:
+        payments("xero_invoices.csv", format="xero")
+    assert "no payments file" in caught.value.reason
+
+
+def test_an_unknown_format_is_refused_with_the_known_ones():
+    with pytest.raises(FileUnreadable) as caught:
+        invoices("generic_invoices.csv", format="sage")
+    assert "quickbooks" in caught.value.reason
+
+
+def test_reading_a_file_twice_from_the_same_stream_leaves_it_open():
+    stream = io.BytesIO((SAMPLES / "generic_invoices.csv").read_bytes())
+    first = list(read_invoices(stream, "a.csv", ReadOptions(), Problems()))
+    second = list(read_invoices(stream, "a.csv", ReadOptions(), Problems()))
+    assert [r.key for r in first] == [r.key for r in second]
+
+
+# ---- any bytes: records, problems or FileUnreadable, nothing else ---------------------------------
+
+_VALID = [p.read_bytes() for p in sorted(SAMPLES.iterdir())]
+
+
+def _read_all(data: bytes) -> None:
+    for reader in (read_invoices, read_payments):
+        for fmt in ("", "quickbooks", "stripe"):
+            with contextlib.suppress(FileUnreadable):
+                list(reader(io.BytesIO(data), "fuzz.csv", ReadOptions(format=fmt), Problems()))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_random_bytes_give_problems_or_file_unreadable_never_a_traceback(data):
+    _read_all(data)
+
+
+@st.composite
+def mutated(draw):
+    data = bytearray(draw(st.sampled_from(_VALID)))
+    for _ in range(draw(st.integers(1, 8))):
+        choice = draw(st.integers(0, 3))
+        pos = draw(st.integers(0, max(len(data) - 1, 0)))
+        if choice == 0 and data:
+            del data[pos : pos + draw(st.integers(1, 20))]
+        elif choice == 1:
+            data[pos:pos] = draw(st.sampled_from([b'"', b",", b";", b"\n", b"\x00", b"\xff", b"-", b"(", b"31/"]))
+        elif choice == 2 and data:
+            data[pos] = draw(st.integers(0, 255))
+        else:
+            data = data[:pos]
+    return bytes(data)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated())
+def test_mutated_valid_files_give_problems_or_file_unreadable_never_a_traceback(data):
+    _read_all(data)
