@@ -336,7 +336,16 @@ def test_contacts_file_gives_one_record_per_contact_keyed_by_client():
         ("Levi Technologies, Ltd", "levi technologies, ltd"),
         ("ООО «Ромашка»", "ооо «ромашка»"),
     ]
-    assert records[1].contacts == (ContactRecord(name="Ewa Nowak", email="faktury@acme.example", language="pl"),)
+    assert records[1].contacts == (
+        ContactRecord(
+            name="Ewa Nowak",
+            email="faktury@acme.example",
+            language="pl",
+            form_of_address="feminine",
+            honorific="Dr",
+            is_primary=False,
+        ),
+    )
 
 
 def test_contacts_key_matches_the_clients_file_key():

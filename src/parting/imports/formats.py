@@ -28,8 +28,9 @@ def reader(kind: str) -> Callable:
     return getattr(importlib.import_module(f"parting.imports.readers.{module}"), function)
 
 
-def maildir_reader() -> Callable:
-    return importlib.import_module("parting.imports.readers.mail").read_maildir
+def mail_path_reader() -> Callable:
+    """Mail from a folder: a maildir, Apple Mail's exported ``Name.mbox`` folder, or .eml files."""
+    return importlib.import_module("parting.imports.readers.mail").read_path
 
 
 def presets(kind: str) -> dict[str, str]:

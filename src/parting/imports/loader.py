@@ -99,7 +99,12 @@ class Loader:
     def add(self, record) -> None:
         kind = record.kind
         key = f"{kind}:{record.number}" if kind == "invoice" else f"{kind}:{record.key}"
-        if key in self.seen[kind]:
+        contacts_only = (
+            kind == "client"
+            and record.contacts
+            and not (record.domains or record.services or record.status or record.notes or record.referral_source)
+        )
+        if key in self.seen[kind] and not contacts_only:
             if kind in ("invoice", "payment", "client"):
                 self.problems.add(
                     record.source,
@@ -234,7 +239,9 @@ class Loader:
                 email=email,
                 phone=contact.phone[:40],
                 language=language,
-                is_primary=not existing,
+                form_of_address=contact.form_of_address or Contact.Address.NEUTRAL,
+                honorific=contact.honorific[:40],
+                is_primary=(not existing) if contact.is_primary is None else contact.is_primary,
             )
             existing.add((email, contact.name.casefold()))
             self.outcome.count("contacts", "added", self.names[client_id])

@@ -45,6 +45,9 @@ class ContactRecord:
     email: str = ""
     phone: str = ""
     language: str = ""
+    form_of_address: str = ""  # masculine / feminine / neutral; "" leaves the default
+    honorific: str = ""
+    is_primary: bool | None = None  # None: the first contact of a client is its primary one
 
 
 @dataclass(frozen=True, slots=True)

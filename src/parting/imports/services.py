@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,16 +120,22 @@ def _size(path: Path) -> int:
 
 
 def _records(
-    kind: str, path: Path, name: str, options: ReadOptions, problems: Problems, counter: _Counting
+    kind: str, path: Path, name: str, options: ReadOptions, problems: Problems, counter: _Counting, skipped: Counter
 ) -> Iterator:
-    """The records of one file (or maildir), reporting progress every thousand records."""
+    """The records of one file (or mail folder), reporting progress every thousand records. Readers
+    that pass records over without a problem (mail: spam, drafts, internal mail) count them in
+    ``skipped``."""
     if path.is_dir():
         if kind != "mail":
-            raise FileUnreadable("this is a folder; only mail (a maildir) is read from a folder")
-        yield from formats.maildir_reader()(str(path), name, options, problems)
+            raise FileUnreadable(
+                "this is a folder; only mail (a maildir or a folder of messages) is read from a folder"
+            )
+        yield from formats.mail_path_reader()(str(path), name, options, problems, skipped)
         return
+    read = formats.reader(kind)
+    extra = {"skipped": skipped} if kind == "mail" else {}
     with path.open("rb") as stream:
-        for n, record in enumerate(formats.reader(kind)(stream, name, options, problems), 1):
+        for n, record in enumerate(read(stream, name, options, problems, **extra), 1):
             yield record
             if n % 1000 == 0:
                 with contextlib.suppress(OSError, ValueError):
@@ -217,8 +224,11 @@ def run_import(
                                 loader.add(record)
                             loader.flush()
                     else:
-                        for record in _records(kind, path, name, ro, problems, counter):
+                        skipped: Counter = Counter()
+                        for record in _records(kind, path, name, ro, problems, counter, skipped):
                             loader.add(record)
+                        for reason, n in skipped.items():
+                            loader.outcome.count("messages", f"passed over ({reason})", n=n)
                 except FileUnreadable as error:
                     problems.add(Source(name, error.line), error.reason, error.column)
                 except (UnicodeError, ValueError, LookupError, OSError, EOFError) as error:

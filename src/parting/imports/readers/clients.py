@@ -367,8 +367,8 @@ def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: P
     a clients file without ids gives it) and that row's one contact. The loader adds the contact to
     the client; several rows of one client give several records with the same key.
 
-    ``form_of_address`` (masculine, feminine or neutral), ``honorific`` and ``is_primary`` are checked
-    but ContactRecord has no place for them yet (see the report of issue 10)."""
+    ``form_of_address`` (masculine, feminine or neutral), ``honorific`` and ``is_primary`` are kept
+    on the contact, so an export imports back as it was."""
     candidates = {f: (f,) for f in GENERIC["contacts"]}
     for extra in options.mapping:
         candidates.setdefault(extra, (extra,))
@@ -401,7 +401,7 @@ def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: P
                     f"{form!r} is not a form of address (masculine, feminine or neutral)",
                     columns.name("form_of_address"),
                 )
-            read_flag(columns, row, "is_primary", True)
+            primary = read_flag(columns, row, "is_primary", None)
         except RowProblem as problem:
             problems.add(Source(name, line), problem.reason, column=problem.column)
             continue
@@ -415,6 +415,9 @@ def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: P
                     email=emails[0] if emails else "",
                     phone=columns.get(row, "phone"),
                     language=language,
+                    form_of_address=choice(form) if form else "",
+                    honorific=columns.get(row, "honorific").strip(),
+                    is_primary=primary,
                 ),
             ),
         )
