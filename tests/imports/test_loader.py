@@ -247,3 +247,37 @@ def test_the_import_command_summarises_a_dry_run_per_client(firm, tmp_path, caps
     out = capsys.readouterr().out
     assert "Dry run" in out and "Acme: 2 requests added" in out and "Globex: 1" in out
     assert not ClientRequest.objects.filter(firm=firm).exists()
+
+
+def test_w7_a_stripe_payment_finds_its_invoice_by_the_exports_invoice_id(firm):
+    ClientFactory(firm=firm, name="Acme")
+    record = invoice("8F2C-0001", amount="499")
+    load(firm, [InvoiceRecord(**{**{f: getattr(record, f) for f in record.__slots__}, "key": "in_1QaZ"})])
+    payment = PaymentRecord(
+        Source("payments.csv", 2), ClientRef(name="Acme"), dt.date(2026, 3, 9), Decimal("499"), "ch_1", "in_1QaZ"
+    )
+    load(firm, [payment])
+    row = Invoice.objects.get(firm=firm, number="8F2C-0001")
+    assert (row.paid_on, row.amount_paid) == (dt.date(2026, 3, 9), Decimal("499"))
+
+
+def test_w7_a_payment_naming_no_invoice_pays_the_clients_oldest_open_invoices_first_and_only_once(firm):
+    ClientFactory(firm=firm, name="Acme")
+    load(
+        firm,
+        [
+            invoice("A-2", amount="300", day=dt.date(2026, 2, 1)),
+            invoice("A-1", amount="200", day=dt.date(2026, 1, 1)),
+            invoice("A-3", amount="100", day=dt.date(2026, 3, 1)),
+        ],
+    )
+    lump = [
+        PaymentRecord(Source("payments.csv", 2), ClientRef(name="Acme"), dt.date(2026, 3, 20), Decimal("350"), "QB-7"),
+        PaymentRecord(Source("payments.csv", 3), ClientRef(name="Acme"), dt.date(2026, 3, 21), Decimal("100"), "QB-8"),
+    ]
+    load(firm, lump)
+    paid = dict(Invoice.objects.filter(firm=firm).values_list("number", "amount_paid"))
+    assert paid == {"A-1": Decimal("200"), "A-2": Decimal("250"), "A-3": Decimal("0")}
+    load(firm, lump)  # the same payments file again
+    assert dict(Invoice.objects.filter(firm=firm).values_list("number", "amount_paid")) == paid
+    assert Payment.objects.filter(firm=firm).count() == 3

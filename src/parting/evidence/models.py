@@ -58,11 +58,18 @@ class Invoice(Evidence):
         _("discount given"), **money, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
     disputed = models.BooleanField(_("disputed"), default=False)
+    source_key = models.CharField(
+        _("id in the export"), max_length=120, blank=True, editable=False, help_text=_("e.g. Stripe's in_… id")
+    )
 
     class Meta:
         verbose_name = _("invoice")
         ordering = ["-issued_on"]
-        indexes = [models.Index(fields=["firm", "client", "due_on"]), models.Index(fields=["firm", "issued_on"])]
+        indexes = [
+            models.Index(fields=["firm", "client", "due_on"]),
+            models.Index(fields=["firm", "issued_on"]),
+            models.Index(fields=["firm", "source_key"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["firm", "number"], name="invoice_unique_number_per_firm"),
             models.CheckConstraint(

@@ -18,6 +18,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Q
+
 from parting.clients.models import Client, Contact
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
 from parting.evidence.services import settle_invoices
@@ -321,6 +323,7 @@ class Loader:
                 "discount_given": record.discount_given,
                 "discount_requested": record.discount_requested,
                 "disputed": record.disputed,
+                "source_key": record.key[:120] if record.key and record.key != record.number else "",
             }
             if record.reminders_sent is not None:
                 values["reminders_sent"] = record.reminders_sent
@@ -390,29 +393,60 @@ class Loader:
         Payment.objects.bulk_create(new, batch_size=500)
 
     def _payments(self, batch) -> None:
+        """Payments keyed by their reference; an invoice named by its number or by its id in the export
+        (Stripe's in_…). A payment that names no invoice (QuickBooks' payments list) is applied to
+        the client's open invoices, oldest due first, split where it covers several."""
         numbers = {r.invoice_number for r in batch if r.invoice_number}
-        invoices = {
-            number: (pk, client_id)
-            for number, pk, client_id in Invoice.objects.filter(firm=self.firm, number__in=numbers).values_list(
-                "number", "pk", "client_id"
+        invoices = {}
+        for number, key, pk, client_id in (
+            Invoice.objects.filter(firm=self.firm)
+            .filter(Q(number__in=numbers) | Q(source_key__in=numbers))
+            .values_list("number", "source_key", "pk", "client_id")
+        ):
+            invoices[number] = invoices[key or number] = (pk, client_id)
+        rows, no_invoice, named = [], Counter(), set()
+        allocated: dict[int, Decimal] = defaultdict(Decimal)  # applied earlier in this batch, not yet written
+        known = set(
+            Payment.objects.filter(firm=self.firm, reference__in=[r.key[:110] for r in batch]).values_list(
+                "reference", flat=True
             )
-        }
-        rows, no_invoice = [], Counter()
+        )
         for record in batch:
-            found = invoices.get(record.invoice_number)
-            if found is None:
-                no_invoice[record.invoice_number or "—"] += 1
-                self.outcome.count("payments", "skipped (no such invoice)")
-                continue
-            invoice_id, client_id = found
             values = {
-                "invoice_id": invoice_id,
                 "paid_on": record.paid_on,
-                "amount": record.amount,
                 "method": record.method[:60],
                 "origin": Payment.Origin.IMPORTED,
             }
-            rows.append((record.key[:120], client_id, values))
+            found = invoices.get(record.invoice_number) if record.invoice_number else None
+            if found is not None:
+                invoice_id, client_id = found
+                named.add(invoice_id)
+                rows.append(
+                    (record.key[:120], client_id, {**values, "invoice_id": invoice_id, "amount": record.amount})
+                )
+                continue
+            if record.invoice_number or record.amount <= 0:
+                no_invoice[record.invoice_number or "—"] += 1
+                self.outcome.count("payments", "skipped (no such invoice)")
+                continue
+            client_id = self._client_for(record.client, "payments")
+            if client_id is None:
+                continue
+            key = record.key[:110]
+            if key in known:  # applied by an earlier import: the same file twice changes nothing
+                self.outcome.count("payments", "unchanged", self.names.get(client_id, ""))
+                continue
+            parts = self._apply(client_id, record.amount, record.paid_on, allocated)
+            if not parts:
+                self.outcome.notes.append(
+                    f"a payment of {record.amount} from {self.names.get(client_id)} on {record.paid_on} "
+                    "finds no open invoice: skipped"
+                )
+                self.outcome.count("payments", "skipped (no open invoice)")
+                continue
+            for n, (invoice_id, amount) in enumerate(parts, 1):
+                reference = key if n == 1 else f"{key}/{n}"
+                rows.append((reference, client_id, {**values, "invoice_id": invoice_id, "amount": amount}))
         for number, n in no_invoice.items():
             self.outcome.notes.append(f"{n} payment(s) for invoice {number}, which is not in Parting: skipped")
         if not rows:
@@ -439,11 +473,38 @@ class Loader:
                 else:
                     self.outcome.count("payments", "unchanged", client)
             self.touched_invoices.add(values["invoice_id"])
-        invoice_ids = {v["invoice_id"] for _k, _c, v in rows}
-        Payment.objects.filter(invoice_id__in=invoice_ids, origin=Payment.Origin.INVOICE).delete()
+        # Payments that name their invoice replace what an invoice export said was paid; payments
+        # applied to open invoices leave it (those invoices were open, summary included).
+        Payment.objects.filter(invoice_id__in=named, origin=Payment.Origin.INVOICE).delete()
         Payment.objects.bulk_create(new, batch_size=500)
         if changed:
             Payment.objects.bulk_update(changed, sorted(fields), batch_size=500)
+        settle_invoices({v["invoice_id"] for _k, _c, v in rows})  # what is open decides where the next goes
+
+    def _apply(self, client_id: int, amount: Decimal, day, allocated: dict[int, Decimal]) -> list[tuple[int, Decimal]]:
+        """Split ``amount`` over the client's open invoices issued by ``day``, oldest due first; what is
+        left after the last open invoice goes to it (an overpayment shows as a negative balance)."""
+        parts, left = [], amount
+        open_invoices = list(
+            Invoice.objects.filter(firm=self.firm, client_id=client_id, paid_on__isnull=True, issued_on__lte=day)
+            .order_by("due_on", "number")
+            .values_list("pk", "amount", "discount_given", "amount_paid")
+        )
+        for pk, total, discount, paid in open_invoices:
+            owed = total - discount - paid - allocated[pk]
+            if owed <= 0:
+                continue
+            share = min(owed, left)
+            parts.append((pk, share))
+            allocated[pk] += share
+            left -= share
+            if left <= 0:
+                break
+        if left > 0 and parts:
+            pk, share = parts[-1]
+            parts[-1] = (pk, share + left)
+            allocated[pk] += left
+        return parts
 
     def _meetings(self, batch) -> None:
         rows = [
