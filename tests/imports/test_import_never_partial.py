@@ -23,7 +23,7 @@ CASES = [
     ("meetings", "generic/meetings.csv"),
     ("messages", "generic/messages.csv"),
     ("mail", "mail/gmail_takeout.mbox"),
-    ("calendar", "calendar/google.ics"),
+    ("calendar", "calendar/google_export.ics"),
 ]
 MODELS = (Client, Contact, Invoice, Payment, Meeting, Message, ClientRequest, Incident, TimeEntry)
 FAST = settings(
