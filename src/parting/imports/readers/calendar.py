@@ -1,0 +1,849 @@
+"""iCalendar (.ics) files: Google Calendar, Outlook / Exchange, Apple Calendar and any RFC 5545 export.
+
+``read`` yields one ``MeetingRecord`` per occurrence of each event (W4: cancellations at short notice,
+no-shows; W3 counts meetings the client did not attend as DOMAIN.md defines). docs/imports.md (from
+docs/_imports_calendar.md) is the user's account of every rule below.
+
+How a file is read:
+
+1. The text is split into its components by scanning the lines (``BEGIN:`` / ``END:``), so that every
+   event is known by the line it begins on, a broken event is reported with that line and the others
+   are still read, and a file cut short still gives the events before the cut. icalendar parses each
+   event on its own; time zones (VTIMEZONE) first.
+2. The events sharing a UID (a series and its RECURRENCE-ID overrides) are expanded together by
+   recurring-ical-events, with their EXDATE, RDATE and overrides — no RRULE code of ours. An
+   occurrence removed by EXDATE is not a meeting at all; a cancelled occurrence (an override with
+   STATUS:CANCELLED) is one, cancelled.
+3. Expansion stops one year after today (``django.utils.timezone.now()``) and after
+   ``MAX_OCCURRENCES`` occurrences of one series, so a rule without UNTIL or COUNT never runs forever.
+4. Each occurrence gets a status, the time its cancellation was made where the file tells it, the
+   client's addresses and a key (UID, plus the RECURRENCE-ID in UTC for a recurring event's
+   occurrences) that stays the same when the calendar is exported again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import icalendar
+import recurring_ical_events
+from django.utils import timezone
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from ..problems import FileUnreadable, Problems, Source
+from ..records import ClientRef, MeetingRecord, MeetingStatus, ReadOptions, content_key
+from ..text import MAX_LINE, open_text
+
+MAX_OCCURRENCES = 10_000  # of one series inside the window; more is reported, not read
+MAX_LOGICAL_LINE = 1 << 20  # an unfolded property longer than 1 MiB is refused
+MAX_KEY = 300  # evidence.Meeting.source_key's length
+MAX_SUBJECT = 200  # evidence.Meeting.subject's length
+FUTURE = dt.timedelta(days=365)  # occurrences up to a year from today are read
+CHUNK = dt.timedelta(days=366)  # occurrences are computed a year at a time
+LATE_EDIT = dt.timedelta(days=1)  # a change made this long after the start is not the cancellation
+
+STATUS_PROPERTY = "X-PARTING-STATUS"
+LATE_PROPERTY = "X-PARTING-MINUTES-LATE"
+
+# The properties this reader uses: a value icalendar cannot parse in one of them is a problem and the
+# event is not read; errors in any other property (vendors' X- properties, LOCATION …) do not matter.
+_USED = {
+    "UID",
+    "DTSTART",
+    "DTEND",
+    "DURATION",
+    "RRULE",
+    "RDATE",
+    "EXDATE",
+    "RECURRENCE-ID",
+    "STATUS",
+    "SUMMARY",
+    "DESCRIPTION",
+    "ORGANIZER",
+    "ATTENDEE",
+    "LAST-MODIFIED",
+    "DTSTAMP",
+    "CREATED",
+    "SEQUENCE",
+    STATUS_PROPERTY,
+    LATE_PROPERTY,
+}
+# Properties an event has at most once (RFC 5545 §3.6.1); twice, the event is not read.
+_SINGLE = _USED - {"RDATE", "EXDATE", "ATTENDEE", "RRULE"}
+
+# Addresses that stand for a calendar or a room, never for a person: Google's resource and group
+# calendars, and the organizer Google writes for imported events.
+_SERVICE_DOMAIN = re.compile(r"(^|\.)calendar\.google\.com$")
+_NOT_PEOPLE = {"ROOM", "RESOURCE"}
+
+# A past occurrence whose SUMMARY or DESCRIPTION carries one of these is a no-show (W4). Matched
+# on whole words, case-insensitively, after ё → е and ’ → '. A heuristic: docs/imports.md lists them.
+NO_SHOW_PHRASES = (
+    # en
+    "no-show",
+    "no show",
+    "noshow",
+    "did not show",
+    "didn't show",
+    "did not turn up",
+    "didn't turn up",
+    "did not attend",
+    "didn't attend",
+    "client absent",
+    # ru
+    "не пришел",
+    "не пришла",
+    "не пришли",
+    "не явился",
+    "не явилась",
+    "не явились",
+    "неявка",
+    # pl
+    "nie przyszedł",
+    "nie przyszła",
+    "nie przyszli",
+    "nie stawił się",
+    "nie stawiła się",
+    "nie stawili się",
+    "niestawiennictwo",
+    # ro
+    "neprezentare",
+    "nu s-a prezentat",
+    "nu s-au prezentat",
+    "nu a venit",
+    "nu au venit",
+    # he (a prefix ו / ש / כש may be attached: "שלא הגיע")
+    "לא הגיע",
+    "לא הגיעה",
+    "לא הגיעו",
+    "לא הופיע",
+    "לא הופיעה",
+    "לא הופיעו",
+    "אי הופעה",
+    "אי-הופעה",
+)
+_NO_SHOW = re.compile(
+    r"(?<![\w-])(?:כש|ו|ש)?(?:" + "|".join(re.escape(p) for p in NO_SHOW_PHRASES) + r")(?![\w-])",
+    re.IGNORECASE,
+)
+# Outlook writes this before the subject of a meeting its organizer cancelled, in the attendees' calendars.
+_OUTLOOK_CANCELLED = re.compile(r"^\s*(canceled|cancelled)\s*:", re.IGNORECASE)
+
+_NAME = re.compile(r"^([A-Za-z0-9-]+)([;:])")
+
+_STATUS_WORDS = {
+    "held": MeetingStatus.HELD,
+    "cancelled_by_client": MeetingStatus.CANCELLED_BY_CLIENT,
+    "canceled_by_client": MeetingStatus.CANCELLED_BY_CLIENT,
+    "cancelled_by_us": MeetingStatus.CANCELLED_BY_US,
+    "canceled_by_us": MeetingStatus.CANCELLED_BY_US,
+    "no_show": MeetingStatus.NO_SHOW,
+    "noshow": MeetingStatus.NO_SHOW,
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# 1. The file's structure, line by line
+
+
+@dataclass
+class _Chunk:
+    """One VEVENT or VTIMEZONE as its logical (unfolded) lines, with where each begins in the file."""
+
+    kind: str
+    line: int
+    lines: list[str] = field(default_factory=list)
+    props: dict[str, int] = field(default_factory=dict)  # property name → line of its first occurrence
+    uid: str = ""
+    dtstamp: str = ""
+    broken: bool = False
+
+
+@dataclass
+class _Calendar:
+    chunks: list[_Chunk] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)  # X-WR-TIMEZONE, X-WR-CALNAME …
+
+
+def _physical_lines(stream: BinaryIO, encoding: str | None) -> Iterator[tuple[int, str]]:
+    text = open_text(stream, encoding)
+    number = 0
+    while True:
+        try:
+            line = text.readline(MAX_LINE + 1)
+        except UnicodeDecodeError as error:
+            raise FileUnreadable(
+                f"the text is not valid in its character set ({error.reason}); save the file as UTF-8",
+                line=number + 1,
+            ) from None
+        if not line:
+            return
+        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+            raise FileUnreadable(f"the line is longer than {MAX_LINE} characters", line=number + 1)
+        number += 1
+        yield number, line.rstrip("\r\n")
+
+
+def _logical_lines(stream: BinaryIO, encoding: str | None, problems: Problems, name: str):
+    """Unfolded lines (RFC 5545 §3.1: a line beginning with a space or tab continues the one before)
+    with the number of the physical line each begins on. Blank lines are dropped."""
+    pending: str | None = None
+    start = 0
+    too_long = False
+    for number, line in _physical_lines(stream, encoding):
+        if line[:1] in (" ", "\t") and pending is not None:
+            if too_long:
+                continue
+            if len(pending) + len(line) > MAX_LOGICAL_LINE:
+                problems.add(Source(name, start), f"the property is longer than {MAX_LOGICAL_LINE} characters")
+                too_long = True
+                continue
+            pending += line[1:]
+            continue
+        if pending is not None and not too_long:
+            yield start, pending
+        pending, start, too_long = None, number, False
+        if line.strip():
+            pending = line
+    if pending is not None and not too_long:
+        yield start, pending
+
+
+def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> _Calendar:
+    """The calendar's properties and its VEVENT and VTIMEZONE components, each with its line.
+
+    A line that is not NAME:value is reported and left out (the event is read without it); an event
+    whose BEGIN / END lines do not pair up, or that the file ends inside, is reported and not read.
+    """
+    calendar = _Calendar()
+    stack: list[tuple[str, int]] = []  # open components: name, line
+    chunk: _Chunk | None = None
+    seen_calendar = False
+    trailing_reported = False
+    last_line = 0
+
+    def drop(reason: str) -> None:
+        nonlocal chunk
+        if chunk is not None:
+            what = "event" if chunk.kind == "VEVENT" else "time zone (VTIMEZONE)"
+            problems.add(Source(name, chunk.line), reason.format(what=what))
+        chunk = None
+
+    def trailing(number: int) -> None:
+        nonlocal trailing_reported
+        if not trailing_reported:
+            problems.add(Source(name, number), "this text comes after END:VCALENDAR and is not read")
+            trailing_reported = True
+
+    for number, line in _logical_lines(stream, options.encoding, problems, name):
+        last_line = number
+        match = _NAME.match(line)
+        if not seen_calendar:
+            if match and line.upper().replace(" ", "") == "BEGIN:VCALENDAR":
+                seen_calendar = True
+                stack.append(("VCALENDAR", number))
+                continue
+            shown = line[:60] + ("…" if len(line) > 60 else "")
+            raise FileUnreadable(
+                f"this is not an iCalendar (.ics) file: it should begin with BEGIN:VCALENDAR, not {shown!r}",
+                line=number,
+            )
+        if not match:
+            if stack:
+                problems.add(
+                    Source(name, number), "this line is not an iCalendar property (NAME:value); the file may be damaged"
+                )
+            else:
+                trailing(number)
+            continue
+        prop = match.group(1).upper()
+        value = _split_params(line)[1][1:].strip()
+        if prop == "BEGIN":
+            component = value.upper()
+            if not stack:
+                if component == "VCALENDAR":  # calendars one after the other in one file
+                    stack.append(("VCALENDAR", number))
+                else:
+                    trailing(number)
+                continue
+            if component in ("VCALENDAR", "VEVENT", "VTIMEZONE") and len(stack) > 1:
+                # A new component begins while another is open: the open one lacks its END line.
+                drop(f"this {{what}} has no END line (BEGIN:{component} at line {number} comes first); it was not read")
+                del stack[1:]
+            if component == "VCALENDAR":
+                continue  # already inside one
+            stack.append((component, number))
+            if len(stack) == 2 and component in ("VEVENT", "VTIMEZONE"):
+                chunk = _Chunk(component, number, [line])
+            elif chunk is not None:
+                chunk.lines.append(line)
+            continue
+        if prop == "END":
+            component = value.upper()
+            if component not in (n for n, _ in stack):
+                problems.add(Source(name, number), f"END:{component} has no BEGIN:{component} before it")
+                continue
+            while stack[-1][0] != component:
+                unclosed, unclosed_line = stack.pop()
+                if chunk is not None:
+                    problems.add(Source(name, unclosed_line), f"BEGIN:{unclosed} has no END:{unclosed}")
+                    chunk.broken = True
+            stack.pop()
+            if chunk is not None:
+                chunk.lines.append(line)
+                if len(stack) < 2:
+                    if chunk.broken:
+                        drop("this {what} is damaged (its BEGIN and END lines do not pair up); it was not read")
+                    else:
+                        calendar.chunks.append(chunk)
+                        chunk = None
+            continue
+        if not stack:
+            trailing(number)
+        elif len(stack) == 1:
+            calendar.properties.setdefault(prop, value)
+        elif chunk is not None:
+            chunk.lines.append(line)
+            if len(stack) == 2:
+                chunk.props.setdefault(prop, number)
+                if prop == "UID" and not chunk.uid:
+                    chunk.uid = value
+                elif prop == "DTSTAMP" and not chunk.dtstamp:
+                    chunk.dtstamp = value
+    if not seen_calendar:
+        raise FileUnreadable("the file is empty")
+    if chunk is not None:
+        drop("the file ends inside this {what} (it may have been cut short); it was not read")
+    elif stack:
+        problems.add(Source(name, last_line), "the file ends without END:VCALENDAR: it may have been cut short")
+    return calendar
+
+
+# ---------------------------------------------------------------------------------------------------
+# 2. Time zones
+
+
+def _known_zone(tzid: str) -> bool:
+    """Whether icalendar resolves ``tzid`` by its name (an IANA or Windows zone name) rather than by a
+    VTIMEZONE of the file."""
+    cleaned = tzid.strip("/")
+    if cleaned in WINDOWS_TO_OLSON:
+        return True
+    candidates = [cleaned]
+    if tzid.startswith("/"):
+        parts = cleaned.split("/")
+        candidates += ["/".join(parts[i:]) for i in range(1, len(parts))]
+    return any(_zone(c) is not None for c in candidates)
+
+
+def _zone(key: str) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(key)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        return None
+
+
+def _private_tzids(calendar: _Calendar) -> dict[str, str]:
+    """The file's own time zones (VTIMEZONEs with a name that is not an IANA or Windows zone, such as
+    Outlook's "Customized Time Zone") renamed after their definition.
+
+    icalendar keeps the zones it builds from VTIMEZONEs in one cache for the whole process, by name:
+    two files defining "Customized Time Zone" differently would otherwise share the first one's rules.
+    """
+    renamed = {}
+    for chunk in calendar.chunks:
+        if chunk.kind != "VTIMEZONE":
+            continue
+        tzid = next((line.split(":", 1)[1] for line in chunk.lines if line.upper().startswith("TZID:")), "").strip()
+        if tzid and tzid not in renamed and not _known_zone(tzid):
+            digest = hashlib.sha256("\n".join(chunk.lines).encode()).hexdigest()[:12]
+            renamed[tzid] = f"{tzid} [{digest}]"
+    return renamed
+
+
+_TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
+
+
+def _split_params(line: str) -> tuple[str, str]:
+    """A content line's name and parameters, and the rest from the colon that ends them (outside quotes)."""
+    quoted = False
+    for i, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == ":" and not quoted:
+            return line[:i], line[i:]
+    return line, ""
+
+
+def _rename_tzids(lines: list[str], renamed: dict[str, str]) -> list[str]:
+    """The lines with the file's own time zones renamed (see ``_private_tzids``)."""
+    if not renamed:
+        return lines
+
+    def param(match: re.Match) -> str:
+        tzid = match.group(1).strip('"')
+        return f';TZID="{renamed[tzid]}"' if tzid in renamed else match.group(0)
+
+    out = []
+    for line in lines:
+        head, rest = _split_params(line)
+        if head.upper() == "TZID" and rest[1:].strip() in renamed:
+            out.append("TZID:" + renamed[rest[1:].strip()])
+        elif ";" in head:
+            out.append(_TZID_PARAM.sub(param, head) + rest)
+        else:
+            out.append(line)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# 3. Reading the events
+
+
+@dataclass
+class _Event:
+    chunk: _Chunk
+    component: object  # icalendar.Event
+    rid: str = ""  # the RECURRENCE-ID as a UTC ISO text, "" for a master
+
+
+@dataclass
+class _Context:
+    name: str
+    options: ReadOptions
+    problems: Problems
+    now: dt.datetime
+    floating: dt.tzinfo
+    export_stamps: frozenset[str]
+    own_addresses: frozenset[str]
+    seen_keys: set[str] = field(default_factory=set)
+
+
+def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[MeetingRecord]:
+    """The meetings of an .ics file, one record per occurrence (see the module's docstring)."""
+    calendar = _scan(stream, name, options, problems)
+    now = timezone.now()
+    x_wr_zone = _zone(calendar.properties.get("X-WR-TIMEZONE", "").strip())
+    floating = x_wr_zone or _zone(options.time_zone) or dt.UTC
+
+    # DTSTAMP is when the file was written for a whole export (Google writes the export's time in every
+    # event): a value shared by two events or more, and by at least half of them, says nothing of a change.
+    events = [c for c in calendar.chunks if c.kind == "VEVENT"]
+    counts: dict[str, int] = {}
+    for chunk in events:
+        if chunk.dtstamp:
+            counts[chunk.dtstamp] = counts.get(chunk.dtstamp, 0) + 1
+    export_stamps = frozenset(s for s, n in counts.items() if n >= 2 and n * 2 >= len(events))
+
+    own = set(options.own_addresses)
+    owner = calendar.properties.get("X-WR-CALNAME", "").strip().lower()
+    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", owner):
+        own.add(owner)  # Google names a user's own calendar after its address
+
+    ctx = _Context(name, options, problems, now, floating, export_stamps, frozenset(own))
+    renamed = _private_tzids(calendar)
+    for chunk in calendar.chunks:
+        if chunk.kind == "VTIMEZONE":
+            try:
+                icalendar.Timezone.from_ical("\r\n".join(_rename_tzids(chunk.lines, renamed)))
+            except Exception as error:  # any bytes must give problems, not tracebacks
+                problems.add(Source(name, chunk.line), f"this time zone (VTIMEZONE) cannot be read: {error}")
+
+    groups: dict[str, list[_Chunk]] = {}
+    for chunk in events:
+        uid = chunk.uid or f"\x00line {chunk.line}"  # no UID: an event of its own
+        groups.setdefault(uid, []).append(chunk)
+    has_x_wr = x_wr_zone is not None
+    for uid, chunks in groups.items():
+        try:
+            yield from _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx)
+        except Exception as error:  # a library's failure on odd input is a problem, not a crash
+            problems.add(Source(name, chunks[0].line), f"this event cannot be read: {error}")
+
+
+def _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx: _Context) -> Iterator[MeetingRecord]:
+    name, problems = ctx.name, ctx.problems
+    parsed: list[_Event] = []
+    for chunk in chunks:
+        try:
+            component = icalendar.Event.from_ical("\r\n".join(_rename_tzids(chunk.lines, renamed)))
+        except Exception as error:
+            problems.add(Source(name, chunk.line), f"this event cannot be read: {error}")
+            continue
+        event = _check(chunk, component, ctx)
+        if event is not None:
+            parsed.append(event)
+    if not parsed:
+        return
+    # The same occurrence twice (a re-sent copy): the higher SEQUENCE, then the later change, wins (RFC 5545 §3.8.7.4).
+    best: dict[str, _Event] = {}
+    for event in parsed:
+        kept = best.get(event.rid)
+        if kept is None or _version(event.component) > _version(kept.component):
+            best[event.rid] = event
+    parsed = list(best.values())
+    master = best.get("")
+    overrides = {e.rid: e for e in parsed if e.rid}
+    series = bool(overrides) or (
+        master is not None and (master.component.get("RRULE") or master.component.get("RDATE"))
+    )
+    real_uid = "" if uid.startswith("\x00") else uid
+    if not real_uid:
+        first = parsed[0].component
+        real_uid = content_key("ics", str(first.get("SUMMARY", "")), first.get("DTSTART").to_ical().decode())
+
+    cal = icalendar.Calendar()
+    if has_x_wr:
+        cal.add("X-WR-TIMEZONE", calendar.properties["X-WR-TIMEZONE"].strip())
+    for event in parsed:
+        cal.add_component(event.component)
+    window_start = min(_utc(e.component.get("DTSTART").dt, ctx.floating) for e in parsed) - dt.timedelta(days=1)
+    window_end = ctx.now + FUTURE
+    master_line = master.chunk.line if master is not None else parsed[0].chunk.line
+    line = master.chunk.props.get("RRULE", master_line) if master is not None else master_line
+    occurrences = _occurrences(cal, window_start, window_end, ctx.floating, problems, Source(name, line))
+    for count, occurrence in enumerate(occurrences, start=1):
+        if count > MAX_OCCURRENCES:
+            problems.add(
+                Source(name, line),
+                f"this event repeats more than {MAX_OCCURRENCES} times before {window_end.date().isoformat()}; "
+                "only the first were read",
+                column="RRULE",
+            )
+            return
+        record = _record(occurrence, real_uid, series, master, overrides, ctx)
+        if record is not None:
+            yield record
+
+
+def _occurrences(cal, start: dt.datetime, end: dt.datetime, floating: dt.tzinfo, problems: Problems, where: Source):
+    """The occurrences starting from ``start`` to ``end``, in order, a year at a time.
+
+    recurring-ical-events computes each query from the series' first occurrence, so many small queries
+    (its ``after``) cost the square of a long series; a year at a time keeps both time and memory small.
+    """
+    try:
+        query = recurring_ical_events.of(cal)
+        low = start
+        while low <= end:
+            high = min(low + CHUNK, end + dt.timedelta(seconds=1))
+            found = []
+            for occurrence in query.between(low, high):
+                at = _utc(occurrence.get("DTSTART").dt, floating)
+                if low <= at < high:
+                    found.append((at, occurrence))
+            found.sort(key=lambda pair: pair[0])
+            yield from (occurrence for _, occurrence in found)
+            low = high
+    except Exception as error:  # recurring-ical-events / dateutil on a rule they cannot expand
+        problems.add(where, f"the event's repetition cannot be worked out: {error}", column="RRULE")
+
+
+def _check(chunk: _Chunk, component, ctx: _Context) -> _Event | None:
+    """The event if it can give meetings; else its problems are reported and None returned."""
+    name, problems = ctx.name, ctx.problems
+    fatal = False
+    for prop, message in getattr(component, "errors", ()):
+        prop = (prop or "").upper()
+        if prop and prop not in _USED:
+            continue
+        line = chunk.props.get(prop, chunk.line)
+        problems.add(Source(name, line), f"{prop or 'a line'} cannot be read: {message}", column=prop)
+        fatal = True
+    if fatal:
+        return None
+    for prop in _SINGLE:
+        if isinstance(component.get(prop), list):
+            line = chunk.props.get(prop, chunk.line)
+            problems.add(Source(name, line), f"{prop} appears more than once in this event; it was not read", prop)
+            fatal = True
+    if fatal:
+        return None
+    rules = component.get("RRULE")
+    for rule in rules if isinstance(rules, list) else [] if rules is None else [rules]:
+        line = chunk.props.get("RRULE", chunk.line)
+        freq = [str(f).upper() for f in rule.get("FREQ", [])] if isinstance(rule, dict) else []
+        if not freq:
+            problems.add(Source(name, line), "the RRULE does not say how often the event repeats (FREQ)", "RRULE")
+            return None
+        if freq[0] in ("SECONDLY", "MINUTELY"):
+            problems.add(
+                Source(name, line),
+                f"the event repeats every {'second' if freq[0] == 'SECONDLY' else 'minute'} (RRULE FREQ={freq[0]}); "
+                "a meeting can repeat at most every hour",
+                "RRULE",
+            )
+            return None
+    start_prop = component.get("DTSTART")
+    if start_prop is None or not hasattr(start_prop, "dt"):
+        problems.add(Source(name, chunk.line), "the event has no start (DTSTART)", column="DTSTART")
+        return None
+    start = start_prop.dt
+    if not isinstance(start, dt.date):
+        problems.add(Source(name, chunk.props.get("DTSTART", chunk.line)), "DTSTART is not a date or time", "DTSTART")
+        return None
+    end_prop = component.get("DTEND")
+    if end_prop is not None:
+        end = getattr(end_prop, "dt", None)
+        line = chunk.props.get("DTEND", chunk.line)
+        if not isinstance(end, dt.date) or isinstance(end, dt.datetime) != isinstance(start, dt.datetime):
+            problems.add(Source(name, line), "DTEND must be a date when DTSTART is one, else a time", "DTEND")
+            return None
+        if _utc(end, ctx.floating) < _utc(start, ctx.floating):
+            problems.add(Source(name, line), "the event ends (DTEND) before it starts (DTSTART)", "DTEND")
+            return None
+    duration = component.get("DURATION")
+    if (
+        duration is not None
+        and isinstance(getattr(duration, "dt", None), dt.timedelta)
+        and duration.dt < dt.timedelta(0)
+    ):
+        problems.add(
+            Source(name, chunk.props.get("DURATION", chunk.line)), "the event's DURATION is negative", "DURATION"
+        )
+        return None
+    rid = ""
+    rid_prop = component.get("RECURRENCE-ID")
+    if rid_prop is not None:
+        rid = _stamp(rid_prop.dt, ctx.floating)
+    status = component.get(STATUS_PROPERTY)
+    if status is not None and _status_word(str(status)) is None:
+        problems.add(
+            Source(name, chunk.props.get(STATUS_PROPERTY, chunk.line)),
+            f"{STATUS_PROPERTY} must be one of held, cancelled_by_client, cancelled_by_us, no_show (not {str(status)!r})",
+            STATUS_PROPERTY,
+        )
+        return None
+    late = component.get(LATE_PROPERTY)
+    if late is not None and _minutes(late) is None:
+        problems.add(
+            Source(name, chunk.props.get(LATE_PROPERTY, chunk.line)),
+            f"{LATE_PROPERTY} must be a whole number of minutes from 0 to 1440 (not {str(late)!r})",
+            LATE_PROPERTY,
+        )
+        return None
+    return _Event(chunk, component, rid)
+
+
+def _version(component) -> tuple[int, dt.datetime]:
+    changed = _instant(component.get("LAST-MODIFIED")) or _instant(component.get("DTSTAMP"))
+    return (_sequence(component), changed or dt.datetime.min.replace(tzinfo=dt.UTC))
+
+
+def _sequence(component) -> int:
+    try:
+        return int(component.get("SEQUENCE", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _status_word(value: str) -> str | None:
+    return _STATUS_WORDS.get(re.sub(r"[\s-]+", "_", value.strip().lower()))
+
+
+def _minutes(value) -> int | None:
+    try:
+        minutes = int(str(value).strip())
+    except ValueError:
+        return None
+    return minutes if 0 <= minutes <= 1440 else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# 4. One occurrence → one record
+
+
+def _utc(value: dt.date, floating: dt.tzinfo) -> dt.datetime:
+    """An instant in UTC: a date is its local midnight, a time without a zone is read in ``floating``."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=floating)
+    return value.astimezone(dt.UTC)
+
+
+def _stamp(value: dt.date, floating: dt.tzinfo) -> str:
+    """A RECURRENCE-ID (or an occurrence's start) as the text of its key: UTC ISO, or the date."""
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
+    return _utc(value, floating).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _instant(prop) -> dt.datetime | None:
+    try:
+        value = prop.dt
+    except Exception:  # absent, or a value icalendar could not parse (reported by _check)
+        return None
+    if not isinstance(value, dt.datetime):
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=dt.UTC)  # RFC 5545: LAST-MODIFIED, DTSTAMP and CREATED are UTC
+    return value.astimezone(dt.UTC)
+
+
+def _address(value) -> str:
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    text = text.strip().lower()
+    return text if re.fullmatch(r"[^@\s]+@[^@\s]+", text) else ""
+
+
+def _people(component) -> tuple[str, list[tuple[str, str]]]:
+    """The organizer's address and each person attending (address, PARTSTAT); rooms and Google's
+    calendar addresses left out."""
+    organizer = component.get("ORGANIZER")
+    organizer = _address(organizer) if organizer is not None else ""
+    if organizer and _SERVICE_DOMAIN.search(organizer.rsplit("@", 1)[1]):
+        organizer = ""
+    attendees = component.get("ATTENDEE") or []
+    if not isinstance(attendees, list):
+        attendees = [attendees]
+    people = []
+    for attendee in attendees:
+        params = getattr(attendee, "params", {}) or {}
+        if str(params.get("CUTYPE", "INDIVIDUAL")).upper() in _NOT_PEOPLE:
+            continue
+        address = _address(attendee)
+        if not address or _SERVICE_DOMAIN.search(address.rsplit("@", 1)[1]):
+            continue
+        if address not in (a for a, _ in people):
+            people.append((address, str(params.get("PARTSTAT", "NEEDS-ACTION")).upper()))
+    return organizer, people
+
+
+def _is_own(address: str, ctx: _Context) -> bool:
+    domain = address.rsplit("@", 1)[1]
+    return address in ctx.own_addresses or any(domain == d or domain.endswith("." + d) for d in ctx.options.own_domains)
+
+
+def _change_time(component, ctx: _Context) -> dt.datetime | None:
+    """When the event was last changed, where the file tells it: LAST-MODIFIED; else DTSTAMP when the
+    event was changed after it was created (SEQUENCE > 0, DTSTAMP after CREATED) and DTSTAMP is not the
+    export's time (see ``read``)."""
+    changed = _instant(component.get("LAST-MODIFIED"))
+    if changed is not None:
+        return changed
+    stamp_prop = component.get("DTSTAMP")
+    stamp = _instant(stamp_prop)
+    if stamp is None or _sequence(component) <= 0:
+        return None
+    if stamp_prop.to_ical().decode() in ctx.export_stamps:
+        return None
+    created = _instant(component.get("CREATED"))
+    if created is not None and stamp <= created:
+        return None
+    return stamp
+
+
+def _record(occurrence, uid, series, master, overrides, ctx: _Context) -> MeetingRecord | None:
+    start = occurrence.get("DTSTART").dt
+    all_day = not isinstance(start, dt.datetime)
+    starts_at = _utc(start, ctx.floating)
+    end_prop = occurrence.get("DTEND")
+    duration = occurrence.get("DURATION")
+    if end_prop is not None:
+        ends_at = _utc(end_prop.dt, ctx.floating)
+    elif duration is not None and isinstance(getattr(duration, "dt", None), dt.timedelta):
+        ends_at = _utc(start + duration.dt, ctx.floating)
+    else:
+        ends_at = starts_at + (dt.timedelta(days=1) if all_day else dt.timedelta(0))
+    ends_at = max(ends_at, starts_at)
+
+    rid_prop = occurrence.get("RECURRENCE-ID")
+    rid = _stamp(rid_prop.dt, ctx.floating) if rid_prop is not None else _stamp(start, ctx.floating)
+    override = overrides.get(rid)
+    source_event = override or master
+    line = source_event.chunk.line if source_event is not None else 0
+    key = f"{uid}|{rid}" if series else uid
+    if len(key) > MAX_KEY:
+        key = content_key("ics-key", key)
+    if key in ctx.seen_keys:
+        return None
+    ctx.seen_keys.add(key)
+
+    subject = " ".join(str(occurrence.get("SUMMARY", "")).split())
+    if len(subject) > MAX_SUBJECT:
+        subject = subject[: MAX_SUBJECT - 1] + "…"
+    description = str(occurrence.get("DESCRIPTION", ""))
+    organizer, people = _people(occurrence)
+    client_emails = [a for a in dict.fromkeys([organizer] + [a for a, _ in people]) if a and not _is_own(a, ctx)]
+    client_people = [(a, s) for a, s in people if not _is_own(a, ctx)]
+    own_people = [(a, s) for a, s in people if _is_own(a, ctx)]
+    declined = tuple(a for a, s in people if s == "DECLINED")
+
+    status, cancelled_at = _status(
+        occurrence, organizer, client_people, own_people, subject, description, starts_at, ctx
+    )
+    minutes_late = 0
+    late = occurrence.get(LATE_PROPERTY)
+    if late is not None and status == MeetingStatus.HELD:
+        minutes_late = _minutes(late) or 0
+    if cancelled_at is not None and cancelled_at > ctx.now:
+        cancelled_at = None  # a clock gone wrong
+    if cancelled_at is not None:
+        if override is None and series and starts_at <= cancelled_at and occurrence.get(STATUS_PROPERTY) is None:
+            # A series cancelled (or declined) as a whole: its occurrences before that moment took place.
+            status, cancelled_at = MeetingStatus.HELD, None
+        elif cancelled_at > starts_at + LATE_EDIT:
+            cancelled_at = None  # a later edit, not the moment of cancelling
+    return MeetingRecord(
+        source=Source(ctx.name, line),
+        client=ClientRef(emails=tuple(client_emails)),
+        key=key,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        subject=subject,
+        status=status,
+        cancelled_at=cancelled_at,
+        organizer=organizer,
+        attendees=tuple(a for a, _ in people),
+        declined=declined,
+        all_day=all_day,
+        minutes_late=minutes_late,
+    )
+
+
+def _status(occurrence, organizer, client_people, own_people, subject, description, starts_at, ctx):
+    """The occurrence's status and, for a cancellation, when it was made (W4). In this order:
+
+    1. X-PARTING-STATUS, when the firm wrote it in its calendar.
+    2. STATUS:CANCELLED (or Outlook's "Canceled:" subject): by the client when the organizer is the
+       client's, or when every client attendee had declined; else by us (the firm organised it, or no
+       one is named: without a sign that the client cancelled, it does not count against them).
+    3. Every client attendee DECLINED: cancelled by the client.
+    4. Every one of the firm's attendees DECLINED: cancelled by us.
+    5. A past occurrence whose SUMMARY or DESCRIPTION marks a no-show: no_show.
+    6. Otherwise held.
+    """
+    explicit = occurrence.get(STATUS_PROPERTY)
+    if explicit is not None:
+        status = _status_word(str(explicit)) or MeetingStatus.HELD
+        cancelled = status in (MeetingStatus.CANCELLED_BY_CLIENT, MeetingStatus.CANCELLED_BY_US)
+        return status, _change_time(occurrence, ctx) if cancelled else None
+    client_declined = bool(client_people) and all(s == "DECLINED" for _, s in client_people)
+    own_declined = bool(own_people) and all(s == "DECLINED" for _, s in own_people)
+    cancelled = str(occurrence.get("STATUS", "")).strip().upper() == "CANCELLED" or bool(
+        _OUTLOOK_CANCELLED.match(subject)
+    )
+    if cancelled:
+        by_client = (organizer and not _is_own(organizer, ctx)) or client_declined
+        status = MeetingStatus.CANCELLED_BY_CLIENT if by_client else MeetingStatus.CANCELLED_BY_US
+        return status, _change_time(occurrence, ctx)
+    if client_declined:
+        return MeetingStatus.CANCELLED_BY_CLIENT, _change_time(occurrence, ctx)
+    if own_declined:
+        return MeetingStatus.CANCELLED_BY_US, _change_time(occurrence, ctx)
+    if starts_at < ctx.now and _NO_SHOW.search(_fold(subject + "\n" + description)):
+        return MeetingStatus.NO_SHOW, None
+    return MeetingStatus.HELD, None
+
+
+def _fold(text: str) -> str:
+    return text.replace("ё", "е").replace("Ё", "Е").replace("\u2019", "'").replace("\u2010", "-")
