@@ -654,3 +654,16 @@ def test_mutated_real_exports_never_raise_anything_but_file_unreadable(which, se
         else:
             lines = lines[:i]
     check_never_crashes(b"\r\n".join(lines))
+
+
+def test_floating_meetings_next_to_the_yearly_step_are_read_once(monkeypatch):
+    # Occurrences are computed a year at a time (a day here); recurring-ical-events compares times without
+    # a zone with the step's UTC bounds, the reader reads them in the calendar's zone: 17:30 in Los Angeles
+    # is 00:30 UTC the next day, and not one occurrence may fall between two steps.
+    monkeypatch.setattr(calendar, "CHUNK", dt.timedelta(days=1))
+    data = ics("UID:f\nDTSTART:20260510T173000\nRRULE:FREQ=DAILY;COUNT=10")
+    records, problems = read_bytes(data, ReadOptions(time_zone="America/Los_Angeles"))
+    assert not problems
+    assert [r.starts_at for r in records] == [
+        dt.datetime(2026, 5, 11, 0, 30, tzinfo=UTC) + dt.timedelta(days=n) for n in range(10)
+    ]

@@ -1,8 +1,8 @@
 """iCalendar (.ics) files: Google Calendar, Outlook / Exchange, Apple Calendar and any RFC 5545 export.
 
-``read`` yields one ``MeetingRecord`` per occurrence of each event (W4: cancellations at short notice,
-no-shows; W3 counts meetings the client did not attend as DOMAIN.md defines). docs/imports.md (from
-docs/_imports_calendar.md) is the user's account of every rule below.
+``read`` yields one ``MeetingRecord`` per occurrence of each event, for W4 (cancellations at short
+notice, no-shows, late arrivals). docs/imports.md (from docs/_imports_calendar.md) is the user's
+account of every rule below.
 
 How a file is read:
 
@@ -14,8 +14,9 @@ How a file is read:
    recurring-ical-events, with their EXDATE, RDATE and overrides — no RRULE code of ours. An
    occurrence removed by EXDATE is not a meeting at all; a cancelled occurrence (an override with
    STATUS:CANCELLED) is one, cancelled.
-3. Expansion stops one year after today (``django.utils.timezone.now()``) and after
-   ``MAX_OCCURRENCES`` occurrences of one series, so a rule without UNTIL or COUNT never runs forever.
+3. Expansion runs from the series' first start to one year after today
+   (``django.utils.timezone.now()``), a year at a time, and stops after ``MAX_OCCURRENCES`` occurrences
+   of one series, so a rule without UNTIL or COUNT never runs forever.
 4. Each occurrence gets a status, the time its cancellation was made where the file tells it, the
    client's addresses and a key (UID, plus the RECURRENCE-ID in UTC for a recurring event's
    occurrences) that stays the same when the calendar is exported again.
@@ -46,6 +47,7 @@ MAX_KEY = 300  # evidence.Meeting.source_key's length
 MAX_SUBJECT = 200  # evidence.Meeting.subject's length
 FUTURE = dt.timedelta(days=365)  # occurrences up to a year from today are read
 CHUNK = dt.timedelta(days=366)  # occurrences are computed a year at a time
+MARGIN = dt.timedelta(days=1)
 LATE_EDIT = dt.timedelta(days=1)  # a change made this long after the start is not the cancellation
 
 STATUS_PROPERTY = "X-PARTING-STATUS"
@@ -523,7 +525,7 @@ def _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx: _Context) -> Ite
 
 
 def _occurrences(cal, start: dt.datetime, end: dt.datetime, floating: dt.tzinfo, problems: Problems, where: Source):
-    """The occurrences starting from ``start`` to ``end``, in order, a year at a time.
+    """The occurrences starting from ``start`` to ``end`` (included), in order, a year at a time.
 
     recurring-ical-events computes each query from the series' first occurrence, so many small queries
     (its ``after``) cost the square of a long series; a year at a time keeps both time and memory small.
@@ -534,7 +536,9 @@ def _occurrences(cal, start: dt.datetime, end: dt.datetime, floating: dt.tzinfo,
         while low <= end:
             high = min(low + CHUNK, end + dt.timedelta(seconds=1))
             found = []
-            for occurrence in query.between(low, high):
+            # A day's margin each side: recurring-ical-events compares times without a zone as if they
+            # were in the bounds' zone (UTC), this reader in the calendar's; the start read here decides.
+            for occurrence in query.between(low - MARGIN, high + MARGIN):
                 at = _utc(occurrence.get("DTSTART").dt, floating)
                 if low <= at < high:
                     found.append((at, occurrence))
