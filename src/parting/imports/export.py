@@ -1,15 +1,16 @@
 """A firm's whole data as a ZIP of CSV files and a manifest (issue 10 §6: no lock-in).
 
 ``export_firm`` writes one CSV per kind of evidence in exactly the columns the generic readers take
-(``columns.GENERIC``), so ``parting import archive FILE.zip`` into an empty firm gives the same
+(``columns.GENERIC``; clients.csv leaves its contact columns empty, contacts.csv has every contact
+whole), so ``parting import archive FILE.zip`` into an empty firm gives the same
 clients, evidence and scores; then CSVs of what belongs to the firm but is not imported back (client
 terms, access grants, current work, offboarding cases with their reasons, reviews, plans, tasks and
 letters, members, the audit log); then ``manifest.json``: the firm and its settings, the export's
 time, Parting's version, and every file with its columns, row count, size and SHA-256.
 
 Formats, the same in every file: UTF-8 with a byte-order mark (without it Excel takes the file for
-the system's 8-bit code page and garbles every accented or Cyrillic name), a header row, ``,`` between cells and CRLF
-between rows (RFC 4180), dates ISO (2026-03-05), instants ISO 8601 with the firm's UTC offset
+the system's 8-bit code page and garbles every accented or Cyrillic name), a header row, ``,``
+between cells and CRLF between rows (RFC 4180), dates ISO (2026-03-05), instants ISO 8601 with the firm's UTC offset
 (2026-03-05T09:00:00+01:00), amounts with ``.`` and no thousands separator (1234.50, -200.00 for a
 credit note or a refund), yes/no for flags, JSON for structured cells (a plan's overrides, a reason's
 snapshot). Cells are written as they are: a spreadsheet may take one starting with ``=`` for a formula.
@@ -23,12 +24,14 @@ reference, else ``payment-<id>``; a meeting's calendar UID (+ RECURRENCE-ID), el
 a message's Message-ID, else ``message-<id>`` (``in_reply_to`` is its parent's key); a request's,
 incident's or time entry's import id, else ``request-<id>``, ``incident-<id>``, ``time-<id>``.
 A generated key that a row of the firm already holds as its own (an earlier export imported here)
-gets a suffix. Invoices leave ``amount_paid`` and ``paid_on`` empty: ``payments.csv`` lists every
+gets a suffix. Rows without a key of their own get one only in the archive: importing an export
+back into the firm it came from would add them again (docs/imports.md says so). Invoices leave ``amount_paid`` and ``paid_on`` empty: ``payments.csv`` lists every
 payment, and the loader computes both from them, as Parting does (issue 10 §1).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -224,7 +227,7 @@ def export_firm(firm, out: BinaryIO | str | os.PathLike, *, by=None) -> dict:
                 manifest = export_firm(firm, stream, by=by)
             os.replace(temporary, path)
         except BaseException:
-            with _suppress():
+            with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
         return manifest
@@ -254,14 +257,6 @@ def export_firm(firm, out: BinaryIO | str | os.PathLike, *, by=None) -> dict:
                 },
             )
     return manifest
-
-
-class _suppress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> bool:
-        return exc[0] is not None and issubclass(exc[0], OSError)
 
 
 class _snapshot:
