@@ -106,6 +106,8 @@ def sqlite_database(path: Path) -> dict:
 
 
 DATA_DIR = Path(env_str("PARTING_DATA_DIR", str(Path.home() / ".local" / "share" / "parting"))).expanduser()
+# The largest upload the Import page takes in one request (issue 10 §7).
+IMPORT_MAX_BYTES = env_int_at_least("PARTING_IMPORT_MAX_MB", 200, 1) * 1024 * 1024
 
 
 def load_secret_key() -> str:

@@ -32,7 +32,24 @@ def clear_expired_sessions() -> str:
     return f"{deleted} expired sessions removed"
 
 
-JOBS: tuple[Periodic, ...] = (Periodic("clear_expired_sessions", dt.timedelta(hours=6), clear_expired_sessions),)
+def run_queued_imports() -> str:
+    from parting.imports.worker import run_queued_imports as run
+
+    return run(limit=1)
+
+
+def clear_stale_uploads() -> str:
+    from parting.imports.worker import clear_stale_uploads as clear
+
+    return clear()
+
+
+JOBS: tuple[Periodic, ...] = (
+    Periodic("clear_expired_sessions", dt.timedelta(hours=6), clear_expired_sessions),
+    # Imports too large for a request (issue 10 §7): one per pass, claimed queued → running.
+    Periodic("run_queued_imports", dt.timedelta(seconds=2), run_queued_imports),
+    Periodic("clear_stale_uploads", dt.timedelta(hours=1), clear_stale_uploads),
+)
 
 
 def run_due_jobs(now: dt.datetime | None = None) -> list[str]:

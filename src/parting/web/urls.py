@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import account, cases, clients, dashboard, firm, letters, policy
+from .views import account, cases, clients, dashboard, firm, imports, letters, policy
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -79,4 +79,10 @@ urlpatterns = [
     path("partings/", cases.partings_page, name="partings"),
     path("referrals/", cases.referrals, name="referrals"),
     path("referrals/<int:item>/", cases.referrals, name="referral_edit"),
+    path("import/", imports.imports, name="imports"),
+    path("import/upload/<str:token>/", imports.import_upload, name="import_upload"),
+    path("import/export/", imports.import_export, name="import_export"),
+    path("import/<int:pk>/", imports.import_run, name="import_run"),
+    path("import/<int:pk>/progress/", imports.import_progress, name="import_progress"),
+    path("import/<int:pk>/import/", imports.import_confirm, name="import_confirm"),
 ]

@@ -1,0 +1,510 @@
+"""The Import page (issue 10 §7): upload, choose or detect the format, map columns over a preview of
+the first rows, dry run, choose what happens to clients Parting does not know, import — in the
+request when the files are small, else in ``parting worker`` while the page shows its progress.
+And the owners' "Export all data" button (§6).
+
+An upload is kept under ``DATA_DIR/uploads/<random token>/`` as numbered files with a small
+``upload.json`` saying whose it is (firm, member), what it holds and the names the member gave the
+files — names are only ever shown, never used as paths. Every run and client is looked up within
+the member's firm: another firm's is a 404.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import logging
+import secrets
+import tempfile
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from parting.clients.models import Client
+from parting.core.requests import id_param, int_param
+from parting.firms.access import member_required
+from parting.firms.models import Membership
+from parting.imports import columns, formats
+from parting.imports.models import KINDS, ColumnMapping, ImportRun
+from parting.imports.problems import FileUnreadable
+from parting.imports.services import save_mapping
+from parting.imports.text import csv_rows
+from parting.imports.worker import (
+    UploadMissing,
+    apply_mappings,
+    execute,
+    read_progress,
+    upload_dir,
+    upload_files,
+    upload_root,
+)
+
+log = logging.getLogger("parting.imports")
+
+INLINE_BYTES = 2 * 1024 * 1024
+"""Uploads smaller than this are read in the request; larger ones wait for the worker."""
+MAX_FILES = 20
+PREVIEW_ROWS = 10
+UNMATCHED_SHOWN = 50  # names with a choice of their own; the others follow the choice for all
+RUNS_LISTED = 50
+CSV_KINDS = tuple(columns.GENERIC)
+KIND_LABELS = dict(KINDS)
+FILE_KIND_LABELS = {
+    "calendar": gettext_lazy("a calendar (.ics)"),
+    "mail": gettext_lazy("mail"),
+    "archive": gettext_lazy("a Parting export (.zip)"),
+}
+WHAT = {"added": gettext_lazy("added"), "changed": gettext_lazy("changed"), "unchanged": gettext_lazy("unchanged")}
+COUNTED_KINDS = {  # the kinds of records an import counts
+    "clients": gettext_lazy("Clients"),
+    "contacts": gettext_lazy("Contacts"),
+    "invoices": gettext_lazy("Invoices"),
+    "payments": gettext_lazy("Payments"),
+    "meetings": gettext_lazy("Meetings"),
+    "messages": gettext_lazy("Messages"),
+    "requests": gettext_lazy("Requests to the client"),
+    "incidents": gettext_lazy("Incidents"),
+    "time": gettext_lazy("Time entries"),
+    "time entries": gettext_lazy("Time entries"),
+}
+MANIFEST = "upload.json"
+
+
+# -- the list and the upload -------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What the files hold"),
+        choices=[("", gettext_lazy("Detect from the file name (.ics, .eml, .mbox, .zip)")), *KINDS],
+        required=False,
+    )
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_BYTES", 200 * 1024 * 1024))
+
+
+def _list_context(request, form, errors=()):
+    runs = list(ImportRun.objects.filter(firm=request.firm).select_related("by")[:RUNS_LISTED])
+    return {
+        "form": form,
+        "errors": list(errors),
+        "runs": [(run, count_lines(run)) for run in runs],
+        "max_mb": _max_bytes() // (1024 * 1024),
+        "can_export": request.membership.role == Membership.Role.OWNER,
+    }
+
+
+@member_required
+@csrf_exempt  # checked by _upload below, after the size: Django reads an upload to check its token
+def imports(request):
+    """The Import page: recent imports of the firm and the upload form."""
+    if request.method != "POST":
+        return render(request, "parting/imports.html", _list_context(request, UploadForm()))
+    length = int_param(request.META.get("CONTENT_LENGTH") or "0")
+    if length is None or length > _max_bytes():
+        error = _("The upload is larger than %(mb)s MB; import the files a few at a time.") % {
+            "mb": _max_bytes() // (1024 * 1024)
+        }
+        return render(request, "parting/imports.html", _list_context(request, UploadForm(), [error]), status=413)
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request):
+    form = UploadForm(request.POST)
+    files = request.FILES.getlist("files")
+    errors = []
+    kind = ""
+    if not form.is_valid():
+        errors.append(_("Choose what the files hold."))
+    elif not files:
+        errors.append(_("Choose at least one file to upload."))
+    elif len(files) > MAX_FILES:
+        errors.append(_("At most %(n)s files at a time.") % {"n": MAX_FILES})
+    else:
+        kind, errors = _kind_of(form.cleaned_data["kind"], [f.name for f in files])
+        for upload in files:
+            if not upload.size:
+                errors.append(_("%(file)s is empty.") % {"file": upload.name})
+        if sum(f.size for f in files) > _max_bytes():
+            errors.append(_("The files are larger than %(mb)s MB together.") % {"mb": _max_bytes() // (1024 * 1024)})
+    if errors:
+        return render(request, "parting/imports.html", _list_context(request, form, errors), status=400)
+    token = secrets.token_hex(16)
+    folder = upload_dir(token)
+    folder.mkdir(parents=True, mode=0o700)
+    stored = []
+    for n, upload in enumerate(files, 1):
+        with (folder / str(n)).open("xb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        stored.append([str(n), _display_name(upload.name), upload.size])
+    manifest = {
+        "firm": request.firm.pk,
+        "by": request.user.pk,
+        "kind": kind,
+        "files": stored,
+        "uploaded_at": timezone.now().isoformat(),
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    return redirect("import_upload", token=token)
+
+
+def _display_name(name: str) -> str:
+    return (name or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
+
+
+def _kind_of(chosen: str, names: list[str]) -> tuple[str, list[str]]:
+    """The kind the member chose, checked against the files' names; or the kind the names imply."""
+    guesses = {name: formats.guess_kind(name) for name in names}
+    if not chosen:
+        kinds = set(guesses.values())
+        if None in kinds or len(kinds) != 1:
+            return "", [_("What these files hold cannot be told from their names: choose it in the list.")]
+        return kinds.pop(), []
+    errors = []
+    for name, guess in guesses.items():
+        if guess and guess != chosen:
+            errors.append(
+                _("%(file)s looks like %(guessed)s, not %(kind)s: choose what it holds.")
+                % {"file": name, "guessed": FILE_KIND_LABELS[guess], "kind": KIND_LABELS[chosen]}
+            )
+        elif chosen not in CSV_KINDS and name.lower().endswith((".csv", ".tsv", ".txt")):
+            errors.append(
+                _("%(file)s is a CSV file; %(kind)s are not read from CSV.")
+                % {"file": name, "kind": KIND_LABELS[chosen]}
+            )
+    return chosen, errors
+
+
+def _manifest(request, token: str) -> dict:
+    """The upload ``token`` names, if it is this firm's; else 404."""
+    try:
+        folder = upload_dir(token)
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (UploadMissing, OSError, ValueError):
+        raise Http404(_("No such upload: it was imported or cleared; upload the files again.")) from None
+    if manifest.get("firm") != request.firm.pk or manifest.get("kind") not in formats.KINDS:
+        raise Http404(_("No such upload: it was imported or cleared; upload the files again."))
+    return manifest
+
+
+# -- preview, mapping and the dry run ----------------------------------------------------------
+
+
+class MappingForm(forms.Form):
+    """The format, which of the file's columns holds each of our fields, and the day/month order."""
+
+    DATE_ORDERS = (
+        ("", gettext_lazy("Decide from the whole column")),
+        ("dmy", gettext_lazy("Day first (31/01/2026)")),
+        ("mdy", gettext_lazy("Month first (01/31/2026)")),
+    )
+
+    def __init__(self, data=None, *, kind: str, header: list[str], initial: dict):
+        super().__init__(data, initial=initial)
+        presets = formats.presets(kind)
+        if presets:
+            self.fields["format"] = forms.ChoiceField(
+                label=_("Format"),
+                choices=[("", _("Detect from the columns")), *sorted(presets.items())],
+                required=False,
+            )
+        self.our_fields = []
+        if kind in CSV_KINDS:
+            required = set(columns.REQUIRED.get(kind, ()))
+            for name in columns.GENERIC[kind]:
+                self.fields[f"map_{name}"] = forms.ChoiceField(
+                    label=name,
+                    choices=[("", _("— as the format says —")), *((c, c) for c in header if c)],
+                    required=False,
+                )
+                self.our_fields.append((name, name in required, self[f"map_{name}"]))
+            self.fields["date_order"] = forms.ChoiceField(
+                label=_("Dates that could be read both ways"), choices=self.DATE_ORDERS, required=False
+            )
+            self.fields["save_mapping"] = forms.BooleanField(
+                label=_("Save this mapping for the next import of this kind and format"), required=False
+            )
+
+    def mapping(self, kind: str) -> dict[str, str]:
+        if kind not in CSV_KINDS:
+            return {}
+        return {name: column for name in columns.GENERIC[kind] if (column := self.cleaned_data.get(f"map_{name}"))}
+
+
+def _preview(path, header_only: bool = False) -> tuple[list[str], list[list[str]], str]:
+    """The first rows of a CSV file: (header, rows, the reason it cannot be read or "")."""
+    header: list[str] = []
+    rows: list[list[str]] = []
+    try:
+        with path.open("rb") as stream:
+            table = csv_rows(stream)
+            header = table.header
+            for _line, row in itertools.islice(table, 0 if header_only else PREVIEW_ROWS):
+                rows.append([row.get(name, "") for name in header])
+    except FileUnreadable as error:
+        where = _("line %(line)s: ") % {"line": error.line} if error.line else ""
+        return header, rows, where + error.reason
+    except (UnicodeError, ValueError, LookupError, OSError) as error:
+        return header, rows, _("the file cannot be read: %(error)s") % {"error": error}
+    return header, rows, ""
+
+
+def _initial(firm, kind: str, header: list[str]) -> dict:
+    """Preselected: the firm's saved mapping (its latest for this kind) where the file has the
+    column, else the column with our field's name (case and surrounding spaces aside)."""
+    saved = ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at").first()
+    by_folded = {c.strip().casefold(): c for c in header}
+    initial = {"format": saved.format if saved else "", "date_order": saved.date_order if saved else ""}
+    for name in columns.GENERIC.get(kind, ()):
+        column = (saved.mapping.get(name) if saved else None) or ""
+        if column not in header:
+            column = by_folded.get(name.casefold(), "")
+        initial[f"map_{name}"] = column
+    return initial
+
+
+@member_required
+def import_upload(request, token: str):
+    """Preview the first rows, map the columns, and start the dry run."""
+    manifest = _manifest(request, token)
+    kind = manifest["kind"]
+    folder = upload_dir(token)
+    files = manifest["files"]
+    header, rows, unreadable = [], [], ""
+    if kind in CSV_KINDS:
+        header, rows, unreadable = _preview(folder / files[0][0])
+    form = MappingForm(request.POST if request.method == "POST" else None, kind=kind, header=header,
+                       initial=_initial(request.firm, kind, header))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        fmt = form.cleaned_data.get("format", "") or ""
+        mapping = form.mapping(kind)
+        date_order = form.cleaned_data.get("date_order", "") or ""
+        if form.cleaned_data.get("save_mapping"):
+            save_mapping(request.firm, kind, fmt, mapping, date_order)
+        options = {
+            "format": fmt,
+            "mapping": mapping,
+            "date_order": date_order,
+            "upload": token,
+            "files": [[stored, name] for stored, name, _size in files],
+        }
+        try:
+            run = _start(request, kind=kind, options=options, dry_run=True)
+        except UploadMissing:
+            raise Http404(_("No such upload: it was imported or cleared; upload the files again.")) from None
+        return redirect("import_run", pk=run.pk)
+    context = {
+        "token": token,
+        "kind": kind,
+        "kind_label": KIND_LABELS[kind],
+        "files": files,
+        "header": header,
+        "rows": rows,
+        "unreadable": unreadable,
+        "form": form,
+        "csv": kind in CSV_KINDS,
+    }
+    return render(request, "parting/import_upload.html", context, status=400 if form.errors else 200)
+
+
+def _start(request, *, kind: str, options: dict, dry_run: bool) -> ImportRun:
+    """Create the run; read it now when the files are small, else leave it to the worker."""
+    paths, names = upload_files(options)
+    size = sum(p.stat().st_size for p in paths)
+    inline = size < INLINE_BYTES
+    run = ImportRun.objects.create(
+        firm=request.firm,
+        by=request.user,
+        kind=kind,
+        format=options.get("format", ""),
+        file_name=", ".join(names)[:300],
+        file_path=str(upload_dir(options["upload"])),
+        options=options,
+        dry_run=dry_run,
+        state=ImportRun.State.RUNNING if inline else ImportRun.State.QUEUED,
+    )
+    if inline:
+        try:
+            execute(run)
+        except Exception:  # logged with its traceback; the member sees a plain sentence
+            log.exception("import %s failed", run.pk)
+            ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.RUNNING).update(
+                state=ImportRun.State.FAILED, finished_at=timezone.now()
+            )
+            messages.error(request, _("The import stopped on an internal error; nothing was written."))
+    return run
+
+
+# -- a run: its page, its progress, and the import after a dry run -------------------------------
+
+
+def count_lines(run: ImportRun) -> list[tuple[str, list[tuple[int, str]]]]:
+    """What a run did per kind: [(kind, [(n, what), ...]), ...]."""
+    counts = (run.counts or {}).get("counts", {}) or {}
+    lines = []
+    for kind, what in sorted(counts.items()):
+        label = COUNTED_KINDS.get(kind) or KIND_LABELS.get(kind, kind)
+        lines.append((label, [(n, WHAT.get(w, w)) for w, n in sorted(what.items())]))
+    return lines
+
+
+def _run(request, pk: int) -> ImportRun:
+    return get_object_or_404(ImportRun.objects.select_related("by"), pk=pk, firm=request.firm)
+
+
+def _importable(run: ImportRun) -> bool:
+    """A finished dry run without problems whose files are still here and not yet imported."""
+    if not run.dry_run or run.state != ImportRun.State.DONE or run.error_count:
+        return False
+    try:
+        upload_files(run.options or {})
+    except UploadMissing:
+        return False
+    return not _imported_already(run)
+
+
+def _imported_already(run: ImportRun) -> ImportRun | None:
+    token = (run.options or {}).get("upload")
+    return (
+        ImportRun.objects.filter(firm=run.firm_id, dry_run=False, options__upload=token).exclude(pk=run.pk).first()
+        if token
+        else None
+    )
+
+
+def _live(run: ImportRun) -> bool:
+    return run.state in (ImportRun.State.QUEUED, ImportRun.State.RUNNING)
+
+
+@member_required
+def import_run(request, pk: int):
+    """One run: what it did (or, for a dry run, would do), per kind and client, and its errors."""
+    run = _run(request, pk)
+    counts = run.counts or {}
+    importable = _importable(run)
+    unmatched = [(i, name, n) for i, (name, n) in enumerate(run.unmatched or [])]
+    token = (run.options or {}).get("upload", "")
+    remap = ""  # back to the format and columns, while the upload is here and not imported yet
+    if run.dry_run and not _live(run) and (run.kind in CSV_KINDS or formats.presets(run.kind)):
+        with contextlib.suppress(Http404):
+            _manifest(request, token)
+            if not _imported_already(run):
+                remap = reverse("import_upload", kwargs={"token": token})
+    context = {
+        "run": run,
+        "live": _live(run),
+        "percent": read_progress(run),
+        "lines": count_lines(run),
+        "per_client": [
+            (name, [(n, what) for what, n in sorted(what_n.items())])
+            for name, what_n in (counts.get("per_client") or {}).items()
+        ],
+        "changes": counts.get("changes") or [],
+        "notes": counts.get("notes") or [],
+        "created": counts.get("created_clients") or [],
+        "unmatched": unmatched[:UNMATCHED_SHOWN],
+        "unmatched_more": max(0, len(unmatched) - UNMATCHED_SHOWN),
+        "unmatched_total": sum(n for _i, _name, n in unmatched),
+        "importable": importable,
+        "clients": list(Client.objects.filter(firm=request.firm).order_by("name").values_list("pk", "name"))
+        if importable and unmatched
+        else [],
+        "remap": remap,
+        "more_errors": max(0, run.error_count - len(run.errors or [])),
+    }
+    return render(request, "parting/import_run.html", context)
+
+
+@member_required
+def import_progress(request, pk: int):
+    """htmx: the run's progress, polled every 2 s while it waits or runs; when it ends, the page reloads."""
+    run = _run(request, pk)
+    live = _live(run)
+    response = render(
+        request, "parting/_import_progress.html", {"run": run, "live": live, "percent": read_progress(run)}
+    )
+    if request.htmx and not live:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+@member_required
+def import_confirm(request, pk: int):
+    """Import what a dry run read, with the member's choice for each client Parting does not know."""
+    dry = _run(request, pk)
+    if not dry.dry_run:
+        raise Http404(_("Only a dry run is imported from its page."))
+    done = _imported_already(dry)
+    if done:
+        messages.info(request, _("These files were imported already."))
+        return redirect("import_run", pk=done.pk)
+    if not _importable(dry):
+        messages.error(request, _("This dry run cannot be imported: upload the files again."))
+        return redirect("import_run", pk=dry.pk)
+    others = request.POST.get("others", "skip")
+    others = others if others in ("create", "skip") else "skip"
+    create, skip, mapped = [], [], {}
+    clients: dict[int, Client] = {}
+    for i, (name, _n) in enumerate(dry.unmatched or []):
+        choice = request.POST.get(f"choice_{i}", "") if i < UNMATCHED_SHOWN else ""
+        if choice in ("", "default"):
+            choice = others
+        if choice == "create":
+            create.append(name)
+        elif choice == "skip":
+            skip.append(name)
+        else:
+            client_id = id_param(choice)
+            if client_id is None:
+                raise Http404(_("No such client."))
+            if client_id not in clients:
+                clients[client_id] = get_object_or_404(Client, pk=client_id, firm=request.firm)
+            mapped[name] = clients[client_id]
+    apply_mappings(request.firm, mapped)
+    options = {k: v for k, v in (dry.options or {}).items() if k != "create_clients"}
+    options["choices"] = {"create": create, "skip": skip, "mapped": {n: c.pk for n, c in mapped.items()}}
+    try:
+        run = _start(request, kind=dry.kind, options=options, dry_run=False)
+    except UploadMissing:  # cleared between the check above and now
+        messages.error(request, _("This dry run cannot be imported: upload the files again."))
+        return redirect("import_run", pk=dry.pk)
+    return redirect("import_run", pk=run.pk)
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+@require_POST
+@member_required
+def import_export(request):
+    """Owners: the firm's whole data as a ZIP of CSV files and a manifest (issue 10 §6)."""
+    if request.membership.role != Membership.Role.OWNER:
+        raise PermissionDenied(_("Only owners can export all of the firm's data."))
+    from parting.imports.export import export_firm
+
+    upload_root().mkdir(parents=True, exist_ok=True)
+    spool = tempfile.TemporaryFile(dir=upload_root())  # noqa: SIM115 - closed (and gone) with the response
+    try:
+        export_firm(request.firm, spool, by=request.user)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    name = f"parting-{request.firm.slug}-{request.firm.today().isoformat()}.zip"
+    return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")

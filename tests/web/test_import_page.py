@@ -1,0 +1,404 @@
+"""The Import page (issue 10 §7): upload → preview and column mapping → dry run → import; choices for
+clients Parting does not know; the run's page with its errors and progress; the owners' export.
+Everything within the member's firm; bad input is a message on the page, never a 500."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as BrowserClient
+from django.urls import reverse
+
+from parting.audit.models import AuditEntry
+from parting.evidence.models import Invoice, Meeting
+from parting.imports.matching import normalise_name
+from parting.imports.models import ClientAlias, ColumnMapping, ImportRun
+from parting.imports.worker import run_queued_imports, upload_dir
+from parting.web.views import imports as import_views
+from tests.factories import ClientFactory, FirmFactory, MembershipFactory
+
+GENERIC = (
+    b"client,number,issued_on,due_on,amount\r\n"
+    b"Acme Corp,INV-1,2026-01-05,2026-02-04,100.00\r\n"
+    b"Acme Corp,INV-2,2026-02-05,2026-03-07,250.50\r\n"
+)
+OWN_COLUMNS = (
+    b"Customer;Invoice No;Date;Due;Total\r\n"
+    b"Acme Corp;A-7;05.01.2026;04.02.2026;1.200,00\r\n"
+    b"Acme Corp;A-8;15.01.2026;14.02.2026;80,00\r\n"
+)
+
+
+@pytest.fixture
+def member(owner, client):
+    client.force_login(owner.user)
+    return owner
+
+
+@pytest.fixture
+def acme(firm):
+    return ClientFactory(firm=firm, name="Acme Corp")
+
+
+def upload(client, files, kind="invoices"):
+    data = {"kind": kind, "files": [SimpleUploadedFile(name, content) for name, content in files]}
+    return client.post(reverse("imports"), data)
+
+
+def token_of(response) -> str:
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return re.search(r"/import/upload/([0-9a-f]{32})/", response["Location"]).group(1)
+
+
+def dry_run(client, token, **fields):
+    response = client.post(reverse("import_upload", kwargs={"token": token}), fields)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return ImportRun.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+
+
+def confirm(client, run, **choices):
+    response = client.post(reverse("import_confirm", kwargs={"pk": run.pk}), choices)
+    assert response.status_code == 302
+    return ImportRun.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+
+
+# -- the whole flow ----------------------------------------------------------------------------
+
+
+def test_upload_preview_dry_run_then_import_of_a_small_invoices_csv(client, member, acme):
+    token = token_of(upload(client, [("january.csv", GENERIC)]))
+    stored = list(upload_dir(token).iterdir())
+    assert "january.csv" not in {p.name for p in stored}  # the member's name is never a path
+
+    preview = client.get(reverse("import_upload", kwargs={"token": token})).content.decode()
+    assert "INV-1" in preview and "250.50" in preview and "january.csv" in preview
+    assert re.search(r'name="map_number"[^>]*>.*?<option value="number" selected>', preview, re.S)
+
+    run = dry_run(client, token, format="", date_order="")
+    assert run.dry_run and run.state == ImportRun.State.DONE and run.error_count == 0
+    assert run.counts["counts"]["invoices"]["added"] == 2
+    assert Invoice.objects.count() == 0  # a dry run writes nothing
+    page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
+    assert (
+        "Invoices</th><td>2 added" in page
+        and "Acme Corp" in page
+        and reverse("import_confirm", kwargs={"pk": run.pk}) in page
+    )
+
+    imported = confirm(client, run)
+    assert not imported.dry_run and imported.state == ImportRun.State.DONE
+    assert set(Invoice.objects.filter(client=acme).values_list("number", flat=True)) == {"INV-1", "INV-2"}
+    assert imported.file_sha256 == run.file_sha256 and len(imported.file_sha256) == 64
+    assert not upload_dir(token).exists()  # the upload is gone once imported
+    assert AuditEntry.objects.filter(action="import.done", firm=member.firm).count() == 1
+
+    listing = client.get(reverse("imports")).content.decode()
+    assert run.file_sha256[:12] in listing and "january.csv" in listing and "2 added" in listing
+
+
+def test_a_dry_run_imported_once_is_not_imported_twice(client, member, acme):
+    run = dry_run(client, token_of(upload(client, [("a.csv", GENERIC)])))
+    first = confirm(client, run)
+    response = client.post(reverse("import_confirm", kwargs={"pk": run.pk}))
+    assert response["Location"] == reverse("import_run", kwargs={"pk": first.pk})
+    assert ImportRun.objects.filter(dry_run=False).count() == 1
+    assert Invoice.objects.count() == 2
+
+
+def test_a_mapping_is_saved_and_preselected_for_the_next_file_with_those_columns(client, member, acme):
+    token = token_of(upload(client, [("own.csv", OWN_COLUMNS)]))
+    preview = client.get(reverse("import_upload", kwargs={"token": token})).content.decode()
+    assert "Invoice No" in preview and "1.200,00" in preview
+    assert not re.search(r'<option value="Invoice No" selected>', preview)
+    mapping = {
+        "map_client": "Customer",
+        "map_number": "Invoice No",
+        "map_issued_on": "Date",
+        "map_due_on": "Due",
+        "map_amount": "Total",
+    }
+    run = dry_run(client, token, date_order="dmy", save_mapping="on", **mapping)
+    assert run.state == ImportRun.State.DONE, run.errors
+    saved = ColumnMapping.objects.get(firm=member.firm, kind="invoices")
+    assert saved.mapping == {k.removeprefix("map_"): v for k, v in mapping.items()} and saved.date_order == "dmy"
+    confirm(client, run)
+    assert Invoice.objects.get(number="A-7").amount == 1200
+
+    again = token_of(upload(client, [("own-february.csv", OWN_COLUMNS.replace(b"A-7", b"A-9"))]))
+    preview = client.get(reverse("import_upload", kwargs={"token": again})).content.decode()
+    assert re.search(r'<option value="Invoice No" selected>', preview)
+    assert re.search(r'<option value="dmy" selected>', preview)
+
+
+def test_a_name_mapped_to_an_existing_client_is_saved_as_an_alias_and_its_rows_land_on_that_client(
+    client, member, acme
+):
+    csv = GENERIC.replace(b"Acme Corp", b"ACME Holdings International")
+    run = dry_run(client, token_of(upload(client, [("holding.csv", csv)])))
+    assert run.unmatched == [["ACME Holdings International", 2]]
+    page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
+    assert "ACME Holdings International" in page and f'<option value="{acme.pk}">Acme Corp</option>' in page
+
+    confirm(client, run, choice_0=str(acme.pk))
+    alias = ClientAlias.objects.get(firm=member.firm)
+    assert alias.alias == normalise_name("ACME Holdings International") and alias.client == acme
+    assert Invoice.objects.filter(client=acme).count() == 2
+
+
+def test_unknown_names_are_created_or_skipped_as_the_member_chooses_for_each(client, member):
+    csv = (
+        b"client,number,issued_on,amount\r\n"
+        b"New Co,N-1,2026-01-05,10\r\n"
+        b"Stranger Ltd,S-1,2026-01-06,20\r\n"
+        b"New Co,N-2,2026-01-07,30\r\n"
+    )
+    run = dry_run(client, token_of(upload(client, [("mixed.csv", csv)])))
+    assert dict(run.unmatched) == {"New Co": 2, "Stranger Ltd": 1}
+    names = [name for name, _n in run.unmatched]
+    choices = {f"choice_{i}": ("create" if name == "New Co" else "skip") for i, name in enumerate(names)}
+    imported = confirm(client, run, **choices)
+    assert imported.state == ImportRun.State.DONE, imported.errors
+    assert sorted(Invoice.objects.values_list("number", "client__name")) == [("N-1", "New Co"), ("N-2", "New Co")]
+    assert not member.firm.clients.filter(name__icontains="Stranger").exists()
+
+
+def test_unknown_names_are_all_created_when_that_is_the_choice_for_every_name(client, member):
+    csv = b"client,number,issued_on,amount\r\nNew Co,N-1,2026-01-05,10\r\nOther Co,O-1,2026-01-06,20\r\n"
+    run = dry_run(client, token_of(upload(client, [("new.csv", csv)])))
+    confirm(client, run, others="create")
+    assert set(member.firm.clients.values_list("name", flat=True)) == {"New Co", "Other Co"}
+    assert Invoice.objects.count() == 2
+
+
+def test_several_files_are_uploaded_and_imported_together(client, member, acme):
+    second = b"client,number,issued_on,amount\r\nAcme Corp,INV-3,2026-03-01,5\r\n"
+    run = dry_run(client, token_of(upload(client, [("a.csv", GENERIC), ("b.csv", second)])))
+    assert run.file_name == "a.csv, b.csv" and run.counts["counts"]["invoices"]["added"] == 3
+    confirm(client, run)
+    assert Invoice.objects.count() == 3
+
+
+def test_a_calendar_is_detected_from_its_name_and_has_nothing_to_map(client, member):
+    ics = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:e1@test\r\n"
+        b"DTSTAMP:20260101T000000Z\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
+        b"SUMMARY:Review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    response = upload(client, [("work.ics", ics)], kind="")
+    token = token_of(response)
+    page = client.get(reverse("import_upload", kwargs={"token": token})).content.decode()
+    assert "no columns to map" in page and "map_" not in page
+    run = dry_run(client, token)
+    assert run.kind == "calendar" and run.state in (ImportRun.State.DONE, ImportRun.State.FAILED)
+
+
+def test_an_unknown_address_given_to_a_client_becomes_its_contact_and_the_meeting_lands_there(client, member, acme):
+    ics = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:e1@test\r\n"
+        b"DTSTAMP:20260101T000000Z\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
+        b"SUMMARY:Review\r\nATTENDEE:mailto:ceo@acme.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    run = dry_run(client, token_of(upload(client, [("work.ics", ics)], kind="")))
+    assert run.unmatched == [["ceo@acme.example", 1]]
+    page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
+    assert "Change the format or the columns" not in page  # a calendar has neither
+    imported = confirm(client, run, choice_0=str(acme.pk))
+    assert imported.state == ImportRun.State.DONE, imported.errors
+    assert acme.contacts.filter(email="ceo@acme.example").exists()
+    assert Meeting.objects.filter(client=acme).count() == 1
+
+
+# -- bad input -----------------------------------------------------------------------------------
+
+
+def test_no_file_is_a_message_not_an_error_page(client, member):
+    response = client.post(reverse("imports"), {"kind": "invoices"})
+    assert response.status_code == 400 and "Choose at least one file" in response.content.decode()
+
+
+def test_an_empty_file_is_refused_with_its_name(client, member):
+    response = upload(client, [("empty.csv", b"")])
+    assert response.status_code == 400
+    assert "empty.csv is empty." in response.content.decode()
+
+
+def test_a_calendar_uploaded_as_invoices_is_the_wrong_kind(client, member):
+    response = upload(client, [("work.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")], kind="invoices")
+    assert response.status_code == 400
+    assert "work.ics looks like a calendar (.ics), not Invoices" in response.content.decode()
+
+
+def test_a_csv_file_cannot_be_detected_from_its_name(client, member):
+    response = upload(client, [("export.csv", GENERIC)], kind="")
+    assert response.status_code == 400 and "cannot be told from their names" in response.content.decode()
+
+
+def test_an_unknown_kind_is_refused(client, member):
+    response = upload(client, [("export.csv", GENERIC)], kind="spreadsheets")
+    assert response.status_code == 400 and "Choose what the files hold" in response.content.decode()
+
+
+def test_a_csv_uploaded_as_mail_is_the_wrong_kind(client, member):
+    response = upload(client, [("export.csv", GENERIC)], kind="mail")
+    assert response.status_code == 400 and "is a CSV file" in response.content.decode()
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, member, settings):
+    settings.IMPORT_MAX_BYTES = 1000
+    response = upload(client, [("big.csv", GENERIC + b"x" * 2000)])
+    assert response.status_code == 413 and "larger than" in response.content.decode()
+    assert ImportRun.objects.count() == 0
+
+
+def test_a_binary_file_as_invoices_shows_why_on_the_preview_and_the_dry_run_lists_the_problem(client, member):
+    token = token_of(upload(client, [("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))]))
+    preview = client.get(reverse("import_upload", kwargs={"token": token}))
+    assert preview.status_code == 200 and "cannot be read" in preview.content.decode()
+    run = dry_run(client, token)
+    assert run.state == ImportRun.State.FAILED and run.error_count >= 1
+    page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
+    assert "photo.csv" in page and "Traceback" not in page and "nothing was written" in page
+    assert reverse("import_confirm", kwargs={"pk": run.pk}) not in page  # nothing to import
+
+
+def test_errors_are_a_table_of_file_line_column_reason_escaped(client, member):
+    csv = b"client,number,<script>alert(1)</script>,amount\r\nAcme,1,2026-01-01,10\r\n"
+    run = dry_run(client, token_of(upload(client, [("x<b>.csv", csv)])))
+    assert run.state == ImportRun.State.FAILED
+    page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+    assert "x<b>.csv" not in page and "x&lt;b&gt;.csv" in page
+    table = page[page.index('class="errors"') :]
+    for heading in ("File", "Line", "Column", "Reason"):
+        assert f">{heading}</th>" in table
+
+
+def test_a_mapping_to_a_column_the_file_lacks_is_a_form_error(client, member):
+    token = token_of(upload(client, [("a.csv", GENERIC)]))
+    response = client.post(reverse("import_upload", kwargs={"token": token}), {"map_number": "No such column"})
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert ImportRun.objects.count() == 0
+
+
+def test_an_upload_cleared_before_its_dry_run_or_its_import_is_a_message_not_an_error(client, member, acme):
+    token = token_of(upload(client, [("a.csv", GENERIC)]))
+    (upload_dir(token) / "1").unlink()
+    response = client.post(reverse("import_upload", kwargs={"token": token}), {})
+    assert response.status_code == 404 and ImportRun.objects.count() == 0
+
+    token = token_of(upload(client, [("a.csv", GENERIC)]))
+    run = dry_run(client, token)
+    (upload_dir(token) / "1").unlink()
+    assert (
+        reverse("import_confirm", kwargs={"pk": run.pk})
+        not in client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
+    )
+    response = client.post(reverse("import_confirm", kwargs={"pk": run.pk}), follow=True)
+    assert "upload the files again" in response.content.decode()
+    assert Invoice.objects.count() == 0 and ImportRun.objects.filter(dry_run=False).count() == 0
+
+
+def test_upload_needs_the_csrf_token(member, db):
+    browser = BrowserClient(enforce_csrf_checks=True)
+    browser.force_login(member.user)
+    response = browser.post(reverse("imports"), {"kind": "invoices", "files": [SimpleUploadedFile("a.csv", GENERIC)]})
+    assert response.status_code == 403
+    assert ImportRun.objects.count() == 0
+
+
+def test_an_unknown_upload_token_is_404(client, member):
+    assert client.get(reverse("import_upload", kwargs={"token": "0" * 32})).status_code == 404
+    assert client.get(reverse("import_upload", kwargs={"token": "..%2F..%2Fetc"})).status_code == 404
+
+
+# -- another firm ------------------------------------------------------------------------------
+
+
+def test_another_firms_runs_uploads_and_clients_are_404(client, member, acme):
+    other_owner = MembershipFactory(firm=FirmFactory())
+    other = BrowserClient()
+    other.force_login(other_owner.user)
+    token = token_of(upload(other, [("theirs.csv", GENERIC)]))
+    theirs = dry_run(other, token)
+    for name in ("import_run", "import_progress"):
+        assert client.get(reverse(name, kwargs={"pk": theirs.pk})).status_code == 404
+    assert client.post(reverse("import_confirm", kwargs={"pk": theirs.pk})).status_code == 404
+    assert client.get(reverse("import_upload", kwargs={"token": token})).status_code == 404
+    assert theirs.file_name not in client.get(reverse("imports")).content.decode()
+
+    # Our dry run, with an unknown name given to the other firm's client: 404, nothing imported.
+    their_client = ClientFactory(firm=other_owner.firm, name="Theirs")
+    ours = dry_run(client, token_of(upload(client, [("ours.csv", GENERIC.replace(b"Acme Corp", b"Nobody"))])))
+    response = client.post(reverse("import_confirm", kwargs={"pk": ours.pk}), {"choice_0": str(their_client.pk)})
+    assert response.status_code == 404
+    assert not ClientAlias.objects.exists() and Invoice.objects.count() == 0
+
+
+# -- large files: the worker, and the progress fragment ------------------------------------------
+
+
+def test_a_large_upload_waits_for_the_worker_and_its_page_polls_until_done(client, member, acme, monkeypatch):
+    monkeypatch.setattr(import_views, "INLINE_BYTES", 10)
+    run = dry_run(client, token_of(upload(client, [("big.csv", GENERIC)])))
+    assert run.state == ImportRun.State.QUEUED
+    page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
+    assert 'hx-trigger="every 2s"' in page and reverse("import_progress", kwargs={"pk": run.pk}) in page
+    assert '<meta http-equiv="refresh"' in page  # without JavaScript the page reloads itself
+
+    assert run_queued_imports() == "1 queued import(s) run"
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.DONE and run.progress == 100
+    fragment = client.get(reverse("import_progress", kwargs={"pk": run.pk}), HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 2s"' not in fragment.content.decode()
+    assert fragment["HX-Refresh"] == "true"  # the page reloads once to show the result
+
+    imported = confirm(client, run)
+    assert imported.state == ImportRun.State.QUEUED and Invoice.objects.count() == 0
+    run_queued_imports()
+    assert Invoice.objects.filter(client=acme).count() == 2
+
+
+def test_the_progress_fragment_shows_the_running_imports_percent_and_keeps_polling(client, member):
+    token = token_of(upload(client, [("a.csv", GENERIC)]))
+    run = ImportRun.objects.create(
+        firm=member.firm,
+        by=member.user,
+        kind="invoices",
+        file_name="a.csv",
+        state=ImportRun.State.RUNNING,
+        options={"upload": token, "files": [["1", "a.csv"]]},
+    )
+    (upload_dir(token) / f".progress-{run.pk}").write_text("42")
+    response = client.get(reverse("import_progress", kwargs={"pk": run.pk}), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'value="42"' in html and 'hx-trigger="every 2s"' in html and "HX-Refresh" not in response
+    assert "<html" not in html
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def test_staff_and_partners_cannot_export(client, firm, team):
+    for role in ("staff", "partner"):
+        client.force_login(team[role])
+        assert client.post(reverse("import_export")).status_code == 403
+        assert "Export all data" not in client.get(reverse("imports")).content.decode()
+
+
+def test_an_owner_gets_the_firms_data_as_a_zip(client, member, acme):
+    assert "Export all data" in client.get(reverse("imports")).content.decode()
+    assert client.get(reverse("import_export")).status_code == 405
+    response = client.post(reverse("import_export"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert "attachment" in response["Content-Disposition"] and ".zip" in response["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "manifest.json" in archive.namelist()
+    assert "Acme Corp" in archive.read("clients.csv").decode()
+
+
+def test_the_menu_links_to_the_import_page(client, member):
+    assert f'href="{reverse("imports")}"' in client.get(reverse("dashboard")).content.decode()
