@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import itertools
+import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
@@ -35,6 +37,8 @@ from parting.cases.models import CaseTask, ReferralProvider
 from parting.cases.services import case_open, case_review
 from parting.clients.models import Credential, Engagement
 from parting.evidence.models import Invoice
+from parting.imports.models import ImportRun
+from parting.imports.worker import upload_dir
 from parting.letters.services import letter_generate
 from tests.cases.conftest import submitted_case
 from tests.conftest import troubled_client
@@ -126,6 +130,7 @@ def build_world(client) -> World:
         "client": stranger,
         "member": MembershipFactory(firm=elsewhere).user,
     }
+    import_upload(firm, owner)
     client.force_login(owner)
     return World(
         firm=firm,
@@ -137,6 +142,23 @@ def build_world(client) -> World:
         provider=provider,
         other=other,
     )
+
+
+def import_upload(firm, owner) -> None:
+    """The Import page's upload and its dry run, with a name Parting does not know to choose for."""
+    token = secrets.token_hex(16)
+    folder = upload_dir(token)
+    folder.mkdir(parents=True)
+    content = b"client,number,issued_on,amount\r\nNobody Ltd,X-1,2026-01-05,10\r\n"
+    (folder / "1").write_bytes(content)
+    files = [["1", "x.csv", len(content)]]
+    manifest = {"firm": firm.pk, "by": owner.pk, "kind": "invoices", "files": files}
+    (folder / "upload.json").write_text(json.dumps(manifest))
+    options = {"format": "", "mapping": {}, "date_order": "", "upload": token, "files": [["1", "x.csv"]]}
+    ImportRun.objects.create(
+        firm=firm, by=owner, kind="invoices", file_name="x.csv", options=options, dry_run=True,
+        state=ImportRun.State.DONE, unmatched=[["Nobody Ltd", 1]], counts={"counts": {}},
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -194,6 +216,10 @@ def parameter_values(route: str, params: list[str], world: World) -> list[dict]:
             choices[name] = ["pdf", "docx", "exe"]
         elif name == "uidb64":
             choices[name] = [urlsafe_base64_encode(force_bytes(world.owner.pk)), "MTIz"]
+        elif name == "pk" and route.startswith("import/"):
+            choices[name] = list(ImportRun.objects.filter(firm=world.firm).values_list("pk", flat=True))
+        elif name == "token" and route.startswith("import/"):
+            choices[name] = [run.options["upload"] for run in ImportRun.objects.filter(firm=world.firm)] + ["0" * 32]
         elif name == "token":
             choices[name] = [default_token_generator.make_token(world.owner), "set-password", "nope"]
         else:
