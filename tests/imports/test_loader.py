@@ -281,3 +281,21 @@ def test_w7_a_payment_naming_no_invoice_pays_the_clients_oldest_open_invoices_fi
     load(firm, lump)  # the same payments file again
     assert dict(Invoice.objects.filter(firm=firm).values_list("number", "amount_paid")) == paid
     assert Payment.objects.filter(firm=firm).count() == 3
+
+
+def test_two_rows_of_one_clients_file_whose_names_differ_only_by_legal_form_are_two_clients(firm, tmp_path):
+    path = write(tmp_path, "name,email\nAcme,\nAcme Ltd,\n", "clients.csv")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    assert result.ok, result.problems.summary()
+    assert sorted(Client.objects.filter(firm=firm).values_list("name", flat=True)) == ["Acme", "Acme Ltd"]
+    assert Matcher(firm).match(ClientRef(name="acme ltd")) == Client.objects.get(firm=firm, name="Acme Ltd").pk
+
+
+def test_a_clients_file_row_finds_an_existing_client_by_its_name_without_the_legal_form(firm, tmp_path):
+    acme = ClientFactory(firm=firm, name="ACME Sp. z o.o.")
+    result = run_import(
+        firm=firm, by=None, kind="clients", paths=[write(tmp_path, "name,domains\nAcme,acme.pl\n", "c.csv")]
+    )
+    assert result.ok and result.run.counts["counts"] == {"clients": {"changed": 1}}
+    acme.refresh_from_db()
+    assert acme.email_domains == "acme.pl"

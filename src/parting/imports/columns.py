@@ -17,6 +17,7 @@ GENERIC: dict[str, tuple[str, ...]] = {
     "invoices": (
         "client", "client_email", "number", "issued_on", "due_on", "amount", "currency", "fx_rate",
         "amount_paid", "paid_on", "status", "discount_requested", "discount_given", "reminders_sent", "disputed",
+        "id",
     ),
     "payments": ("client", "client_email", "id", "invoice_number", "paid_on", "amount", "currency", "method"),
     "meetings": (

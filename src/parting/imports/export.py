@@ -364,6 +364,7 @@ def _evidence(archive: _Archive, firm) -> None:
             discount_given,
             reminders_sent,
             disputed,
+            source_key,  # the invoice's id in the export it came from (Stripe's in_…), for payments naming it
         )
         for (
             client_id,
@@ -377,6 +378,7 @@ def _evidence(archive: _Archive, firm) -> None:
             discount_given,
             reminders_sent,
             disputed,
+            source_key,
         ) in _stream(
             Invoice.objects.filter(firm=firm).order_by("issued_on", "number"),
             "client_id",
@@ -390,6 +392,7 @@ def _evidence(archive: _Archive, firm) -> None:
             "discount_given",
             "reminders_sent",
             "disputed",
+            "source_key",
         )
     )
     archive.table("invoices.csv", GENERIC["invoices"], invoices, imported=True)
@@ -607,11 +610,6 @@ def _belongings(archive: _Archive, firm) -> None:
                 ("import_id", "source_key"),
                 ("created_at", "created_at"),
             ),
-        ),
-        (
-            "invoice_ids.csv",
-            lambda f: Invoice.objects.filter(firm=f).exclude(source_key="").order_by("number"),
-            (("number", "number"), ("id_in_export", "source_key")),
         ),
         (
             "access_grants.csv",

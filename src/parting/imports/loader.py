@@ -25,7 +25,7 @@ from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, M
 from parting.evidence.services import settle_invoices
 from parting.firms.models import Membership, Service
 
-from .matching import Matcher, domain_of, normalise_name
+from .matching import Matcher, domain_of, exact, normalise_name
 from .problems import Problems
 from .records import ClientRef
 
@@ -85,6 +85,7 @@ class Loader:
         self.touched_invoices: set[int] = set()
         self.replies: dict[str, str] = {}  # message key → the key it replies to
         self.referrals: list[tuple[int, str]] = []
+        self.client_rows: set[int] = set()  # clients a row of a clients file matched or created
         members = Membership.objects.filter(firm=firm).select_related("user")
         self.senior = {
             m.user.email.lower(): m.user_id
@@ -185,10 +186,18 @@ class Loader:
         return f"{name} ({n})"
 
     def _client(self, record) -> None:
+        """A row of a clients file: the client with its key or its very name, else the one whose name
+        is the same without legal forms — unless another row of this import already took that one
+        ("Acme" and "Acme Ltd" on two rows of one file are two clients)."""
         client_id = self.matcher.by_key.get(record.key) if record.key else None
         if client_id is None:
-            named = self.matcher.by_name.get(normalise_name(record.name), set())
+            same = self.matcher.by_exact.get(exact(record.name), set())
+            named = same or self.matcher.by_name.get(normalise_name(record.name), set())
             client_id = next(iter(named)) if len(named) == 1 else None
+            if client_id is not None and not same and client_id in self.client_rows:
+                client_id = None
+        if client_id is not None:
+            self.client_rows.add(client_id)
         values = {}
         if record.status in (Client.Status.ACTIVE, Client.Status.FORMER):
             values["status"] = record.status
@@ -209,6 +218,7 @@ class Loader:
                 return
             client = Client.objects.create(firm=self.firm, name=name, source_key=record.key[:200], **values)
             client_id = client.id
+            self.client_rows.add(client_id)
             self.names[client_id] = name
             self.assigned[client_id] = None
             self.outcome.count("clients", "added", name)
@@ -350,6 +360,8 @@ class Loader:
             Invoice.objects.bulk_create(new, batch_size=500)
         if changed:
             Invoice.objects.bulk_update(changed, sorted(fields), batch_size=500)
+        # A credit note has nothing due: it is settled when issued, payments or not.
+        self.touched_invoices.update(row.pk for row in new if row.amount - row.discount_given <= 0)
         self.touched_invoices.update(row.pk for row, _r in summaries)
         self.touched_invoices.update(row.pk for row in changed)
         if summaries:

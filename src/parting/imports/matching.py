@@ -97,6 +97,11 @@ def normalise_name(name: str) -> str:
     return " ".join(tokens)
 
 
+def exact(name: str) -> str:
+    """A name as written, but for case and runs of spaces: "Acme Ltd" and "Acme" stay apart here."""
+    return " ".join(name.casefold().split())
+
+
 def domain_of(address: str) -> str:
     return address.rpartition("@")[2].strip().lower()
 
@@ -111,6 +116,7 @@ class Matcher:
         self.by_email: dict[str, set[int]] = defaultdict(set)
         self.by_domain: dict[str, set[int]] = defaultdict(set)
         self.by_name: dict[str, set[int]] = defaultdict(set)
+        self.by_exact: dict[str, set[int]] = defaultdict(set)
         for alias, client_id in ClientAlias.objects.filter(firm=firm).values_list("alias", "client_id"):
             self.by_alias[alias] = client_id
         for client_id, name, domains, key in Client.objects.filter(firm=firm).values_list(
@@ -125,6 +131,7 @@ class Matcher:
     def add(self, client_id: int, *, name: str = "", emails=(), domains=(), key: str = "") -> None:
         if name:
             self.by_name[normalise_name(name)].add(client_id)
+            self.by_exact[exact(name)].add(client_id)
         if key:
             self.by_key[key] = client_id
         for email in emails:
@@ -153,6 +160,9 @@ class Matcher:
             if len(found) == 1:
                 return next(iter(found))
         if ref.name:
+            same = self.by_exact.get(exact(ref.name), set())
+            if len(same) == 1 and (not found or same <= found):
+                return next(iter(same))
             named = self.by_name.get(normalise_name(ref.name), set())
             if len(named) == 1 and (not found or named <= found):
                 return next(iter(named))

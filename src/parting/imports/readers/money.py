@@ -246,13 +246,10 @@ def detect(header: list[str], kind: str) -> str | None:
 
 
 def _generic(kind: str) -> Preset:
-    return Preset(
-        name="generic",
-        kind=kind,
-        label="generic",
-        columns={name: (name,) for name in GENERIC[kind]},
-        signature=(),
-    )
+    columns = {name: (name,) for name in GENERIC[kind]}
+    if kind == "invoices":
+        columns["key"] = ("id",)  # the invoice's id in the tool it came from (what `parting export` writes)
+    return Preset(name="generic", kind=kind, label="generic", columns=columns, signature=())
 
 
 # ---- opening a file: header, preset, columns ------------------------------------------------------
