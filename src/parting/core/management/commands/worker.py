@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run what is due, then exit")
-        parser.add_argument("--interval", type=float, default=60.0, help="seconds between passes (default 60)")
+        parser.add_argument("--interval", type=float, default=5.0, help="seconds between passes (default 5)")
 
     def handle(self, *args, **options):
         database_required()
