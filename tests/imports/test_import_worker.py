@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from parting.audit.models import AuditEntry
 from parting.core import jobs
@@ -246,3 +247,16 @@ def test_an_import_in_another_firm_is_run_for_that_firm_only(firm, owner):
     worker.run_queued_imports()
     assert Invoice.objects.filter(client=theirs).count() == 2
     assert not Invoice.objects.filter(client__firm=firm).exists()
+
+
+@pytest.mark.django_db
+def test_a_run_left_running_by_a_dead_process_is_failed_after_six_hours_not_before(firm):
+    from parting.imports.worker import fail_abandoned_runs
+
+    run = ImportRun.objects.create(firm=firm, kind="invoices", file_name="big.csv", state=ImportRun.State.RUNNING)
+    for hours, state in ((5.9, ImportRun.State.RUNNING), (6.1, ImportRun.State.FAILED)):
+        ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(hours=hours))
+        fail_abandoned_runs()
+        run.refresh_from_db()
+        assert run.state == state
+    assert "nothing of it was written" in run.errors[0]["reason"]

@@ -26,6 +26,7 @@ records find them, and removed again if the import writes nothing.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import os
 import re
@@ -272,8 +273,32 @@ def run_queued_imports(limit: int = 1) -> str:
     return f"{ran} queued import(s) run"
 
 
+ABANDONED_AFTER = 6 * 3600  # seconds: an import still "running" this long after it began has died
+
+
+def fail_abandoned_runs() -> int:
+    """Runs left "running" by a process that died (killed, or the machine restarted) are marked failed:
+    their transaction never committed, so nothing of them was written — which the run's page says."""
+    since = timezone.now() - datetime.timedelta(seconds=ABANDONED_AFTER)
+    return ImportRun.objects.filter(state=ImportRun.State.RUNNING, created_at__lt=since).update(
+        state=ImportRun.State.FAILED,
+        finished_at=timezone.now(),
+        error_count=1,
+        errors=[
+            {
+                "file": "",
+                "line": 0,
+                "column": "",
+                "reason": "the import stopped without finishing (its process ended); nothing of it was written",
+            }
+        ],
+    )
+
+
 def clear_stale_uploads(now: float | None = None) -> str:
-    """Remove uploads older than three days that no queued or running import still needs."""
+    """Remove uploads older than three days that no queued or running import still needs (after
+    failing the runs whose process died, so their uploads go too)."""
+    fail_abandoned_runs()
     root = upload_root()
     if not root.is_dir():
         return "no uploads"
