@@ -299,3 +299,21 @@ def test_a_clients_file_row_finds_an_existing_client_by_its_name_without_the_leg
     assert result.ok and result.run.counts["counts"] == {"clients": {"changed": 1}}
     acme.refresh_from_db()
     assert acme.email_domains == "acme.pl"
+
+
+def test_w10_an_imported_mails_negative_tone_is_labelled_as_the_heuristics_guess_on_the_client_page(firm, client):
+    acme = ClientFactory(firm=firm, name="Acme", email_domains="acme.pl")
+    client.force_login(MembershipFactory(firm=firm).user)
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    mail = MessageRecord(Source("mail.mbox", 1), "m1@acme.pl", at, "ceo@acme.pl", subject="Unacceptable", negative=True)
+    load(
+        firm,
+        [
+            MessageRecord(
+                **{**{f: getattr(mail, f) for f in mail.__slots__}, "client": ClientRef(emails=("ceo@acme.pl",))}
+            )
+        ],
+    )
+    Message.objects.create(firm=firm, client=acme, sent_at=at, negative=True, summary="Logged by hand")
+    page = client.get(f"/clients/{acme.pk}/").content.decode()
+    assert page.count("negative tone (heuristic)") == 1

@@ -1,7 +1,7 @@
 """iCalendar (.ics) files: Google Calendar, Outlook / Exchange, Apple Calendar and any RFC 5545 export.
 
 ``read`` yields one ``MeetingRecord`` per occurrence of each event, for W4 (cancellations at short
-notice, no-shows, late arrivals). docs/imports.md (from docs/_imports_calendar.md) is the user's
+notice, no-shows, late arrivals). docs/imports.md, "Calendars", is the user's
 account of every rule below.
 
 How a file is read:
