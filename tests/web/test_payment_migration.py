@@ -15,6 +15,8 @@ AFTER = [("evidence", "0003_payments_from_paid_invoices")]
 @pytest.mark.django_db(transaction=True)
 def test_existing_payments_become_rows_and_a_half_paid_invoice_keeps_its_balance():
     executor = MigrationExecutor(connection)
+    if BEFORE[0] not in executor.loader.graph.nodes:
+        pytest.skip("migrations are turned off (pytest --no-migrations, as make mutate runs the suite)")
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     Firm, Client, Invoice = (
