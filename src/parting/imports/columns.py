@@ -7,6 +7,8 @@ maps our field names (the keys here) to other column names.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 # fmt: off
 GENERIC: dict[str, tuple[str, ...]] = {
     "clients": (
@@ -45,3 +47,16 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "time": ("date", "hours"),
 }
 """Fields a row cannot do without (records of evidence also need a client, by name or e-mail)."""
+
+KIND_NAMES = {
+    "clients": gettext_lazy("clients"),
+    "contacts": gettext_lazy("contacts"),
+    "invoices": gettext_lazy("invoices"),
+    "payments": gettext_lazy("payments"),
+    "meetings": gettext_lazy("meetings"),
+    "messages": gettext_lazy("messages"),
+    "requests": gettext_lazy("requests"),
+    "incidents": gettext_lazy("incidents"),
+    "time": gettext_lazy("time entries"),
+}
+"""Each kind as the problems name it ("this meetings file lacks …"): translated lazily, str() where formatted."""

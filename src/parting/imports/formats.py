@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
+from django.utils.functional import Promise
+
 # kind → (module, function) of its reader; imported when first used.
 READERS: dict[str, tuple[str, str]] = {
     "invoices": ("money", "read_invoices"),
@@ -34,13 +36,13 @@ def mail_path_reader() -> Callable:
 
 
 def presets(kind: str) -> dict[str, str]:
-    """The presets a kind offers: name → description."""
+    """The presets a kind offers: name → description (in the active language)."""
     module = PRESET_MODULES.get(kind)
     if not module:
         return {}
     found = getattr(importlib.import_module(f"parting.imports.readers.{module}"), "PRESETS", {})
     return {
-        name: (value if isinstance(value, str) else str(getattr(value, "description", name)))
+        name: (str(value) if isinstance(value, str | Promise) else str(getattr(value, "description", name)))
         for name, value in found.items()
     }
 

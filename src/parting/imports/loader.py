@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parting.clients.models import Client, Contact
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
@@ -109,10 +111,7 @@ class Loader:
         )
         if key in self.seen[kind] and not contacts_only:
             if kind in ("invoice", "payment", "client"):
-                self.problems.add(
-                    record.source,
-                    f"the {kind} {record.number if kind == 'invoice' else record.key!r} appears twice in this import",
-                )
+                self.problems.add(record.source, _twice(kind, record))
             else:
                 self.outcome.count(_plural(kind), "duplicates in the file")
             return
@@ -214,7 +213,9 @@ class Loader:
                 return
             name = record.name.strip()[:200]
             if name in set(self.names.values()):
-                self.problems.add(record.source, f"another client is already called {name!r}", "name")
+                self.problems.add(
+                    record.source, _("another client is already called %(name)s") % {"name": repr(name)}, "name"
+                )
                 return
             client = Client.objects.create(firm=self.firm, name=name, source_key=record.key[:200], **values)
             client_id = client.id
@@ -228,7 +229,9 @@ class Loader:
             if differs and not self.problems:
                 Client.objects.filter(pk=client_id, firm=self.firm).update(**values)
                 self.outcome.count("clients", "changed", client.name)
-                self.outcome.change(f"client {client.name}: {', '.join(differs)}")
+                self.outcome.change(
+                    _("client %(name)s: %(fields)s") % {"name": client.name, "fields": ", ".join(differs)}
+                )
             else:
                 self.outcome.count("clients", "unchanged", client.name)
         self.matcher.add(client_id, name=record.name, domains=record.domains, key=record.key)
@@ -274,7 +277,10 @@ class Loader:
             if referrer and referrer != client_id:
                 Client.objects.filter(pk=client_id, firm=self.firm).update(referred_by_id=referrer)
             else:
-                self.outcome.notes.append(f"{self.names.get(client_id)}: referred by {name!r}, who is not a client")
+                self.outcome.notes.append(
+                    _("%(client)s: referred by %(name)s, who is not a client")
+                    % {"client": self.names.get(client_id), "name": repr(name)}
+                )
 
     # -- evidence ------------------------------------------------------------------------------
 
@@ -351,7 +357,9 @@ class Loader:
                     fields.update(differs)
                     changed.append(row)
                     self.outcome.count("invoices", "changed", client)
-                    self.outcome.change(f"invoice {row.number}: {', '.join(differs)}")
+                    self.outcome.change(
+                        _("invoice %(number)s: %(fields)s") % {"number": row.number, "fields": ", ".join(differs)}
+                    )
                 else:
                     self.outcome.count("invoices", "unchanged", client)
             if record.amount_paid is not None or record.paid_on is not None:
@@ -451,8 +459,8 @@ class Loader:
             parts = self._apply(client_id, record.amount, record.paid_on, allocated)
             if not parts:
                 self.outcome.notes.append(
-                    f"a payment of {record.amount} from {self.names.get(client_id)} on {record.paid_on} "
-                    "finds no open invoice: skipped"
+                    _("a payment of %(amount)s from %(client)s on %(date)s finds no open invoice: skipped")
+                    % {"amount": record.amount, "client": self.names.get(client_id), "date": record.paid_on}
                 )
                 self.outcome.count("payments", "skipped (no open invoice)")
                 continue
@@ -460,7 +468,14 @@ class Loader:
                 reference = key if n == 1 else f"{key}/{n}"
                 rows.append((reference, client_id, {**values, "invoice_id": invoice_id, "amount": amount}))
         for number, n in no_invoice.items():
-            self.outcome.notes.append(f"{n} payment(s) for invoice {number}, which is not in Parting: skipped")
+            self.outcome.notes.append(
+                ngettext(
+                    "%(n)d payment for invoice %(number)s, which is not in Parting: skipped",
+                    "%(n)d payments for invoice %(number)s, which is not in Parting: skipped",
+                    n,
+                )
+                % {"n": n, "number": number}
+            )
         if not rows:
             return
         keys = [k for k, _c, _v in rows]
@@ -481,7 +496,9 @@ class Loader:
                     fields.update(differs)
                     changed.append(row)
                     self.outcome.count("payments", "changed", client)
-                    self.outcome.change(f"payment {key}: {', '.join(differs)}")
+                    self.outcome.change(
+                        _("payment %(reference)s: %(fields)s") % {"reference": key, "fields": ", ".join(differs)}
+                    )
                 else:
                     self.outcome.count("payments", "unchanged", client)
             self.touched_invoices.add(values["invoice_id"])
@@ -534,7 +551,9 @@ class Loader:
             )
             for r, client_id in self._resolve(batch, "meetings")
         ]
-        self._upsert("meetings", Meeting, rows, lambda m: f"meeting {m.subject or m.starts_at}")
+        self._upsert(
+            "meetings", Meeting, rows, lambda m: _("meeting %(subject)s") % {"subject": m.subject or m.starts_at}
+        )
 
     def _messages(self, batch) -> None:
         rows = []
@@ -560,7 +579,7 @@ class Loader:
             rows.append((r.key[:300], client_id, values))
             if r.in_reply_to:
                 self.replies[r.key[:300]] = r.in_reply_to[:300]
-        self._upsert("messages", Message, rows, lambda m: f"message {m.source_key}")
+        self._upsert("messages", Message, rows, lambda m: _("message %(key)s") % {"key": m.source_key})
 
     def _link_replies(self) -> None:
         """Threads (Message-ID / In-Reply-To) link a reply to what it answers, set-based per batch."""
@@ -589,7 +608,9 @@ class Loader:
             )
             for r, client_id in self._resolve(batch, "requests")
         ]
-        self._upsert("requests", ClientRequest, rows, lambda q: f"request {q.description}")
+        self._upsert(
+            "requests", ClientRequest, rows, lambda q: _("request %(description)s") % {"description": q.description}
+        )
 
     def _incidents(self, batch) -> None:
         rows = [
@@ -600,7 +621,12 @@ class Loader:
             )
             for r, client_id in self._resolve(batch, "incidents")
         ]
-        self._upsert("incidents", Incident, rows, lambda i: f"incident {i.occurred_on} {i.kind}")
+        self._upsert(
+            "incidents",
+            Incident,
+            rows,
+            lambda i: _("incident %(date)s %(kind)s") % {"date": i.occurred_on, "kind": i.kind},
+        )
 
     def _times(self, batch) -> None:
         rows = []
@@ -614,7 +640,21 @@ class Loader:
                     {"date": r.date, "hours": r.hours, "billable": r.billable, "person_id": person, "note": note},
                 )
             )
-        self._upsert("time entries", TimeEntry, rows, lambda t: f"time entry {t.date} {t.hours} h")
+        self._upsert(
+            "time entries",
+            TimeEntry,
+            rows,
+            lambda t: _("time entry %(date)s %(hours)s h") % {"date": t.date, "hours": t.hours},
+        )
+
+
+def _twice(kind: str, record) -> str:
+    """The problem of an invoice, payment or client that appears twice in one import."""
+    if kind == "invoice":
+        return _("the invoice %(number)s appears twice in this import") % {"number": record.number}
+    if kind == "payment":
+        return _("the payment %(key)s appears twice in this import") % {"key": repr(record.key)}
+    return _("the client %(key)s appears twice in this import") % {"key": repr(record.key)}
 
 
 def _plural(kind: str) -> str:

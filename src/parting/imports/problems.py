@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 MAX_KEPT = 200  # problems kept with their text; all are counted
 
 
@@ -20,7 +23,7 @@ class Source:
     line: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}, line {self.line}" if self.line else self.file
+        return _("%(file)s, line %(line)d") % {"file": self.file, "line": self.line} if self.line else self.file
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +35,7 @@ class Problem:
     def __str__(self) -> str:
         where = str(self.source)
         if self.column:
-            where += f", column {self.column!r}"
+            where = _("%(where)s, column %(column)s") % {"where": where, "column": repr(self.column)}
         return f"{where}: {self.reason}"
 
     def as_dict(self) -> dict:
@@ -63,7 +66,8 @@ class Problems:
     def summary(self) -> list[str]:
         lines = [str(p) for p in self.kept]
         if self.count > len(self.kept):
-            lines.append(f"… and {self.count - len(self.kept)} more problems")
+            more = self.count - len(self.kept)
+            lines.append(ngettext("… and %(n)d more problem", "… and %(n)d more problems", more) % {"n": more})
         return lines
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parting.audit.services import audit_record
 from parting.firms.models import Membership
@@ -128,7 +129,7 @@ def _records(
     if path.is_dir():
         if kind != "mail":
             raise FileUnreadable(
-                "this is a folder; only mail (a maildir or a folder of messages) is read from a folder"
+                _("this is a folder; only mail (a maildir or a folder of messages) is read from a folder")
             )
         yield from formats.mail_path_reader()(str(path), name, options, problems, skipped)
         return
@@ -147,18 +148,18 @@ def _archive(path: Path, name: str, options: ReadOptions, problems: Problems) ->
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        raise FileUnreadable(f"not a ZIP archive ({error})") from None
+        raise FileUnreadable(_("not a ZIP archive (%(error)s)") % {"error": error}) from None
     with archive:
         names = set(archive.namelist())
         if "manifest.json" not in names:
-            raise FileUnreadable("the archive has no manifest.json: it is not a Parting export")
+            raise FileUnreadable(_("the archive has no manifest.json: it is not a Parting export"))
         for kind in ARCHIVE_ORDER:
             member = f"{kind}.csv"
             if member not in names:
                 continue
             info = archive.getinfo(member)
             if info.file_size > 4 << 30:
-                raise FileUnreadable(f"{member} is too large", column="")
+                raise FileUnreadable(_("%(file)s is too large") % {"file": member}, column="")
             with archive.open(member) as raw:
                 # ZipExtFile can seek, but slowly; readers scan twice, so spool to a temporary file.
                 import tempfile
@@ -207,7 +208,7 @@ def run_import(
             for path, name in zip(paths, names, strict=True):
                 try:
                     if not path.exists():
-                        raise FileUnreadable("no such file")
+                        raise FileUnreadable(_("no such file"))
                     if kind == "archive":
                         for _member_kind, records in _archive(
                             path,
@@ -233,7 +234,7 @@ def run_import(
                     problems.add(Source(name, error.line), error.reason, error.column)
                 except (UnicodeError, ValueError, LookupError, OSError, EOFError) as error:
                     log.warning("reading %s failed", name, exc_info=True)
-                    problems.add(Source(name), f"the file cannot be read: {error}")
+                    problems.add(Source(name), _("the file cannot be read: %(error)s") % {"error": error})
                 counter.done += _size(path) if path.exists() else 0
                 counter.report(0)
             outcome = loader.finish()
@@ -241,7 +242,7 @@ def run_import(
                 transaction.set_rollback(True)
     except Exception:
         run.state, run.finished_at = ImportRun.State.FAILED, timezone.now()
-        run.errors = [{"file": "", "line": 0, "column": "", "reason": "the import stopped on an internal error"}]
+        run.errors = [{"file": "", "line": 0, "column": "", "reason": _("the import stopped on an internal error")}]
         run.error_count = 1
         run.save()
         raise

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .problems import FileUnreadable
 
 SAMPLE_BYTES = 1 << 20  # how much of a file decides its charset
@@ -39,7 +42,7 @@ def sniff_charset(sample: bytes) -> str:
     if not sample:
         return "utf-8"
     if b"\x00" in sample[:8192]:
-        raise FileUnreadable("this is a binary file, not text (it contains NUL bytes)")
+        raise FileUnreadable(_("this is a binary file, not text (it contains NUL bytes)"))
     try:
         sample.decode("utf-8")
         return "utf-8"
@@ -48,7 +51,7 @@ def sniff_charset(sample: bytes) -> str:
             return "utf-8"  # the sample cut a character in two
     best = detect_charset(sample)
     if best is None:
-        raise FileUnreadable("the file's character set cannot be identified; save it as UTF-8 and try again")
+        raise FileUnreadable(_("the file's character set cannot be identified; save it as UTF-8 and try again"))
     return best
 
 
@@ -141,15 +144,22 @@ def _lines(text: io.TextIOBase, start: list[int]) -> Iterator[str]:
             line = text.readline(MAX_LINE + 1)
         except UnicodeDecodeError as error:
             raise FileUnreadable(
-                f"the text is not valid in its character set ({error.reason}); save the file as UTF-8",
+                _("the text is not valid in its character set (%(error)s); save the file as UTF-8")
+                % {"error": error.reason},
                 line=start[0] + 1,
             ) from None
         if not line:
             return
         if len(line) > MAX_LINE and not line.endswith("\n"):
-            raise FileUnreadable(f"the line is longer than {MAX_LINE} characters", line=start[0] + 1)
+            raise FileUnreadable(line_too_long(MAX_LINE), line=start[0] + 1)
         start[0] += 1
         yield line
+
+
+def line_too_long(limit: int) -> str:
+    return ngettext("the line is longer than %(n)d character", "the line is longer than %(n)d characters", limit) % {
+        "n": limit
+    }
 
 
 def sniff_delimiter(header: str) -> str:
@@ -188,22 +198,24 @@ def csv_rows(stream: BinaryIO, encoding: str | None = None, delimiter: str | Non
     while first is not None and not first.strip():
         first = next(lines, None)
     if first is None:
-        raise FileUnreadable("the file is empty")
+        raise FileUnreadable(_("the file is empty"))
     if "\x00" in first:
-        raise FileUnreadable("this is a binary file, not text (it contains NUL bytes)", line=counter[0])
+        raise FileUnreadable(_("this is a binary file, not text (it contains NUL bytes)"), line=counter[0])
     delimiter = delimiter or sniff_delimiter(first)
     csv.field_size_limit(MAX_FIELD)
     try:
         header = next(csv.reader([first], delimiter=delimiter))
     except csv.Error as error:
-        raise FileUnreadable(f"the header cannot be read: {error}", line=counter[0]) from None
+        raise FileUnreadable(_("the header cannot be read: %(error)s") % {"error": error}, line=counter[0]) from None
     header = [h.strip().strip("\ufeff").strip() for h in header]
     if not any(header):
-        raise FileUnreadable("the first line holds no column names", line=counter[0])
+        raise FileUnreadable(_("the first line holds no column names"), line=counter[0])
     seen: set[str] = set()
     for name in header:
         if name and name in seen:
-            raise FileUnreadable(f"the column {name!r} appears twice in the header", line=counter[0])
+            raise FileUnreadable(
+                _("the column %(column)s appears twice in the header") % {"column": repr(name)}, line=counter[0]
+            )
         seen.add(name)
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -217,11 +229,13 @@ def csv_rows(stream: BinaryIO, encoding: str | None = None, delimiter: str | Non
             except csv.Error as error:
                 reason = str(error)
                 if "NUL" in reason:
-                    reason = "binary data (a NUL byte) in the text"
+                    reason = _("binary data (a NUL byte) in the text")
                 elif "field larger" in reason:
-                    reason = f"a field is longer than {MAX_FIELD} characters"
+                    reason = ngettext(
+                        "a field is longer than %(n)d character", "a field is longer than %(n)d characters", MAX_FIELD
+                    ) % {"n": MAX_FIELD}
                 elif "EOF" in reason:
-                    reason = "the file ends inside a quoted field (truncated file?)"
+                    reason = _("the file ends inside a quoted field (truncated file?)")
                 raise FileUnreadable(reason, line=start) from None
             yield start, row
 
@@ -292,29 +306,39 @@ class AmountColumn:
         dots, commas = self.votes["."], self.votes[","]
         if dots and commas:
             raise AmountError(
-                f"the column mixes decimal points and decimal commas ({dots} values with a point, "
-                f"{commas} with a comma); correct the file"
+                ngettext(
+                    "the column mixes decimal points and decimal commas (%(dots)d value with a point, "
+                    "%(commas)d with a comma); correct the file",
+                    "the column mixes decimal points and decimal commas (%(dots)d values with a point, "
+                    "%(commas)d with a comma); correct the file",
+                    dots,
+                )
+                % {"dots": dots, "commas": commas}
             )
         self.decimal = "." if dots else "," if commas else hint
 
     def parse(self, value: str) -> Decimal:
         clean, negative = _amount_shape(value)
         if not clean or not any(ch.isdigit() for ch in clean):
-            raise AmountError(f"{value.strip()!r} is not an amount")
+            raise AmountError(_not_an_amount(value))
         decimal = self.decimal or "."
         thousands = "," if decimal == "." else "."
         clean = clean.replace(thousands, "")
         if decimal == ",":
             clean = clean.replace(",", ".")
         if clean.count(".") > 1 or not re.fullmatch(r"\d*\.?\d*", clean):
-            raise AmountError(f"{value.strip()!r} is not an amount")
+            raise AmountError(_not_an_amount(value))
         try:
             amount = Decimal(clean)
         except InvalidOperation:
-            raise AmountError(f"{value.strip()!r} is not an amount") from None
+            raise AmountError(_not_an_amount(value)) from None
         if abs(amount) >= Decimal("1e10"):
-            raise AmountError(f"{value.strip()!r} is too large")
+            raise AmountError(_("%(value)s is too large") % {"value": repr(value.strip())})
         return -amount if negative else amount
+
+
+def _not_an_amount(value: str) -> str:
+    return _("%(value)s is not an amount") % {"value": repr(value.strip())}
 
 
 # ---- dates ---------------------------------------------------------------------------------------
@@ -394,8 +418,11 @@ class DateColumn:
             return
         if self.day_first and self.month_first:
             raise DateError(
-                f"the column mixes day-first and month-first dates ({self.day_first} with the day first, "
-                f"{self.month_first} with the month first); correct the file"
+                _(
+                    "the column mixes day-first and month-first dates (%(day_first)d with the day first, "
+                    "%(month_first)d with the month first); correct the file"
+                )
+                % {"day_first": self.day_first, "month_first": self.month_first}
             )
         if self.day_first:
             self.order = "dmy"
@@ -403,8 +430,11 @@ class DateColumn:
             self.order = "mdy"
         elif self.undecided:
             raise DateError(
-                f"the dates cannot tell whether the day or the month comes first (e.g. {self.example!r}); "
-                "say which (day-first or month-first)"
+                _(
+                    "the dates cannot tell whether the day or the month comes first (e.g. %(example)s); "
+                    "say which (day-first or month-first)"
+                )
+                % {"example": repr(self.example)}
             )
 
     def parse(self, value: str) -> dt.date:
@@ -414,11 +444,11 @@ class DateColumn:
         except ValueError as error:
             if isinstance(error, DateError):
                 raise
-            raise DateError(f"{value!r} is not a date") from None
+            raise DateError(_not_a_date(value)) from None
 
     def _parse(self, value: str) -> dt.date:
         if not value:
-            raise DateError("the date is missing")
+            raise DateError(_("the date is missing"))
         m = _ISO.match(value)
         if m:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -436,14 +466,20 @@ class DateColumn:
                 return dt.date(_year(year), b, a)
             if b > 12:
                 return dt.date(_year(year), a, b)
-            raise DateError(f"{value!r} could be read with the day or the month first; say which")
+            raise DateError(
+                _("%(value)s could be read with the day or the month first; say which") % {"value": repr(value)}
+            )
         m = _NAMED_DMY.match(value)
         if m and m.group(2).lower() in _MONTHS:
             return dt.date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
         m = _NAMED_MDY.match(value)
         if m and m.group(1).lower() in _MONTHS:
             return dt.date(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
-        raise DateError(f"{value!r} is not a date")
+        raise DateError(_not_a_date(value))
+
+
+def _not_a_date(value: str) -> str:
+    return _("%(value)s is not a date") % {"value": repr(value)}
 
 
 def parse_hours(value: str) -> Decimal:
@@ -469,6 +505,14 @@ def truthy(value: str) -> bool | None:
     if v in ("no", "n", "false", "0", "", "non-billable", "nie", "nu", "нет", "לא"):
         return False
     return None
+
+
+def either(names: Iterable[str]) -> str:
+    """``'a' or 'b' or 'c'`` in the active language (column names a problem offers)."""
+    joined = ""
+    for name in names:
+        joined = _("%(one)s or %(other)s") % {"one": joined, "other": name} if joined else name
+    return joined
 
 
 def first_present(row: dict[str, str], names: Iterable[str]) -> str:

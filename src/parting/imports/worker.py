@@ -37,9 +37,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from parting.clients.models import Client, Contact
+from parting.firms.models import Membership
 
 from .matching import normalise_name
 from .models import ClientAlias, ImportRun
@@ -182,12 +184,22 @@ def _precreate(firm, names: list[str]) -> list[int]:
 
 def execute(run: ImportRun) -> ImportResult | None:
     """Run an ImportRun the page prepared (state running, or claimed by a worker). Returns the result,
-    or None when its files are gone (the run is then marked failed with that reason)."""
+    or None when its files are gone (the run is then marked failed with that reason). Its problems,
+    notes and changes are written in the language of the member who started it (the worker has none
+    of its own)."""
+    language = None
+    if run.by_id:
+        language = Membership.objects.filter(user_id=run.by_id).values_list("language", flat=True).first()
+    with translation.override(language or translation.get_language()):
+        return _execute(run)
+
+
+def _execute(run: ImportRun) -> ImportResult | None:
     options = dict(run.options or {})
     try:
         paths, names = upload_files(options)
     except UploadMissing:
-        _fail(run, "the uploaded files are no longer here; upload them again")
+        _fail(run, _("the uploaded files are no longer here; upload them again"))
         return None
     choices = options.get("choices") or {}
     create_all = bool(options.pop("create_clients", False))
@@ -289,7 +301,7 @@ def fail_abandoned_runs() -> int:
                 "file": "",
                 "line": 0,
                 "column": "",
-                "reason": "the import stopped without finishing (its process ended); nothing of it was written",
+                "reason": _("the import stopped without finishing (its process ended); nothing of it was written"),
             }
         ],
     )

@@ -35,11 +35,13 @@ from typing import BinaryIO
 import icalendar
 import recurring_ical_events
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRef, MeetingRecord, MeetingStatus, ReadOptions, content_key
-from ..text import MAX_LINE, open_text
+from ..text import MAX_LINE, line_too_long, open_text
 
 MAX_OCCURRENCES = 10_000  # of one series inside the window; more is reported, not read
 MAX_LOGICAL_LINE = 1 << 20  # an unfolded property longer than 1 MiB is refused
@@ -181,13 +183,14 @@ def _physical_lines(stream: BinaryIO, encoding: str | None) -> Iterator[tuple[in
             line = text.readline(MAX_LINE + 1)
         except UnicodeDecodeError as error:
             raise FileUnreadable(
-                f"the text is not valid in its character set ({error.reason}); save the file as UTF-8",
+                _("the text is not valid in its character set (%(error)s); save the file as UTF-8")
+                % {"error": error.reason},
                 line=number + 1,
             ) from None
         if not line:
             return
         if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
-            raise FileUnreadable(f"the line is longer than {MAX_LINE} characters", line=number + 1)
+            raise FileUnreadable(line_too_long(MAX_LINE), line=number + 1)
         number += 1
         yield number, line.rstrip("\r\n")
 
@@ -203,7 +206,15 @@ def _logical_lines(stream: BinaryIO, encoding: str | None, problems: Problems, n
             if too_long:
                 continue
             if len(pending) + len(line) > MAX_LOGICAL_LINE:
-                problems.add(Source(name, start), f"the property is longer than {MAX_LOGICAL_LINE} characters")
+                problems.add(
+                    Source(name, start),
+                    ngettext(
+                        "the property is longer than %(n)d character",
+                        "the property is longer than %(n)d characters",
+                        MAX_LOGICAL_LINE,
+                    )
+                    % {"n": MAX_LOGICAL_LINE},
+                )
                 too_long = True
                 continue
             pending += line[1:]
@@ -230,17 +241,17 @@ def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems)
     trailing_reported = False
     last_line = 0
 
-    def drop(reason: str) -> None:
+    def drop(event: str, zone: str) -> None:
+        """Report the open component as not read: ``event`` says why for an event, ``zone`` for a time zone."""
         nonlocal chunk
         if chunk is not None:
-            what = "event" if chunk.kind == "VEVENT" else "time zone (VTIMEZONE)"
-            problems.add(Source(name, chunk.line), reason.format(what=what))
+            problems.add(Source(name, chunk.line), event if chunk.kind == "VEVENT" else zone)
         chunk = None
 
     def trailing(number: int) -> None:
         nonlocal trailing_reported
         if not trailing_reported:
-            problems.add(Source(name, number), "this text comes after END:VCALENDAR and is not read")
+            problems.add(Source(name, number), _("this text comes after END:VCALENDAR and is not read"))
             trailing_reported = True
 
     for number, line in _logical_lines(stream, options.encoding, problems, name):
@@ -253,13 +264,15 @@ def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems)
                 continue
             shown = line[:60] + ("…" if len(line) > 60 else "")
             raise FileUnreadable(
-                f"this is not an iCalendar (.ics) file: it should begin with BEGIN:VCALENDAR, not {shown!r}",
+                _("this is not an iCalendar (.ics) file: it should begin with BEGIN:VCALENDAR, not %(line)s")
+                % {"line": repr(shown)},
                 line=number,
             )
         if not match:
             if stack:
                 problems.add(
-                    Source(name, number), "this line is not an iCalendar property (NAME:value); the file may be damaged"
+                    Source(name, number),
+                    _("this line is not an iCalendar property (NAME:value); the file may be damaged"),
                 )
             else:
                 trailing(number)
@@ -276,7 +289,16 @@ def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems)
                 continue
             if component in ("VCALENDAR", "VEVENT", "VTIMEZONE") and len(stack) > 1:
                 # A new component begins while another is open: the open one lacks its END line.
-                drop(f"this {{what}} has no END line (BEGIN:{component} at line {number} comes first); it was not read")
+                where = {"component": component, "line": number}
+                drop(
+                    _("this event has no END line (BEGIN:%(component)s at line %(line)d comes first); it was not read")
+                    % where,
+                    _(
+                        "this time zone (VTIMEZONE) has no END line (BEGIN:%(component)s at line %(line)d comes "
+                        "first); it was not read"
+                    )
+                    % where,
+                )
                 del stack[1:]
             if component == "VCALENDAR":
                 continue  # already inside one
@@ -289,19 +311,31 @@ def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems)
         if prop == "END":
             component = value.upper()
             if component not in (n for n, _ in stack):
-                problems.add(Source(name, number), f"END:{component} has no BEGIN:{component} before it")
+                problems.add(
+                    Source(name, number),
+                    _("END:%(component)s has no BEGIN:%(component)s before it") % {"component": component},
+                )
                 continue
             while stack[-1][0] != component:
                 unclosed, unclosed_line = stack.pop()
                 if chunk is not None:
-                    problems.add(Source(name, unclosed_line), f"BEGIN:{unclosed} has no END:{unclosed}")
+                    problems.add(
+                        Source(name, unclosed_line),
+                        _("BEGIN:%(component)s has no END:%(component)s") % {"component": unclosed},
+                    )
                     chunk.broken = True
             stack.pop()
             if chunk is not None:
                 chunk.lines.append(line)
                 if len(stack) < 2:
                     if chunk.broken:
-                        drop("this {what} is damaged (its BEGIN and END lines do not pair up); it was not read")
+                        drop(
+                            _("this event is damaged (its BEGIN and END lines do not pair up); it was not read"),
+                            _(
+                                "this time zone (VTIMEZONE) is damaged (its BEGIN and END lines do not pair up); "
+                                "it was not read"
+                            ),
+                        )
                     else:
                         calendar.chunks.append(chunk)
                         chunk = None
@@ -319,11 +353,14 @@ def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems)
                 elif prop == "DTSTAMP" and not chunk.dtstamp:
                     chunk.dtstamp = value
     if not seen_calendar:
-        raise FileUnreadable("the file is empty")
+        raise FileUnreadable(_("the file is empty"))
     if chunk is not None:
-        drop("the file ends inside this {what} (it may have been cut short); it was not read")
+        drop(
+            _("the file ends inside this event (it may have been cut short); it was not read"),
+            _("the file ends inside this time zone (VTIMEZONE) (it may have been cut short); it was not read"),
+        )
     elif stack:
-        problems.add(Source(name, last_line), "the file ends without END:VCALENDAR: it may have been cut short")
+        problems.add(Source(name, last_line), _("the file ends without END:VCALENDAR: it may have been cut short"))
     return calendar
 
 
@@ -455,7 +492,10 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
             try:
                 icalendar.Timezone.from_ical("\r\n".join(_rename_tzids(chunk.lines, renamed)))
             except Exception as error:  # any bytes must give problems, not tracebacks
-                problems.add(Source(name, chunk.line), f"this time zone (VTIMEZONE) cannot be read: {error}")
+                problems.add(
+                    Source(name, chunk.line),
+                    _("this time zone (VTIMEZONE) cannot be read: %(error)s") % {"error": error},
+                )
 
     groups: dict[str, list[_Chunk]] = {}
     for chunk in events:
@@ -466,7 +506,7 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
         try:
             yield from _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx)
         except Exception as error:  # a library's failure on odd input is a problem, not a crash
-            problems.add(Source(name, chunks[0].line), f"this event cannot be read: {error}")
+            problems.add(Source(name, chunks[0].line), _("this event cannot be read: %(error)s") % {"error": error})
 
 
 def _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx: _Context) -> Iterator[MeetingRecord]:
@@ -476,7 +516,7 @@ def _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx: _Context) -> Ite
         try:
             component = icalendar.Event.from_ical("\r\n".join(_rename_tzids(chunk.lines, renamed)))
         except Exception as error:
-            problems.add(Source(name, chunk.line), f"this event cannot be read: {error}")
+            problems.add(Source(name, chunk.line), _("this event cannot be read: %(error)s") % {"error": error})
             continue
         event = _check(chunk, component, ctx)
         if event is not None:
@@ -514,8 +554,12 @@ def _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx: _Context) -> Ite
         if count > MAX_OCCURRENCES:
             problems.add(
                 Source(name, line),
-                f"this event repeats more than {MAX_OCCURRENCES} times before {window_end.date().isoformat()}; "
-                "only the first were read",
+                ngettext(
+                    "this event repeats more than %(n)d time before %(date)s; only the first were read",
+                    "this event repeats more than %(n)d times before %(date)s; only the first were read",
+                    MAX_OCCURRENCES,
+                )
+                % {"n": MAX_OCCURRENCES, "date": window_end.date().isoformat()},
                 column="RRULE",
             )
             return
@@ -546,7 +590,9 @@ def _occurrences(cal, start: dt.datetime, end: dt.datetime, floating: dt.tzinfo,
             yield from (occurrence for _, occurrence in found)
             low = high
     except Exception as error:  # recurring-ical-events / dateutil on a rule they cannot expand
-        problems.add(where, f"the event's repetition cannot be worked out: {error}", column="RRULE")
+        problems.add(
+            where, _("the event's repetition cannot be worked out: %(error)s") % {"error": error}, column="RRULE"
+        )
 
 
 def _check(chunk: _Chunk, component, ctx: _Context) -> _Event | None:
@@ -558,14 +604,22 @@ def _check(chunk: _Chunk, component, ctx: _Context) -> _Event | None:
         if prop and prop not in _USED:
             continue
         line = chunk.props.get(prop, chunk.line)
-        problems.add(Source(name, line), f"{prop or 'a line'} cannot be read: {message}", column=prop)
+        if prop:
+            reason = _("%(property)s cannot be read: %(error)s") % {"property": prop, "error": message}
+        else:
+            reason = _("a line cannot be read: %(error)s") % {"error": message}
+        problems.add(Source(name, line), reason, column=prop)
         fatal = True
     if fatal:
         return None
     for prop in _SINGLE:
         if isinstance(component.get(prop), list):
             line = chunk.props.get(prop, chunk.line)
-            problems.add(Source(name, line), f"{prop} appears more than once in this event; it was not read", prop)
+            problems.add(
+                Source(name, line),
+                _("%(property)s appears more than once in this event; it was not read") % {"property": prop},
+                prop,
+            )
             fatal = True
     if fatal:
         return None
@@ -574,33 +628,38 @@ def _check(chunk: _Chunk, component, ctx: _Context) -> _Event | None:
         line = chunk.props.get("RRULE", chunk.line)
         freq = [str(f).upper() for f in rule.get("FREQ", [])] if isinstance(rule, dict) else []
         if not freq:
-            problems.add(Source(name, line), "the RRULE does not say how often the event repeats (FREQ)", "RRULE")
+            problems.add(Source(name, line), _("the RRULE does not say how often the event repeats (FREQ)"), "RRULE")
             return None
         if freq[0] in ("SECONDLY", "MINUTELY"):
-            problems.add(
-                Source(name, line),
-                f"the event repeats every {'second' if freq[0] == 'SECONDLY' else 'minute'} (RRULE FREQ={freq[0]}); "
-                "a meeting can repeat at most every hour",
-                "RRULE",
-            )
+            if freq[0] == "SECONDLY":
+                reason = _(
+                    "the event repeats every second (RRULE FREQ=%(freq)s); a meeting can repeat at most every hour"
+                )
+            else:
+                reason = _(
+                    "the event repeats every minute (RRULE FREQ=%(freq)s); a meeting can repeat at most every hour"
+                )
+            problems.add(Source(name, line), reason % {"freq": freq[0]}, "RRULE")
             return None
     start_prop = component.get("DTSTART")
     if start_prop is None or not hasattr(start_prop, "dt"):
-        problems.add(Source(name, chunk.line), "the event has no start (DTSTART)", column="DTSTART")
+        problems.add(Source(name, chunk.line), _("the event has no start (DTSTART)"), column="DTSTART")
         return None
     start = start_prop.dt
     if not isinstance(start, dt.date):
-        problems.add(Source(name, chunk.props.get("DTSTART", chunk.line)), "DTSTART is not a date or time", "DTSTART")
+        problems.add(
+            Source(name, chunk.props.get("DTSTART", chunk.line)), _("DTSTART is not a date or time"), "DTSTART"
+        )
         return None
     end_prop = component.get("DTEND")
     if end_prop is not None:
         end = getattr(end_prop, "dt", None)
         line = chunk.props.get("DTEND", chunk.line)
         if not isinstance(end, dt.date) or isinstance(end, dt.datetime) != isinstance(start, dt.datetime):
-            problems.add(Source(name, line), "DTEND must be a date when DTSTART is one, else a time", "DTEND")
+            problems.add(Source(name, line), _("DTEND must be a date when DTSTART is one, else a time"), "DTEND")
             return None
         if _utc(end, ctx.floating) < _utc(start, ctx.floating):
-            problems.add(Source(name, line), "the event ends (DTEND) before it starts (DTSTART)", "DTEND")
+            problems.add(Source(name, line), _("the event ends (DTEND) before it starts (DTSTART)"), "DTEND")
             return None
     duration = component.get("DURATION")
     if (
@@ -609,7 +668,7 @@ def _check(chunk: _Chunk, component, ctx: _Context) -> _Event | None:
         and duration.dt < dt.timedelta(0)
     ):
         problems.add(
-            Source(name, chunk.props.get("DURATION", chunk.line)), "the event's DURATION is negative", "DURATION"
+            Source(name, chunk.props.get("DURATION", chunk.line)), _("the event's DURATION is negative"), "DURATION"
         )
         return None
     rid = ""
@@ -620,7 +679,8 @@ def _check(chunk: _Chunk, component, ctx: _Context) -> _Event | None:
     if status is not None and _status_word(str(status)) is None:
         problems.add(
             Source(name, chunk.props.get(STATUS_PROPERTY, chunk.line)),
-            f"{STATUS_PROPERTY} must be one of held, cancelled_by_client, cancelled_by_us, no_show (not {str(status)!r})",
+            _("%(property)s must be one of held, cancelled_by_client, cancelled_by_us, no_show (not %(value)s)")
+            % {"property": STATUS_PROPERTY, "value": repr(str(status))},
             STATUS_PROPERTY,
         )
         return None
@@ -628,7 +688,8 @@ def _check(chunk: _Chunk, component, ctx: _Context) -> _Event | None:
     if late is not None and _minutes(late) is None:
         problems.add(
             Source(name, chunk.props.get(LATE_PROPERTY, chunk.line)),
-            f"{LATE_PROPERTY} must be a whole number of minutes from 0 to 1440 (not {str(late)!r})",
+            _("%(property)s must be a whole number of minutes from 0 to 1440 (not %(value)s)")
+            % {"property": LATE_PROPERTY, "value": repr(str(late))},
             LATE_PROPERTY,
         )
         return None

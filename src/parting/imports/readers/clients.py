@@ -36,7 +36,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from ..columns import GENERIC, REQUIRED
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from ..columns import GENERIC, KIND_NAMES, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRecord, ContactRecord, ReadOptions
 from ..text import sniff_delimiter
@@ -46,6 +49,7 @@ from .generic import (
     Table,
     choice,
     column_key,
+    not_an_address,
     read_date,
     read_flag,
     split_emails,
@@ -57,7 +61,7 @@ MAX_SERVICE = 120
 @dataclass(frozen=True)
 class Preset:
     name: str
-    label: str
+    label: str  # shown in problems: translated lazily, str() where formatted
     columns: dict[str, tuple[str, ...]]
     statuses: dict[str, str] | None = None  # the export's status words → ours; None: our own words
 
@@ -73,10 +77,12 @@ STATUSES = {
 }
 
 PRESETS: dict[str, Preset] = {
-    "generic": Preset("generic", "clients", {f: (f,) for f in GENERIC["clients"]} | {"id": ("id",)}, STATUSES),
+    "generic": Preset(
+        "generic", KIND_NAMES["clients"], {f: (f,) for f in GENERIC["clients"]} | {"id": ("id",)}, STATUSES
+    ),
     "xero": Preset(
         "xero",
-        "Xero contacts",
+        gettext_lazy("Xero contacts"),
         {
             "name": ("ContactName",),
             "id": ("AccountNumber",),
@@ -91,7 +97,7 @@ PRESETS: dict[str, Preset] = {
     ),
     "quickbooks": Preset(
         "quickbooks",
-        "QuickBooks Online customer contact list",
+        gettext_lazy("QuickBooks Online customer contact list"),
         {
             "name": ("Customer", "Display Name"),
             "email": ("Email",),
@@ -154,7 +160,10 @@ def _preset(options: ReadOptions, header: list[str]) -> Preset:
     if wanted in PRESETS:
         return PRESETS[wanted]
     if wanted:
-        raise FileUnreadable(f"{options.format!r} is not a clients format; choose one of {', '.join(sorted(PRESETS))}")
+        raise FileUnreadable(
+            _("%(format)s is not a clients format; choose one of %(formats)s")
+            % {"format": repr(options.format), "formats": ", ".join(sorted(PRESETS))}
+        )
     return PRESETS[detect(header) or "generic"]
 
 
@@ -177,7 +186,10 @@ def language_code(value: str) -> str:
         return ""
     code = _LANGUAGE.get(v) or _LANGUAGE.get(re.split(r"[-_]", v)[0])
     if not code:
-        raise ValueError(f"{value.strip()!r} is not a language Parting writes letters in (en, ru, pl, ro or he)")
+        raise ValueError(
+            _("%(value)s is not a language Parting writes letters in (en, ru, pl, ro or he)")
+            % {"value": repr(value.strip())}
+        )
     return code
 
 
@@ -195,13 +207,17 @@ def domain_of(value: str) -> str:
     try:
         ascii_name = v.encode("idna").decode("ascii")
     except (UnicodeError, ValueError):
-        raise ValueError(f"{value.strip()!r} is not a domain name") from None
+        raise ValueError(_not_a_domain(value)) from None
     labels = ascii_name.split(".")
     if len(labels) < 2 or len(ascii_name) > 253 or not all(_LABEL.match(label) for label in labels):
-        raise ValueError(f"{value.strip()!r} is not a domain name")
+        raise ValueError(_not_a_domain(value))
     if labels[-1].isdigit():
-        raise ValueError(f"{value.strip()!r} is an IP address, not a domain name")
+        raise ValueError(_("%(value)s is an IP address, not a domain name") % {"value": repr(value.strip())})
     return v
+
+
+def _not_a_domain(value: str) -> str:
+    return _("%(value)s is not a domain name") % {"value": repr(value.strip())}
 
 
 def website_domain(value: str) -> str:
@@ -252,7 +268,7 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
         candidates.setdefault(extra, (extra,))
     table = Table(stream, options, candidates, start=start, line_offset=skipped)
     columns = table.columns
-    columns.require(REQUIRED["clients"], candidates, preset.label)
+    columns.require(REQUIRED["clients"], candidates, str(preset.label))
     skip = _footer if preset.name == "quickbooks" else None
     dates = table.scan_dates(("client_since",), skip=skip)
     seen: dict[str, int] = {}
@@ -271,13 +287,16 @@ def _client(
 ) -> ClientRecord:
     name = " ".join(columns.get(row, "name").split())
     if not name:
-        raise RowProblem("the client's name is missing", columns.name("name"))
+        raise RowProblem(_("the client's name is missing"), columns.name("name"))
     own = columns.get(row, "id")
     key = own or normalised_name(name)
     first = seen.setdefault(key, line)
     if first != line:
-        what = f"the id {own!r}" if own else f"the client {name!r}"
-        raise RowProblem(f"{what} already appears on line {first}", columns.where(row, "id" if own else "name"))
+        if own:
+            reason = _("the id %(id)s already appears on line %(line)d") % {"id": repr(own), "line": first}
+        else:
+            reason = _("the client %(name)s already appears on line %(line)d") % {"name": repr(name), "line": first}
+        raise RowProblem(reason, columns.where(row, "id" if own else "name"))
 
     try:
         language = language_code(columns.get(row, "language"))
@@ -286,9 +305,15 @@ def _client(
 
     emails, bad = split_emails(columns.get(row, "email"))
     if bad:
-        raise RowProblem(f"{bad[0]!r} is not an e-mail address", columns.where(row, "email"))
+        raise RowProblem(not_an_address(bad[0]), columns.where(row, "email"))
     if len(emails) > MAX_LIST:
-        raise RowProblem(f"more than {MAX_LIST} e-mail addresses in one cell", columns.where(row, "email"))
+        raise RowProblem(
+            ngettext(
+                "more than %(n)d e-mail address in one cell", "more than %(n)d e-mail addresses in one cell", MAX_LIST
+            )
+            % {"n": MAX_LIST},
+            columns.where(row, "email"),
+        )
     contact_name = " ".join(
         (columns.get(row, "contact") or f"{columns.get(row, 'first_name')} {columns.get(row, 'last_name')}").split()
     )
@@ -315,7 +340,11 @@ def _client(
     if site and site not in domains:
         domains.append(site)
     if len(domains) > MAX_LIST:
-        raise RowProblem(f"more than {MAX_LIST} domains in one cell", columns.where(row, "domains"))
+        raise RowProblem(
+            ngettext("more than %(n)d domain in one cell", "more than %(n)d domains in one cell", MAX_LIST)
+            % {"n": MAX_LIST},
+            columns.where(row, "domains"),
+        )
 
     services: list[str] = []
     for part in re.split(r"[;|]", columns.get(row, "services")):
@@ -323,11 +352,23 @@ def _client(
         if not service:
             continue
         if len(service) > MAX_SERVICE:
-            raise RowProblem(f"a service name is longer than {MAX_SERVICE} characters", columns.name("services"))
+            raise RowProblem(
+                ngettext(
+                    "a service name is longer than %(n)d character",
+                    "a service name is longer than %(n)d characters",
+                    MAX_SERVICE,
+                )
+                % {"n": MAX_SERVICE},
+                columns.name("services"),
+            )
         if service.casefold() not in (s.casefold() for s in services):
             services.append(service)
     if len(services) > MAX_LIST:
-        raise RowProblem(f"more than {MAX_LIST} services in one cell", columns.name("services"))
+        raise RowProblem(
+            ngettext("more than %(n)d service in one cell", "more than %(n)d services in one cell", MAX_LIST)
+            % {"n": MAX_LIST},
+            columns.name("services"),
+        )
 
     raw_status = columns.get(row, "status")
     status = ""
@@ -336,7 +377,8 @@ def _client(
         status = statuses.get(choice(raw_status), None if statuses is STATUSES else "")
         if status is None:
             raise RowProblem(
-                f"{raw_status!r} is not a client status (active, under_review, offboarding or former)",
+                _("%(value)s is not a client status (active, under_review, offboarding or former)")
+                % {"value": repr(raw_status)},
                 columns.name("status"),
             )
 
@@ -374,22 +416,22 @@ def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: P
         candidates.setdefault(extra, (extra,))
     table = Table(stream, options, candidates)
     columns = table.columns
-    columns.require(REQUIRED["contacts"], candidates, "contacts")
+    columns.require(REQUIRED["contacts"], candidates, str(KIND_NAMES["contacts"]))
 
     for line, row in table.rows(problems, name):
         try:
             client = " ".join(columns.get(row, "client").split())
             if not client:
-                raise RowProblem("the client's name is missing", columns.name("client"))
+                raise RowProblem(_("the client's name is missing"), columns.name("client"))
             person = " ".join(columns.get(row, "name").split())
             if not person:
-                raise RowProblem("the contact's name is missing", columns.name("name"))
+                raise RowProblem(_("the contact's name is missing"), columns.name("name"))
             emails, bad = split_emails(columns.get(row, "email"))
             if bad:
-                raise RowProblem(f"{bad[0]!r} is not an e-mail address", columns.name("email"))
+                raise RowProblem(not_an_address(bad[0]), columns.name("email"))
             if len(emails) > 1:
                 raise RowProblem(
-                    "a contact has one e-mail address; give each address its own row", columns.name("email")
+                    _("a contact has one e-mail address; give each address its own row"), columns.name("email")
                 )
             try:
                 language = language_code(columns.get(row, "language"))
@@ -398,7 +440,7 @@ def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: P
             form = columns.get(row, "form_of_address")
             if form and choice(form) not in FORMS_OF_ADDRESS:
                 raise RowProblem(
-                    f"{form!r} is not a form of address (masculine, feminine or neutral)",
+                    _("%(value)s is not a form of address (masculine, feminine or neutral)") % {"value": repr(form)},
                     columns.name("form_of_address"),
                 )
             primary = read_flag(columns, row, "is_primary", None)

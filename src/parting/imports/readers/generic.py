@@ -28,7 +28,10 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
-from ..columns import GENERIC, REQUIRED
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from ..columns import GENERIC, KIND_NAMES, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
 from ..records import (
     ClientRef,
@@ -40,7 +43,7 @@ from ..records import (
     RequestRecord,
     content_key,
 )
-from ..text import DateColumn, DateError, csv_rows, parse_hours, truthy
+from ..text import DateColumn, DateError, csv_rows, either, parse_hours, truthy
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
@@ -94,13 +97,20 @@ def open_csv(stream: BinaryIO, options: ReadOptions, start: int = 0):
     try:
         return csv_rows(_Borrowed(stream, start), encoding=options.encoding or None)
     except LookupError:
-        raise FileUnreadable(f"the character set {options.encoding!r} is unknown") from None
+        raise FileUnreadable(
+            _("the character set %(encoding)s is unknown") % {"encoding": repr(options.encoding)}
+        ) from None
 
 
 def _listing(header: Iterable[str]) -> str:
     names = [h for h in header if h]
+    if not names:
+        return _("none")
     shown = ", ".join(repr(h) for h in names[:40])
-    return shown + (f" and {len(names) - 40} more" if len(names) > 40 else "") if names else "none"
+    if len(names) <= 40:
+        return shown
+    more = len(names) - 40
+    return ngettext("%(columns)s and %(n)d more", "%(columns)s and %(n)d more", more) % {"columns": shown, "n": more}
 
 
 class Columns:
@@ -124,8 +134,11 @@ class Columns:
                 column = index.get(column_key(wanted))
                 if column is None:
                     raise FileUnreadable(
-                        f"the mapping puts {field} in the column {wanted!r}, which the file does not have; "
-                        f"its columns are: {_listing(header)}"
+                        _(
+                            "the mapping puts %(field)s in the column %(column)s, which the file does not have; "
+                            "its columns are: %(columns)s"
+                        )
+                        % {"field": field, "column": repr(wanted), "columns": _listing(header)}
                     )
                 self.found[field] = [column]
                 continue
@@ -160,18 +173,26 @@ class Columns:
         missing = [f for f in fields if not self.has(f)]
         if missing:
             wanted = "; ".join(
-                f"{f} (a column named {' or '.join(repr(c) for c in candidates.get(f, (f,)))})" for f in missing
+                _("%(field)s (a column named %(names)s)")
+                % {"field": f, "names": either(repr(c) for c in candidates.get(f, (f,)))}
+                for f in missing
             )
             raise FileUnreadable(
-                f"this {what} file lacks required columns: {wanted}. Its columns are: {_listing(self.header)}. "
-                "Rename the columns or map them (--map FIELD=COLUMN)"
+                _(
+                    "this %(what)s file lacks required columns: %(wanted)s. Its columns are: %(columns)s. "
+                    "Rename the columns or map them (--map FIELD=COLUMN)"
+                )
+                % {"what": what, "wanted": wanted, "columns": _listing(self.header)}
             )
 
     def require_one(self, fields: tuple[str, ...], what: str) -> None:
         if not any(self.has(f) for f in fields):
             raise FileUnreadable(
-                f"this {what} file needs a column naming the client ({' or '.join(repr(f) for f in fields)}); "
-                f"its columns are: {_listing(self.header)}. Rename a column or map it (--map client=COLUMN)"
+                _(
+                    "this %(what)s file needs a column naming the client (%(names)s); "
+                    "its columns are: %(columns)s. Rename a column or map it (--map client=COLUMN)"
+                )
+                % {"what": what, "names": either(repr(f) for f in fields), "columns": _listing(self.header)}
             )
 
 
@@ -225,8 +246,14 @@ class Table:
             if problems is not None:
                 problems.add(
                     Source(name, line + self.line_offset),
-                    f"the file ends in the middle of this row (it has {len(cells)} of the {width} columns): "
-                    "is the file cut short?",
+                    ngettext(
+                        "the file ends in the middle of this row (it has %(cells)d of the %(width)d column): "
+                        "is the file cut short?",
+                        "the file ends in the middle of this row (it has %(cells)d of the %(width)d columns): "
+                        "is the file cut short?",
+                        width,
+                    )
+                    % {"cells": len(cells), "width": width},
                 )
             return
         yield self._row(line, cells, width, header)
@@ -306,30 +333,42 @@ def client_of(columns: Columns, row: dict[str, str]) -> ClientRef:
     name = " ".join(columns.get(row, "client").split())
     emails, bad = split_emails(columns.get(row, "client_email"))
     if bad:
-        raise RowProblem(f"{bad[0]!r} is not an e-mail address", columns.where(row, "client_email"))
+        raise RowProblem(not_an_address(bad[0]), columns.where(row, "client_email"))
     if not name and not emails:
-        raise RowProblem("the row names no client (give the client's name or e-mail address)", columns.name("client"))
+        raise RowProblem(
+            _("the row names no client (give the client's name or e-mail address)"), columns.name("client")
+        )
     return ClientRef(name=name, emails=tuple(emails[:MAX_LIST]))
+
+
+def not_an_address(value: str) -> str:
+    return _("%(value)s is not an e-mail address") % {"value": repr(value)}
 
 
 def check_date(value: dt.date, column: str) -> dt.date:
     if not EARLIEST <= (value.date() if isinstance(value, dt.datetime) else value) <= LATEST:
-        raise RowProblem(f"the date {value.isoformat()} is outside the years 1900–2199", column)
+        raise RowProblem(_("the date %(date)s is outside the years 1900–2199") % {"date": value.isoformat()}, column)
     return value
 
 
-LABELS = {
-    "requested_on": "the date of the request",
-    "due_on": "the due date",
-    "received_on": "the date received",
-    "occurred_on": "the date",
-    "date": "the date",
-    "client_since": "the date",
-    "starts_at": "the start",
-    "ends_at": "the end",
-    "sent_at": "the time sent",
-    "cancelled_at": "the time of the cancellation",
+MISSING = {
+    "requested_on": gettext_lazy("the date of the request is missing"),
+    "due_on": gettext_lazy("the due date is missing"),
+    "received_on": gettext_lazy("the date received is missing"),
+    "occurred_on": gettext_lazy("the date is missing"),
+    "date": gettext_lazy("the date is missing"),
+    "client_since": gettext_lazy("the date is missing"),
+    "starts_at": gettext_lazy("the start is missing"),
+    "ends_at": gettext_lazy("the end is missing"),
+    "sent_at": gettext_lazy("the time sent is missing"),
+    "cancelled_at": gettext_lazy("the time of the cancellation is missing"),
 }
+"""The problem of a required date or time left empty, per field (translated lazily: str() where used)."""
+
+
+def _missing(field: str) -> str:
+    reason = MISSING.get(field)
+    return str(reason) if reason is not None else _("%(field)s is missing") % {"field": field}
 
 
 def read_date(
@@ -339,7 +378,7 @@ def read_date(
     column = columns.where(row, field)
     if not value:
         if required:
-            raise RowProblem(f"{LABELS.get(field, field)} is missing", column)
+            raise RowProblem(_missing(field), column)
         return None
     try:
         return check_date(dates[field].parse(value), column)
@@ -351,7 +390,7 @@ def zone_of(options: ReadOptions) -> dt.tzinfo:
     try:
         return zoneinfo.ZoneInfo(options.time_zone or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise FileUnreadable(f"the time zone {options.time_zone!r} is unknown") from None
+        raise FileUnreadable(_("the time zone %(zone)s is unknown") % {"zone": repr(options.time_zone)}) from None
 
 
 def parse_instant(value: str, zone: dt.tzinfo, column: str) -> dt.datetime:
@@ -363,7 +402,9 @@ def parse_instant(value: str, zone: dt.tzinfo, column: str) -> dt.datetime:
         when = dt.datetime.fromisoformat(text)
     except ValueError:
         raise RowProblem(
-            f"{value.strip()!r} is not a date and time; write it as 2026-03-05T09:00:00+01:00", column
+            _("%(value)s is not a date and time; write it as 2026-03-05T09:00:00+01:00")
+            % {"value": repr(value.strip())},
+            column,
         ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone)
@@ -372,7 +413,7 @@ def parse_instant(value: str, zone: dt.tzinfo, column: str) -> dt.datetime:
         when.utcoffset()
         when.astimezone(dt.UTC)
     except (OverflowError, ValueError):
-        raise RowProblem(f"{value.strip()!r} is out of range", column) from None
+        raise RowProblem(_("%(value)s is out of range") % {"value": repr(value.strip())}, column) from None
     return when
 
 
@@ -383,7 +424,7 @@ def read_instant(
     column = columns.where(row, field)
     if not value:
         if required:
-            raise RowProblem(f"{LABELS.get(field, field)} is missing", column)
+            raise RowProblem(_missing(field), column)
         return None
     return parse_instant(value, zone, column)
 
@@ -395,7 +436,7 @@ def read_flag(columns: Columns, row: dict[str, str], field: str, default: bool |
         return default
     flag = truthy(value)
     if flag is None:
-        raise RowProblem(f"{value!r} is neither yes nor no", columns.where(row, field))
+        raise RowProblem(_("%(value)s is neither yes nor no") % {"value": repr(value)}, columns.where(row, field))
     return flag
 
 
@@ -420,7 +461,9 @@ class Keys:
     def own(self, key: str, line: int, column: str) -> str:
         first = self._line.setdefault("id:" + key, line)
         if first != line:
-            raise RowProblem(f"the id {key!r} was already used on line {first}", column)
+            raise RowProblem(
+                _("the id %(id)s was already used on line %(line)d") % {"id": repr(key), "line": first}, column
+            )
         return key
 
     def content(self, *parts: object) -> str:
@@ -437,8 +480,9 @@ def candidates_of(kind: str) -> dict[str, tuple[str, ...]]:
 def _evidence_table(stream: BinaryIO, options: ReadOptions, kind: str) -> Table:
     candidates = candidates_of(kind)
     table = Table(stream, options, candidates)
-    table.columns.require(REQUIRED[kind], candidates, kind)
-    table.columns.require_one(("client", "client_email"), kind)
+    what = str(KIND_NAMES[kind])
+    table.columns.require(REQUIRED[kind], candidates, what)
+    table.columns.require_one(("client", "client_email"), what)
     return table
 
 
@@ -477,12 +521,13 @@ def read_meetings(stream: BinaryIO, name: str, options: ReadOptions, problems: P
         starts_at = read_instant(columns, row, "starts_at", zone)
         ends_at = read_instant(columns, row, "ends_at", zone)
         if ends_at <= starts_at:
-            raise RowProblem("the meeting ends before it starts", columns.name("ends_at"))
+            raise RowProblem(_("the meeting ends before it starts"), columns.name("ends_at"))
         raw = columns.get(row, "status")
         status = _MEETING_STATUS.get(choice(raw)) if raw else MeetingStatus.HELD
         if status is None:
             raise RowProblem(
-                f"{raw!r} is not a meeting status (held, cancelled_by_client, cancelled_by_us or no_show)",
+                _("%(value)s is not a meeting status (held, cancelled_by_client, cancelled_by_us or no_show)")
+                % {"value": repr(raw)},
                 columns.name("status"),
             )
         cancelled_at = read_instant(columns, row, "cancelled_at", zone, required=False)
@@ -496,7 +541,9 @@ def read_meetings(stream: BinaryIO, name: str, options: ReadOptions, problems: P
                 minutes = int(number)
             except (InvalidOperation, ValueError):
                 raise RowProblem(
-                    f"{late!r} is not a number of minutes (0 to {MAX_MINUTES_LATE})", columns.name("minutes_late")
+                    _("%(value)s is not a number of minutes (0 to %(max)d)")
+                    % {"value": repr(late), "max": MAX_MINUTES_LATE},
+                    columns.name("minutes_late"),
                 ) from None
         subject = columns.get(row, "subject")
         uid = columns.get(row, "uid")
@@ -565,12 +612,16 @@ def read_messages(stream: BinaryIO, name: str, options: ReadOptions, problems: P
         raw = columns.get(row, "channel")
         channel = _CHANNELS.get(choice(raw)) if raw else "email"
         if channel is None:
-            raise RowProblem(f"{raw!r} is not a channel (email, phone, chat, sms or other)", columns.name("channel"))
+            raise RowProblem(
+                _("%(value)s is not a channel (email, phone, chat, sms or other)") % {"value": repr(raw)},
+                columns.name("channel"),
+            )
         raw = columns.get(row, "direction")
         direction = _DIRECTIONS.get(choice(raw)) if raw else ""
         if direction is None:
             raise RowProblem(
-                f"{raw!r} is not a direction (in: from the client, out: to the client)", columns.name("direction")
+                _("%(value)s is not a direction (in: from the client, out: to the client)") % {"value": repr(raw)},
+                columns.name("direction"),
             )
         to_senior = read_flag(columns, row, "to_senior", None)
         negative = read_flag(columns, row, "negative", False)
@@ -610,11 +661,11 @@ def read_requests(stream: BinaryIO, name: str, options: ReadOptions, problems: P
         client = client_of(columns, row)
         description = " ".join(columns.get(row, "description").split())
         if not description:
-            raise RowProblem("the description of what was asked is missing", columns.name("description"))
+            raise RowProblem(_("the description of what was asked is missing"), columns.name("description"))
         requested_on = read_date(dates, columns, row, "requested_on")
         due_on = read_date(dates, columns, row, "due_on")
         if due_on < requested_on:
-            raise RowProblem("the request falls due before it was made", columns.name("due_on"))
+            raise RowProblem(_("the request falls due before it was made"), columns.name("due_on"))
         received_on = read_date(dates, columns, row, "received_on", required=False)
         own = columns.get(row, "id")
         if own:
@@ -660,8 +711,12 @@ def read_incidents(stream: BinaryIO, name: str, options: ReadOptions, problems: 
         raw = columns.get(row, "kind")
         kind = choice(raw)
         if kind not in INCIDENT_KINDS:
-            what = f"{raw!r} is not" if raw else "the kind is missing; it must be"
-            raise RowProblem(f"{what} one of {', '.join(INCIDENT_KINDS)}", columns.name("kind"))
+            kinds = ", ".join(INCIDENT_KINDS)
+            if raw:
+                reason = _("%(value)s is not one of %(kinds)s") % {"value": repr(raw), "kinds": kinds}
+            else:
+                reason = _("the kind is missing; it must be one of %(kinds)s") % {"kinds": kinds}
+            raise RowProblem(reason, columns.name("kind"))
         occurred_on = read_date(dates, columns, row, "occurred_on")
         hours = columns.get(row, "hours_lost")
         hours_lost = Decimal("0")
@@ -669,9 +724,11 @@ def read_incidents(stream: BinaryIO, name: str, options: ReadOptions, problems: 
             try:
                 hours_lost = parse_hours(hours)
             except ValueError:
-                raise RowProblem(f"{hours!r} is not a number of hours", columns.name("hours_lost")) from None
+                raise RowProblem(
+                    _("%(value)s is not a number of hours") % {"value": repr(hours)}, columns.name("hours_lost")
+                ) from None
             if hours_lost > MAX_HOURS_LOST:
-                raise RowProblem(f"{hours!r} hours is too many", columns.name("hours_lost"))
+                raise RowProblem(_("%(value)s hours is too many") % {"value": repr(hours)}, columns.name("hours_lost"))
         note = columns.get(row, "note")
         own = columns.get(row, "id")
         if own:

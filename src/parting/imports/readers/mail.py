@@ -58,6 +58,8 @@ from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+
 from .. import tone
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRef, MessageRecord, ReadOptions, content_key
@@ -129,7 +131,7 @@ def read_mbox(
     head = stream.read(CHUNK)
     stream.seek(0)
     if _sniff(head) not in ("mbox", "empty"):
-        raise FileUnreadable('this is not an mbox file: its first line is not a "From " separator line', line=1)
+        raise FileUnreadable(_('this is not an mbox file: its first line is not a "From " separator line'), line=1)
     skipped = skipped if skipped is not None else Counter()
     pending = None
     for item in _split_mbox(stream):
@@ -185,9 +187,9 @@ def read_maildir(
     and is not read), and of its Maildir++ sub-folders (".Sent", ".Clients" …) except the trash,
     junk and drafts folders. Each file is one message."""
     if not os.path.isdir(path):
-        raise FileUnreadable(f"{name} is not a directory")
+        raise FileUnreadable(_("%(file)s is not a directory") % {"file": name})
     if not (os.path.isdir(os.path.join(path, "cur")) or os.path.isdir(os.path.join(path, "new"))):
-        raise FileUnreadable(f"{name} is not a maildir: it has no cur/ or new/ folder")
+        raise FileUnreadable(_("%(file)s is not a maildir: it has no cur/ or new/ folder") % {"file": name})
     skipped = skipped if skipped is not None else Counter()
     folders = [("", path)]
     for entry in sorted(os.listdir(path)):
@@ -218,12 +220,16 @@ def read_maildir(
                     with open(full, "rb") as handle:
                         data = handle.read(MAX_MESSAGE + 1)
                 except OSError as error:
-                    problems.add(source, f"the file cannot be read ({error.strerror or error})")
+                    problems.add(source, _cannot_read(error))
                     continue
                 capped = len(data) > MAX_MESSAGE
                 record = _message(data[:MAX_MESSAGE], source, options, problems, skipped, last=True, capped=capped)
                 if record is not None:
                     yield record
+
+
+def _cannot_read(error: OSError) -> str:
+    return _("the file cannot be read (%(error)s)") % {"error": error.strerror or error}
 
 
 MAIL_EXTENSIONS = (".eml", ".emlx", ".mbox", ".mbx", ".txt")
@@ -242,7 +248,7 @@ def read_path(
             with open(path, "rb") as stream:
                 yield from read(stream, name, options, problems, skipped)
         except OSError as error:
-            raise FileUnreadable(f"the file cannot be read ({error.strerror or error})") from None
+            raise FileUnreadable(_cannot_read(error)) from None
         return
     if os.path.isdir(os.path.join(path, "cur")) or os.path.isdir(os.path.join(path, "new")):
         yield from read_maildir(path, name, options, problems, skipped)
@@ -261,7 +267,9 @@ def read_path(
                 if entry.lower().endswith(MAIL_EXTENSIONS) and os.path.isfile(os.path.join(folder, entry))
             ]
     if not files:
-        raise FileUnreadable(f"{name} holds no mail: no maildir (cur/, new/), no mbox, no .eml or .emlx files")
+        raise FileUnreadable(
+            _("%(file)s holds no mail: no maildir (cur/, new/), no mbox, no .eml or .emlx files") % {"file": name}
+        )
     for relative, full in files:
         try:
             yield from read_path(full, f"{name}/{relative}", options, problems, skipped)
@@ -283,8 +291,10 @@ def _sniff(head: bytes) -> str:
     """ "mbox", "eml" or "empty"; raises FileUnreadable for anything else."""
     if head.startswith(_OLE_MAGIC):
         raise FileUnreadable(
-            "this is an Outlook .msg file, not an .eml: drag the message out of Outlook for the web or "
-            "new Outlook (it saves an .eml), or export the mailbox from Thunderbird or Apple Mail"
+            _(
+                "this is an Outlook .msg file, not an .eml: drag the message out of Outlook for the web or "
+                "new Outlook (it saves an .eml), or export the mailbox from Thunderbird or Apple Mail"
+            )
         )
     body = head.lstrip(b"\xef\xbb\xbf").lstrip(b"\r\n\t ")
     if not body:
@@ -298,8 +308,10 @@ def _sniff(head: bytes) -> str:
         if b"\x00" not in first:
             return "eml"
     raise FileUnreadable(
-        'this is not a mail file: an mbox begins with a "From " line, a message (.eml) with headers '
-        'such as "From:", "To:" and "Date:"',
+        _(
+            'this is not a mail file: an mbox begins with a "From " line, a message (.eml) with headers '
+            'such as "From:", "To:" and "Date:"'
+        ),
         line=1,
     )
 
@@ -394,10 +406,12 @@ def _message(
         RecursionError,
     ) as error:
         # The email package is lenient but not everywhere; a message it chokes on is one problem.
-        problems.add(source, f"the message cannot be read ({type(error).__name__}: {error})"[:300])
+        problems.add(
+            source, (_("the message cannot be read (%(error)s)") % {"error": f"{type(error).__name__}: {error}"})[:300]
+        )
         return None
     except email_errors.MessageError as error:
-        problems.add(source, f"the message cannot be read ({error})"[:300])
+        problems.add(source, (_("the message cannot be read (%(error)s)") % {"error": error})[:300])
         return None
 
 
@@ -412,11 +426,11 @@ def _read_message(
     check_boundaries: bool,
 ) -> MessageRecord | None:
     if not data.strip():
-        problems.add(source, "the message is empty")
+        problems.add(source, _("the message is empty"))
         return None
     msg = BytesParser(policy=compat32).parsebytes(data)
     if not _has_headers(msg):
-        problems.add(source, "this is not a mail message: it has no headers")
+        problems.add(source, _("this is not a mail message: it has no headers"))
         return None
     hint = _charset_hint(msg)
 
@@ -430,9 +444,9 @@ def _read_message(
     cc = _addresses(msg, ("Cc",), hint)
     if not senders:
         if not to and not cc:
-            problems.add(source, "the message has no sender and no recipients", column="From")
+            problems.add(source, _("the message has no sender and no recipients"), column="From")
         else:
-            problems.add(source, "the message has no sender address", column="From")
+            problems.add(source, _("the message has no sender address"), column="From")
         return None
     sender_name, sender = senders[0]
 
@@ -451,17 +465,17 @@ def _read_message(
         return None
 
     if cut or (check_boundaries and _cut_short(msg)):
-        problems.add(source, "the file ends in the middle of this message (is it truncated?)")
+        problems.add(source, _("the file ends in the middle of this message (is it truncated?)"))
         return None
 
     raw_date = _get(msg, "Date")
     if raw_date is None or not str(raw_date).strip():
-        problems.add(source, "the message has no Date header, so when it was sent is unknown", column="Date")
+        problems.add(source, _("the message has no Date header, so when it was sent is unknown"), column="Date")
         return None
     date_text = _header_text(raw_date, hint)
     sent_at = _parse_date(date_text)
     if sent_at is None:
-        problems.add(source, f"the date {date_text[:80]!r} cannot be read", column="Date")
+        problems.add(source, _("the date %(date)s cannot be read") % {"date": repr(date_text[:80])}, column="Date")
         return None
 
     subject = " ".join(_header_text(_get(msg, "Subject"), hint).split())
@@ -816,7 +830,7 @@ def html_to_text(text: str) -> str:
     """Crude HTML → text: no style or script, no quoted blocks, tags removed, entities decoded."""
     text = _DROP_HTML.sub(" ", text)
     text = _GMAIL_QUOTE.sub(" ", text)
-    for _ in range(10):
+    for _round in range(10):
         text, n = _INNER_QUOTE.subn(" ", text)
         if not n:
             break

@@ -36,7 +36,10 @@ from decimal import Decimal
 from typing import BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..columns import GENERIC, REQUIRED
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..columns import GENERIC, KIND_NAMES, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRef, InvoiceRecord, PaymentRecord, ReadOptions, content_key
 from ..text import (
@@ -46,6 +49,7 @@ from ..text import (
     DateColumn,
     DateError,
     csv_rows,
+    either,
     sniff_charset,
     sniff_delimiter,
     truthy,
@@ -72,7 +76,7 @@ class Preset:
 
     name: str
     kind: str
-    label: str
+    label: str  # shown in problems: translated lazily, str() where formatted
     columns: dict[str, tuple[str, ...]]
     signature: tuple[frozenset[str], ...]
     date_order: str | None = None
@@ -98,8 +102,10 @@ _SPECS: tuple[Preset, ...] = (
     Preset(
         name="quickbooks",
         kind="invoices",
-        label="QuickBooks Online: a report exported to CSV (Invoice List, Open Invoices, "
-        "A/R Aging Detail, Transaction List by Customer)",
+        label=gettext_lazy(
+            "QuickBooks Online: a report exported to CSV (Invoice List, Open Invoices, "
+            "A/R Aging Detail, Transaction List by Customer)"
+        ),
         columns={
             "client": _QBO_CUSTOMER,
             "client_email": ("Email", "Customer email", "Customer e-mail"),
@@ -119,8 +125,10 @@ _SPECS: tuple[Preset, ...] = (
     Preset(
         name="quickbooks",
         kind="payments",
-        label="QuickBooks Online: payment rows of a report exported to CSV (Transaction List by Customer, "
-        "Customer Balance Detail, Invoices and Received Payments)",
+        label=gettext_lazy(
+            "QuickBooks Online: payment rows of a report exported to CSV (Transaction List by Customer, "
+            "Customer Balance Detail, Invoices and Received Payments)"
+        ),
         columns={
             "client": _QBO_CUSTOMER,
             "client_email": ("Email", "Customer email"),
@@ -137,7 +145,7 @@ _SPECS: tuple[Preset, ...] = (
     Preset(
         name="xero",
         kind="invoices",
-        label="Xero: Sales → Invoices → Export (one row per invoice line)",
+        label=gettext_lazy("Xero: Sales → Invoices → Export (one row per invoice line)"),
         columns={
             "client": ("ContactName",),
             "client_email": ("EmailAddress",),
@@ -158,7 +166,7 @@ _SPECS: tuple[Preset, ...] = (
     Preset(
         name="freshbooks",
         kind="invoices",
-        label="FreshBooks: Reports → Invoice Details → Export → CSV (one row per invoice line)",
+        label=gettext_lazy("FreshBooks: Reports → Invoice Details → Export → CSV (one row per invoice line)"),
         columns={
             "client": ("Client Name", "Client", "Organization"),
             "client_email": ("Client Email", "Email"),
@@ -180,7 +188,7 @@ _SPECS: tuple[Preset, ...] = (
     Preset(
         name="stripe",
         kind="invoices",
-        label="Stripe: Dashboard → Invoices → Export (CSV)",
+        label=gettext_lazy("Stripe: Dashboard → Invoices → Export (CSV)"),
         columns={
             "client": ("Customer Name", "Customer Description"),
             "client_email": ("Customer Email",),
@@ -203,7 +211,7 @@ _SPECS: tuple[Preset, ...] = (
     Preset(
         name="stripe",
         kind="payments",
-        label="Stripe: Dashboard → Payments → Export (CSV; one row per charge)",
+        label=gettext_lazy("Stripe: Dashboard → Payments → Export (CSV; one row per charge)"),
         columns={
             "client": ("Customer Name", "Customer Description", "Card Name"),
             "client_email": ("Customer Email",),
@@ -225,13 +233,14 @@ _SPECS: tuple[Preset, ...] = (
 )
 
 PRESETS: dict[str, str] = {
-    "generic": "Parting's own columns (what `parting export` writes), or any file with a column mapping",
-    "quickbooks": "QuickBooks Online reports exported to CSV (invoices, credit memos and payments)",
-    "xero": "Xero sales invoice export (invoices and credit notes; no payments file)",
-    "freshbooks": "FreshBooks Invoice Details report (invoices; no payments file)",
-    "stripe": "Stripe Dashboard exports of invoices and of payments",
+    "generic": gettext_lazy("Parting's own columns (what `parting export` writes), or any file with a column mapping"),
+    "quickbooks": gettext_lazy("QuickBooks Online reports exported to CSV (invoices, credit memos and payments)"),
+    "xero": gettext_lazy("Xero sales invoice export (invoices and credit notes; no payments file)"),
+    "freshbooks": gettext_lazy("FreshBooks Invoice Details report (invoices; no payments file)"),
+    "stripe": gettext_lazy("Stripe Dashboard exports of invoices and of payments"),
 }
-"""Format name → what it reads; ``detect`` finds the preset from a header."""
+"""Format name → what it reads (translated lazily: str() where shown); ``detect`` finds the preset
+from a header."""
 
 _BY_KEY = {(p.name, p.kind): p for p in _SPECS}
 
@@ -331,7 +340,7 @@ class _Table:
         try:
             text = sample[len(bom) :].decode(encoding, errors="ignore")
         except LookupError:
-            raise FileUnreadable(f"unknown character set {encoding!r}") from None
+            raise FileUnreadable(_("unknown character set %(encoding)s") % {"encoding": repr(encoding)}) from None
         self._encoding = encoding
         lines = _PHYSICAL_LINE.findall(text)[:HEADER_SEARCH_LINES]
         wanted = self._header_test()
@@ -390,7 +399,7 @@ class _Table:
         except csv.Error as error:
             if "end of data" in str(error):
                 raise FileUnreadable(
-                    "the file ends inside a quoted field (truncated file?)", line=start + self._skipped_lines
+                    _("the file ends inside a quoted field (truncated file?)"), line=start + self._skipped_lines
                 ) from None
         finally:
             text.detach()
@@ -414,12 +423,18 @@ class _Table:
             self.preset = _BY_KEY[(fmt, self.kind)]
         elif fmt in PRESETS:
             raise FileUnreadable(
-                f"the {fmt} preset reads no {self.kind} file ({PRESETS[fmt]}); "
-                "use the generic format with a column mapping"
+                _(
+                    "the %(format)s preset reads no %(kind)s file (%(description)s); "
+                    "use the generic format with a column mapping"
+                )
+                % {"format": fmt, "kind": str(KIND_NAMES[self.kind]), "description": str(PRESETS[fmt])}
             )
         else:
             known = ", ".join(sorted(PRESETS))
-            raise FileUnreadable(f"unknown format {fmt!r}; the formats for {self.kind} are: {known}")
+            raise FileUnreadable(
+                _("unknown format %(format)s; the formats for %(kind)s are: %(known)s")
+                % {"format": repr(fmt), "kind": str(KIND_NAMES[self.kind]), "known": known}
+            )
 
     def _resolve_columns(self) -> None:
         by_norm: dict[str, str] = {}
@@ -440,15 +455,19 @@ class _Table:
                 continue
             if _norm(column) not in by_norm:
                 raise FileUnreadable(
-                    f"the column {column!r} mapped to {fld!r} is not in the file; "
-                    f"its columns are: {_listing(self.header)}",
+                    _("the column %(column)s mapped to %(field)s is not in the file; its columns are: %(columns)s")
+                    % {"column": repr(column), "field": repr(fld), "columns": _listing(self.header)},
                     line=self.header_line,
                 )
             self.cols[fld] = by_norm[_norm(column)]
         if unknown_fields:
             raise FileUnreadable(
-                f"the mapping names fields that {self.kind} do not have: {', '.join(sorted(unknown_fields))}; "
-                f"the fields are: {', '.join(GENERIC[self.kind])}"
+                _("the mapping names fields that %(kind)s do not have: %(unknown)s; the fields are: %(fields)s")
+                % {
+                    "kind": str(KIND_NAMES[self.kind]),
+                    "unknown": ", ".join(sorted(unknown_fields)),
+                    "fields": ", ".join(GENERIC[self.kind]),
+                }
             )
         missing = [f for f in REQUIRED[self.kind] if f not in self.cols]
         if "amount" in missing and self.preset.sum_lines and "line_total" in self.cols:
@@ -457,18 +476,20 @@ class _Table:
         if not self.preset.report and not any(f in self.cols for f in who):
             missing.append("client")
         if missing:
-            described = ", ".join(self._names_for(f) for f in missing)
-            which = "" if self.preset.name == "generic" else f" ({self.preset.label})"
-            raise FileUnreadable(
-                f"required columns are missing{which}: {described}; the file's columns are: {_listing(self.header)}",
-                line=self.header_line,
-            )
+            values = {"columns": ", ".join(self._names_for(f) for f in missing), "header": _listing(self.header)}
+            if self.preset.name == "generic":
+                reason = _("required columns are missing: %(columns)s; the file's columns are: %(header)s") % values
+            else:
+                reason = _(
+                    "required columns are missing (%(format)s): %(columns)s; the file's columns are: %(header)s"
+                ) % {**values, "format": str(self.preset.label)}
+            raise FileUnreadable(reason, line=self.header_line)
 
     def _names_for(self, fld: str) -> str:
         names = self.preset.columns.get(fld, (fld,))
         if fld == "client" and "client_email" in self.preset.columns:
             names = names + self.preset.columns["client_email"]
-        return " or ".join(repr(n) for n in names)
+        return either(repr(n) for n in names)
 
     def values(self, row: dict[str, str]) -> dict[str, str]:
         """The row's value of each field the file has, stripped."""
@@ -509,7 +530,7 @@ def _cells(line: str) -> list[str]:
 
 def _listing(header: list[str]) -> str:
     shown = [repr(h) for h in header if h][:40]
-    return ", ".join(shown) if shown else "(none)"
+    return ", ".join(shown) if shown else _("(none)")
 
 
 # ---- columns of dates and amounts -----------------------------------------------------------------
@@ -659,7 +680,12 @@ def _currency(table: _Table, row: dict[str, str], errors: list[tuple[str, str]])
         return table.options.currency
     if _CURRENCY.match(value):
         return value.upper()
-    errors.append((table.cols["currency"], f"{value!r} is not a three-letter currency code (such as EUR)"))
+    errors.append(
+        (
+            table.cols["currency"],
+            _("%(value)s is not a three-letter currency code (such as EUR)") % {"value": repr(value)},
+        )
+    )
     return ""
 
 
@@ -678,7 +704,7 @@ def _required_amount(
 ) -> Decimal | None:
     value = row.get(f, "")
     if not value:
-        errors.append((table.cols.get(f, ""), "the amount is missing"))
+        errors.append((table.cols.get(f, ""), _("the amount is missing")))
         return None
     return columns.amount(f, value, errors)
 
@@ -777,11 +803,11 @@ def _parse_invoice(
     errors: list[tuple[str, str]] = []
     number = row.get("number", "") or row.get("key", "")
     if not number:
-        errors.append((table.cols.get("number", ""), "the invoice number is missing"))
+        errors.append((table.cols.get("number", ""), _("the invoice number is missing")))
     client = _client(table, row, group)
     if not client:
-        errors.append((table.cols.get("client", table.cols.get("client_email", "")), "the client is missing"))
-    issued_on = _required_date(table, columns, row, "issued_on", "the invoice date is missing", errors)
+        errors.append((table.cols.get("client", table.cols.get("client_email", "")), _("the client is missing")))
+    issued_on = _required_date(table, columns, row, "issued_on", _("the invoice date is missing"), errors)
     due_on = columns.date("due_on", row.get("due_on", ""), errors)
     paid_on = columns.date("paid_on", row.get("paid_on", ""), errors)
     amount_field = "amount" if "amount" in table.cols else "line_total"
@@ -797,13 +823,18 @@ def _parse_invoice(
         if raw_reminders.isdigit() and len(raw_reminders) < 6:
             reminders = int(raw_reminders)
         else:
-            errors.append((table.cols["reminders_sent"], f"{raw_reminders!r} is not a number of reminders"))
+            errors.append(
+                (
+                    table.cols["reminders_sent"],
+                    _("%(value)s is not a number of reminders") % {"value": repr(raw_reminders)},
+                )
+            )
     flags = {}
     for f in ("disputed", "discount_requested"):
         raw = row.get(f, "")
         flag = truthy(raw) if raw else False
         if flag is None:
-            errors.append((table.cols[f], f"{raw!r} is neither yes nor no"))
+            errors.append((table.cols[f], _("%(value)s is neither yes nor no") % {"value": repr(raw)}))
         flags[f] = bool(flag)
     if errors:
         _report(problems, table.name, line, errors)
@@ -844,14 +875,16 @@ def _finish_invoice(table: _Table, problems: Problems, inv: _Invoice) -> Invoice
     if due_on < inv.issued_on:
         problems.add(
             source,
-            f"the invoice falls due ({due_on.isoformat()}) before it is issued ({inv.issued_on.isoformat()})",
+            _("the invoice falls due (%(due)s) before it is issued (%(issued)s)")
+            % {"due": due_on.isoformat(), "issued": inv.issued_on.isoformat()},
             column=table.cols.get("due_on", ""),
         )
         return None
     if inv.paid_on is not None and inv.paid_on < inv.issued_on:
         problems.add(
             source,
-            f"the invoice is paid ({inv.paid_on.isoformat()}) before it is issued ({inv.issued_on.isoformat()})",
+            _("the invoice is paid (%(paid)s) before it is issued (%(issued)s)")
+            % {"paid": inv.paid_on.isoformat(), "issued": inv.issued_on.isoformat()},
             column=table.cols.get("paid_on", ""),
         )
         return None
@@ -936,8 +969,8 @@ def _parse_payment(
     client = _client(table, row, group)
     invoice_number = row.get("invoice_number", "")
     if not client and not invoice_number:
-        errors.append((table.cols.get("client", table.cols.get("client_email", "")), "the client is missing"))
-    paid_on = _required_date(table, columns, row, "paid_on", "the payment date is missing", errors)
+        errors.append((table.cols.get("client", table.cols.get("client_email", "")), _("the client is missing")))
+    paid_on = _required_date(table, columns, row, "paid_on", _("the payment date is missing"), errors)
     amount = _required_amount(table, columns, row, "amount", errors)
     refunded = columns.amount("refunded", row.get("refunded", ""), errors)
     currency = _currency(table, row, errors)

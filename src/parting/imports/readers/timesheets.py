@@ -36,6 +36,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from ..columns import GENERIC, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRef, ReadOptions, TimeRecord
@@ -46,6 +49,7 @@ from .generic import (
     RowProblem,
     Table,
     column_key,
+    not_an_address,
     read_date,
     read_flag,
     split_emails,
@@ -59,7 +63,7 @@ class Preset:
     """A tool's export: which of its columns hold which of our fields (in order of preference)."""
 
     name: str
-    label: str
+    label: str  # shown in problems: translated lazily, str() where formatted
     columns: dict[str, tuple[str, ...]]
     required: tuple[str, ...] = ("date", "hours")
     date_order: str | None = None
@@ -69,7 +73,7 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     "toggl": Preset(
         name="toggl",
-        label="Toggl Track (detailed report)",
+        label=gettext_lazy("Toggl Track (detailed report)"),
         columns={
             "client": ("Client",),
             "person": ("Email", "User", "Member"),
@@ -86,7 +90,7 @@ PRESETS: dict[str, Preset] = {
     ),
     "harvest": Preset(
         name="harvest",
-        label="Harvest (detailed time report)",
+        label=gettext_lazy("Harvest (detailed time report)"),
         columns={
             "client": ("Client",),
             "first_name": ("First Name",),
@@ -102,7 +106,7 @@ PRESETS: dict[str, Preset] = {
     ),
     "clockify": Preset(
         name="clockify",
-        label="Clockify (detailed report)",
+        label=gettext_lazy("Clockify (detailed report)"),
         columns={
             "client": ("Client",),
             "person": ("Email", "User"),
@@ -119,7 +123,7 @@ PRESETS: dict[str, Preset] = {
     ),
     "generic": Preset(
         name="generic",
-        label="Parting's own columns",
+        label=gettext_lazy("Parting's own columns"),
         columns={f: (f,) for f in GENERIC["time"]},
         required=REQUIRED["time"],
     ),
@@ -144,7 +148,8 @@ def _preset(options: ReadOptions, header: list[str]) -> Preset:
         return PRESETS[wanted]
     if wanted:
         raise FileUnreadable(
-            f"{options.format!r} is not a time tracking format; choose one of {', '.join(sorted(PRESETS))}"
+            _("%(format)s is not a time tracking format; choose one of %(formats)s")
+            % {"format": repr(options.format), "formats": ", ".join(sorted(PRESETS))}
         )
     return PRESETS[detect(header) or "generic"]
 
@@ -158,11 +163,14 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
         candidates.setdefault(extra, (extra,))
     table = Table(stream, options, candidates)
     columns = table.columns
-    columns.require(preset.required, candidates, preset.label)
+    columns.require(preset.required, candidates, str(preset.label))
     if not (columns.has("client") or columns.has("client_email")):
         raise FileUnreadable(
-            f"this {preset.label} file has no client column; its columns are: "
-            f"{', '.join(repr(h) for h in table.header if h)}. Map one (--map client=Project uses the project as the client)"
+            _(
+                "this %(what)s file has no client column; its columns are: %(columns)s. "
+                "Map one (--map client=Project uses the project as the client)"
+            )
+            % {"what": str(preset.label), "columns": ", ".join(repr(h) for h in table.header if h)}
         )
     if options.date_order is None and preset.date_order:
         table.options = dataclasses.replace(options, date_order=preset.date_order)
@@ -198,26 +206,31 @@ def _over_a_day(raw: str) -> bool:
 def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[str, str]) -> TimeRecord | None:
     raw = columns.get(row, "hours")
     if not raw:
-        raise RowProblem("the duration is missing", columns.where(row, "hours"))
+        raise RowProblem(_("the duration is missing"), columns.where(row, "hours"))
     try:
         hours = parse_hours(raw)
     except ValueError:
         raise RowProblem(
-            f"{raw!r} is not a duration (write 1:30:00, 1:30 or 1.5)", columns.where(row, "hours")
+            _("%(value)s is not a duration (write 1:30:00, 1:30 or 1.5)") % {"value": repr(raw)},
+            columns.where(row, "hours"),
         ) from None
     if hours == 0:
         return None  # a timer stopped at once: nothing worked
     if hours > MAX_HOURS or _over_a_day(raw):
-        raise RowProblem(f"{raw} is more than 24 hours in one entry", columns.where(row, "hours"))
+        raise RowProblem(
+            _("%(value)s is more than 24 hours in one entry") % {"value": raw}, columns.where(row, "hours")
+        )
     date = read_date(dates, columns, row, "date")
     client_name = " ".join(columns.get(row, "client").split())
     emails, bad = split_emails(columns.get(row, "client_email"))
     if bad:
-        raise RowProblem(f"{bad[0]!r} is not an e-mail address", columns.where(row, "client_email"))
+        raise RowProblem(not_an_address(bad[0]), columns.where(row, "client_email"))
     if not client_name and not emails:
         raise RowProblem(
-            "no client: the entry names no client (map the project as the client with --map client=Project "
-            "if your projects are named after clients)",
+            _(
+                "no client: the entry names no client (map the project as the client with --map client=Project "
+                "if your projects are named after clients)"
+            ),
             columns.name("client"),
         )
     billable = read_flag(columns, row, "billable", True)

@@ -65,7 +65,24 @@ FILE_KIND_LABELS = {
     "mail": gettext_lazy("mail"),
     "archive": gettext_lazy("a Parting export (.zip)"),
 }
-WHAT = {"added": gettext_lazy("added"), "changed": gettext_lazy("changed"), "unchanged": gettext_lazy("unchanged")}
+WHAT = {  # what happened to the records an import counts (the keys parting.imports.loader counts under)
+    "added": gettext_lazy("added"),
+    "changed": gettext_lazy("changed"),
+    "unchanged": gettext_lazy("unchanged"),
+    "duplicates in the file": gettext_lazy("duplicates in the file"),
+    "all-day events skipped": gettext_lazy("all-day events skipped"),
+    "skipped (no such client)": gettext_lazy("skipped (no such client)"),
+    "skipped (no client named)": gettext_lazy("skipped (no client named)"),
+    "skipped (no such invoice)": gettext_lazy("skipped (no such invoice)"),
+    "skipped (no open invoice)": gettext_lazy("skipped (no open invoice)"),
+    # mail the reader passes over, by why (readers.mail: Gmail labels, maildir flags, Thunderbird, own mail)
+    "passed over (spam)": gettext_lazy("passed over (spam)"),
+    "passed over (trash)": gettext_lazy("passed over (trash)"),
+    "passed over (draft)": gettext_lazy("passed over (draft)"),
+    "passed over (chat)": gettext_lazy("passed over (chat)"),
+    "passed over (deleted)": gettext_lazy("passed over (deleted)"),
+    "passed over (internal)": gettext_lazy("passed over (internal)"),
+}
 COUNTED_KINDS = {  # the kinds of records an import counts
     "clients": gettext_lazy("Clients"),
     "contacts": gettext_lazy("Contacts"),
@@ -355,7 +372,19 @@ def _start(request, *, kind: str, options: dict, dry_run: bool) -> ImportRun:
 
 def count_lines(run: ImportRun) -> list[tuple[str, list[tuple[int, str]]]]:
     """What a run did per kind: [(kind, [(n, what), ...]), ...]."""
-    counts = (run.counts or {}).get("counts", {}) or {}
+    return _lines((run.counts or {}).get("counts", {}) or {})
+
+
+def _client_lines(counted: dict[str, int]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """What a run did for one client ({"invoices added": n, ...}), per kind as ``count_lines`` gives it."""
+    by_kind: dict[str, dict[str, int]] = {}
+    for key, n in counted.items():
+        kind, _sep, what = key.rpartition(" ")
+        by_kind.setdefault(kind, {})[what] = n
+    return _lines(by_kind)
+
+
+def _lines(counts: dict[str, dict[str, int]]) -> list[tuple[str, list[tuple[int, str]]]]:
     lines = []
     for kind, what in sorted(counts.items()):
         label = COUNTED_KINDS.get(kind) or KIND_LABELS.get(kind, kind)
@@ -410,10 +439,7 @@ def import_run(request, pk: int):
         "live": _live(run),
         "percent": read_progress(run),
         "lines": count_lines(run),
-        "per_client": [
-            (name, [(n, what) for what, n in sorted(what_n.items())])
-            for name, what_n in (counts.get("per_client") or {}).items()
-        ],
+        "per_client": [(name, _client_lines(what_n)) for name, what_n in (counts.get("per_client") or {}).items()],
         "changes": counts.get("changes") or [],
         "notes": counts.get("notes") or [],
         "created": counts.get("created_clients") or [],
