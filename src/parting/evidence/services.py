@@ -12,6 +12,24 @@ ZERO = Decimal("0")
 BATCH = 2000
 
 
+def settlement(due: Decimal, issued_on, payments: Iterable[tuple]) -> tuple[Decimal, object]:
+    """``(amount_paid, paid_on)`` of an invoice with ``due`` (amount − discount given) from its
+    payments, ``(paid_on, amount)`` in the order of their day (see ``settle_invoices``). The loader
+    uses it to write a new invoice already settled, without reading it back."""
+    total, settled = ZERO, None
+    for paid_on, amount in payments:
+        total += amount
+        if settled is None and total >= due:
+            settled = paid_on
+        elif settled is not None and total < due:
+            settled = None  # a refund reopened it
+    if due <= 0:
+        settled = issued_on if total >= due else None
+    elif total < due:
+        settled = None
+    return total, settled
+
+
 def settle_invoices(invoice_ids: Iterable[int]) -> int:
     """Recompute ``amount_paid`` and ``paid_on`` of these invoices from their payments (issue 10 §1).
 
@@ -36,18 +54,9 @@ def settle_invoices(invoice_ids: Iterable[int]) -> int:
         for invoice in Invoice.objects.filter(pk__in=chunk).only(
             "pk", "amount", "discount_given", "issued_on", "amount_paid", "paid_on"
         ):
-            due = invoice.amount - invoice.discount_given
-            total, settled = ZERO, None
-            for paid_on, amount in payments.get(invoice.pk, ()):
-                total += amount
-                if settled is None and total >= due:
-                    settled = paid_on
-                elif settled is not None and total < due:
-                    settled = None  # a refund reopened it
-            if due <= 0:
-                settled = invoice.issued_on if total >= due else None
-            elif total < due:
-                settled = None
+            total, settled = settlement(
+                invoice.amount - invoice.discount_given, invoice.issued_on, payments.get(invoice.pk, ())
+            )
             if (invoice.amount_paid, invoice.paid_on) != (total, settled):
                 invoice.amount_paid, invoice.paid_on = total, settled
                 updates.append(invoice)

@@ -18,13 +18,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from parting.clients.models import Client, Contact
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
-from parting.evidence.services import settle_invoices
+from parting.evidence.services import settle_invoices, settlement
 from parting.firms.models import Membership, Service
 
 from .matching import Matcher, domain_of, exact, normalise_name
@@ -33,6 +34,7 @@ from .records import ClientRef
 
 BATCH = 2000
 MAX_CHANGES_LISTED = 100
+MAX_MATCHES_CACHED = 50_000
 LANGUAGES = {"en", "ru", "pl", "ro", "he"}
 
 
@@ -81,10 +83,12 @@ class Loader:
         self.problems = problems if problems is not None else Problems()
         self.outcome = Outcome()
         self.matcher = Matcher(firm)
+        self.matches: dict[ClientRef, int | None] = {}  # the matcher's answers, until it learns a client
         self.names = dict(Client.objects.filter(firm=firm).values_list("id", "name"))
         self.pending: dict[str, list] = defaultdict(list)
         self.seen: dict[str, set[str]] = defaultdict(set)
         self.touched_invoices: set[int] = set()
+        self.had_invoices: bool | None = None  # whether the firm had invoices before this import
         self.replies: dict[str, str] = {}  # message key → the key it replies to
         self.referrals: list[tuple[int, str]] = []
         self.client_rows: set[int] = set()  # clients a row of a clients file matched or created
@@ -144,7 +148,7 @@ class Loader:
     # -- clients -------------------------------------------------------------------------------
 
     def _client_for(self, ref: ClientRef, kind: str) -> int | None:
-        client_id = self.matcher.match(ref)
+        client_id = self._match(ref)
         if client_id is None and ref:
             label = ref.label()
             if (self.create_clients and ref.name) or (self.create_clients and ref.emails):
@@ -156,6 +160,22 @@ class Loader:
             self.outcome.count(kind, "skipped (no client named)")
         return client_id
 
+    def _match(self, ref: ClientRef) -> int | None:
+        """``matcher.match``, asked once per distinct reference: a file names the same client on many
+        rows, and normalising a name is the costly part of matching."""
+        try:
+            return self.matches[ref]
+        except KeyError:
+            if len(self.matches) >= MAX_MATCHES_CACHED:
+                self.matches.clear()
+            found = self.matches[ref] = self.matcher.match(ref)
+            return found
+
+    def _learn(self, client_id: int, **how) -> None:
+        """Tell the matcher a new way to name a client; earlier answers may no longer hold."""
+        self.matcher.add(client_id, **how)
+        self.matches.clear()
+
     def _create_client(self, ref: ClientRef) -> int:
         name = ref.name or ref.emails[0]
         name = self._free_name(name)
@@ -164,7 +184,7 @@ class Loader:
         for email in ref.emails:
             if domain_of(email) not in self.own_domains():
                 Contact.objects.create(client=client, name=ref.name or email, email=email)
-        self.matcher.add(client.id, name=ref.name, emails=ref.emails, key=ref.external_id)
+        self._learn(client.id, name=ref.name, emails=ref.emails, key=ref.external_id)
         self.names[client.id] = client.name
         self.assigned[client.id] = None
         self.outcome.created_clients.append(client.name)
@@ -234,7 +254,7 @@ class Loader:
                 )
             else:
                 self.outcome.count("clients", "unchanged", client.name)
-        self.matcher.add(client_id, name=record.name, domains=record.domains, key=record.key)
+        self._learn(client_id, name=record.name, domains=record.domains, key=record.key)
         if self.problems:
             return
         existing = {(c.email.lower(), c.name.casefold()) for c in Contact.objects.filter(client_id=client_id)}
@@ -261,7 +281,7 @@ class Loader:
             existing.add((email, contact.name.casefold()))
             self.outcome.count("contacts", "added", self.names[client_id])
             if email:
-                self.matcher.add(client_id, emails=[email])
+                self._learn(client_id, emails=[email])
         if record.services:
             services = []
             for name in record.services:
@@ -324,18 +344,28 @@ class Loader:
         return saved
 
     def _invoices(self, batch) -> None:
+        """Invoices keyed by their number. New ones are written with one INSERT per batch (executemany),
+        already settled (``settlement`` of the payment the export says was made, or a credit note on
+        its issue day), with that payment, so they are never read back; changed ones go through the
+        ORM and are settled at the end."""
         resolved = self._resolve(batch, "invoices")
-        numbers = [r.number for r, _c in resolved]
-        existing = {i.number: i for i in Invoice.objects.filter(firm=self.firm, number__in=numbers)}
-        new, changed, fields, summaries = [], [], set(), []
+        if self.had_invoices is None:
+            self.had_invoices = Invoice.objects.filter(firm=self.firm).exists()
+        existing = {}
+        if self.had_invoices:  # else every number is new: the import's own are told apart by ``add``
+            numbers = [r.number for r, _c in resolved]
+            existing = {i.number: i for i in Invoice.objects.filter(firm=self.firm, number__in=numbers)}
+        firm_id, currency = self.firm.pk, self.firm.currency
+        new, new_payments, changed, fields, summaries = [], [], [], set(), []
+        count = self.outcome.count
         for record, client_id in resolved:
             values = {
                 "client_id": client_id,
                 "issued_on": record.issued_on,
                 "due_on": record.due_on,
                 "amount": record.amount,
-                "currency": (record.currency or self.firm.currency).upper()[:3],
-                "fx_rate": record.fx_rate if record.fx_rate is not None else Decimal("1"),
+                "currency": (record.currency or currency).upper()[:3],
+                "fx_rate": record.fx_rate if record.fx_rate is not None else ONE,
                 "discount_given": record.discount_given,
                 "discount_requested": record.discount_requested,
                 "disputed": record.disputed,
@@ -346,38 +376,53 @@ class Loader:
             client = self.names.get(client_id, "")
             row = existing.get(record.number)
             if row is None:
-                row = Invoice(firm=self.firm, number=record.number, **values)
-                new.append(row)
-                self.outcome.count("invoices", "added", client)
-            else:
-                differs = _differs(row, values)
-                if differs:
-                    for name in differs:
-                        setattr(row, name, values[name])
-                    fields.update(differs)
-                    changed.append(row)
-                    self.outcome.count("invoices", "changed", client)
-                    self.outcome.change(
-                        _("invoice %(number)s: %(fields)s") % {"number": row.number, "fields": ", ".join(differs)}
+                due = record.amount - record.discount_given
+                paid = ()
+                if record.amount_paid is not None or record.paid_on is not None:
+                    amount = record.amount_paid if record.amount_paid is not None else due
+                    if amount:
+                        day = record.paid_on or record.due_on
+                        paid = ((day, amount),)
+                        new_payments.append((firm_id, client_id, firm_id, record.number, day, amount))
+                amount_paid, paid_on = settlement(due, record.issued_on, paid)
+                v = values
+                new.append(
+                    (
+                        firm_id, client_id, record.number, v["issued_on"], v["due_on"], v["amount"], v["currency"],
+                        v["fx_rate"], paid_on, amount_paid, v.get("reminders_sent", 0), v["discount_requested"],
+                        v["discount_given"], v["disputed"], v["source_key"],
                     )
-                else:
-                    self.outcome.count("invoices", "unchanged", client)
+                )  # fmt: skip
+                count("invoices", "added", client)
+                continue
+            differs = _differs(row, values)
+            if differs:
+                for name in differs:
+                    setattr(row, name, values[name])
+                fields.update(differs)
+                changed.append(row)
+                count("invoices", "changed", client)
+                self.outcome.change(
+                    _("invoice %(number)s: %(fields)s") % {"number": row.number, "fields": ", ".join(differs)}
+                )
+            else:
+                count("invoices", "unchanged", client)
             if record.amount_paid is not None or record.paid_on is not None:
                 summaries.append((row, record))
         if new:
-            Invoice.objects.bulk_create(new, batch_size=500)
+            _insert(Invoice, INVOICE_COLUMNS, new)
+        if new_payments:
+            _insert_summary_payments(new_payments)
         if changed:
             Invoice.objects.bulk_update(changed, sorted(fields), batch_size=500)
-        # A credit note has nothing due: it is settled when issued, payments or not.
-        self.touched_invoices.update(row.pk for row in new if row.amount - row.discount_given <= 0)
-        self.touched_invoices.update(row.pk for row, _r in summaries)
-        self.touched_invoices.update(row.pk for row in changed)
+            self.touched_invoices.update(row.pk for row in changed)
         if summaries:
-            self._summary_payments(summaries)
+            self.touched_invoices.update(self._summary_payments(summaries))
 
-    def _summary_payments(self, summaries) -> None:
+    def _summary_payments(self, summaries) -> set[int]:
         """An invoice export that says what was paid, without the payments: one payment stands for it,
-        unless payments of its own (logged or imported) are there; those are more exact."""
+        unless payments of its own (logged or imported) are there; those are more exact. Returns the
+        invoices whose payments changed here (to be settled again)."""
         ids = [row.pk for row, _r in summaries]
         precise = set(
             Payment.objects.filter(invoice_id__in=ids)
@@ -387,7 +432,7 @@ class Loader:
         current = defaultdict(list)
         for payment in Payment.objects.filter(invoice_id__in=ids, origin=Payment.Origin.INVOICE):
             current[payment.invoice_id].append(payment)
-        stale, new = [], []
+        stale, new, touched = [], [], set()
         for row, record in summaries:
             if row.pk in precise:
                 continue
@@ -397,6 +442,7 @@ class Loader:
             have = current.get(row.pk, [])
             if len(have) == 1 and have[0].amount == amount and have[0].paid_on == day:
                 continue
+            touched.add(row.pk)
             stale += [p.pk for p in have]
             if amount:
                 new.append(
@@ -411,6 +457,7 @@ class Loader:
                 )
         Payment.objects.filter(pk__in=stale).delete()
         Payment.objects.bulk_create(new, batch_size=500)
+        return touched
 
     def _payments(self, batch) -> None:
         """Payments keyed by their reference; an invoice named by its number or by its id in the export
@@ -655,6 +702,41 @@ def _twice(kind: str, record) -> str:
     if kind == "payment":
         return _("the payment %(key)s appears twice in this import") % {"key": repr(record.key)}
     return _("the client %(key)s appears twice in this import") % {"key": repr(record.key)}
+
+
+ONE = Decimal("1")
+# fmt: off
+INVOICE_COLUMNS = (
+    "firm_id", "client_id", "number", "issued_on", "due_on", "amount", "currency", "fx_rate", "paid_on",
+    "amount_paid", "reminders_sent", "discount_requested", "discount_given", "disputed", "source_key",
+)
+# fmt: on
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """``rows`` into ``model``'s table with one executemany: Python values as the ORM would pass them
+    (the backends adapt dates, Decimals and booleans), without building a model instance per row."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _insert_summary_payments(rows: list[tuple]) -> None:
+    """The payment an invoice export says was made, for invoices just written: rows of (firm, client,
+    firm, invoice number, day, amount); the invoice's id is found by its number (a unique index)."""
+    quote = connection.ops.quote_name
+    invoice, payment = quote(Invoice._meta.db_table), quote(Payment._meta.db_table)
+    sql = (
+        f"INSERT INTO {payment} (firm_id, client_id, invoice_id, paid_on, amount, method, reference, origin) "
+        f"VALUES (%s, %s, (SELECT id FROM {invoice} WHERE firm_id = %s AND number = %s), %s, %s, '', '', %s)"
+    )
+    origin = Payment.Origin.INVOICE.value
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*row, origin) for row in rows])
 
 
 def _plural(kind: str) -> str:

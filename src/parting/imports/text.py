@@ -182,7 +182,7 @@ class CsvFile:
         header = self.header
         width = len(header)
         for line, row in self._rows:
-            if not any(cell.strip() for cell in row):
+            if not (row and row[0].strip()) and not "".join(row).strip():
                 continue  # blank lines and rows of empty cells
             if len(row) < width:
                 row = row + [""] * (width - len(row))
@@ -245,6 +245,9 @@ def csv_rows(stream: BinaryIO, encoding: str | None = None, delimiter: str | Non
 # ---- amounts -------------------------------------------------------------------------------------
 
 _NOT_NUMBER = re.compile(r"[^\d.,\-+()]")
+# Amounts that show their decimal separator at a glance (1234.50, -0,5): most values of most files.
+_PLAIN_DOT = re.compile(r"-?\d{1,15}\.\d\d?")
+_PLAIN_COMMA = re.compile(r"-?\d{1,15},\d\d?")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _CURRENCY = re.compile(r"^[A-Z]{3}\s*|\s*[A-Z]{3}$")
 
@@ -294,7 +297,13 @@ class AmountColumn:
     votes: dict[str, int] = field(default_factory=lambda: {".": 0, ",": 0})
 
     def scan(self, value: str) -> None:
-        if value and value.strip():
+        if not value:
+            return
+        if _PLAIN_DOT.fullmatch(value):
+            self.votes["."] += 1
+        elif _PLAIN_COMMA.fullmatch(value):
+            self.votes[","] += 1
+        elif value.strip():
             vote = _vote(_amount_shape(value)[0])
             if vote:
                 self.votes[vote] += 1
@@ -398,6 +407,8 @@ class DateColumn:
     example: str = ""
 
     def scan(self, value: str) -> None:
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            return  # ISO (2026-01-31): nothing to decide
         value = value.strip()
         if not value or _ISO.match(value):
             return

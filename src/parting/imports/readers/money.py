@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -669,9 +670,14 @@ _PAID_STATUS = {"paid", "auto-paid", "autopaid", "paid in full", "closed"}
 
 
 def _client(table: _Table, row: dict[str, str], group: str) -> ClientRef:
-    name = row.get("client", "") or group
-    emails = tuple(dict.fromkeys(m.lower() for m in _EMAIL.findall(row.get("client_email", ""))))
-    return ClientRef(name=name, emails=emails, external_id=row.get("client_id", ""))
+    return _client_ref(row.get("client", "") or group, row.get("client_email", ""), row.get("client_id", ""))
+
+
+@functools.lru_cache(maxsize=8192)
+def _client_ref(name: str, email: str, external_id: str) -> ClientRef:
+    """One ClientRef per way a file names a client (a file names the same clients on many rows)."""
+    emails = tuple(dict.fromkeys(m.lower() for m in _EMAIL.findall(email)))
+    return ClientRef(name=name, emails=emails, external_id=external_id)
 
 
 def _currency(table: _Table, row: dict[str, str], errors: list[tuple[str, str]]) -> str:
