@@ -41,6 +41,18 @@ def test_worker_command_once_runs_due_jobs_and_exits(db):
 
     from django.core.management import call_command
 
+    Session.objects.create(session_key="old", session_data="", expire_date=timezone.now() - dt.timedelta(days=1))
     out = io.StringIO()
     call_command("worker", "--once", stdout=out)
-    assert "clear_expired_sessions" in out.getvalue()
+    assert "clear_expired_sessions: 1 expired sessions removed" in out.getvalue()
+    assert "queued import" not in out.getvalue()  # a job with nothing to do says so only with -v 2
+
+
+def test_worker_command_says_what_idle_jobs_found_only_when_asked(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("worker", "--once", "-v", "2", stdout=out)
+    assert "run_queued_imports: 0 queued import(s) run" in out.getvalue()

@@ -12,6 +12,13 @@ from parting.core.database import database_required
 from parting.core.jobs import run_due_jobs
 
 
+def _idle(report: str) -> bool:
+    """A job's report that it found nothing to do ("0 expired sessions removed", "no uploads"): the
+    loop passes every few seconds, so these are printed only with -v 2."""
+    outcome = report.partition(": ")[2]
+    return outcome.startswith(("0 ", "no "))
+
+
 class Command(BaseCommand):
     help = "Run the jobs that are due (sessions clean-up now; more as the app grows). Safe to run several."
 
@@ -24,9 +31,11 @@ class Command(BaseCommand):
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
+        verbose = options["verbosity"] >= 2
         while True:
             for line in run_due_jobs():
-                self.stdout.write(line)
+                if verbose or not _idle(line):
+                    self.stdout.write(line)
             if options["once"]:
                 break
             close_old_connections()  # a long-lived loop must not keep a broken or stale connection
