@@ -317,3 +317,16 @@ def test_w10_an_imported_mails_negative_tone_is_labelled_as_the_heuristics_guess
     Message.objects.create(firm=firm, client=acme, sent_at=at, negative=True, summary="Logged by hand")
     page = client.get(f"/clients/{acme.pk}/").content.decode()
     assert page.count("negative tone (heuristic)") == 1
+
+
+def test_w3_a_clients_file_says_who_looks_after_each_client_and_an_unknown_member_is_noted(firm, tmp_path):
+    staff = MembershipFactory(firm=firm, role=Membership.Role.STAFF, user__email="ann@firm.pl").user
+    MembershipFactory(firm=firm, role=Membership.Role.PARTNER, user__username="marek")
+    good = write(tmp_path, "name,assigned_to\nAcme,ANN@firm.pl\nGlobex,marek\n", "clients.csv")
+    assert run_import(firm=firm, by=None, kind="clients", paths=[good]).ok
+    assigned = dict(Client.objects.filter(firm=firm).values_list("name", "assigned_to__username"))
+    assert assigned == {"Acme": staff.username, "Globex": "marek"}
+    other = write(tmp_path, "name,assigned_to\nInitech,nobody@firm.pl\n", "other.csv")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[other])
+    assert result.ok and any("'nobody@firm.pl'" in note for note in result.run.counts["notes"])
+    assert Client.objects.get(firm=firm, name="Initech").assigned_to is None

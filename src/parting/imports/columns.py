@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 GENERIC: dict[str, tuple[str, ...]] = {
     "clients": (
         "name", "status", "email", "contact", "phone", "language", "domains", "services",
-        "referral_source", "referred_by", "client_since", "notes",
+        "referral_source", "referred_by", "client_since", "notes", "assigned_to",
     ),
     "contacts": ("client", "name", "email", "phone", "language", "form_of_address", "honorific", "is_primary"),
     "invoices": (

@@ -544,7 +544,7 @@ def _clients(firm) -> Iterator[tuple]:
         "service__name",
     ):
         services[client_id].append(name)
-    for client_id, name, status, domains, referral_source, referred_by, started_on, notes in _stream(
+    for client_id, name, status, domains, referral_source, referred_by, started_on, notes, email, user in _stream(
         Client.objects.filter(firm=firm).order_by("name", "id"),
         "id",
         "name",
@@ -554,6 +554,8 @@ def _clients(firm) -> Iterator[tuple]:
         "referred_by__name",
         "started_on",
         "notes",
+        "assigned_to__email",
+        "assigned_to__username",
     ):
         yield (
             name,
@@ -568,6 +570,7 @@ def _clients(firm) -> Iterator[tuple]:
             referred_by,
             started_on,
             notes,
+            email or user or "",  # assigned_to: who looks after the client (W3 reads it)
         )
 
 

@@ -228,6 +228,17 @@ class Loader:
             values["notes"] = record.notes
         if record.domains:
             values["email_domains"] = " ".join(sorted({d.lower() for d in record.domains}))[:300]
+        if record.assigned_to:
+            member = self.member_by_email.get(record.assigned_to.lower()) or self.member_by_name.get(
+                record.assigned_to.casefold()
+            )
+            if member is None:  # e.g. an export read into another firm: its members are not these
+                self.outcome.notes.append(
+                    _("%(client)s: %(member)s, who looks after the client, is not a member of the firm: left as it is")
+                    % {"client": record.name, "member": repr(record.assigned_to)}
+                )
+            else:
+                values["assigned_to_id"] = member
         if client_id is None:
             if self.problems:
                 return
@@ -241,13 +252,14 @@ class Loader:
             client_id = client.id
             self.client_rows.add(client_id)
             self.names[client_id] = name
-            self.assigned[client_id] = None
+            self.assigned[client_id] = values.get("assigned_to_id")
             self.outcome.count("clients", "added", name)
         else:
             client = Client.objects.get(pk=client_id, firm=self.firm)
             differs = _differs(client, values)
             if differs and not self.problems:
                 Client.objects.filter(pk=client_id, firm=self.firm).update(**values)
+                self.assigned[client_id] = values.get("assigned_to_id", self.assigned.get(client_id))
                 self.outcome.count("clients", "changed", client.name)
                 self.outcome.change(
                     _("client %(name)s: %(fields)s") % {"name": client.name, "fields": ", ".join(differs)}

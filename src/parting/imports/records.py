@@ -66,6 +66,7 @@ class ClientRecord:
     started_on: dt.date | None = None
     notes: str = ""
     status: str = ""  # "active" / "former"; "" leaves it as it is (new clients: active)
+    assigned_to: str = ""  # the member who looks after the client: e-mail address or user name
     kind = "client"
 
 

@@ -395,6 +395,7 @@ def _client(
         started_on=read_date(dates, columns, row, "client_since", required=False),
         notes=columns.get(row, "notes"),
         status=status,
+        assigned_to=columns.get(row, "assigned_to"),
     )
 
 
