@@ -2,10 +2,18 @@ import datetime as dt
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from parting.cases.services import case_open, case_reason_add, case_review, case_submit
 from parting.evidence.models import Incident
 from tests.factories import ClientFactory, FirmFactory, IncidentFactory, InvoiceFactory, MembershipFactory
+
+# Property tests draw the same examples on every run (derandomize): CI and a developer's machine then
+# see the same inputs, and a run never fails on an input no one can replay. Exploring new inputs is a
+# deliberate act: HYPOTHESIS_PROFILE=explore runs them with fresh randomness (docs/testing.md).
+hypothesis_settings.register_profile("parting", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False, database=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "parting"))
 
 AS_OF = dt.date(2026, 6, 30)
 

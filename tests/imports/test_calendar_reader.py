@@ -667,3 +667,17 @@ def test_floating_meetings_next_to_the_yearly_step_are_read_once(monkeypatch):
     assert [r.starts_at for r in records] == [
         dt.datetime(2026, 5, 11, 0, 30, tzinfo=UTC) + dt.timedelta(days=n) for n in range(10)
     ]
+
+
+def test_a_repeating_event_from_centuries_ago_is_a_problem_not_hours_of_expansion():
+    """A daily rule from the year 1026 (a mutated year): recurring-ical-events expands every query
+    from the first occurrence, so reading it would take hours; it is refused with its line."""
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:old@x\r\n"
+        "DTSTAMP:20260101T000000Z\r\nDTSTART:10260105T090000Z\r\nDTEND:10260105T100000Z\r\n"
+        "RRULE:FREQ=DAILY\r\nSUMMARY:Stand-up\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    records, problems = read_bytes(text.encode())
+    assert records == []
+    (problem,) = list(problems)
+    assert problem.column == "DTSTART" and "more than 20 years ago" in problem.reason

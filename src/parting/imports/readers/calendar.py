@@ -50,6 +50,7 @@ MAX_SUBJECT = 200  # evidence.Meeting.subject's length
 FUTURE = dt.timedelta(days=365)  # occurrences up to a year from today are read
 CHUNK = dt.timedelta(days=366)  # occurrences are computed a year at a time
 MARGIN = dt.timedelta(days=1)
+PAST = dt.timedelta(days=20 * 365)  # a series that starts longer ago than this is not expanded (see _read_series)
 LATE_EDIT = dt.timedelta(days=1)  # a change made this long after the start is not the cancellation
 
 STATUS_PROPERTY = "X-PARTING-STATUS"
@@ -549,6 +550,16 @@ def _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx: _Context) -> Ite
     window_end = ctx.now + FUTURE
     master_line = master.chunk.line if master is not None else parsed[0].chunk.line
     line = master.chunk.props.get("RRULE", master_line) if master is not None else master_line
+    if series and window_start < ctx.now - PAST:
+        # recurring-ical-events expands every query from the series' first occurrence: a daily rule
+        # from the year 1 (a typo, or a hostile file) would take hours. No sign looks that far back.
+        problems.add(
+            Source(name, line),
+            _("this repeating event starts on %(date)s, more than 20 years ago: it was not read")
+            % {"date": window_start.date().isoformat()},
+            column="DTSTART",
+        )
+        return
     occurrences = _occurrences(cal, window_start, window_end, ctx.floating, problems, Source(name, line))
     for count, occurrence in enumerate(occurrences, start=1):
         if count > MAX_OCCURRENCES:
