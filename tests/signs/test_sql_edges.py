@@ -244,3 +244,12 @@ def test_the_trend_splits_each_table_by_the_month_on_the_firms_clock(firm, acme)
     assert (jan["mtg"], feb["mtg"]) == (0, 1)
     assert (jan["revenue"], mar["inv_due"]) == (1000, 1)
     assert (jan["hours"], feb["rework_n"], feb["req_due"]) == (4, 1, 1)
+
+
+def test_w2_working_hours_on_the_half_hour_count_their_minutes(firm, acme):
+    """09:30–17:30: 09:29 local is before the day starts; 09:30, 16:45 and 17:29 are inside; 17:30 is after."""
+    half = [(0, "09:30", "17:30")]
+    for hour, minute in ((8, 29), (8, 30), (15, 45), (16, 29), (16, 30)):  # Monday 2 March, Warsaw is UTC+1
+        MessageFactory(client=acme, sent_at=at(2026, 3, 2, hour, minute))
+    c = of(firm, acme, hours=half)
+    assert (c["msg_in"], c["msg_after_hours"], c["msg_day_off"]) == (5, 2, 0)
