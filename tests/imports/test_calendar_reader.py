@@ -681,3 +681,15 @@ def test_a_repeating_event_from_centuries_ago_is_a_problem_not_hours_of_expansio
     assert records == []
     (problem,) = list(problems)
     assert problem.column == "DTSTART" and "more than 20 years ago" in problem.reason
+
+
+@pytest.mark.parametrize(("start", "read"), [("20060608T090000Z", True), ("20060604T090000Z", False)])
+def test_a_repeating_event_is_read_up_to_twenty_years_back_and_refused_beyond(start, read):
+    """20 × 365 days before the frozen clock (1 June 2026) is 6 June 2006; a day's margin is kept."""
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:yearly@x\r\n"
+        f"DTSTAMP:20260101T000000Z\r\nDTSTART:{start}\r\nDURATION:PT1H\r\n"
+        "RRULE:FREQ=YEARLY\r\nSUMMARY:Annual review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    records, problems = read_bytes(text.encode())
+    assert (len(records) == 21, not problems) == (read, read)

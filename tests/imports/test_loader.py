@@ -330,3 +330,17 @@ def test_w3_a_clients_file_says_who_looks_after_each_client_and_an_unknown_membe
     result = run_import(firm=firm, by=None, kind="clients", paths=[other])
     assert result.ok and any("'nobody@firm.pl'" in note for note in result.run.counts["notes"])
     assert Client.objects.get(firm=firm, name="Initech").assigned_to is None
+
+
+def test_w2_a_freelancer_on_gmail_still_counts_a_gmail_clients_mail_as_the_clients(firm):
+    """A member's public mail domain is not the firm's: mail from another gmail.com address is inbound."""
+    MembershipFactory(firm=firm, user__email="me.freelancer@gmail.com")
+    acme = ClientFactory(firm=firm, name="Acme")
+    Contact.objects.create(client=acme, name="Ola", email="ola@gmail.com")
+    at = dt.datetime(2026, 3, 2, 21, tzinfo=dt.UTC)
+    mail = MessageRecord(
+        Source("mail.mbox", 1), "m1@gmail.com", at, "ola@gmail.com", to=("me.freelancer@gmail.com",),
+        client=ClientRef(emails=("ola@gmail.com",)),
+    )  # fmt: skip
+    load(firm, [mail])
+    assert Message.objects.get(firm=firm, source_key="m1@gmail.com").direction == Message.Direction.INBOUND

@@ -28,7 +28,7 @@ from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, M
 from parting.evidence.services import settle_invoices, settlement
 from parting.firms.models import Membership, Service
 
-from .matching import Matcher, domain_of, exact, normalise_name
+from .matching import PUBLIC_DOMAINS, Matcher, domain_of, exact, normalise_name
 from .problems import Problems
 from .records import ClientRef
 
@@ -99,6 +99,8 @@ class Loader:
             if m.user.email and m.role in (Membership.Role.OWNER, Membership.Role.PARTNER)
         }
         self.member_by_email = {m.user.email.lower(): m.user_id for m in members if m.user.email}
+        # The firm's own domains: its members' addresses, but never a public provider's (a freelancer on gmail.com).
+        self.own_domains = {domain_of(e) for e in self.member_by_email} - PUBLIC_DOMAINS
         self.member_by_name = {m.user.get_full_name().casefold(): m.user_id for m in members if m.user.get_full_name()}
         self.member_by_name.update({m.user.username.casefold(): m.user_id for m in members})
         self.assigned = dict(Client.objects.filter(firm=firm).values_list("id", "assigned_to_id"))
@@ -151,7 +153,7 @@ class Loader:
         client_id = self._match(ref)
         if client_id is None and ref:
             label = ref.label()
-            if (self.create_clients and ref.name) or (self.create_clients and ref.emails):
+            if self.create_clients and (ref.name or ref.emails):  # an export's id alone names no one
                 client_id = self._create_client(ref)
             else:
                 self.outcome.unmatched[label] += 1
@@ -180,20 +182,17 @@ class Loader:
         name = ref.name or ref.emails[0]
         name = self._free_name(name)
         client = Client.objects.create(firm=self.firm, name=name[:200])
-        domains = sorted({domain_of(e) for e in ref.emails} - self.own_domains())
+        # Its addresses become contacts; their domain is the client's only when the firm says so
+        # (mail from gmail.com does not make gmail.com a client's domain).
         for email in ref.emails:
-            if domain_of(email) not in self.own_domains():
+            if domain_of(email) not in self.own_domains:
                 Contact.objects.create(client=client, name=ref.name or email, email=email)
         self._learn(client.id, name=ref.name, emails=ref.emails, key=ref.external_id)
         self.names[client.id] = client.name
         self.assigned[client.id] = None
         self.outcome.created_clients.append(client.name)
         self.outcome.count("clients", "added", client.name)
-        del domains  # a domain is the client's only when the firm says so (mail from gmail.com is not a client)
         return client.id
-
-    def own_domains(self) -> set[str]:
-        return {domain_of(e) for e in self.member_by_email}
 
     def _free_name(self, name: str) -> str:
         taken = set(self.names.values())
@@ -619,7 +618,7 @@ class Loader:
         for r, client_id in self._resolve(batch, "messages"):
             direction = r.direction or (
                 Message.Direction.OUTBOUND
-                if r.sender in self.member_by_email or domain_of(r.sender) in self.own_domains()
+                if r.sender in self.member_by_email or domain_of(r.sender) in self.own_domains
                 else Message.Direction.INBOUND
             )
             to_senior = r.to_senior

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ from parting.firms.models import Membership
 
 from . import formats
 from .loader import Loader, Outcome
-from .matching import domain_of
+from .matching import PUBLIC_DOMAINS, domain_of
 from .models import ColumnMapping, ImportRun
 from .problems import FileUnreadable, Problems, Source
 from .records import ReadOptions
@@ -87,14 +88,8 @@ def read_options(firm, kind: str, given: dict) -> ReadOptions:
         currency=firm.currency,
         time_zone=firm.time_zone,
         own_addresses=frozenset(emails),
-        own_domains=frozenset(domain_of(e) for e in emails) - _public(),
+        own_domains=frozenset(domain_of(e) for e in emails) - PUBLIC_DOMAINS,
     )
-
-
-def _public() -> frozenset[str]:
-    from .matching import PUBLIC_DOMAINS
-
-    return PUBLIC_DOMAINS
 
 
 def save_mapping(firm, kind: str, fmt: str, mapping: dict, date_order: str = "") -> None:
@@ -160,15 +155,12 @@ def _archive(path: Path, name: str, options: ReadOptions, problems: Problems) ->
             info = archive.getinfo(member)
             if info.file_size > 4 << 30:
                 raise FileUnreadable(_("%(file)s is too large") % {"file": member}, column="")
-            with archive.open(member) as raw:
-                # ZipExtFile can seek, but slowly; readers scan twice, so spool to a temporary file.
-                import tempfile
-
-                with tempfile.TemporaryFile() as spool:
-                    for chunk in iter(lambda r=raw: r.read(1 << 20), b""):
-                        spool.write(chunk)
-                    spool.seek(0)
-                    yield kind, formats.reader(kind)(spool, f"{name}/{member}", options, problems)
+            # ZipExtFile can seek, but slowly; readers scan twice, so spool to a temporary file.
+            with archive.open(member) as raw, tempfile.TemporaryFile() as spool:
+                for chunk in iter(lambda r=raw: r.read(1 << 20), b""):
+                    spool.write(chunk)
+                spool.seek(0)
+                yield kind, formats.reader(kind)(spool, f"{name}/{member}", options, problems)
 
 
 def run_import(
