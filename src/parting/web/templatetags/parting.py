@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.utils.html import format_html
 
 register = template.Library()
+
+CURRENCY_SPACING = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 BAND_CLASS = {"healthy": "band-healthy", "concerning": "band-concerning", "poor": "band-poor"}
 
@@ -75,3 +79,39 @@ def bdi(value):
     """A name isolated from the sentence around it (``<bdi>``), so "Baltic Amber sp. z o.o." keeps its
     full stop in a Hebrew heading. Escaped like any value; safe to pass into blocktranslate."""
     return format_html("<bdi>{}</bdi>", value)
+
+
+@register.simple_tag
+def rule_ref(code):
+    """A rule id (W3, D4, O5 …) as a link to its entry on the rules help page (docs/rules.md)."""
+    from django.urls import reverse
+
+    code = str(code)
+    return format_html('<a class="rule-ref" href="{}#rule-{}">{}</a>', reverse("rules"), code, code)
+
+
+@register.simple_tag
+def money(amount, currency, places=None):
+    """An amount as the page's language writes it, with the currency: "€926,122.00" in English,
+    "926 122,00 €" in Polish (CLDR through Babel, as in the letters). ``places=0`` rounds to whole
+    units, for headline figures. Empty for a missing amount."""
+    import copy
+    from decimal import Decimal
+
+    from babel import Locale
+    from babel.numbers import format_currency
+    from django.utils.translation import get_language
+
+    if amount is None or amount == "":
+        return ""
+    lang = (get_language() or "en").split("-")[0]
+    locale = "en_GB" if lang == "en" else lang
+    if places is None:
+        text = format_currency(Decimal(str(amount)), currency, locale=locale)
+    else:
+        pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
+        pattern.frac_prec = (int(places), int(places))
+        text = format_currency(Decimal(str(amount)), currency, format=pattern, locale=locale, currency_digits=False)
+    # CLDR's currency spacing, which Babel leaves out: a code made of letters next to a digit gets a
+    # no-break space ("PLN 926,122", not "PLN926,122").
+    return CURRENCY_SPACING.sub("\u00a0", text)
