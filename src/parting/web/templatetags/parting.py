@@ -96,22 +96,25 @@ def money(amount, currency, places=None):
     "926 122,00 €" in Polish (CLDR through Babel, as in the letters). ``places=0`` rounds to whole
     units, for headline figures. Empty for a missing amount."""
     import copy
-    from decimal import Decimal
+    from decimal import ROUND_HALF_UP, Decimal
 
     from babel import Locale
-    from babel.numbers import format_currency
+    from babel.numbers import format_currency, get_currency_precision
     from django.utils.translation import get_language
 
     if amount is None or amount == "":
         return ""
     lang = (get_language() or "en").split("-")[0]
     locale = "en_GB" if lang == "en" else lang
+    # Half up, as an invoice rounds (Babel alone rounds half to even: 1,500.50 would show as 1,500).
+    digits = get_currency_precision(currency) if places is None else int(places)
+    value = Decimal(str(amount)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     if places is None:
-        text = format_currency(Decimal(str(amount)), currency, locale=locale)
+        text = format_currency(value, currency, locale=locale)
     else:
         pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
-        pattern.frac_prec = (int(places), int(places))
-        text = format_currency(Decimal(str(amount)), currency, format=pattern, locale=locale, currency_digits=False)
+        pattern.frac_prec = (digits, digits)
+        text = format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
     # CLDR's currency spacing, which Babel leaves out: a code made of letters next to a digit gets a
     # no-break space ("PLN 926,122", not "PLN926,122").
     return CURRENCY_SPACING.sub("\u00a0", text)
