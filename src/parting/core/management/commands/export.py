@@ -18,6 +18,7 @@ _firm = importlib.import_module("parting.core.management.commands.import")._firm
 
 
 class Command(BaseCommand):
+    summary = "Export all of the firm's data to a ZIP of CSV files with a manifest."
     help = (
         "Export everything the firm holds to a ZIP of CSV files (clients, contacts, invoices, payments, "
         "meetings, messages, requests, incidents, time, cases, letters …) with manifest.json. "

@@ -35,6 +35,7 @@ def _firm(name: str, username: str):
 
 
 class Command(BaseCommand):
+    summary = "Import invoices, payments, clients, calendars, mail or time from other tools' files."
     help = (
         "Import evidence from files exported by other tools: invoices, payments, clients, calendar (.ics), "
         "mail (mbox, .eml, maildir), time entries, or a Parting export (archive). Docs: docs/imports.md."
