@@ -247,7 +247,9 @@ class CaseTask(models.Model):
     case = models.ForeignKey(OffboardingCase, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(max_length=20)
     key = models.CharField(max_length=40, blank=True)
-    params = models.JSONField(default=dict, blank=True)  # names shown in the title, e.g. the system to revoke
+    # What the title is made of when read (checklist.task_title): names and codes, never one language's
+    # words — e.g. {"name": "Bank portal", "level": "admin"}; a member's own task: {"title": "…"}.
+    params = models.JSONField(default=dict, blank=True)
     required = models.BooleanField(_("required"), default=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -259,6 +261,9 @@ class CaseTask(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     done_on = models.DateField(null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # Counts the changes members make (status, notes, owner): the checklist form sends back the version
+    # it showed, so a task someone else changed meanwhile is not overwritten unseen.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "due_on", "id"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -749,70 +750,147 @@ def case_advance(*, case: OffboardingCase, by, unpaid_override: str = "", on: dt
     raise CaseError(_("A case that is %(state)s goes no further.") % {"state": case.get_state_display()})
 
 
+class TaskErrors(CaseError):
+    """Refused checklist changes, each with its task: ``by_task`` maps a task's id to what was wrong with
+    its change. Nothing of the batch was saved (one transaction)."""
+
+    def __init__(self, by_task: dict[int, list[str]]):
+        self.by_task = by_task
+        super().__init__([message for messages in by_task.values() for message in messages])
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    """One task's change as a member sends it: ``None`` leaves a value as it is. ``seen_version`` is the
+    task's version the member's page showed; ``None`` skips that check (the command line, the letter)."""
+
+    task_id: int
+    status: str | None = None
+    notes: str | None = None
+    owner: object | None = None
+    seen_version: int | None = None
+
+
 def task_update(
-    *, task: CaseTask, by, status: str | None = None, notes: str | None = None, owner=None, today: dt.date | None = None
+    *,
+    task: CaseTask,
+    by,
+    status: str | None = None,
+    notes: str | None = None,
+    owner=None,
+    today: dt.date | None = None,
+    seen_version: int | None = None,
 ) -> CaseTask:
     """Mark a checklist task done (or not needed, or open again), change its notes or its owner.
 
     Doing a task records it where it belongs: an access grant is revoked (O2), a login handed back (O4).
     Cutting contact waits for the end date (O8); required tasks cannot be skipped.
     """
-    _fits(notes=(notes, NOTE))
+    change = TaskChange(task.pk, status=status, notes=notes, owner=owner, seen_version=seen_version)
+    try:
+        (updated,) = tasks_update(case=task.case, by=by, changes=[change], today=today)
+    except TaskErrors as error:
+        raise CaseError(error.messages) from None
+    task.refresh_from_db()
+    return updated
+
+
+def tasks_update(
+    *, case: OffboardingCase, by, changes: list[TaskChange], today: dt.date | None = None
+) -> list[CaseTask]:
+    """Save several checklist tasks at once — the checklist form — in one transaction: every change is
+    made, or none is.
+
+    Each task is re-read under lock. A task that is not on this case's checklist (another case's, or
+    dropped meanwhile) is refused, and so is a task whose version differs from ``seen_version``:
+    someone else changed it since the member's page showed it, and their change is not overwritten
+    unseen. The rules of :func:`task_update` hold for each task; every refusal is reported with its
+    task (:class:`TaskErrors`).
+    """
+    for change in changes:
+        _fits(notes=(change.notes, NOTE))
     with transaction.atomic():
-        case = _lock(task.case)
-        task.refresh_from_db(from_queryset=CaseTask.objects.select_for_update())
+        case = _lock(case)
         case_membership(case, by)
         _refuse_unless(case, State.APPROVED, State.NOTIFIED, State.WINDING_DOWN, action=_("Updating the checklist"))
         today = today or case.firm.today()
-        fields = []
-        if owner is not None:
-            if not Membership.objects.filter(user=owner, firm_id=case.firm_id).exists():
-                raise CaseError(_("A task's owner must be a member of the firm."))
-            task.owner = owner
-            fields.append("owner")
-        if notes is not None:
-            task.notes = notes
-            fields.append("notes")
-        if status is not None and status != task.status:
-            if status not in CaseTask.Status.values:
-                raise CaseError(_("A task is open, done or not needed."))
-            if status == CaseTask.Status.SKIPPED and task.required:
-                raise CaseError(_("A required task cannot be skipped; mark it done when it is."))
-            if (
-                status == CaseTask.Status.DONE
-                and task.kind in ("conversation", "letter")
-                and case.state == State.APPROVED
-            ):
-                raise CaseError(_("C1: record that the client was told (move the case to notified) first."))
-            if (
-                status == CaseTask.Status.DONE
-                and task.kind == "cut_contact"
-                and today < plan_compute(case).end_date.value
-            ):
-                raise CaseError(_("O8: contact stops after the end date, not before."))
-            task.status = status
-            task.done_on = today if status == CaseTask.Status.DONE else None
-            fields += ["status", "done_on"]
-            if status == CaseTask.Status.DONE and task.kind == "access" and task.key:
-                AccessGrant.objects.filter(pk=int(task.key), client=case.client, revoked_on__isnull=True).update(
-                    revoked_on=today
-                )
-            if status == CaseTask.Status.DONE and task.kind == "cut_contact":
-                Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
-            if status == CaseTask.Status.DONE and task.kind == "credential" and task.key:
-                Credential.objects.filter(pk=int(task.key), client=case.client, handed_back_on__isnull=True).update(
-                    handed_back_on=today
-                )
-        if fields:
-            task.save(update_fields=fields)
-            audit_record(
-                firm=case.firm,
-                actor=by,
-                action="case.task_updated",
-                target=f"case:{case.pk}",
-                data={"task": task.pk, "kind": task.kind, "status": task.status},
+        ids = [change.task_id for change in changes]
+        tasks = {task.pk: task for task in CaseTask.objects.select_for_update().filter(case=case, pk__in=ids)}
+        errors: dict[int, list[str]] = {}
+        for change in changes:
+            task = tasks.get(change.task_id)
+            if task is None:
+                errors[change.task_id] = [
+                    _("Task %(id)s is not on this case's checklist (any more).") % {"id": change.task_id}
+                ]
+            elif change.seen_version is not None and change.seen_version != task.version:
+                errors[task.pk] = [
+                    _(
+                        "Someone else changed this task after you opened the page: it is now %(status)s. "
+                        "Your change to it was not saved; check it, then save again."
+                    )
+                    % {"status": task.get_status_display()}
+                ]
+        if errors:
+            raise TaskErrors(errors)
+        for change in changes:
+            try:
+                _task_apply(case, tasks[change.task_id], change, by=by, today=today)
+            except CaseError as error:
+                errors[change.task_id] = error.messages
+        if errors:
+            raise TaskErrors(errors)  # rolls back the changes already made
+        return [tasks[change.task_id] for change in changes]
+
+
+def _task_apply(case: OffboardingCase, task: CaseTask, change: TaskChange, *, by, today: dt.date) -> None:
+    """One task's change, inside :func:`tasks_update`'s transaction with case and task locked."""
+    fields = []
+    if change.owner is not None and change.owner != task.owner:
+        if not Membership.objects.filter(user=change.owner, firm_id=case.firm_id).exists():
+            raise CaseError(_("A task's owner must be a member of the firm."))
+        task.owner = change.owner
+        fields.append("owner")
+    if change.notes is not None and change.notes != task.notes:
+        task.notes = change.notes
+        fields.append("notes")
+    status = change.status
+    if status is not None and status != task.status:
+        if status not in CaseTask.Status.values:
+            raise CaseError(_("A task is open, done or not needed."))
+        if status == CaseTask.Status.SKIPPED and task.required:
+            raise CaseError(_("A required task cannot be skipped; mark it done when it is."))
+        if status == CaseTask.Status.DONE and task.kind in ("conversation", "letter") and case.state == State.APPROVED:
+            raise CaseError(_("C1: record that the client was told (move the case to notified) first."))
+        if (
+            status == CaseTask.Status.DONE
+            and task.kind == "cut_contact"
+            and today < plan_compute(case).end_date.value
+        ):
+            raise CaseError(_("O8: contact stops after the end date, not before."))
+        task.status = status
+        task.done_on = today if status == CaseTask.Status.DONE else None
+        fields += ["status", "done_on"]
+        if status == CaseTask.Status.DONE and task.kind == "access" and task.key:
+            AccessGrant.objects.filter(pk=int(task.key), client=case.client, revoked_on__isnull=True).update(
+                revoked_on=today
             )
-        return task
+        if status == CaseTask.Status.DONE and task.kind == "cut_contact":
+            Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
+        if status == CaseTask.Status.DONE and task.kind == "credential" and task.key:
+            Credential.objects.filter(pk=int(task.key), client=case.client, handed_back_on__isnull=True).update(
+                handed_back_on=today
+            )
+    if fields:
+        task.version += 1
+        task.save(update_fields=[*fields, "version"])
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="case.task_updated",
+            target=f"case:{case.pk}",
+            data={"task": task.pk, "kind": task.kind, "status": task.status},
+        )
 
 
 def task_add(*, case: OffboardingCase, by, title: str, due_on: dt.date, required: bool = False) -> CaseTask:
