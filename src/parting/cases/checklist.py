@@ -52,14 +52,47 @@ class Planned:
 
 
 def task_title(task: CaseTask) -> str:
-    if task.kind == "custom":
+    """The task's title in the reader's language, made now from its kind and ``params``.
+
+    A generated task stores codes and names, never words of one language: the kind ("access"), the
+    system's own name and the level's code ("admin"), an amount as a number with its currency. So the
+    checklist an approver writing in Hebrew generated reads in English for an English reader and in
+    Polish for a Polish one. A task a member added by hand keeps the words they typed.
+    """
+    if task.kind == "custom" or task.kind not in TITLES:
         return task.params.get("title", "")
     params = dict(task.params)
     if task.kind == "services":
         params = {"services": services_text(params)}
+    if task.kind == "access":
+        params = {"name": access_name(params)}
+    if task.kind in ("final_invoice", "refund"):
+        params["amount"] = _money_text(params)
+        params.pop("currency", None)
     if task.kind == "refund":
         params["kind"] = _("credit note") if params.get("kind") == "credit" else _("refund")
     return str(TITLES[task.kind]) % params if params else str(TITLES[task.kind])
+
+
+def access_name(params: dict) -> str:
+    """O2: the system and the level of access ("Bank portal (Administrator)"), the level named in the
+    reader's language."""
+    levels = dict(AccessGrant.Level.choices)
+    level = params.get("level")
+    return f"{params.get('name', '')} ({levels[level]})" if level in levels else params.get("name", "")
+
+
+def _money_text(params: dict) -> str:
+    """An amount kept as a number and a currency code, written as the reader's language writes money."""
+    from parting.web.templatetags.parting import money
+
+    amount, currency = params.get("amount"), params.get("currency")
+    if not currency:  # a task written before amounts were stored as numbers
+        return str(amount or "")
+    try:
+        return money(amount, currency)
+    except (ArithmeticError, ValueError):  # decimal.InvalidOperation is an ArithmeticError
+        return f"{amount} {currency}"
 
 
 def services_delivered(case: OffboardingCase) -> dict:
@@ -111,10 +144,6 @@ def referrals_for(case: OffboardingCase) -> list[ReferralProvider]:
     return matched[:MAX_REFERRALS]
 
 
-def _money(amount, currency: str) -> str:
-    return f"{amount} {currency}"
-
-
 def checklist_plan(case: OffboardingCase, plan: Plan) -> list[Planned]:
     """Every task the case needs, in the order they are done."""
     client = case.client
@@ -136,7 +165,7 @@ def checklist_plan(case: OffboardingCase, plan: Plan) -> list[Planned]:
     for credential in Credential.objects.filter(client=client, handed_back_on__isnull=True):
         tasks.append(Planned("credential", Anchor.END, 0, key=str(credential.pk), params={"name": credential.name}))
     for grant in AccessGrant.objects.filter(client=client, revoked_on__isnull=True):
-        tasks.append(Planned("access", Anchor.END, 0, key=str(grant.pk), params={"name": str(grant)}))
+        tasks.append(Planned("access", Anchor.END, 0, key=str(grant.pk), params={"name": grant.name, "level": grant.level}))
     if inputs.successor_name:
         name = inputs.successor_name
         if inputs.successor_contact:
@@ -144,7 +173,12 @@ def checklist_plan(case: OffboardingCase, plan: Plan) -> list[Planned]:
         tasks.append(Planned("successor", Anchor.END, -3, params={"name": name}))
     if plan.final_invoice.value:
         tasks.append(
-            Planned("final_invoice", Anchor.END, 0, params={"amount": _money(plan.final_invoice.value, plan.currency)})
+            Planned(
+                "final_invoice",
+                Anchor.END,
+                0,
+                params={"amount": str(plan.final_invoice.value), "currency": plan.currency},
+            )
         )
     if plan.refund and plan.refund.value:
         tasks.append(
@@ -152,7 +186,7 @@ def checklist_plan(case: OffboardingCase, plan: Plan) -> list[Planned]:
                 "refund",
                 Anchor.END,
                 0,
-                params={"amount": _money(plan.refund.value, plan.currency), "kind": plan.refund_kind},
+                params={"amount": str(plan.refund.value), "currency": plan.currency, "kind": plan.refund_kind},
             )
         )
     tasks.append(Planned("billing", Anchor.END, 0))
