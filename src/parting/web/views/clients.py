@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parting.cases.selectors import open_case_for
 from parting.clients.forms import AccessGrantFormSet, ClientForm, ContactFormSet, CredentialFormSet, EngagementFormSet
 from parting.clients.models import Client
-from parting.clients.selectors import client_get, client_timeline, payment_delays
+from parting.clients.selectors import TIMELINE_KINDS, client_get, client_timeline_page, payment_delays
 from parting.evidence.forms import KINDS
 from parting.evidence.services import settle_invoices
 from parting.firms.access import member_required
@@ -19,6 +23,75 @@ from parting.firms.models import Service
 from parting.signs.catalogue import BY_ID
 from parting.signs.evidence import sign_evidence
 from parting.signs.scoring import RECOMMENDATIONS, Scorer, window
+
+
+class TimelineFilter(forms.Form):
+    """The client page's timeline filter, read from the query string (a plain GET form, no script).
+
+    ``from`` and ``to`` are Python words, so those fields are added in ``__init__``. Dates are kept
+    between 1900 and 2199: far enough for any evidence, and no arithmetic on them can overflow.
+    """
+
+    EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+    MAX_PAGE = 100_000
+
+    kind = forms.MultipleChoiceField(
+        label=gettext_lazy("Kinds of evidence"),
+        required=False,
+        choices=[(kind, KINDS[kind][1]) for kind in TIMELINE_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every kind."),
+    )
+    page = forms.IntegerField(label=gettext_lazy("Page"), required=False, min_value=1, max_value=MAX_PAGE)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "timeline-%s")
+        super().__init__(*args, **kwargs)
+        date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        self.fields["from"] = forms.DateField(label=gettext_lazy("From"), required=False, widget=date)
+        self.fields["to"] = forms.DateField(label=gettext_lazy("To"), required=False, widget=date)
+
+    def clean(self):
+        data = super().clean()
+        for name in ("from", "to"):
+            day = data.get(name)
+            if day and not self.EARLIEST <= day <= self.LATEST:
+                self.add_error(name, gettext_lazy("Choose a date between 1900 and 2199."))
+        start, end = data.get("from"), data.get("to")
+        if start and end and start > end:
+            self.add_error("to", gettext_lazy("The end of the range is before its start."))
+        return data
+
+
+def _timeline(request, client: Client) -> dict:
+    """The timeline's page, its filter form and the query strings of the newer and older pages.
+
+    A filter that does not validate is not applied: the page says why and shows the newest evidence.
+    """
+    form = TimelineFilter(request.GET if request.GET else None)
+    chosen: dict = {}
+    page = 1
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        chosen = {"kinds": data["kind"], "start": data["from"], "end": data["to"]}
+        page = data["page"] or 1
+    for name in form.errors:
+        if name in form.fields:  # the message above the form names the field; the field points at it
+            form.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "timeline-errors"})
+    timeline = client_timeline_page(client=client, page=page, **chosen)
+
+    def query(number: int) -> str:
+        params = request.GET.copy() if form.is_bound and not form.errors else QueryDict(mutable=True)
+        params["page"] = str(number)
+        return params.urlencode()
+
+    return {
+        "timeline": timeline,
+        "timeline_form": form,
+        "timeline_filtered": any(chosen.values()),
+        "timeline_newer": query(page - 1) if timeline.has_newer else "",
+        "timeline_older": query(page + 1) if timeline.has_older else "",
+    }
 
 
 @member_required
@@ -29,24 +102,28 @@ def client_detail(request, pk: int):
     scored = {r.client_id: r for r in scorer.score()}
     result = scored[client.id]
     scorer.add_trend([result])
+    delays = payment_delays(client=client, today=scorer.as_of)
     context = {
         "client": client,
         "result": result,
         "recommendation": RECOMMENDATIONS[result.recommendation],
         "referred": [scored[cid] for cid in result.referred if cid in scored],
-        "timeline": client_timeline(client=client),
         "charts": {
             "trend": {
                 "labels": [m for m, _s in result.trend],
                 "scores": [s for _m, s in result.trend],
                 "label": _("Fit score"),
             },
-            "delays": {"points": payment_delays(client=client, today=scorer.as_of), "label": _("Days late")},
+            "delays": {"points": delays, "label": _("Days late")},
         },
+        # The charts' numbers as tables, their text alternative.
+        "trend_rows": [(dt.date.fromisoformat(f"{month}-01"), score) for month, score in result.trend],
+        "delay_rows": [{"due": dt.date.fromisoformat(p["x"]), "days": p["y"], "unpaid": p["unpaid"]} for p in delays],
         "kinds": KINDS,
         "contacts": client.contacts.all(),
         "grants": client.access_grants.all(),
         "open_case": open_case_for(client),
+        **_timeline(request, client),
     }
     return render(request, "parting/client_detail.html", context)
 
