@@ -6,13 +6,17 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 # The machine's own Python 3.11+ is used; uv never downloads an interpreter.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test test-postgres test-browser lint messages mutate
+.PHONY: demo test test-postgres test-browser lint messages mutate install
 
 demo: $(UV)
 	$(UV) run --frozen parting demo
 
 test: $(UV)
 	$(UV) run --frozen pytest
+
+# `parting` on PATH (~/.local/bin), runnable from any directory; again after pulling a new version.
+install: $(UV)
+	$(UV) tool install --force --reinstall .
 
 test-postgres: $(UV)
 	PARTING_DATABASE_URL=$${PARTING_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(UV) run --frozen pytest
