@@ -11,8 +11,9 @@ import zoneinfo
 import pytest
 from django.contrib.auth import get_user_model
 
+from parting.cases.models import OffboardingCase
 from parting.clients.models import Client, Contact
-from parting.demo.builder import DEMO_SLUG, DemoError, demo_load
+from parting.demo.builder import DEMO_SLUG, DemoError, demo_load, demo_member_line
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
 from parting.firms.models import Firm, Membership
 from parting.signs.catalogue import BY_ID
@@ -124,11 +125,18 @@ def test_the_demo_firm_has_its_members_clients_languages_and_history(demo):
     focus = set(firm.focus_services.values_list("name", flat=True))
     assert len(services) >= 6 and focus < services  # some services lie outside the focus, so W12 can show
 
-    # Three people: an owner, a partner and a staff member, none with a password anyone could know.
-    assert [m.role for m in demo.members] == ["owner", "partner", "staff"]
+    # One member per interface language: an English-speaking owner, a partner and three staff, none
+    # with a password anyone could know.
+    assert [(m.user.username, m.role, m.language) for m in demo.members] == [
+        ("owner", "owner", "en"),
+        ("partner", "partner", "pl"),
+        ("staff", "staff", "ru"),
+        ("andreea", "staff", "ro"),
+        ("oren", "staff", "he"),
+    ]
     assert all(m.user.first_name and m.user.last_name for m in demo.members)
     users = get_user_model().objects.filter(membership__firm=firm)
-    assert users.count() == 3
+    assert users.count() == 5
     assert not any(user.has_usable_password() for user in users)
 
     clients = Client.objects.filter(firm=firm)
@@ -144,6 +152,8 @@ def test_the_demo_firm_has_its_members_clients_languages_and_history(demo):
     assert clients.filter(holds_stake=True).exists()  # D12
     assert clients.exclude(referral_source="").filter(referred_by=None).exists()
     assert not clients.filter(assigned_to=None).exists()
+    # Every member looks after clients of their own, so each language's member sees a full page.
+    assert set(clients.values_list("assigned_to__username", flat=True)) == {m.user.username for m in demo.members}
 
     contacts = Contact.objects.filter(client__firm=firm)
     assert set(contacts.values_list("language", flat=True)) == {"en", "ru", "pl", "ro", "he"}
@@ -224,7 +234,7 @@ def test_loading_again_changes_nothing_and_reset_rebuilds_the_same_data(db):
     assert rebuilt.created is True
     assert rebuilt.firm.pk != first.firm.pk
     assert Firm.objects.filter(slug=DEMO_SLUG).count() == 1
-    assert Membership.objects.count() == 3  # the old demo users went with the old firm
+    assert Membership.objects.count() == 5  # the old demo users went with the old firm
     assert not get_user_model().objects.filter(id__in=[m.user_id for m in first.members]).exists()
     # The same day gives the same demo, down to every amount and timestamp.
     assert snapshot(rebuilt.firm) == before
@@ -232,9 +242,25 @@ def test_loading_again_changes_nothing_and_reset_rebuilds_the_same_data(db):
     assert Client.objects.filter(firm=other).count() == 1
 
 
-def test_a_username_taken_outside_the_demo_stops_the_load_and_writes_nothing(db):
-    UserFactory(username="staff")
-    with pytest.raises(DemoError, match="staff"):
+@pytest.mark.parametrize("taken", ["staff", "oren"])
+def test_a_username_taken_outside_the_demo_stops_the_load_and_writes_nothing(db, taken):
+    UserFactory(username=taken)
+    with pytest.raises(DemoError, match=taken):
         demo_load(today=TODAY)
     assert not Firm.objects.filter(slug=DEMO_SLUG).exists()
     assert get_user_model().objects.count() == 1
+
+
+def test_the_demo_cases_are_opened_by_the_first_staff_member_and_reviewed_by_the_partner(demo):
+    """With three staff, "the" staff member of the demo's cases is named, not whoever the database
+    returns first: the case notes speak of Anastasia."""
+    cases = OffboardingCase.objects.filter(client__firm=demo.firm)
+    assert cases.exists()
+    assert set(cases.values_list("opened_by__username", flat=True)) == {"staff"}
+
+
+def test_what_parting_demo_prints_names_each_members_language(demo):
+    lines = [demo_member_line(m, "pw-" + m.user.username) for m in demo.members]
+    assert lines[0].split() == ["Owner", "user:", "owner", "password:", "pw-owner", "(English)"]
+    assert [line.split()[-1] for line in lines] == ["(English)", "(Polish)", "(Russian)", "(Romanian)", "(Hebrew)"]
+    assert all(f"user: {m.user.username} " in line for m, line in zip(demo.members, lines, strict=True))

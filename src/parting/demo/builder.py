@@ -1,6 +1,6 @@
 """The deterministic demo firm: Northwind Advisory, an accounting practice in Warsaw.
 
-``demo_load()`` builds one firm with three members, 65 clients and 18 months of evidence ending on
+``demo_load()`` builds one firm with five members (one per interface language), 65 clients and 18 months of evidence ending on
 ``today``, so that every page of Parting has something true to show. Everything comes from fixed
 seeds: the same ``today`` gives the same rows, byte for byte (apart from database ids and
 ``created_at`` stamps). Dates are relative to ``today`` so the demo always looks current.
@@ -110,11 +110,16 @@ SERVICES = ("Bookkeeping", "Payroll", "Tax returns", "Annual accounts", "Busines
 FOCUS = ("Bookkeeping", "Payroll", "Tax returns", "Annual accounts")
 OUTSIDE = ("Business advisory", "Web & IT support")
 
-# (username, role, first name, last name, interface language)
+# (username, role, first name, last name, interface language): one member per language Parting
+# speaks, so each language can be tried by logging in as its member. The first member of a role is
+# the one the demo's cases are opened and reviewed by (demo/cases.py); staff share the clients a
+# profile gives to staff.
 MEMBERS = (
-    ("owner", Membership.Role.OWNER, "Katarzyna", "Zielińska", "pl"),
-    ("partner", Membership.Role.PARTNER, "Daniel", "Levin", "en"),
+    ("owner", Membership.Role.OWNER, "Eleanor", "Whitfield", "en"),
+    ("partner", Membership.Role.PARTNER, "Katarzyna", "Zielińska", "pl"),
     ("staff", Membership.Role.STAFF, "Anastasia", "Morozova", "ru"),
+    ("andreea", Membership.Role.STAFF, "Andreea", "Dobre", "ro"),
+    ("oren", Membership.Role.STAFF, "Oren", "Harel", "he"),
 )
 MAIL_DOMAIN = "northwind-advisory.eu"
 
@@ -815,9 +820,19 @@ def demo_load(*, reset: bool = False, today: dt.date | None = None) -> DemoResul
 
 
 def _members_of(firm: Firm) -> list[Membership]:
-    order = {role: index for index, (_u, role, *_rest) in enumerate(MEMBERS)}
+    """The demo's members in the order of ``MEMBERS`` (owner, partner, then staff)."""
+    order = {username: index for index, (username, *_rest) in enumerate(MEMBERS)}
     members = Membership.objects.filter(firm=firm).select_related("user")
-    return sorted(members, key=lambda m: (order.get(m.role, len(order)), m.user.username))
+    return sorted(members, key=lambda m: (order.get(m.user.username, len(order)), m.user.username))
+
+
+def demo_member_line(membership: Membership, password: str) -> str:
+    """What ``parting demo`` prints for one member: role, user name, one-time password and the
+    language the member's pages are in (each language has its member)."""
+    return (
+        f"  {membership.get_role_display():<8} user: {membership.user.username:<10} "
+        f"password: {password}  ({membership.get_language_display()})"
+    )
 
 
 def _delete(firm: Firm) -> None:
@@ -948,12 +963,13 @@ class _Builder:
         self._insert()
         return self.firm
 
-    def _members(self) -> dict[str, object]:
+    def _members(self) -> dict[str, list]:
+        """The members by role, each role's in the order of ``MEMBERS``."""
         User = get_user_model()
         taken = list(User.objects.filter(username__in=[m[0] for m in MEMBERS]).values_list("username", flat=True))
         if taken:
             raise DemoError(f"The demo needs the usernames {', '.join(taken)}, which already exist outside it.")
-        users = {}
+        users: dict[str, list] = {}
         self.roles = {}
         for username, role, first, last, language in MEMBERS:
             membership, _password = member_add(
@@ -966,7 +982,7 @@ class _Builder:
                 language=language,
                 usable_password=False,  # `parting demo` sets and prints fresh ones at every start
             )
-            users[role] = membership.user
+            users.setdefault(role, []).append(membership.user)
             self.roles[membership.user.id] = role
         return users
 
@@ -1007,7 +1023,7 @@ class _Builder:
             firm=self.firm,
             name=s.name,
             status=status,
-            assigned_to=self.members[role],
+            assigned_to=self._member(role, s.name),
             started_on=started,
             contract_start=contract_start,
             contract_end=contract_end,
@@ -1020,6 +1036,12 @@ class _Builder:
         )
         self.fees[s.name] = fee
         return client
+
+    def _member(self, role: str, client_name: str):
+        """The member of ``role`` who looks after a client. Among several (the staff), a stream of its
+        own picks one, so the client's other draws, and with them its evidence, stay as they were."""
+        people = self.members[role]
+        return people[0] if len(people) == 1 else random.Random(f"{SEED}/member/{client_name}").choice(people)
 
     # -- insert ----------------------------------------------------------------------------------
 
