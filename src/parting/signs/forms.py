@@ -13,6 +13,13 @@ from .catalogue import BY_ID, SIGNS
 from .policy import validate_dealbreakers, validate_sign_overrides
 
 
+def named_by(sign_id: str, column: str) -> dict:
+    """The policy table shows each input under its column's header, in its sign's row, with no label of
+    its own: the input is named by both ("W1 Slow to deliver what they owe weight"), as a screen reader
+    reads it. The ids are the headers' in policy.html."""
+    return {"aria-labelledby": f"sign-{sign_id} policy-col-{column}"}
+
+
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = Policy
@@ -35,16 +42,29 @@ class PolicyForm(forms.ModelForm):
             own = current.get(sign.id, {})
             prefix = sign.id
             self.fields[f"{prefix}_enabled"] = forms.BooleanField(
-                required=False, initial=own.get("enabled", True), label=_("on")
+                required=False,
+                initial=own.get("enabled", True),
+                label=_("on"),
+                widget=forms.CheckboxInput(attrs=named_by(prefix, "enabled")),
             )
             self.fields[f"{prefix}_weight"] = forms.FloatField(
-                min_value=0, max_value=10, initial=own.get("weight", sign.weight), label=_("weight")
+                min_value=0,
+                max_value=10,
+                initial=own.get("weight", sign.weight),
+                label=_("weight"),
+                widget=forms.NumberInput(attrs=named_by(prefix, "weight")),
             )
             self.fields[f"{prefix}_concerning"] = forms.FloatField(
-                min_value=0, initial=own.get("concerning", sign.concerning), label=_("concerning at")
+                min_value=0,
+                initial=own.get("concerning", sign.concerning),
+                label=_("concerning at"),
+                widget=forms.NumberInput(attrs=named_by(prefix, "concerning")),
             )
             self.fields[f"{prefix}_poor"] = forms.FloatField(
-                min_value=0, initial=own.get("poor", sign.poor), label=_("poor at")
+                min_value=0,
+                initial=own.get("poor", sign.poor),
+                label=_("poor at"),
+                widget=forms.NumberInput(attrs=named_by(prefix, "poor")),
             )
             self.sign_rows.append(sign)
 
@@ -92,6 +112,10 @@ DEALBREAKER_TYPES = [
 ]
 
 
+def sign_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(s.id, f"{s.id} {s.title}") for s in SIGNS]
+
+
 class DealbreakerForm(forms.Form):
     type = forms.ChoiceField(choices=DEALBREAKER_TYPES, label=_("rule"))
     kind = forms.ChoiceField(choices=[("", "—"), *Incident.Kind.choices], required=False, label=_("incident kind"))
@@ -99,9 +123,8 @@ class DealbreakerForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=1000, required=False, label=_("at least"))
     months = forms.IntegerField(min_value=1, max_value=120, required=False, label=_("within months"))
     days = forms.IntegerField(min_value=1, max_value=3650, required=False, label=_("days overdue"))
-    sign = forms.ChoiceField(
-        choices=[("", "—")] + [(s.id, f"{s.id} {s.title}") for s in SIGNS], required=False, label=_("sign")
-    )
+    # A callable: the titles are read in the language of each request, not once when Python starts.
+    sign = forms.ChoiceField(choices=sign_choices, required=False, label=_("sign"))
 
     REQUIRED = {"incidents": ("kind", "count", "months"), "overdue_invoice": ("days",), "sign_poor": ("sign",)}
 
