@@ -19,11 +19,13 @@ from parting.audit.models import AuditEntry
 from parting.cases.models import CaseReview, CaseTask, CaseTransition, OffboardingCase
 from parting.cases.services import (
     CaseError,
+    TaskChange,
     case_notify,
     case_open,
     case_review,
     case_withdraw,
     task_update,
+    tasks_update,
 )
 from parting.letters.models import LetterSending
 from parting.letters.services import letter_generate, letter_send
@@ -194,3 +196,37 @@ def test_two_members_ticking_the_same_task_record_it_done_once(firm, team, clien
     assert CaseTask.objects.get(pk=task.pk).status == CaseTask.Status.DONE
     # The second sees the task done already: no change, so no second entry in the case's history.
     assert AuditEntry.objects.filter(action="case.task_updated", target=f"case:{case.pk}").count() == 1
+
+
+def test_two_members_saving_the_checklist_at_once_never_overwrite_each_other_unseen(firm, team, client_in_trouble):
+    """Issue 11: both pages showed the task at version 0; each saves a different note. One save wins,
+    the other is refused as a change made meanwhile, and nothing of the refused batch is written."""
+    client, incident = client_in_trouble
+    prepare(client)
+    case = submitted_case(client, team["staff"], incident)
+    case_review(case=case, by=team["partner"], decision="approve")
+    case_notify(case=case, by=team["staff"])
+    task = CaseTask.objects.get(case=case, kind="conversation")
+    letter = CaseTask.objects.get(case=case, kind="letter")
+    for _round in range(ROUNDS):
+        shown = CaseTask.objects.get(pk=task.pk).version
+
+        def saving(user, note):
+            def prepare_step():
+                mine = loaded(case.pk)
+                changes = [
+                    TaskChange(task.pk, notes=f"{note} {_round}", seen_version=shown),
+                    TaskChange(letter.pk, notes=f"{note} letter {_round}", seen_version=None),
+                ]
+                return lambda: tasks_update(case=mine, by=user, changes=changes)
+
+            return prepare_step
+
+        results = race(saving(team["staff"], "staff"), saving(team["partner"], "partner"))
+        assert sorted(kind for kind, _value in results) == ["ok", "refused"]
+        refused = next(value for kind, value in results if kind == "refused")
+        assert "Someone else changed this task" in str(refused)
+        winner = "staff" if results[0][0] == "ok" else "partner"
+        row, other = CaseTask.objects.get(pk=task.pk), CaseTask.objects.get(pk=letter.pk)
+        assert (row.notes, row.version) == (f"{winner} {_round}", shown + 1)
+        assert other.notes == f"{winner} letter {_round}"  # the refused batch wrote nothing

@@ -176,7 +176,7 @@ def test_partings_page_shows_hours_freed_and_the_firms_rate_change(staff_client,
     assert "Trouble Ltd" in page
     row = page[page.index("Trouble Ltd") :]
     assert "9.2" in row  # 110 h / 12 months
-    assert "100.00 → 150.00 (+50.00)" in row
+    assert "€100.00 → €150.00 (+€50.00)" in row  # money as the page's language writes it (issue 11)
 
 
 def test_new_evidence_for_a_former_client_is_flagged(staff_client, team, approved_case):

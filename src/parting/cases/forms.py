@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from parting.core import limits
-from parting.core.requests import DB_INT_MAX, id_param, row_formfield
+from parting.core.requests import DB_INT_MAX, HiddenErrorsShown, OwnRowsFormSet, id_param, row_formfield
 from parting.firms.models import Service
 from parting.signs.catalogue import SIGNS
 
@@ -160,6 +160,64 @@ class TaskForm(forms.ModelForm):
         limits.limit_lengths(self, {"notes": limits.NOTE})
         self.fields["owner"].queryset = get_user_model().objects.filter(membership__firm=firm)
         self.fields["owner"].required = False
+
+
+class ChecklistTaskForm(HiddenErrorsShown, forms.ModelForm):
+    """One row of the checklist form: the task's owner, status and notes, and the version the page
+    showed. Each editable field also sends back the value it was shown with (``show_hidden_initial``),
+    so a row the member did not touch is not saved, even when someone else changed that task meanwhile."""
+
+    EDITABLE = ("status", "owner", "notes")
+
+    version = forms.IntegerField(label=_("Version"), min_value=0, max_value=DB_INT_MAX, widget=forms.HiddenInput)
+
+    class Meta:
+        model = CaseTask
+        fields = ["status", "owner", "notes"]
+        widgets = {"notes": forms.TextInput}
+        formfield_callback = row_formfield
+
+    def __init__(self, *args, firm, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits.limit_lengths(self, {"notes": limits.NOTE})
+        self.fields["owner"].queryset = get_user_model().objects.filter(membership__firm=firm)
+        self.fields["owner"].required = False
+        self.fields["version"].initial = self.instance.version
+        for name in self.EDITABLE:
+            self.fields[name].show_hidden_initial = True
+
+    @property
+    def errors_id(self) -> str:
+        return f"{self.prefix}-errors"
+
+    def changed_values(self) -> dict:
+        """What the member changed on this row: only these are sent to the service."""
+        return {name: self.cleaned_data[name] for name in self.EDITABLE if name in self.changed_data}
+
+    def mark_errors(self) -> None:
+        """A row with errors: its controls say so and point at the row's messages (WCAG 3.3.1)."""
+        if self.errors:
+            for name in self.EDITABLE:
+                self.fields[name].widget.attrs |= {"aria-invalid": "true", "aria-describedby": self.errors_id}
+
+
+class ChecklistFormSet(OwnRowsFormSet):
+    """The whole checklist as one form: every task of the case, none of another case's."""
+
+    def mark_errors(self) -> None:
+        for form in self.forms:
+            form.mark_errors()
+
+
+ChecklistForms = forms.inlineformset_factory(
+    OffboardingCase,
+    CaseTask,
+    form=ChecklistTaskForm,
+    formset=ChecklistFormSet,
+    fields=["status", "owner", "notes"],
+    extra=0,
+    can_delete=False,
+)
 
 
 class TaskAddForm(forms.Form):

@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.urls import reverse
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from parting.cases import services
@@ -19,6 +20,7 @@ from parting.cases.checklist import referrals_for, task_title
 from parting.cases.checks import case_checks
 from parting.cases.forms import (
     CaseOpenForm,
+    ChecklistForms,
     ChecksForm,
     NoteForm,
     NotifyForm,
@@ -87,14 +89,31 @@ def case_open(request, pk: int):
     return render(request, "parting/case_open.html", {"client": client, "form": form, "advice": advice})
 
 
-def _case_context(request, case: OffboardingCase) -> dict:
+CHECKLIST_OPEN = (State.APPROVED, State.NOTIFIED, State.WINDING_DOWN)
+
+
+def _checklist(request, case: OffboardingCase, data=None):
+    return ChecklistForms(
+        data, instance=case, queryset=case.tasks.select_related("owner"), form_kwargs={"firm": request.firm}
+    )
+
+
+def _case_context(request, case: OffboardingCase, checklist=None) -> dict:
     plan = plan_compute(case)
     tasks = list(case.tasks.select_related("owner"))
     today = request.firm.today()
+    checklist = checklist if checklist is not None else _checklist(request, case)
+    forms = {form.instance.pk: form for form in checklist.forms if form.instance.pk}
     for task in tasks:
         task.title = task_title(task)
         task.overdue = task.status == CaseTask.Status.OPEN and task.due_on < today
-        task.form = TaskForm(instance=task, firm=request.firm, prefix=f"task{task.pk}")
+        task.form = forms.get(task.pk)
+    listed = {task.pk for task in tasks}
+    stray_errors = [  # rows the page cannot show: another case's task, or one dropped meanwhile
+        error for form in checklist.forms if form.instance.pk not in listed for error in form.non_field_errors()
+    ]
+    done = sum(1 for task in tasks if task.status == CaseTask.Status.DONE)
+    needed = sum(1 for task in tasks if task.status != CaseTask.Status.SKIPPED)
     return {
         "case": case,
         "client": case.client,
@@ -104,6 +123,10 @@ def _case_context(request, case: OffboardingCase) -> dict:
         "plan": plan,
         "plan_changes": case.plan_changes.select_related("by"),
         "tasks": tasks,
+        "checklist": checklist,
+        "checklist_errors": [*checklist.non_form_errors(), *stray_errors],
+        "checklist_editable": case.state in CHECKLIST_OPEN,
+        "progress": {"done": done, "needed": needed},
         "timeline": case_timeline(case),
         "referrals": referrals_for(case),
         "can_carry_out": request.user.pk == case.opened_by_id or request.membership.is_senior,
@@ -114,8 +137,15 @@ def _case_context(request, case: OffboardingCase) -> dict:
 
 @member_required
 def case_detail(request, pk: int):
+    """The case page; a POST saves its checklist form."""
     case = case_get(firm=request.firm, pk=pk)
-    context = _case_context(request, case)
+    checklist = None
+    if request.method == "POST":
+        checklist, saved = _checklist_save(request, case)
+        if saved:
+            return redirect(reverse("case_detail", args=[case.pk]) + "#checklist")
+        checklist.mark_errors()
+    context = _case_context(request, case, checklist)
     context |= {
         "reason_form": ReasonForm(client=case.client, timeline=client_timeline(client=case.client)),
         "checks_form": ChecksForm(instance=case),
@@ -126,6 +156,66 @@ def case_detail(request, pk: int):
         "task_add_form": TaskAddForm(initial={"due_on": context["plan"].end_date.value}),
     }
     return render(request, "parting/case_detail.html", context)
+
+
+def _checklist_save(request, case: OffboardingCase):
+    """Save every task the member changed on the checklist form, all or none (services.tasks_update).
+
+    Returns the form and whether it was saved. Input a form refuses, a rule a service refuses and a
+    task someone else changed since the page was loaded come back on the rows they concern, with what
+    the member entered kept; a changed task's row then carries its new version, so saving again
+    (having seen the change) goes through.
+    """
+    checklist = _checklist(request, case, request.POST)
+    if not checklist.is_valid():
+        messages.error(request, _("The checklist was not saved: see the tasks marked below."))
+        return checklist, False
+    changes = []
+    for form in checklist.forms:
+        values = form.changed_values()
+        if values:
+            changes.append(
+                services.TaskChange(form.instance.pk, seen_version=form.cleaned_data["version"], **values)
+            )
+    if not changes:
+        messages.info(request, _("Nothing on the checklist changed."))
+        return checklist, True
+    try:
+        services.tasks_update(case=case, by=request.user, changes=changes)
+    except services.TaskErrors as error:
+        checklist = _checklist_refused(request, case, error.by_task)
+        messages.error(request, _("The checklist was not saved: see the tasks marked below."))
+        return checklist, False
+    except ValidationError as error:
+        refused(request, error)
+        return checklist, False
+    messages.success(
+        request, ngettext("%(n)d task saved.", "%(n)d tasks saved.", len(changes)) % {"n": len(changes)}
+    )
+    return checklist, True
+
+
+def _checklist_refused(request, case: OffboardingCase, by_task: dict[int, list[str]]):
+    """The checklist form as the member sent it, each refusal on its row. A task changed meanwhile
+    shows the member's entry against its current version and values, so the next save is deliberate."""
+    data = request.POST.copy()
+    current = {task.pk: task for task in case.tasks.filter(pk__in=by_task)}
+    for form in _checklist(request, case, request.POST).forms:
+        task = current.get(form.instance.pk)
+        if task is None or str(task.version) == form.data.get(form.add_prefix("version")):
+            continue
+        data[form.add_prefix("version")] = str(task.version)
+        touched = form.changed_data
+        for name, value in {"status": task.status, "owner": task.owner_id or "", "notes": task.notes}.items():
+            data[form.add_initial_prefix(name)] = str(value)
+            if name not in touched:  # what the member left alone shows what it is now
+                data[form.add_prefix(name)] = str(value)
+    checklist = _checklist(request, case, data)
+    checklist.is_valid()
+    for form in checklist.forms:
+        for message in by_task.get(form.instance.pk, []):
+            form.add_error(None, message)
+    return checklist
 
 
 @member_required
