@@ -210,3 +210,11 @@ def test_the_timeline_costs_the_same_queries_for_many_rows_as_for_few(member, ac
     few = count()
     add(6)
     assert count() == few
+
+
+def test_the_selector_takes_the_ends_of_the_calendar_as_no_bound(acme):
+    """The page refuses dates outside 1900–2199; other callers of the selector may not."""
+    own = IncidentFactory(client=acme)
+    MessageFactory(client=acme, sent_at=dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC))
+    entries = client_timeline_page(client=acme, start=dt.date.min, end=dt.date.max).entries
+    assert {e["kind"] for e in entries} == {"incident", "message"} and own.pk in {e["row"].pk for e in entries}

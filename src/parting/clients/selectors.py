@@ -75,6 +75,9 @@ def client_timeline_page(
     and for the range.
     """
     zone = zoneinfo.ZoneInfo(client.firm.time_zone)
+    # A bound at the ends of the calendar bounds nothing, and as a moment it would overflow.
+    start = start if start and start > dt.date.min + dt.timedelta(days=1) else None
+    end = end if end and end < dt.date.max - dt.timedelta(days=1) else None
     chosen = [kind for kind in TIMELINE_KINDS if not kinds or kind in set(kinds)]
     parts = []
     for kind in chosen:
