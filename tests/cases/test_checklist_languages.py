@@ -70,7 +70,9 @@ def test_an_amount_in_a_task_is_written_as_the_readers_language_writes_money():
         assert "926\u00a0122,46\u00a0€" in task_title(task)
     refund = CaseTask(kind="refund", params={"amount": "1200", "currency": "PLN", "kind": "credit"})
     with translation.override("en"):
-        assert task_title(refund) == "Return the prepaid share of work not done as a credit note: PLN\u00a01,200.00 (N4)"
+        assert (
+            task_title(refund) == "Return the prepaid share of work not done as a credit note: PLN\u00a01,200.00 (N4)"
+        )
 
 
 BEFORE = [("cases", "0004_casetask_version")]
@@ -109,9 +111,7 @@ def test_tasks_generated_before_keep_codes_after_the_migration_and_hand_added_on
         "unknown": Task.objects.create(
             case=case, kind="access", key="999998", params={"name": "Payroll (read)"}, due_on=day
         ),
-        "invoice": Task.objects.create(
-            case=case, kind="final_invoice", params={"amount": "926122.00 EUR"}, due_on=day
-        ),
+        "invoice": Task.objects.create(case=case, kind="final_invoice", params={"amount": "926122.00 EUR"}, due_on=day),
         "refund": Task.objects.create(
             case=case, kind="refund", key="", params={"amount": "120.50 PLN", "kind": "credit"}, due_on=day
         ),

@@ -208,15 +208,15 @@ def test_two_members_saving_the_checklist_at_once_never_overwrite_each_other_uns
     case_notify(case=case, by=team["staff"])
     task = CaseTask.objects.get(case=case, kind="conversation")
     letter = CaseTask.objects.get(case=case, kind="letter")
-    for _round in range(ROUNDS):
+    for round_ in range(ROUNDS):
         shown = CaseTask.objects.get(pk=task.pk).version
 
-        def saving(user, note):
+        def saving(user, note, round_=round_, shown=shown):
             def prepare_step():
                 mine = loaded(case.pk)
                 changes = [
-                    TaskChange(task.pk, notes=f"{note} {_round}", seen_version=shown),
-                    TaskChange(letter.pk, notes=f"{note} letter {_round}", seen_version=None),
+                    TaskChange(task.pk, notes=f"{note} {round_}", seen_version=shown),
+                    TaskChange(letter.pk, notes=f"{note} letter {round_}", seen_version=None),
                 ]
                 return lambda: tasks_update(case=mine, by=user, changes=changes)
 
@@ -228,5 +228,5 @@ def test_two_members_saving_the_checklist_at_once_never_overwrite_each_other_uns
         assert "Someone else changed this task" in str(refused)
         winner = "staff" if results[0][0] == "ok" else "partner"
         row, other = CaseTask.objects.get(pk=task.pk), CaseTask.objects.get(pk=letter.pk)
-        assert (row.notes, row.version) == (f"{winner} {_round}", shown + 1)
-        assert other.notes == f"{winner} letter {_round}"  # the refused batch wrote nothing
+        assert (row.notes, row.version) == (f"{winner} {round_}", shown + 1)
+        assert other.notes == f"{winner} letter {round_}"  # the refused batch wrote nothing

@@ -165,7 +165,9 @@ def checklist_plan(case: OffboardingCase, plan: Plan) -> list[Planned]:
     for credential in Credential.objects.filter(client=client, handed_back_on__isnull=True):
         tasks.append(Planned("credential", Anchor.END, 0, key=str(credential.pk), params={"name": credential.name}))
     for grant in AccessGrant.objects.filter(client=client, revoked_on__isnull=True):
-        tasks.append(Planned("access", Anchor.END, 0, key=str(grant.pk), params={"name": grant.name, "level": grant.level}))
+        tasks.append(
+            Planned("access", Anchor.END, 0, key=str(grant.pk), params={"name": grant.name, "level": grant.level})
+        )
     if inputs.successor_name:
         name = inputs.successor_name
         if inputs.successor_contact:

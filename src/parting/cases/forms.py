@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from parting.core import limits
@@ -40,6 +41,16 @@ class CaseOpenForm(forms.ModelForm):
             del self.fields["against_advice"]
 
 
+class EvidenceField(forms.MultipleChoiceField):
+    """Evidence rows as "kind:id". The page lists the rows the member's filter found; any row of the
+    client may come back (one ticked before the filter changed), so a well-formed value is accepted
+    here and the service refuses a row that is not the client's."""
+
+    def valid_value(self, value):
+        kind, _sep, pk = str(value).partition(":")
+        return kind in EVIDENCE_MODELS and id_param(pk) is not None
+
+
 class ReasonForm(forms.Form):
     """A sign (snapshotted with its evidence) or a written reason pointing at evidence rows (D8)."""
 
@@ -50,9 +61,7 @@ class ReasonForm(forms.Form):
         max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    evidence = forms.MultipleChoiceField(
-        label=_("Evidence it points at"), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    evidence = EvidenceField(label=_("Evidence it points at"), required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, client, timeline, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +69,7 @@ class ReasonForm(forms.Form):
         self.fields["evidence"].choices = [
             (f"{e['kind']}:{e['row'].pk}", f"{e['when']} · {e['row']._meta.verbose_name} · {e['row']}")
             for e in timeline
+            if e["kind"] in EVIDENCE_MODELS
         ]
 
     def clean(self):
@@ -76,6 +86,60 @@ class ReasonForm(forms.Form):
                 pairs.append((kind, number))
         data["pairs"] = pairs
         return data
+
+
+class EvidenceFilterForm(forms.Form):
+    """Narrows the evidence listed under "Add a reason" by kind and by date (a GET form: it works
+    without a script). Dates out of order or unreadable are errors on the form, and the list is then
+    not narrowed by them."""
+
+    kind = forms.ChoiceField(label=_("Kind of evidence"), required=False)
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "evidence")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Every kind"))] + [
+            (kind, capfirst(model._meta.verbose_name)) for kind, model in EVIDENCE_MODELS.items()
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The first date comes after the last one."))
+        return data
+
+    def narrowing(self) -> dict:
+        """The filter for the timeline: kinds, start and end; nothing narrows when the input is wrong."""
+        if not self.is_bound or not self.is_valid():
+            return {"kinds": list(EVIDENCE_MODELS)}
+        data = self.cleaned_data
+        kinds = [data["kind"]] if data.get("kind") else list(EVIDENCE_MODELS)
+        return {"kinds": kinds, "start": data.get("start"), "end": data.get("end")}
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+
+class HistoryFilterForm(forms.Form):
+    """The case history's filter: one kind of step, or all (a GET form)."""
+
+    group = forms.ChoiceField(label=_("Kind of step"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .selectors import HISTORY_GROUPS
+
+        kwargs.setdefault("prefix", "history")
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("Every step"))] + [
+            (key, label) for key, (label, _actions) in HISTORY_GROUPS.items()
+        ]
+
+    @property
+    def chosen(self) -> str:
+        return self.cleaned_data.get("group", "") if self.is_bound and self.is_valid() else ""
 
 
 class ChecksForm(forms.ModelForm):

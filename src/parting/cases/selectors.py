@@ -89,6 +89,77 @@ def case_timeline(case: OffboardingCase) -> list[dict]:
     ]
 
 
+# The case history's filter: the kinds of step a member looks for, each the audit actions it covers.
+HISTORY_GROUPS = {
+    "decision": (
+        gettext_lazy("Decision and review"),
+        (
+            "case.opened",
+            "case.reason_added",
+            "case.checks_answered",
+            "case.in_review",
+            "case.reviewed",
+            "case.approved",
+            "case.withdrawn",
+        ),
+    ),
+    "plan": (
+        gettext_lazy("Plan and money"),
+        ("case.plan_changed", "case.plan_overridden", "case.invoice_written_off"),
+    ),
+    "checklist": (gettext_lazy("Checklist"), ("case.task_updated", "case.task_added")),
+    "telling": (
+        gettext_lazy("Telling the client and after"),
+        (
+            "case.notified",
+            "case.winding_down",
+            "case.closed",
+            "case.letter_generated",
+            "case.letter_edited",
+            "case.letter_sent",
+        ),
+    ),
+}
+HISTORY_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a case's history, newest first, grouped by month (the firm's months)."""
+
+    page: object  # django.core.paginator.Page of timeline entries
+    months: list[tuple[dt.date, list[dict]]]
+    total: int
+
+
+def case_history(
+    case: OffboardingCase, *, group: str = "", page: object = 1, per_page: int = HISTORY_PAGE_SIZE
+) -> HistoryPage:
+    """The case's steps of ``group`` (every step when empty or unknown), newest first, page ``page``
+    (a page past the end is the last page), each page's entries grouped by the month they happened in
+    on the firm's clock."""
+    from django.core.paginator import Paginator
+
+    entries = AuditEntry.objects.filter(firm=case.firm, target=f"case:{case.pk}").select_related("actor")
+    if group in HISTORY_GROUPS:
+        entries = entries.filter(action__in=HISTORY_GROUPS[group][1])
+    shown = Paginator(entries.order_by("-at", "-id"), per_page).get_page(page)
+    zone = zoneinfo.ZoneInfo(case.firm.time_zone)
+    months: dict[dt.date, list[dict]] = {}
+    for entry in shown.object_list:
+        month = timezone.localtime(entry.at, zone).date().replace(day=1)
+        months.setdefault(month, []).append(
+            {
+                "at": entry.at,
+                "action": entry.action,
+                "what": ACTIONS.get(entry.action, entry.action),
+                "actor": entry.actor,
+                "detail": _detail(entry.action, entry.data),
+            }
+        )
+    return HistoryPage(shown, list(months.items()), shown.paginator.count)
+
+
 def _detail(action: str, data: dict) -> str:
     """The part of an audit entry worth a line in the timeline: the sign, the note, the reason given."""
     if action == "case.reason_added":

@@ -862,11 +862,7 @@ def _task_apply(case: OffboardingCase, task: CaseTask, change: TaskChange, *, by
             raise CaseError(_("A required task cannot be skipped; mark it done when it is."))
         if status == CaseTask.Status.DONE and task.kind in ("conversation", "letter") and case.state == State.APPROVED:
             raise CaseError(_("C1: record that the client was told (move the case to notified) first."))
-        if (
-            status == CaseTask.Status.DONE
-            and task.kind == "cut_contact"
-            and today < plan_compute(case).end_date.value
-        ):
+        if status == CaseTask.Status.DONE and task.kind == "cut_contact" and today < plan_compute(case).end_date.value:
             raise CaseError(_("O8: contact stops after the end date, not before."))
         task.status = status
         task.done_on = today if status == CaseTask.Status.DONE else None

@@ -10,8 +10,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,8 @@ from parting.cases.forms import (
     CaseOpenForm,
     ChecklistForms,
     ChecksForm,
+    EvidenceFilterForm,
+    HistoryFilterForm,
     NoteForm,
     NotifyForm,
     OverrideForm,
@@ -35,7 +38,7 @@ from parting.cases.forms import (
 )
 from parting.cases.models import CaseTask, OffboardingCase, ReferralProvider
 from parting.cases.plan import plan_compute, plan_get
-from parting.cases.selectors import case_get, case_list, case_timeline, open_case_for, partings
+from parting.cases.selectors import case_get, case_history, case_list, open_case_for, partings
 from parting.clients.selectors import client_get, client_timeline
 from parting.firms.access import member_required
 
@@ -127,7 +130,6 @@ def _case_context(request, case: OffboardingCase, checklist=None) -> dict:
         "checklist_errors": [*checklist.non_form_errors(), *stray_errors],
         "checklist_editable": case.state in CHECKLIST_OPEN,
         "progress": {"done": done, "needed": needed},
-        "timeline": case_timeline(case),
         "referrals": referrals_for(case),
         "can_carry_out": request.user.pk == case.opened_by_id or request.membership.is_senior,
         "is_senior": request.membership.is_senior,
@@ -146,8 +148,8 @@ def case_detail(request, pk: int):
             return redirect(reverse("case_detail", args=[case.pk]) + "#checklist")
         checklist.mark_errors()
     context = _case_context(request, case, checklist)
+    context |= _history(request, case) | _evidence_picker(request, case)
     context |= {
-        "reason_form": ReasonForm(client=case.client, timeline=client_timeline(client=case.client)),
         "checks_form": ChecksForm(instance=case),
         "plan_form": PlanForm(instance=plan_get(case)),
         "override_form": OverrideForm(),
@@ -174,9 +176,7 @@ def _checklist_save(request, case: OffboardingCase):
     for form in checklist.forms:
         values = form.changed_values()
         if values:
-            changes.append(
-                services.TaskChange(form.instance.pk, seen_version=form.cleaned_data["version"], **values)
-            )
+            changes.append(services.TaskChange(form.instance.pk, seen_version=form.cleaned_data["version"], **values))
     if not changes:
         messages.info(request, _("Nothing on the checklist changed."))
         return checklist, True
@@ -189,9 +189,7 @@ def _checklist_save(request, case: OffboardingCase):
     except ValidationError as error:
         refused(request, error)
         return checklist, False
-    messages.success(
-        request, ngettext("%(n)d task saved.", "%(n)d tasks saved.", len(changes)) % {"n": len(changes)}
-    )
+    messages.success(request, ngettext("%(n)d task saved.", "%(n)d tasks saved.", len(changes)) % {"n": len(changes)})
     return checklist, True
 
 
@@ -216,6 +214,48 @@ def _checklist_refused(request, case: OffboardingCase, by_task: dict[int, list[s
         for message in by_task.get(form.instance.pk, []):
             form.add_error(None, message)
     return checklist
+
+
+PICKER_LIMIT = 100  # evidence rows listed under "Add a reason" at once; the filter finds older ones
+
+
+def _query(request, prefix: str) -> dict:
+    """This page's other GET filter, to carry along when one filter is used (hidden inputs)."""
+    return {key: value for key, value in request.GET.items() if key.startswith(prefix + "-") and value}
+
+
+def _evidence_picker(request, case: OffboardingCase) -> dict:
+    """The evidence a written reason can point at (D8), narrowed by kind and date (evidence-* in the query)."""
+    bound = any(key.startswith("evidence-") for key in request.GET)
+    evidence_filter = EvidenceFilterForm(request.GET if bound else None)
+    timeline = client_timeline(client=case.client, limit=PICKER_LIMIT, **evidence_filter.narrowing())
+    return {
+        "reason_form": ReasonForm(client=case.client, timeline=timeline),
+        "evidence_filter": evidence_filter,
+        "evidence_shown": len(timeline),
+        "evidence_more": len(timeline) >= PICKER_LIMIT,
+        "history_query": _query(request, "history"),
+    }
+
+
+def _history(request, case: OffboardingCase) -> dict:
+    """The case's history, newest first, by month, 25 steps a page; filtered by kind of step."""
+    bound = "history-group" in request.GET
+    history_filter = HistoryFilterForm(request.GET if bound else None)
+    history = case_history(case, group=history_filter.chosen, page=request.GET.get("history-page") or 1)
+    query = _query(request, "evidence") | ({"history-group": history_filter.chosen} if history_filter.chosen else {})
+    shown = history.page
+
+    def page_url(number: int) -> str:
+        return "?" + urlencode(query | {"history-page": number}) + "#history"
+
+    return {
+        "history": history,
+        "history_filter": history_filter,
+        "evidence_query": _query(request, "evidence"),
+        "history_newer": page_url(shown.previous_page_number()) if shown.has_previous() else "",
+        "history_older": page_url(shown.next_page_number()) if shown.has_next() else "",
+    }
 
 
 @member_required
@@ -261,7 +301,7 @@ def case_action(build_form, action, success):
 
 
 case_reason_add = case_action(
-    lambda request, case: ReasonForm(request.POST, client=case.client, timeline=client_timeline(client=case.client)),
+    lambda request, case: ReasonForm(request.POST, client=case.client, timeline=[]),
     lambda request, case, data: services.case_reason_add(
         case=case, by=request.user, sign_id=data["sign_id"], text=data["text"], evidence=data["pairs"]
     ),
