@@ -188,6 +188,16 @@ class CsvFile:
                 row = row + [""] * (width - len(row))
             yield line, dict(zip(header, row, strict=False))
 
+    def lists(self) -> Iterator[tuple[int, list[str]]]:
+        """``(line, cells)`` as ``__iter__`` skips and pads them, without a dict per row."""
+        width = len(self.header)
+        for line, row in self._rows:
+            if not (row and row[0].strip()) and not "".join(row).strip():
+                continue  # blank lines and rows of empty cells
+            if len(row) < width:
+                row = row + [""] * (width - len(row))
+            yield line, row
+
 
 def csv_rows(stream: BinaryIO, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
     """Open a CSV export. Raises FileUnreadable for a file without a header or a broken one."""
@@ -296,17 +306,18 @@ class AmountColumn:
     decimal: str | None = None  # '.' or ','; None until decided
     votes: dict[str, int] = field(default_factory=lambda: {".": 0, ",": 0})
 
-    def scan(self, value: str) -> None:
+    def scan(self, value: str, count: int = 1) -> None:
+        """Count ``value`` (seen ``count`` times) towards the separator it shows."""
         if not value:
             return
         if _PLAIN_DOT.fullmatch(value):
-            self.votes["."] += 1
+            self.votes["."] += count
         elif _PLAIN_COMMA.fullmatch(value):
-            self.votes[","] += 1
+            self.votes[","] += count
         elif value.strip():
             vote = _vote(_amount_shape(value)[0])
             if vote:
-                self.votes[vote] += 1
+                self.votes[vote] += count
 
     def decide(self, hint: str = ".") -> None:
         """After the scan: the separator the column shows; ``hint`` when no value tells."""
@@ -406,7 +417,8 @@ class DateColumn:
     undecided: int = 0
     example: str = ""
 
-    def scan(self, value: str) -> None:
+    def scan(self, value: str, count: int = 1) -> None:
+        """Count ``value`` (seen ``count`` times) towards the order of day and month it shows."""
         if len(value) == 10 and value[4] == "-" and value[7] == "-":
             return  # ISO (2026-01-31): nothing to decide
         value = value.strip()
@@ -417,11 +429,11 @@ class DateColumn:
             return
         a, b = int(m.group(1)), int(m.group(3))
         if a > 12 >= b:
-            self.day_first += 1
+            self.day_first += count
         elif b > 12 >= a:
-            self.month_first += 1
+            self.month_first += count
         else:
-            self.undecided += 1
+            self.undecided += count
             self.example = self.example or value
 
     def decide(self) -> None:
