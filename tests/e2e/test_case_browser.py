@@ -51,3 +51,13 @@ def test_open_a_case_from_the_demo_dashboard_and_have_the_partner_approve_it(pag
     assert "Hand back the client's login" in checklist  # the login the demo firm keeps for Atlas (O4)
     assert page.locator("#checklist tr[data-kind=access]").count() == 3
     screenshot("case-approved")
+
+    # The checklist is one form (issue 11): notes on two tasks, one press, and the progress line.
+    assert "0 of" in page.inner_text("#checklist-progress")
+    page.locator("#checklist tr[data-kind=files] input[type=text]").fill("Export from the DMS on Friday")
+    page.locator("#checklist tr[data-kind=billing] input[type=text]").fill("Standing order ends in March")
+    page.click("#save-checklist")
+    page.wait_for_selector("text=2 tasks saved.")
+    notes = sorted(case.tasks.exclude(notes="").values_list("notes", flat=True))
+    assert notes == ["Export from the DMS on Friday", "Standing order ends in March"]
+    screenshot("case-checklist-saved")
