@@ -150,3 +150,25 @@ def test_a_firm_with_an_alias_set_from_the_command_line_can_still_save_its_setti
     other = MembershipFactory(firm=FirmFactory(time_zone="Europe/Warsaw"))
     client.force_login(other.user)
     assert 'value="US/Eastern"' not in client.get(reverse("firm_settings")).content.decode()
+
+
+def test_saving_the_settings_is_in_the_audit_log_and_finishes_the_first_run_step(client, owner):
+    """Saved settings are logged with the fields that changed; the first-run path then counts its
+    settings step as done, even for a firm whose hours and rate are the defaults."""
+    from parting.audit.models import AuditEntry
+    from parting.web.first_run import SETTINGS_SAVED, first_run
+
+    def settings_step_done():
+        path = first_run(owner.firm)
+        return path is None or path.steps[0].done
+
+    owner.firm.target_hourly_rate = 80
+    owner.firm.save()
+    assert not settings_step_done()
+    refused = client.post(reverse("firm_settings"), settings_data(owner.firm, currency="XXX1"))
+    assert refused.status_code == 200
+    assert not AuditEntry.objects.filter(firm=owner.firm, action=SETTINGS_SAVED).exists()
+    assert client.post(reverse("firm_settings"), settings_data(owner.firm, currency="RON")).status_code == 302
+    entry = AuditEntry.objects.get(firm=owner.firm, action=SETTINGS_SAVED)
+    assert entry.data == {"changed": ["currency"]}
+    assert settings_step_done()

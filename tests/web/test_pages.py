@@ -65,7 +65,7 @@ def test_client_page_shows_each_sign_with_band_and_explanation(client, member):
     )
     html = client.get(reverse("client_detail", args=[acme.pk])).content.decode()
     for n in range(1, 16):
-        assert f"<strong>W{n}</strong>" in html
+        assert f'#rule-W{n}">W{n}</a></strong>' in html  # each sign's code links to its rule
     assert "Paid 1 of 1 invoice late, on average 25 days late; chased 2 times" in html
     evidence = client.get(reverse("client_sign", args=[acme.pk, "W7"])).content.decode()
     assert Invoice.objects.get(client=acme).number in evidence

@@ -101,5 +101,5 @@ def test_the_client_page_shows_what_is_paid_and_what_is_open(member, firm):
     pay(invoice, dt.date(2026, 3, 10), "400")
     settle_invoices([invoice.pk])
     page = member.get(reverse("client_detail", args=[acme.pk])).content.decode()
-    assert "400.00 paid, 600.00 open" in page
+    assert "€400.00 paid, €600.00 open" in page
     assert Invoice.objects.get(pk=invoice.pk).paid_on is None

@@ -5,8 +5,10 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from parting.audit.services import audit_record
 from parting.firms.access import member_required
 from parting.firms.forms import FirmForm, WorkingDayFormSet
+from parting.web.first_run import SETTINGS_SAVED
 
 
 @member_required(senior=True)
@@ -20,6 +22,15 @@ def firm_settings(request):
             with transaction.atomic():
                 form.save()
                 days.save()
+                # In the audit log like every other change; it also tells the first-run path that the
+                # settings were looked at, even when the hours and rate kept their defaults.
+                audit_record(
+                    firm=request.firm,
+                    actor=request.user,
+                    action=SETTINGS_SAVED,
+                    target=f"firm:{request.firm.pk}",
+                    data={"changed": sorted(form.changed_data)},
+                )
         except IntegrityError:
             days._non_form_errors = days.error_class([_("Each weekday can appear only once.")])
         else:

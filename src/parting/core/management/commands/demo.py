@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from parting.demo.builder import demo_load
+from parting.demo.builder import demo_load, demo_member_line
 from parting.firms.services import generate_password
 
 from .serve import add_server_arguments, run_server
@@ -35,9 +35,7 @@ class Command(BaseCommand):
                 password = generate_password()
                 membership.user.set_password(password)
                 membership.user.save(update_fields=["password"])
-                lines.append(
-                    f"  {membership.get_role_display():<8} user: {membership.user.username:<10} password: {password}"
-                )
+                lines.append(demo_member_line(membership, password))
         host, port = options["host"], options["port"]
         self.stdout.write(f"\nOpen http://{host}:{port}/ and log in as one of:\n" + "\n".join(lines) + "\n")
         run_server(self.stdout, host=host, port=port, workers=options["workers"])
