@@ -85,6 +85,7 @@ class Loader:
         self.matcher = Matcher(firm)
         self.matches: dict[ClientRef, int | None] = {}  # the matcher's answers, until it learns a client
         self.names = dict(Client.objects.filter(firm=firm).values_list("id", "name"))
+        self.taken = set(self.names.values())  # kept with ``names``: a set per new client was quadratic
         self.pending: dict[str, list] = defaultdict(list)
         self.seen: dict[str, set[str]] = defaultdict(set)
         self.touched_invoices: set[int] = set()
@@ -189,13 +190,14 @@ class Loader:
                 Contact.objects.create(client=client, name=ref.name or email, email=email)
         self._learn(client.id, name=ref.name, emails=ref.emails, key=ref.external_id)
         self.names[client.id] = client.name
+        self.taken.add(client.name)
         self.assigned[client.id] = None
         self.outcome.created_clients.append(client.name)
         self.outcome.count("clients", "added", client.name)
         return client.id
 
     def _free_name(self, name: str) -> str:
-        taken = set(self.names.values())
+        taken = self.taken
         if name not in taken:
             return name
         n = 2
@@ -242,7 +244,7 @@ class Loader:
             if self.problems:
                 return
             name = record.name.strip()[:200]
-            if name in set(self.names.values()):
+            if name in self.taken:
                 self.problems.add(
                     record.source, _("another client is already called %(name)s") % {"name": repr(name)}, "name"
                 )
@@ -251,6 +253,7 @@ class Loader:
             client_id = client.id
             self.client_rows.add(client_id)
             self.names[client_id] = name
+            self.taken.add(name)
             self.assigned[client_id] = values.get("assigned_to_id")
             self.outcome.count("clients", "added", name)
         else:
