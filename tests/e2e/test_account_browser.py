@@ -113,4 +113,5 @@ def test_the_policy_refuses_a_script_slipped_into_a_page(page, live_server, memb
 def test_the_language_menu_still_switches_without_inline_handlers(page, live_server, member):
     log_in(page, live_server, PASSWORD)
     page.select_option("#language", "pl")
+    page.click("#language-submit")
     page.wait_for_selector("html[lang=pl]")

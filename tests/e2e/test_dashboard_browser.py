@@ -62,6 +62,7 @@ def test_member_sees_dashboard_and_client_page_in_english(page, live_server, mem
 def test_member_switches_to_hebrew_and_pages_read_right_to_left(page, live_server, member, screenshot):
     log_in(page, live_server)
     page.select_option("#language", "he")
+    page.click("#language-submit")
     page.wait_for_selector("html[dir=rtl]")
     assert page.locator("html").get_attribute("lang") == "he"
     # The navigation sits at the right edge in a right-to-left page.

@@ -171,3 +171,17 @@ def test_staff_are_told_who_sets_the_hours_instead_of_a_link_they_cannot_open(ne
 
 def test_nothing_is_rendered_once_the_path_is_done():
     assert render(None).strip() == ""
+
+
+def test_a_new_firms_dashboard_shows_the_getting_started_path_until_it_is_done(client, new_firm):
+    """The dashboard of a firm with nothing in it leads to the steps, not only "No clients match."."""
+    owner = MembershipFactory(firm=new_firm, role=Membership.Role.OWNER)
+    client.force_login(owner.user)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "Getting started" in page
+    assert reverse("imports") in page and reverse("firm_settings") in page
+    new_firm.target_hourly_rate = Decimal("95")
+    new_firm.save()
+    acme = ClientFactory(firm=new_firm)
+    InvoiceFactory(firm=new_firm, client=acme)
+    assert "Getting started" not in client.get(reverse("dashboard")).content.decode()

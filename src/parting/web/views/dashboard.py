@@ -14,6 +14,7 @@ from parting.clients.models import Client
 from parting.core.requests import int_param
 from parting.firms.access import member_required
 from parting.signs.scoring import RECOMMENDATIONS, Scorer
+from parting.web.first_run import first_run
 from parting.web.templatetags.parting import score_band
 
 SORTS = {
@@ -125,6 +126,7 @@ def dashboard(request):
         "total_revenue": sum(r.revenue for r in current),
         "overdue": overdue_tasks(firm=request.firm, today=request.firm.today()),
         "former_evidence": former_client_evidence(firm=request.firm),
+        "first_run": first_run(request.firm),
     }
     if request.htmx:  # the table, and the count of clients for the status line that announces it
         return render(request, "parting/_client_table.html", {**context, "live_count": True})
