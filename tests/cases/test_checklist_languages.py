@@ -139,3 +139,26 @@ def test_tasks_generated_before_keep_codes_after_the_migration_and_hand_added_on
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_a_reason_added_in_hebrew_reads_in_english_and_keeps_its_frozen_numbers(team, client_in_trouble):
+    """D8 freezes a sign's value and rows when added; the words around them are the reader's."""
+    from parting.cases.selectors import reasons_shown
+    from parting.cases.services import case_open, case_reason_add
+
+    client, incident = client_in_trouble
+    case = case_open(client=client, by=team["staff"])
+    with translation.override("he"):
+        case_reason_add(case=case, by=team["staff"], sign_id="W7")
+        case_reason_add(case=case, by=team["staff"], text="Shouted", evidence=[("incident", incident.pk)])
+    with translation.override("en"):
+        sign, written = reasons_shown(case)
+        assert sign.title == "Payment trouble"
+        assert sign.explanation.startswith("Paid 3 of 3 invoices late")
+        assert written.rows[0]["text"] == f"Disrespect to staff {incident.occurred_on.isoformat()}"
+    assert HEBREW.search(sign.snapshot["explanation"])  # as frozen, in the adder's words
+    stored = case.reasons.get(sign_id="W7")
+    stored.snapshot.pop("components")  # a reason kept before the numbers were: its words stand
+    stored.save()
+    with translation.override("en"):
+        assert HEBREW.search(reasons_shown(case)[0].explanation)

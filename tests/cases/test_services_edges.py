@@ -268,6 +268,7 @@ def test_d8_a_written_reason_freezes_each_rows_kind_text_and_date(team, acme):
         )
         expected = [
             {"kind": kind, "id": row.pk, "text": str(row), "date": day}
+            | ({"incident_kind": row.kind} if kind == "incident" else {})  # named in the reader's language
             for (kind, row), day in zip(rows.items(), days, strict=True)
         ]
     assert reason.snapshot["evidence"] == expected

@@ -3,6 +3,7 @@ arrives for former clients (O8), and what parting gave back (A1, A2)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
@@ -60,6 +61,31 @@ def case_get(*, firm: Firm, pk: int) -> OffboardingCase:
     return get_object_or_404(
         OffboardingCase.objects.select_related("firm", "client", "opened_by", "client__assigned_to"), firm=firm, pk=pk
     )
+
+
+def reasons_shown(case: OffboardingCase) -> list:
+    """The case's reasons with their words in the reader's language: a sign's title from the
+    catalogue, its explanation written again from the numbers kept with it, an incident named by its
+    kind. What was frozen when the reason was added (the value, the band, the rows) stays as it was; a
+    reason kept before the numbers were (issue 11) shows its explanation as stored."""
+    from parting.signs.catalogue import BY_ID
+
+    kinds = dict(Incident.Kind.choices)
+    reasons = list(case.reasons.select_related("added_by"))
+    for reason in reasons:
+        snapshot = reason.snapshot or {}
+        sign = BY_ID.get(reason.sign_id)
+        reason.title = str(sign.title) if sign else snapshot.get("title", "")
+        reason.explanation = snapshot.get("explanation", "")
+        if sign and snapshot.get("components") and snapshot.get("value") is not None:
+            # numbers kept by an older catalogue: the stored words stand
+            with contextlib.suppress(KeyError, TypeError, ValueError, ArithmeticError):
+                reason.explanation = sign.explain(snapshot["components"], snapshot["value"])
+        reason.rows = [
+            row | {"text": f"{kinds[row['incident_kind']]} {row['date']}"} if row.get("incident_kind") in kinds else row
+            for row in snapshot.get("evidence", [])
+        ]
+    return reasons
 
 
 def case_list(*, firm: Firm, state: str = "") -> list[OffboardingCase]:

@@ -219,6 +219,12 @@ def case_reason_add(
                 "band": found.band,
                 "percentile": found.percentile,
                 "explanation": found.explanation,
+                # What the explanation is made of, so it is written again in each reader's language.
+                "components": {
+                    key: float(value)
+                    for key, value in (found._components or {}).items()
+                    if isinstance(value, int | float | Decimal)
+                },
                 "window": [start.isoformat(), end.isoformat()],
                 "evidence": rows,
             }
@@ -272,7 +278,10 @@ def _row(kind: str, row, firm) -> dict:
     day = getattr(row, EVIDENCE_DATE[kind])
     if isinstance(day, dt.datetime):
         day = day.astimezone(zoneinfo.ZoneInfo(firm.time_zone)).date()
-    return {"kind": kind, "id": row.pk, "text": str(row), "date": day.isoformat()}
+    out = {"kind": kind, "id": row.pk, "text": str(row), "date": day.isoformat()}
+    if kind == "incident":  # its text is the kind's name: kept as a code, named when read
+        out["incident_kind"] = row.kind
+    return out
 
 
 def case_checks_answer(

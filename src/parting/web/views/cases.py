@@ -38,7 +38,7 @@ from parting.cases.forms import (
 )
 from parting.cases.models import CaseTask, OffboardingCase, ReferralProvider
 from parting.cases.plan import plan_compute, plan_get
-from parting.cases.selectors import case_get, case_history, case_list, open_case_for, partings
+from parting.cases.selectors import case_get, case_history, case_list, open_case_for, partings, reasons_shown
 from parting.clients.selectors import client_get, client_timeline
 from parting.firms.access import member_required
 
@@ -120,7 +120,7 @@ def _case_context(request, case: OffboardingCase, checklist=None) -> dict:
     return {
         "case": case,
         "client": case.client,
-        "reasons": case.reasons.select_related("added_by"),
+        "reasons": reasons_shown(case),
         "reviews": case.reviews.select_related("reviewer"),
         "checks": case_checks(case, plan),
         "plan": plan,
