@@ -14,6 +14,11 @@ from parting.firms.models import Firm, Policy
 
 from .catalogue import BY_ID, SIGNS, Sign
 
+# Where a score's bands start, for a sign's subscore and for the fit score alike: healthy from 70,
+# poor below 30. Pages and charts colour and name scores by these (web/templatetags/parting.score_band).
+HEALTHY_SCORE = 70
+POOR_SCORE = 30
+
 DEFAULT_DEALBREAKERS: list[dict] = [
     # D7: behaviour harmful enough to end a relationship on its own, written down once.
     {"type": "incidents", "kind": "disrespect", "count": 2, "months": 6},
@@ -59,7 +64,12 @@ class SignSetting:
         """The breakpoints, ordered so that x grows along them (from the bad end for W11)."""
         sign = self.sign
         worst = self.poor * 2 if sign.higher_is_worse else 0.0
-        points = ((sign.best, 100.0), (self.concerning, 70.0), (self.poor, 30.0), (worst, 0.0))
+        points = (
+            (sign.best, 100.0),
+            (self.concerning, float(HEALTHY_SCORE)),
+            (self.poor, float(POOR_SCORE)),
+            (worst, 0.0),
+        )
         return points if sign.higher_is_worse else tuple(reversed(points))
 
 

@@ -42,7 +42,9 @@ def band_class(band):
 def score_band(score):
     if score is None:
         return "band-none"
-    return "band-healthy" if score >= 70 else "band-concerning" if score >= 30 else "band-poor"
+    from parting.signs.policy import HEALTHY_SCORE, POOR_SCORE
+
+    return "band-healthy" if score >= HEALTHY_SCORE else "band-concerning" if score >= POOR_SCORE else "band-poor"
 
 
 @register.filter
