@@ -304,3 +304,15 @@ def test_another_firms_clients_are_not_counted_in_the_chart_tables(client, membe
     tree = page(client, "dashboard")
     assert "Elsewhere" not in tree.root.text()
     assert tree.by_id("client-count").text() == "2 clients match."
+
+
+
+def test_the_cases_filter_is_applied_with_a_button_not_on_every_change(client, member):
+    """WCAG 3.2.2: choosing a state with the arrow keys must not leave the page; a button applies it."""
+    tree = page(client, "cases")
+    select = tree.by_id("state")
+    assert "data-autosubmit" not in select.attrs
+    form = select.parent
+    while form.tag != "form":
+        form = form.parent
+    assert [e.text() for e in form.iter() if e.tag == "button" and e.attrs.get("type") == "submit"] == ["Apply"]
