@@ -306,7 +306,6 @@ def test_another_firms_clients_are_not_counted_in_the_chart_tables(client, membe
     assert tree.by_id("client-count").text() == "2 clients match."
 
 
-
 def test_the_cases_filter_is_applied_with_a_button_not_on_every_change(client, member):
     """WCAG 3.2.2: choosing a state with the arrow keys must not leave the page; a button applies it."""
     tree = page(client, "cases")

@@ -117,11 +117,11 @@ def test_the_history_is_paged_newest_first(staff_client, team, draft):
     steps(case, team["staff"], "case.plan_changed", 30)  # with "case opened": 31 steps
     first = show(staff_client, case)
     assert len(history(first)) == 25
-    assert "31 steps, newest first." in html(first)
-    assert "Page 1 of 2" in html(first) and "Older steps" in html(first)
+    assert "31 entries, newest first." in html(first)
+    assert "Page 1 of 2" in html(first) and "Older entries" in html(first)
     second = show(staff_client, case, **{"history-page": "2"})
     assert history(second)[-1] == "case.opened"  # the oldest step, last on the last page
-    assert len(history(second)) == 6 and "Newer steps" in html(second)
+    assert len(history(second)) == 6 and "Newer entries" in html(second)
     for page in ("0", "abc", "99999999999999999999999"):
         assert show(staff_client, case, **{"history-page": page}).status_code == 200
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parting.core import limits
 from parting.core.requests import DB_INT_MAX, HiddenErrorsShown, OwnRowsFormSet, id_param, row_formfield
@@ -94,8 +95,8 @@ class EvidenceFilterForm(forms.Form):
     not narrowed by them."""
 
     kind = forms.ChoiceField(label=_("Kind of evidence"), required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    start = forms.DateField(label=pgettext_lazy("start of a date range", "From"), required=False, widget=DateInput)
+    end = forms.DateField(label=pgettext_lazy("end of a date range", "To"), required=False, widget=DateInput)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "evidence")
@@ -126,14 +127,14 @@ class EvidenceFilterForm(forms.Form):
 class HistoryFilterForm(forms.Form):
     """The case history's filter: one kind of step, or all (a GET form)."""
 
-    group = forms.ChoiceField(label=_("Kind of step"), required=False)
+    group = forms.ChoiceField(label=_("Kind of entry"), required=False)
 
     def __init__(self, *args, **kwargs):
         from .selectors import HISTORY_GROUPS
 
         kwargs.setdefault("prefix", "history")
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("Every step"))] + [
+        self.fields["group"].choices = [("", _("Every entry"))] + [
             (key, label) for key, (label, _actions) in HISTORY_GROUPS.items()
         ]
 

@@ -830,7 +830,7 @@ def tasks_update(
             task = tasks.get(change.task_id)
             if task is None:
                 errors[change.task_id] = [
-                    _("Task %(id)s is not on this case's checklist (any more).") % {"id": change.task_id}
+                    _("Task %(id)s is no longer on this case's checklist.") % {"id": change.task_id}
                 ]
             elif change.seen_version is not None and change.seen_version != task.version:
                 errors[task.pk] = [

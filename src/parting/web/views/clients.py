@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from parting.cases.selectors import open_case_for
 from parting.clients.forms import AccessGrantFormSet, ClientForm, ContactFormSet, CredentialFormSet, EngagementFormSet
@@ -48,8 +48,12 @@ class TimelineFilter(forms.Form):
         kwargs.setdefault("auto_id", "timeline-%s")
         super().__init__(*args, **kwargs)
         date = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        self.fields["from"] = forms.DateField(label=gettext_lazy("From"), required=False, widget=date)
-        self.fields["to"] = forms.DateField(label=gettext_lazy("To"), required=False, widget=date)
+        self.fields["from"] = forms.DateField(
+            label=pgettext_lazy("start of a date range", "From"), required=False, widget=date
+        )
+        self.fields["to"] = forms.DateField(
+            label=pgettext_lazy("end of a date range", "To"), required=False, widget=date
+        )
 
     def clean(self):
         data = super().clean()
