@@ -766,3 +766,61 @@ def test_parting_export_acts_only_for_a_member_of_the_named_firm(firm, built, tm
 def test_parting_export_needs_a_folder_that_exists(firm, built, tmp_path):
     with pytest.raises(CommandError, match="no such folder"):
         call_command("export", "--firm", firm.slug, "-o", str(tmp_path / "missing" / "x.zip"))
+
+
+def test_an_export_read_back_into_the_same_firm_adds_nothing_and_keys_its_hand_logged_rows(firm, trip, tmp_path):
+    """Issue 10 §6: rows logged by hand have no key of their own; the export names them
+    ``<kind>-<id>``. Read back into the firm it came from (a restore, an edited export), those names
+    find the rows they came from instead of adding a copy of every hand-logged row — and the rows keep
+    the key, so the next export names them the same way."""
+    unkeyed = {model: model.objects.filter(firm=firm, **{key_field(model): ""}).count() for model in EVIDENCE}
+    assert all(unkeyed[model] for model in (Payment, Meeting, Message, ClientRequest, Incident, TimeEntry))
+    data, _manifest = export_bytes(firm)
+    counts, before = table_counts(firm), scores(firm)
+    again = import_archive(firm, data, tmp_path)
+    assert again.ok, again.problems.summary()
+    done = again.run.counts["counts"]
+    assert not any(what.get("added") for what in done.values()), done
+    assert table_counts(firm) == counts
+    assert scores(firm) == before
+    for model in (Payment, Meeting, Message, ClientRequest, Incident, TimeEntry):
+        assert not model.objects.filter(firm=firm, **{key_field(model): ""}).exists(), model.__name__
+    second, _ = export_bytes(firm)
+    for name in ("payments.csv", "meetings.csv", "messages.csv", "requests.csv", "incidents.csv", "time.csv"):
+        assert rows(members(second)[name]) == rows(members(data)[name]), name
+
+
+def key_field(model) -> str:
+    return "reference" if model is Payment else "source_key"
+
+
+def test_a_generated_key_claims_only_this_firms_unkeyed_row_of_the_same_client(firm, trip, tmp_path):
+    """A ``meeting-<id>`` naming another client's meeting, a meeting that already has a key, or
+    another firm's meeting is a new row, never a change to that one."""
+    data, _manifest = export_bytes(firm)
+    meetings = rows(members(data)["meetings.csv"])
+    hand = Meeting.objects.filter(firm=firm, source_key="").select_related("client").first()
+    keyed = Meeting.objects.filter(firm=firm).exclude(source_key="").first()
+    other_client = Client.objects.filter(firm=firm).exclude(pk=hand.client_id).first()
+    elsewhere = FirmFactory()
+    foreign = Meeting.objects.create(
+        firm=elsewhere, client=ClientFactory(firm=elsewhere), starts_at=at("2026-05-04"), ends_at=at("2026-05-04", 11)
+    )
+    template = next(r for r in meetings if r["uid"] == f"meeting-{hand.pk}")
+    forged = [
+        {**template, "client": other_client.name, "client_email": ""},  # another client's row
+        {**template, "uid": f"meeting-{keyed.pk}", "client": keyed.client.name, "client_email": ""},
+        {**template, "uid": f"meeting-{foreign.pk}"},  # another firm's row
+    ]
+    path = tmp_path / "meetings.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.DictWriter(f, fieldnames=list(template))
+        out.writeheader()
+        out.writerows(forged)
+    before = {m.pk: (m.client_id, m.source_key, m.starts_at) for m in Meeting.objects.all()}
+    result = run_import(firm=firm, by=None, kind="meetings", paths=[path])
+    assert result.ok, result.problems.summary()
+    assert result.run.counts["counts"]["meetings"]["added"] == 3
+    for pk, was in before.items():
+        m = Meeting.objects.get(pk=pk)
+        assert (m.client_id, m.source_key, m.starts_at) == was

@@ -69,6 +69,7 @@ from parting.firms.models import Membership, Policy, Service, WorkingDay
 from parting.letters.models import LetterSending, LetterVersion
 
 from .columns import GENERIC
+from .loader import EXPORT_PREFIX
 
 FORMAT = "parting-export"
 FORMAT_VERSION = 1
@@ -397,7 +398,7 @@ def _evidence(archive: _Archive, firm) -> None:
     )
     archive.table("invoices.csv", GENERIC["invoices"], invoices, imported=True)
 
-    payment_key = _Keys(Payment, firm, "reference", "payment")
+    payment_key = _Keys(Payment, firm, "reference", EXPORT_PREFIX[Payment])
     payments = (
         (*who(client_id), payment_key(pk, reference), number, paid_on, amount, currency, method)
         for client_id, pk, reference, number, paid_on, amount, currency, method in _stream(
@@ -414,7 +415,7 @@ def _evidence(archive: _Archive, firm) -> None:
     )
     archive.table("payments.csv", GENERIC["payments"], payments, imported=True)
 
-    meeting_key = _Keys(Meeting, firm, "source_key", "meeting")
+    meeting_key = _Keys(Meeting, firm, "source_key", EXPORT_PREFIX[Meeting])
     meetings = (
         (*who(client_id), meeting_key(pk, own), starts_at, ends_at, status, cancelled_at, minutes_late, subject)
         for client_id, pk, own, starts_at, ends_at, status, cancelled_at, minutes_late, subject in _stream(
@@ -432,7 +433,7 @@ def _evidence(archive: _Archive, firm) -> None:
     )
     archive.table("meetings.csv", GENERIC["meetings"], meetings, imported=True)
 
-    message_key = _Keys(Message, firm, "source_key", "message")
+    message_key = _Keys(Message, firm, "source_key", EXPORT_PREFIX[Message])
     messages = (
         (
             *who(client_id),
@@ -474,7 +475,7 @@ def _evidence(archive: _Archive, firm) -> None:
     )
     archive.table("messages.csv", GENERIC["messages"], messages, imported=True)
 
-    request_key = _Keys(ClientRequest, firm, "source_key", "request")
+    request_key = _Keys(ClientRequest, firm, "source_key", EXPORT_PREFIX[ClientRequest])
     requests = (
         (*who(client_id), request_key(pk, own), description, requested_on, due_on, received_on)
         for client_id, pk, own, description, requested_on, due_on, received_on in _stream(
@@ -490,7 +491,7 @@ def _evidence(archive: _Archive, firm) -> None:
     )
     archive.table("requests.csv", GENERIC["requests"], requests, imported=True)
 
-    incident_key = _Keys(Incident, firm, "source_key", "incident")
+    incident_key = _Keys(Incident, firm, "source_key", EXPORT_PREFIX[Incident])
     incidents = (
         (*who(client_id), incident_key(pk, own), kind, occurred_on, hours_lost, note)
         for client_id, pk, own, kind, occurred_on, hours_lost, note in _stream(
@@ -506,7 +507,7 @@ def _evidence(archive: _Archive, firm) -> None:
     )
     archive.table("incidents.csv", GENERIC["incidents"], incidents, imported=True)
 
-    time_key = _Keys(TimeEntry, firm, "source_key", "time")
+    time_key = _Keys(TimeEntry, firm, "source_key", EXPORT_PREFIX[TimeEntry])
     entries = (
         (*who(client_id), time_key(pk, own), date, hours, billable, email or username or "", "", note)
         for client_id, pk, own, date, hours, billable, email, username, note in _stream(

@@ -33,6 +33,15 @@ from .problems import Problems
 from .records import ClientRef
 
 BATCH = 2000
+# The keys the export gives rows that have none of their own: ``<prefix>-<id>`` (export._Keys).
+EXPORT_PREFIX = {
+    Payment: "payment",
+    Meeting: "meeting",
+    Message: "message",
+    ClientRequest: "request",
+    Incident: "incident",
+    TimeEntry: "time",
+}
 MAX_CHANGES_LISTED = 100
 MAX_MATCHES_CACHED = 50_000
 LANGUAGES = {"en", "ru", "pl", "ro", "he"}
@@ -326,12 +335,35 @@ class Loader:
                 out.append((record, client_id))
         return out
 
+    def _claim_logged(self, model, field: str, wanted: list[tuple[str, int]]) -> dict:
+        """Rows logged by hand (no key of their own) that this firm's export named ``<prefix>-<id>``
+        (``export._Keys``): importing the export back into the same firm finds them, not a new row
+        each. A row is claimed only if it is this firm's, still has no key, and belongs to the client
+        the file names; it then keeps the key, so the next import finds it directly."""
+        prefix = EXPORT_PREFIX[model]
+        by_pk: dict[int, tuple[str, int]] = {}
+        for key, client_id in wanted:
+            head, _dash, pk = key.rpartition("-")
+            if head == prefix and pk.isdigit() and len(pk) < 19:
+                by_pk[int(pk)] = (key, client_id)
+        if not by_pk:
+            return {}
+        claimed = {}
+        for row in model.objects.filter(firm=self.firm, pk__in=list(by_pk), **{field: ""}):
+            key, client_id = by_pk[row.pk]
+            if row.client_id == client_id:
+                setattr(row, field, key)
+                claimed[key] = row
+        return claimed
+
     def _upsert(self, kind: str, model, rows: list[tuple[str, int, dict]], label) -> list:
         """Add or change rows of ``model`` keyed by ``source_key``; returns the saved instances."""
         keys = [key for key, _c, _v in rows]
         existing = {row.source_key: row for row in model.objects.filter(firm=self.firm, source_key__in=keys)}
-        new, changed, saved = [], [], []
-        fields = set()
+        claimed = self._claim_logged(model, "source_key", [(k, c) for k, c, _v in rows if k not in existing])
+        existing.update(claimed)
+        new, changed, saved = [], list(claimed.values()), []
+        fields = {"source_key"} if claimed else set()
         for key, client_id, values in rows:
             values = {"client_id": client_id, **values}
             row = existing.get(key)
@@ -345,7 +377,8 @@ class Loader:
                 for name in differs:
                     setattr(row, name, values[name])
                 fields.update(differs)
-                changed.append(row)
+                if key not in claimed:
+                    changed.append(row)
                 self.outcome.count(kind, "changed", client)
                 self.outcome.change(f"{label(row)}: {', '.join(differs)}")
             else:
@@ -541,7 +574,12 @@ class Loader:
             return
         keys = [k for k, _c, _v in rows]
         existing = {p.reference: p for p in Payment.objects.filter(firm=self.firm, reference__in=keys)}
+        claimed = self._claim_logged(Payment, "reference", [(k, c) for k, c, _v in rows if k not in existing])
+        existing.update(claimed)
         new, changed, fields = [], [], set()
+        if claimed:
+            fields.add("reference")
+            changed += claimed.values()
         for key, client_id, values in rows:
             client = self.names.get(client_id, "")
             row = existing.get(key)
@@ -555,7 +593,8 @@ class Loader:
                     for name in differs:
                         setattr(row, name, values[name])
                     fields.update(differs)
-                    changed.append(row)
+                    if key not in claimed:
+                        changed.append(row)
                     self.outcome.count("payments", "changed", client)
                     self.outcome.change(
                         _("payment %(reference)s: %(fields)s") % {"reference": key, "fields": ", ".join(differs)}
