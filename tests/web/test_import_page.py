@@ -229,7 +229,14 @@ def test_an_empty_file_is_refused_with_its_name(client, member):
 def test_a_calendar_uploaded_as_invoices_is_the_wrong_kind(client, member):
     response = upload(client, [("work.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")], kind="invoices")
     assert response.status_code == 400
-    assert "work.ics looks like a calendar (.ics), not Invoices" in response.content.decode()
+    assert "work.ics looks like a calendar (.ics), but “Invoices” was chosen" in response.content.decode()
+
+
+def test_a_csv_file_uploaded_as_mail_is_the_wrong_kind(client, member):
+    response = upload(client, [("inbox.csv", GENERIC)], kind="mail")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "inbox.csv is a CSV file, but “" in page and "is read from other files" in page
 
 
 def test_a_csv_file_cannot_be_detected_from_its_name(client, member):

@@ -196,12 +196,12 @@ def _kind_of(chosen: str, names: list[str]) -> tuple[str, list[str]]:
     for name, guess in guesses.items():
         if guess and guess != chosen:
             errors.append(
-                _("%(file)s looks like %(guessed)s, not %(kind)s: choose what it holds.")
+                _("%(file)s looks like %(guessed)s, but “%(kind)s” was chosen: choose what the file holds.")
                 % {"file": name, "guessed": FILE_KIND_LABELS[guess], "kind": KIND_LABELS[chosen]}
             )
         elif chosen not in CSV_KINDS and name.lower().endswith((".csv", ".tsv", ".txt")):
             errors.append(
-                _("%(file)s is a CSV file; %(kind)s are not read from CSV.")
+                _("%(file)s is a CSV file, but “%(kind)s” is read from other files: choose what the file holds.")
                 % {"file": name, "kind": KIND_LABELS[chosen]}
             )
     return chosen, errors
