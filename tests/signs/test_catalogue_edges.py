@@ -210,9 +210,10 @@ def test_w13_more_free_hours_than_hours_logged_is_all_of_the_time():
     assert judged("W13", hours=2, scope_n=1, scope_hours=5)[0] == 100.0
 
 
-def test_w13_without_any_time_is_0_with_no_requests_and_100_with_one():
-    assert judged("W13")[0] == 0.0
-    assert judged("W13", scope_n=1)[0] == 100.0
+def test_w13_without_any_time_is_not_judged_with_or_without_requests():
+    """No evidence, not judged (issue 12): there is no time to measure free extras against."""
+    assert judged("W13") == (None, None)
+    assert judged("W13", scope_n=1, scope_hours=3) == (None, None)
 
 
 # -- one of a thing is named in the singular ------------------------------------------------------

@@ -96,10 +96,11 @@ def _w12(c: Components) -> float | None:
 
 
 def _w13(c: Components) -> float | None:
-    effort = max(c["hours"], c["scope_hours"])
-    if not effort:
-        return 0.0 if not c["scope_n"] else 100.0
-    return pct(c["scope_hours"], effort)
+    # No time logged in the window: nothing to measure the extras against, so not judged (like W11),
+    # whatever scope creep was recorded. Extras logged as more hours than all the time logged are 100 %.
+    if not c["hours"]:
+        return None
+    return pct(c["scope_hours"], max(c["hours"], c["scope_hours"]))
 
 
 def _w14(c: Components) -> float | None:
