@@ -22,6 +22,7 @@ from parting.audit.services import audit_record
 from parting.clients.models import AccessGrant, Client, Credential
 from parting.core.limits import LABEL, NOTE, too_long
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
+from parting.evidence.services import derive_to_senior
 from parting.firms.models import Membership
 from parting.signs.catalogue import BY_ID
 from parting.signs.evidence import sign_evidence
@@ -451,6 +452,7 @@ def case_take_over(*, case: OffboardingCase, by, note: str = "", seen_state: str
             raise CaseError(_("D4: only an owner or a partner can take a client over."))
         case_withdraw(case=case, by=by, note=note, outcome=OffboardingCase.Outcome.TAKEN_OVER, seen_state=seen_state)
         Client.objects.filter(pk=case.client_id).update(assigned_to=by)
+        derive_to_senior(firm=case.firm, client_ids=[case.client_id])  # W3 for the partner now looking after it
         return case
 
 

@@ -59,6 +59,17 @@ class ClientForm(forms.ModelForm):
             others = others.exclude(pk=self.instance.pk)
         self.fields["referred_by"].queryset = others
 
+    def save(self, commit: bool = True):
+        """Save; when the client now has another member looking after it, W3 reads the imported mail
+        again for that member (a message to the new member is no longer "past" them)."""
+        from parting.evidence.services import derive_to_senior
+
+        reassigned = self.instance.pk is not None and "assigned_to" in self.changed_data
+        client = super().save(commit=commit)
+        if commit and reassigned:
+            derive_to_senior(firm=client.firm, client_ids=[client.pk])
+        return client
+
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         clash = Client.objects.filter(firm=self.instance.firm, name__iexact=name).exclude(pk=self.instance.pk)

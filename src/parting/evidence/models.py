@@ -187,6 +187,13 @@ class Message(Evidence):
         help_text=_("The client went past the assigned staff member (W3)."),
     )
     negative = models.BooleanField(_("negative tone"), default=False)
+    # W3 from the addresses of an imported message: the members it was sent to (To and Cc), kept so
+    # that ``to_senior`` can be worked out again when the client is given to someone else
+    # (evidence.services.derive_to_senior). A message logged by hand says ``to_senior`` itself.
+    members_addressed = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("members addressed")
+    )
+    to_senior_from_addresses = models.BooleanField(default=False, editable=False)
     in_reply_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies", verbose_name=_("in reply to")
     )

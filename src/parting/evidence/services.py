@@ -6,7 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from .models import Invoice, Payment
+from django.db.models import Exists, OuterRef
+
+from .models import Invoice, Message, Payment
 
 ZERO = Decimal("0")
 BATCH = 2000
@@ -63,3 +65,34 @@ def settle_invoices(invoice_ids: Iterable[int]) -> int:
         Invoice.objects.bulk_update(updates, ["amount_paid", "paid_on"], batch_size=500)
         changed += len(updates)
     return changed
+
+
+def derive_to_senior(*, firm, client_ids: Iterable[int]) -> int:
+    """W3 again for the imported messages of ``client_ids``, after their clients were given to
+    someone else: a message from the client went past the assigned member when it was addressed to
+    an owner or a partner (as they are now) who is not the member looking after the client. Only
+    messages whose flag was worked out from their addresses change; one logged by hand keeps what
+    the person who logged it said. Set-based: one UPDATE per member clients are assigned to (and one
+    for clients with nobody), never one per message. Returns the number of messages updated."""
+    from parting.clients.models import Client
+    from parting.firms.models import Membership
+
+    ids = set(client_ids)
+    if not ids:
+        return 0
+    seniors = Membership.objects.filter(
+        firm=firm, role__in=(Membership.Role.OWNER, Membership.Role.PARTNER)
+    ).values("user_id")
+    addressed = Message.members_addressed.through.objects.filter(message_id=OuterRef("pk"), user_id__in=seniors)
+    by_member: dict[int | None, list[int]] = defaultdict(list)
+    for client_id, member in Client.objects.filter(firm=firm, pk__in=ids).values_list("id", "assigned_to_id"):
+        by_member[member].append(client_id)
+    updated = 0
+    for member, clients in by_member.items():
+        past = addressed.exclude(user_id=member) if member is not None else addressed
+        messages = Message.objects.filter(firm=firm, client_id__in=clients, to_senior_from_addresses=True)
+        updated += messages.exclude(direction=Message.Direction.INBOUND).update(to_senior=False)
+        inbound = messages.filter(direction=Message.Direction.INBOUND)
+        updated += inbound.filter(Exists(past)).update(to_senior=True)
+        updated += inbound.exclude(Exists(past)).update(to_senior=False)
+    return updated

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from parting.clients.models import Client, Contact
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
-from parting.evidence.services import settle_invoices, settlement
+from parting.evidence.services import derive_to_senior, settle_invoices, settlement
 from parting.firms.models import Membership, Service
 
 from .matching import PUBLIC_DOMAINS, Matcher, domain_of, exact, normalise_name
@@ -114,6 +114,7 @@ class Loader:
         self.member_by_name = {m.user.get_full_name().casefold(): m.user_id for m in members if m.user.get_full_name()}
         self.member_by_name.update({m.user.username.casefold(): m.user_id for m in members})
         self.assigned = dict(Client.objects.filter(firm=firm).values_list("id", "assigned_to_id"))
+        self.reassigned: set[int] = set()  # existing clients a clients file gave to another member
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -155,6 +156,8 @@ class Loader:
         self._link_referrals()
         self._link_replies()
         settle_invoices(self.touched_invoices)
+        if self.reassigned:  # W3: mail already in, read again for the member now looking after the client
+            derive_to_senior(firm=self.firm, client_ids=self.reassigned)
         return self.outcome
 
     # -- clients -------------------------------------------------------------------------------
@@ -270,6 +273,8 @@ class Loader:
             differs = _differs(client, values)
             if differs and not self.problems:
                 Client.objects.filter(pk=client_id, firm=self.firm).update(**values)
+                if "assigned_to_id" in differs:
+                    self.reassigned.add(client_id)
                 self.assigned[client_id] = values.get("assigned_to_id", self.assigned.get(client_id))
                 self.outcome.count("clients", "changed", client.name)
                 self.outcome.change(
@@ -657,6 +662,7 @@ class Loader:
 
     def _messages(self, batch) -> None:
         rows = []
+        addressed: dict[str, set[int]] = {}  # message key → the members it was sent to (W3, again later)
         for r, client_id in self._resolve(batch, "messages"):
             direction = r.direction or (
                 Message.Direction.OUTBOUND
@@ -668,18 +674,39 @@ class Loader:
                 assigned = self.assigned.get(client_id)
                 seniors = {self.senior[a] for a in (*r.to, *r.cc) if a in self.senior}
                 to_senior = direction == Message.Direction.INBOUND and bool(seniors - {assigned})
+                members = {self.member_by_email[a] for a in (*r.to, *r.cc) if a in self.member_by_email}
+                addressed[r.key[:300]] = members
             values = {
                 "sent_at": r.sent_at,
                 "channel": r.channel or Message.Channel.EMAIL,
                 "direction": direction,
                 "to_senior": to_senior,
+                "to_senior_from_addresses": r.to_senior is None,
                 "negative": r.negative,
                 "summary": r.subject[:300],
             }
             rows.append((r.key[:300], client_id, values))
             if r.in_reply_to:
                 self.replies[r.key[:300]] = r.in_reply_to[:300]
-        self._upsert("messages", Message, rows, lambda m: _("message %(key)s") % {"key": m.source_key})
+        saved = self._upsert("messages", Message, rows, lambda m: _("message %(key)s") % {"key": m.source_key})
+        self._address(saved, addressed)
+
+    def _address(self, saved, addressed: dict[str, set[int]]) -> None:
+        """Keep the members each message was sent to, for W3 worked out again after a reassignment."""
+        through = Message.members_addressed.through
+        ids = [m.pk for m in saved if m.source_key in addressed]
+        if not ids:
+            return
+        through.objects.filter(message_id__in=ids).delete()
+        through.objects.bulk_create(
+            [
+                through(message_id=m.pk, user_id=user_id)
+                for m in saved
+                if m.source_key in addressed
+                for user_id in sorted(addressed[m.source_key])
+            ],
+            batch_size=1000,
+        )
 
     def _link_replies(self) -> None:
         """Threads (Message-ID / In-Reply-To) link a reply to what it answers, set-based per batch."""
