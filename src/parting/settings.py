@@ -192,6 +192,7 @@ INSTALLED_APPS = [
     "parting.cases",
     "parting.letters",
     "parting.imports",
+    "parting.scores",
     "parting.web",
     "parting.demo",
 ]

@@ -81,7 +81,9 @@ def test_each_chart_has_a_table_with_the_same_numbers(member, firm):
     trend = html[html.index('id="trend"') : html.index("</figure>", html.index('id="trend"'))]
     assert 'role="img"' in trend and "<table" in trend
     assert [int(s) for s in re.findall(r'<td class="num">(\d+)</td>', trend)] == charts["trend"]["scores"]
-    assert len(charts["trend"]["scores"]) == 12
+    # Stored points (issue 12 §3): each month since the first record, back-filled, and today's score.
+    first = today - dt.timedelta(days=100)
+    assert len(charts["trend"]["scores"]) == (today.year - first.year) * 12 + today.month - first.month + 1
 
     delays = html[html.index('id="delays"') : html.index("</figure>", html.index('id="delays"'))]
     rows = re.findall(r'<td class="num">(\d+)</td><td>(?:<strong>)?(\w+)', delays)

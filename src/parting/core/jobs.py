@@ -44,11 +44,20 @@ def clear_stale_uploads() -> str:
     return clear()
 
 
+def rescore_firms() -> str:
+    from parting.scores.services import run_due_rescores
+
+    return run_due_rescores()
+
+
 JOBS: tuple[Periodic, ...] = (
     Periodic("clear_expired_sessions", dt.timedelta(hours=6), clear_expired_sessions),
     # Imports too large for a request (issue 10 §7): one per pass, claimed queued → running.
     Periodic("run_queued_imports", dt.timedelta(seconds=2), run_queued_imports),
     Periodic("clear_stale_uploads", dt.timedelta(hours=1), clear_stale_uploads),
+    # Stored scores (issue 12): firms whose evidence or policy changed (debounced), and each firm once a
+    # day; every firm is claimed by a conditional UPDATE of its score state, so no two workers score it.
+    Periodic("rescore_firms", dt.timedelta(seconds=2), rescore_firms),
 )
 
 

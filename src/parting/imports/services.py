@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from parting.audit.services import audit_record
 from parting.firms.models import Membership
+from parting.scores.services import request_rescore
 
 from . import formats
 from .loader import Loader, Outcome
@@ -249,6 +250,8 @@ def run_import(
         run.file_path = ""
     with transaction.atomic():
         run.save()
+        if not dry_run and not problems:
+            request_rescore(firm, backfill=True)  # issue 12: one re-score per import, and past months again
         if not dry_run:
             audit_record(
                 firm=firm,

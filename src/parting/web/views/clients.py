@@ -20,9 +20,13 @@ from parting.evidence.forms import KINDS
 from parting.evidence.services import settle_invoices
 from parting.firms.access import member_required
 from parting.firms.models import Service
+from parting.scores.selectors import client_score, client_trend, latest, stored
+from parting.scores.selectors import status as score_status
+from parting.scores.services import ensure_scored, request_rescore
 from parting.signs.catalogue import BY_ID
 from parting.signs.evidence import sign_evidence
-from parting.signs.scoring import RECOMMENDATIONS, Scorer, window
+from parting.signs.policy import policy_for
+from parting.signs.scoring import RECOMMENDATIONS, window
 
 
 class TimelineFilter(forms.Form):
@@ -98,30 +102,42 @@ def _timeline(request, client: Client) -> dict:
     }
 
 
+def _stored_score(request, client: Client):
+    """The client's latest stored score (issue 12 §2): the page does not re-score the firm."""
+    state = ensure_scored(request.firm)
+    result = client_score(state, client.id)
+    if result is None:  # added since the firm was last scored: scored with it on the next pass
+        request_rescore(request.firm)
+    return state, result
+
+
 @member_required
 def client_detail(request, pk: int):
     client = client_get(firm=request.firm, pk=pk)
-    scorer = Scorer(request.firm)
-    # One firm-wide pass gives this client's percentiles and the clients who came through them (D6).
-    scored = {r.client_id: r for r in scorer.score()}
-    result = scored[client.id]
-    scorer.add_trend([result])
-    delays = payment_delays(client=client, today=scorer.as_of)
+    state, result = _stored_score(request, client)
+    trend = client_trend(state, client.id) if result else {"monthly": [], "weekly": []}
+    referred = []
+    if result and result.referred:
+        rows = latest(state).filter(client_id__in=result.referred)
+        referred = sorted(stored(rows), key=lambda r: result.referred.index(r.client_id))
+    delays = payment_delays(client=client, today=request.firm.today())
     context = {
         "client": client,
         "result": result,
-        "recommendation": RECOMMENDATIONS[result.recommendation],
-        "referred": [scored[cid] for cid in result.referred if cid in scored],
+        **score_status(state),
+        "recommendation": RECOMMENDATIONS[result.recommendation] if result else "",
+        "referred": referred,
         "charts": {
             "trend": {
-                "labels": [m for m, _s in result.trend],
-                "scores": [s for _m, s in result.trend],
+                "labels": [day.strftime("%Y-%m") for day, _s, _b in trend["monthly"]],
+                "scores": [score for _d, score, _b in trend["monthly"]],
                 "label": _("Fit score"),
             },
             "delays": {"points": delays, "label": _("Days late")},
         },
-        # The charts' numbers as tables, their text alternative.
-        "trend_rows": [(dt.date.fromisoformat(f"{month}-01"), score) for month, score in result.trend],
+        # The charts' numbers as tables, their text alternative; a back-filled point says so.
+        "trend_rows": trend["monthly"],
+        "weekly_rows": trend["weekly"],
         "delay_rows": [{"due": dt.date.fromisoformat(p["x"]), "days": p["y"], "unpaid": p["unpaid"]} for p in delays],
         "kinds": KINDS,
         "contacts": client.contacts.all(),
@@ -138,11 +154,12 @@ def client_sign(request, pk: int, sign_id: str):
     sign = BY_ID.get(sign_id)
     if sign is None:
         raise Http404(_("No such sign."))
-    scorer = Scorer(request.firm)
-    result = scorer.score(client_ids=[client.id])[0]
-    start, end = window(scorer.as_of, scorer.policy.window_months)
+    state, result = _stored_score(request, client)
+    # The evidence rows listed are those of the window the stored score read.
+    as_of = state.scored_day or request.firm.today()
+    start, end = window(as_of, policy_for(request.firm).window_months)
     sections = [(kind, KINDS[kind][1], rows) for kind, rows in sign_evidence(client, sign_id, start, end)]
-    applied = next((s for s in result.signs if s.id == sign_id), None)
+    applied = result.sign(sign_id) if result else None
     return render(
         request,
         "parting/client_sign.html",
@@ -150,6 +167,7 @@ def client_sign(request, pk: int, sign_id: str):
             "client": client,
             "sign": sign,
             "result": applied,
+            **score_status(state),
             "sections": sections,
             "start": start,
             "end": end,
@@ -172,6 +190,7 @@ def _client_form(request, client: Client | None):
             for formset in formsets:
                 formset.instance = saved
                 formset.save()
+            request_rescore(request.firm)  # status, services and referrals change scores
         messages.success(request, _("Saved %(name)s.") % {"name": saved.name})
         return redirect("client_detail", pk=saved.pk)
     return render(
@@ -221,6 +240,7 @@ def evidence_log(request, pk: int, kind: str, item: int | None = None):
         with transaction.atomic():
             row.save()
             _settle(kind, row, before)
+            request_rescore(request.firm)
         messages.success(request, _("%(kind)s saved.") % {"kind": label})
         if client.status == Client.Status.FORMER:
             messages.warning(
@@ -247,6 +267,7 @@ def evidence_delete(request, pk: int, kind: str, item: int):
         with transaction.atomic():
             instance.delete()
             _settle(kind, instance)
+            request_rescore(request.firm)
         messages.success(request, _("%(kind)s deleted.") % {"kind": label})
         return redirect("client_detail", pk=client.pk)
     return render(request, "parting/evidence_delete.html", {"client": client, "label": label, "instance": instance})

@@ -1,30 +1,44 @@
-"""The dashboard: every client ranked by fit score, with the evidence in one glance."""
+"""The dashboard: every client ranked by fit score, with the evidence in one glance.
+
+It reads the firm's stored scores (issue 12 §2): counts, the distribution and the effort chart are
+aggregated in SQL over the latest snapshot, and only the page of the table (100 rows) and the top of
+the shortlist are read row by row, so the page stays small and fast at 10,000 clients.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Lower
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parting.cases.checklist import task_title
 from parting.cases.selectors import former_client_evidence, overdue_tasks
 from parting.clients.models import Client
 from parting.core.requests import int_param
 from parting.firms.access import member_required
-from parting.signs.scoring import RECOMMENDATIONS, Scorer
+from parting.scores.selectors import latest, monthly_trends, stored
+from parting.scores.selectors import status as score_status
+from parting.scores.services import ensure_scored, request_rescore
+from parting.signs.policy import HEALTHY_SCORE, POOR_SCORE
+from parting.signs.scoring import RECOMMENDATIONS
 from parting.web.first_run import first_run
 from parting.web.templatetags.parting import score_band
 
 SORTS = {
-    "score": lambda r: (r.score, r.name.lower()),
-    "-score": lambda r: (-r.score, r.name.lower()),
-    "name": lambda r: r.name.lower(),
-    "-revenue": lambda r: (-r.revenue, r.name.lower()),
-    "rate": lambda r: (r.effective_rate is None, r.effective_rate or 0, r.name.lower()),
+    "score": (Coalesce("score", Value(100)).asc(), Lower("name").asc()),
+    "-score": (Coalesce("score", Value(100)).desc(), Lower("name").asc()),
+    "name": (Lower("name").asc(),),
+    "-revenue": (F("revenue").desc(), Lower("name").asc()),
+    "rate": (F("effective_rate").asc(nulls_last=True), Lower("name").asc()),
 }
-
+SHORTLIST = 10  # the "consider parting" card lists this many; a link leads to all of them
+EFFORT_POINTS = 50  # the effort chart plots this many clients (most hours first) and the rest as one point
 
 # The effort chart's text alternative groups clients by the hours they took, so the page stays small
 # with hundreds of clients: (lowest hours, highest hours or None for "and more").
@@ -38,82 +52,164 @@ def band_of(score) -> str:
     return score_band(score).removeprefix("band-")
 
 
+def _band_expr() -> Case:
+    return Case(
+        When(score__gte=HEALTHY_SCORE, then=Value("healthy")),
+        When(score__lt=POOR_SCORE, then=Value("poor")),
+        default=Value("concerning"),
+    )
+
+
+def _bin_expr() -> Case:
+    whens = []
+    for index, (low, high) in enumerate(HOUR_BINS):
+        inside = Q(hours__gte=low) if high is None else Q(hours__gte=low, hours__lt=high)
+        whens.append(When(inside, then=Value(index)))
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
 def effort_bins(scored) -> list[dict]:
     """Clients, revenue and revenue per hour for each range of hours in the window, with how many
-    clients of each band: the numbers of the revenue-against-effort chart as a table."""
+    clients of each band: the numbers of the revenue-against-effort chart as a table. One GROUP BY."""
+    groups = scored.annotate(bin=_bin_expr(), band=_band_expr()).values("bin", "band")
+    totals: dict[int, dict] = {}
+    for row in groups.annotate(n=Count("id"), revenue_sum=Sum("revenue"), hours_sum=Sum("hours")).order_by():
+        entry = totals.setdefault(
+            row["bin"], {"clients": 0, "bands": dict.fromkeys(BANDS, 0), "revenue": Decimal(0), "hours": 0.0}
+        )
+        entry["clients"] += row["n"]
+        entry["bands"][row["band"]] += row["n"]
+        entry["revenue"] += row["revenue_sum"] or Decimal(0)
+        entry["hours"] += row["hours_sum"] or 0.0
     bins = []
-    for low, high in HOUR_BINS:
-        inside = [r for r in scored if r.hours >= low and (high is None or r.hours < high)]
-        if not inside:
+    for index, (low, high) in enumerate(HOUR_BINS):
+        entry = totals.get(index)
+        if not entry:
             continue
-        hours = sum(r.hours for r in inside)
-        revenue = sum(r.revenue for r in inside)
+        hours = entry.pop("hours")
         bins.append(
             {
                 "low": low,
                 "high": high,
-                "clients": len(inside),
-                "bands": {band: sum(1 for r in inside if band_of(r.score) == band) for band in BANDS},
-                "revenue": revenue,
-                "rate": revenue / Decimal(str(hours)) if hours else None,
+                **entry,
+                "rate": entry["revenue"] / Decimal(str(hours)) if hours else None,
             }
         )
     return bins
 
 
+def effort_points(scored) -> list[dict]:
+    """The effort chart's points: the clients who took the most hours, and one point for the rest
+    (their average hours, revenue and score), so the chart's data stays small at any size."""
+    top = list(
+        scored.order_by("-hours", "client_id").values("client_id", "hours", "revenue", "name", "score")[:EFFORT_POINTS]
+    )
+    points = [
+        {
+            "x": round(r["hours"], 1),
+            "y": float(r["revenue"]),
+            "name": r["name"],
+            "score": r["score"],
+            "band": band_of(r["score"]),
+        }
+        for r in top
+    ]
+    rest = scored.exclude(client_id__in=[r["client_id"] for r in top]).aggregate(
+        n=Count("id"), hours=Avg("hours"), revenue=Avg("revenue"), score=Avg("score")
+    )
+    if rest["n"]:
+        score = round(rest["score"])
+        points.append(
+            {
+                "x": round(rest["hours"] or 0, 1),
+                "y": float(rest["revenue"] or 0),
+                "name": ngettext("%(n)d other client, on average", "%(n)d other clients, on average", rest["n"])
+                % {"n": rest["n"]},
+                "score": score,
+                "band": band_of(score),
+                "others": rest["n"],
+            }
+        )
+    return points
+
+
+def _search(firm, rows, query: str):
+    """Clients whose name contains ``query``, whatever its case. SQLite's LIKE folds ASCII letters only,
+    so a query with other letters (Łódź, Москва) is matched on the casefolded names in Python."""
+    if len(query) > Client._meta.get_field("name").max_length:
+        return rows.none()  # no name is that long (and SQLite rejects a LIKE pattern that long)
+    if query.isascii():
+        return rows.filter(name__icontains=query)
+    needle = query.casefold()
+    names = Client.objects.filter(firm=firm).values_list("pk", "name")
+    return rows.filter(client_id__in=[pk for pk, name in names if needle in name.casefold()])
+
+
+def _rescore_now(request):
+    """'Re-score now': any member may ask; the worker (or this request, for a small firm) does it."""
+    request_rescore(request.firm)
+    messages.info(request, _("Re-scoring requested: the scores update in a moment."))
+    return redirect(request.get_full_path())
+
+
 @member_required
 def dashboard(request):
-    scorer = Scorer(request.firm)
-    everyone = scorer.score()
+    if request.method == "POST" and request.POST.get("action") == "rescore":
+        return _rescore_now(request)
+    state = ensure_scored(request.firm)
+    if request.htmx and request.GET.get("part") == "status":  # polled while re-scoring
+        context = {**score_status(state), "rescore_button": True, "poll": True}
+        context["refreshed"] = not context["rescoring"]
+        return render(request, "parting/_score_status.html", context)
+    everyone = latest(state)
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "current")
     advice = request.GET.get("advice", "")
     sort = request.GET.get("sort", "score")
     results = everyone
     if status == "current":
-        results = [r for r in results if r.status != Client.Status.FORMER]
+        results = results.exclude(status=Client.Status.FORMER)
     elif status in Client.Status.values:
-        results = [r for r in results if r.status == status]
+        results = results.filter(status=status)
     if advice in RECOMMENDATIONS:
-        results = [r for r in results if r.recommendation == advice]
+        results = results.filter(advice=advice)
     if query:
-        results = [r for r in results if query.casefold() in r.name.casefold()]
-    results = sorted(results, key=SORTS.get(sort, SORTS["score"]))
+        results = _search(request.firm, results, query)
+    results = results.order_by(*SORTS.get(sort, SORTS["score"]))
     page = Paginator(results, 100).get_page(int_param(request.GET.get("page"), minimum=1) or 1)
-    scorer.add_trend(list(page.object_list))
+    page.object_list = stored(page.object_list)
+    trends = monthly_trends(state, [r.client_id for r in page.object_list])
+    for r in page.object_list:
+        r.trend = [(month, score) for month, score, _backfilled in trends.get(r.client_id, [])]
+    table = {"page": page, "query": query, "status": status, "advice": advice, "sort": sort}
+    if request.htmx:  # the table, and the count of clients for the status line that announces it
+        return render(request, "parting/_client_table.html", {**table, "live_count": True})
 
-    current = [r for r in everyone if r.status != Client.Status.FORMER]
-    shortlist = [r for r in current if r.recommendation == "consider_parting"]
-    scored = [r for r in current if r.enough_evidence]  # no evidence, no score to chart
+    current = everyone.exclude(status=Client.Status.FORMER)
+    parting = current.filter(advice="consider_parting")
+    shortlist = stored(parting.order_by(*SORTS["score"])[:SHORTLIST])
+    scored = current.filter(score__isnull=False)  # no evidence, no score to chart
     buckets = [0] * 10
-    for r in scored:
-        buckets[min(r.score // 10, 9)] += 1
+    for row in scored.annotate(tenth=F("score") / 10).values("tenth").annotate(n=Count("id")).order_by():
+        buckets[min(row["tenth"], 9)] += row["n"]
+    counts = dict.fromkeys(RECOMMENDATIONS, 0)
+    for row in current.values("advice").annotate(n=Count("id")).order_by():
+        counts[row["advice"]] = row["n"]
     labels = [f"{i * 10}–{i * 10 + 9 if i < 9 else 100}" for i in range(10)]
     # Each tenth lies in one band as long as the band limits are multiples of ten (70 and 30).
     bucket_bands = [band_of(i * 10) for i in range(10)]
+    effort = effort_points(scored)
     context = {
-        "page": page,
-        "query": query,
-        "status": status,
-        "advice": advice,
-        "sort": sort,
+        **table,
         "shortlist": shortlist,
-        "counts": {key: sum(1 for r in current if r.recommendation == key) for key in RECOMMENDATIONS},
+        "shortlist_total": counts.get("consider_parting", 0),
+        "counts": counts,
         "recommendations": RECOMMENDATIONS,
         "statuses": [("current", _("Current clients")), *Client.Status.choices, ("all", _("All"))],
         "charts": {
             "distribution": {"labels": labels, "counts": buckets, "bands": bucket_bands, "label": _("Clients")},
             "effort": {
-                "points": [
-                    {
-                        "x": round(r.hours, 1),
-                        "y": float(r.revenue),
-                        "name": r.name,
-                        "score": r.score,
-                        "band": band_of(r.score),
-                    }
-                    for r in scored
-                ],
+                "points": effort,
                 "x": _("Hours in the window"),
                 "y": _("Revenue in the window"),
             },
@@ -123,13 +219,13 @@ def dashboard(request):
             for label, count, band in zip(labels, buckets, bucket_bands, strict=True)
         ],
         "effort_bins": effort_bins(scored),
-        "total_revenue": sum(r.revenue for r in current),
+        "effort_others": sum(p.get("others", 0) for p in effort),
+        "total_revenue": current.aggregate(total=Sum("revenue"))["total"] or Decimal(0),
+        **score_status(state),
         "overdue": overdue_tasks(firm=request.firm, today=request.firm.today()),
         "former_evidence": former_client_evidence(firm=request.firm),
         "first_run": first_run(request.firm),
     }
-    if request.htmx:  # the table, and the count of clients for the status line that announces it
-        return render(request, "parting/_client_table.html", {**context, "live_count": True})
     for task in context["overdue"]:
         task.title = task_title(task)
     return render(request, "parting/dashboard.html", context)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from parting.audit.services import audit_record
 from parting.firms.access import member_required
 from parting.firms.forms import FirmForm, WorkingDayFormSet
+from parting.scores.services import request_rescore
 from parting.web.first_run import SETTINGS_SAVED
 
 
@@ -22,6 +23,7 @@ def firm_settings(request):
             with transaction.atomic():
                 form.save()
                 days.save()
+                request_rescore(request.firm)  # hours (W2), rate (W11), focus (W12) and zone change scores
                 # In the audit log like every other change; it also tells the first-run path that the
                 # settings were looked at, even when the hours and rate kept their defaults.
                 audit_record(

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from parting.firms.access import member_required
+from parting.scores.services import request_rescore
 from parting.signs.forms import DealbreakerFormSet, PolicyForm, dealbreakers_from
 from parting.signs.policy import policy_for
 
@@ -31,6 +32,7 @@ def policy_edit(request):
                 saved = form.save(commit=False)
                 saved.dealbreakers = rules
                 saved.save()
+                request_rescore(request.firm)
             messages.success(request, _("Policy saved; scores now follow it."))
             return redirect("policy")
     return render(request, "parting/policy.html", {"form": form, "dealbreakers": dealbreakers, "can_edit": can_edit})

@@ -20,7 +20,7 @@ def _idle(report: str) -> bool:
 
 
 class Command(BaseCommand):
-    help = "Run the jobs that are due (sessions clean-up now; more as the app grows). Safe to run several."
+    help = "Run the jobs that are due (imports, re-scoring firms, clean-ups). Safe to run several."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run what is due, then exit")
