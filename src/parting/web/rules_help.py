@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from parting.signs.catalogue import SIGNS
@@ -31,8 +32,16 @@ class Family:
 _SIGN_TITLE = {sign.id: sign.title for sign in SIGNS}
 
 
-def _sign(code: str, text) -> Rule:
-    return Rule(code, _SIGN_TITLE[code], text)
+# What every windowed sign shares, said once for the translators and added to each entry, so the entry
+# a client page links to (``{% rule_ref "W4" %}``) carries the whole definition (issue 12).
+_WINDOW = _(
+    "The window is the current month and the eleven before it, up to today, unless your policy sets "
+    "another length; the thresholds and the weight come from your policy."
+)
+
+
+def _sign(code: str, text, *, windowed: bool = True) -> Rule:
+    return Rule(code, _SIGN_TITLE[code], format_lazy("{} {}", text, _WINDOW) if windowed else text)
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -48,105 +57,118 @@ FAMILIES: tuple[Family, ...] = (
                 "W1",
                 _(
                     "Documents, answers or approvals the client owes you come late or at the last minute. "
-                    "Measured as the average number of days late on the requests you log."
+                    "Measured over the requests due in the window: the average number of days each arrived after "
+                    "its due date. One received by its due date counts 0; one still missing counts the days from "
+                    "its due date to today."
                 ),
             ),
             _sign(
                 "W2",
                 _(
                     "The client writes and calls outside your working hours and expects an answer at once. "
-                    "Measured as the share of their messages that arrive outside the firm's working hours."
+                    "Measured as the share of the client's messages to you sent outside the firm's working hours, "
+                    "in the firm's time zone. Not judged until the firm's working hours are set."
                 ),
             ),
             _sign(
                 "W3",
                 _(
                     "The client goes around the person who looks after them and insists on the owner or a "
-                    "partner. Measured as the share of their messages sent to a senior member instead."
+                    "partner. Measured as the share of the client's messages to you sent to an owner or partner "
+                    "instead of the assigned staff member."
                 ),
             ),
             _sign(
                 "W4",
                 _(
-                    "Meetings cancelled at short notice, missed or started late, as a habit. Measured as the "
-                    "share of the client's meetings that went this way."
+                    "Meetings cancelled at short notice, missed or started late, as a habit. Measured over the "
+                    "client's meetings that have started, leaving out those the firm cancelled: the share the "
+                    "client cancelled less than 24 hours ahead, missed, or joined 10 minutes late or more."
                 ),
             ),
             _sign(
                 "W5",
                 _(
                     "The client repeats the same mistakes and expects you to put them right each time. "
-                    "Counted from the rework incidents you record."
+                    "The number of rework incidents recorded in the window."
                 ),
             ),
             _sign(
                 "W6",
                 _(
                     "The client questions your advice at every step and might be better served elsewhere. "
-                    "Counted from incidents where your expertise was challenged."
+                    "The number of incidents recorded in the window where your expertise was challenged."
                 ),
             ),
             _sign(
                 "W7",
                 _(
                     "Late payment, payment only after reminders, a discount asked every time. Measured as the "
-                    "share of the client's invoices paid late."
+                    "share of the invoices due in the window that were paid after their due date or are still "
+                    "unpaid after it. An invoice paid on its due date, or unpaid and due today, is not late."
                 ),
             ),
             _sign(
                 "W8",
                 _(
-                    "Agreed fees, payment dates or other terms are not kept. Counted from contract incidents "
-                    "and disputed invoices."
+                    "Agreed fees, payment dates or other terms are not kept. The number of contract incidents "
+                    "recorded in the window plus the disputed invoices due in it."
                 ),
             ),
             _sign(
                 "W9",
                 _(
-                    "Every price becomes a negotiation for the lowest one. Counted from discounts asked on "
-                    "invoices and haggling incidents."
+                    "Every price becomes a negotiation for the lowest one. The number of invoices due in the "
+                    "window on which a discount was asked plus the haggling incidents recorded in it."
                 ),
             ),
             _sign(
                 "W10",
                 _(
-                    "Conversations with the client are negative, time after time. Measured as the share of "
-                    "their messages marked negative."
+                    "Conversations with the client are negative, time after time. Measured as the share of the "
+                    "client's messages to you marked negative."
                 ),
             ),
             _sign(
                 "W11",
                 _(
-                    "The work or the revenue is too small for the time and trouble it takes. The client's "
-                    "effective hourly rate is compared with the firm's target rate."
+                    "The work or the revenue is too small for the time and trouble it takes. The revenue "
+                    "invoiced in the window divided by all the hours logged in it, as a share of the firm's "
+                    "target hourly rate: lower is worse, and the target itself or more is best. Not judged "
+                    "without hours logged or a target rate."
                 ),
             ),
             _sign(
                 "W12",
                 _(
-                    "The firm has grown or narrowed its focus, and the client's work lies outside it. "
-                    "Measured as the share of the client's services outside the firm's focus."
+                    "The firm has grown or narrowed its focus, and the client's work lies outside it. Measured "
+                    "as the share of the client's services that lie outside the firm's focus (services have no "
+                    "dates, so no window applies); judged once the firm has set its focus. The thresholds and the "
+                    "weight come from your policy."
                 ),
+                windowed=False,
             ),
             _sign(
                 "W13",
                 _(
                     "The client expects extras for free and asks for more than they pay for (scope creep). "
-                    "Measured as the share of the time spent on work beyond the agreed scope."
+                    "The hours lost on scope-creep incidents in the window as a share of all the hours logged on "
+                    "the client in it. Not judged until hours are logged."
                 ),
             ),
             _sign(
                 "W14",
                 _(
-                    "What your work depends on from the client does not arrive on time. Measured as the "
-                    "share of requests to the client answered late."
+                    "What your work depends on from the client does not arrive on time. Measured as the share of "
+                    "the requests due in the window that arrived after their due date or are still missing after "
+                    "it. An item received on its due date, or missing and due today, is not late."
                 ),
             ),
             _sign(
                 "W15",
                 _(
-                    "The client is pushy, domineering or abusive towards your team. Counted from the "
-                    "incidents you record; a firm may make it a dealbreaker."
+                    "The client is pushy, domineering or abusive towards your team. The number of incidents of "
+                    "disrespect recorded in the window; a firm may make it a dealbreaker."
                 ),
             ),
         ),
