@@ -8,6 +8,7 @@ reasoning behind every default is written in docs/scoring.md.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -44,8 +45,22 @@ class Sign:
     worst = property(_get_worst)
 
 
+# A hair over the binary error of the arithmetic here: 100 × 3 / 2000 is held as 0.14999…, and must round
+# as the 0.15 a user computes by hand. Values built from counts are never this close to a half otherwise.
+HALF_TOLERANCE = 1e-9
+
+
+def half_up(number: float, digits: int = 0) -> float:
+    """Rounded to ``digits`` decimals with a half going up (0.25 → 0.3, 12.5 → 13), as a user or a
+    spreadsheet's ROUND would, whatever the last bit of the float (docs/scoring.md#rounding). Python's
+    ``round`` sends an exact half to the even digit, and a half the float cannot hold either way.
+    Every value here is 0 or more."""
+    scale = 10**digits
+    return math.floor(number * scale + 0.5 + HALF_TOLERANCE) / scale
+
+
 def pct(part: float, whole: float) -> float | None:
-    return None if not whole else round(100.0 * part / whole, 1)
+    return None if not whole else half_up(100.0 * part / whole, 1)
 
 
 def fmt(number: float, digits: int = 1) -> str:
@@ -60,7 +75,7 @@ def fmt(number: float, digits: int = 1) -> str:
 
 
 def _w1(c: Components) -> float | None:
-    return None if not c["req_due"] else round(c["req_days_late"] / c["req_due"], 1)
+    return None if not c["req_due"] else half_up(c["req_days_late"] / c["req_due"], 1)
 
 
 def _w2(c: Components) -> float | None:
@@ -86,7 +101,7 @@ def _w10(c: Components) -> float | None:
 def _w11(c: Components) -> float | None:
     if not c["hours"] or not c["target_rate"]:
         return None
-    return round(100.0 * c["revenue"] / c["hours"] / c["target_rate"], 1)
+    return half_up(100.0 * c["revenue"] / c["hours"] / c["target_rate"], 1)
 
 
 def _w12(c: Components) -> float | None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from parting.clients.models import Client
 from parting.firms.models import Firm, WorkingDay
 
-from .catalogue import Components
+from .catalogue import Components, half_up
 from .policy import EffectivePolicy, SignSetting, effective_policy, policy_for
 from .sql import COMPONENTS, INCIDENT_COLUMNS, Aggregator, Dialect, Params, Scope, month_key, month_start
 
@@ -72,7 +72,7 @@ class SignResult:
             better = bisect.bisect_left(population, self.value)
         else:
             better = len(population) - bisect.bisect_right(population, self.value)
-        return round(100.0 * better / len(population))
+        return int(half_up(100.0 * better / len(population)))
 
     percentile = property(_get_percentile)
 
@@ -304,7 +304,7 @@ class Scorer:
             w = setting.weight * (1 + SEVERITY_EMPHASIS * (100.0 - subscore) / 100.0)
             total += w * subscore
             weight += w
-        return 100 if not weight else round(total / weight)
+        return 100 if not weight else int(half_up(total / weight))
 
     # -- the whole firm -------------------------------------------------------------------------
 
