@@ -43,6 +43,17 @@ def pytest_unconfigure(config):
         _traveller = None
 
 
+@pytest.fixture(autouse=True)
+def _default_language_and_zone_after_each_test():
+    """A page served in Hebrew leaves Hebrew active in the thread (the middleware activates the
+    member's language and zone): every test starts from the defaults, whatever ran before it."""
+    yield
+    from django.utils import timezone, translation
+
+    translation.deactivate()
+    timezone.deactivate()
+
+
 def pytest_report_header(config):
     return f"clock frozen at {FROZEN_AT} (PARTING_TEST_FROZEN_AT), ticking" if FROZEN_AT else None
 
