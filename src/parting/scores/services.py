@@ -250,7 +250,7 @@ def keep_days(days: list[dt.date], today: dt.date) -> set[dt.date]:
         age = (today - day).days
         if age < KEEP_DAILY_DAYS:
             keep.add(day)
-        elif age < KEEP_WEEKLY_WEEKS * 7:
+        if age < KEEP_WEEKLY_WEEKS * 7:
             last_of[("week", *day.isocalendar()[:2])] = day
         last_of[("month", day.year, day.month)] = day  # month-ends are kept for good
     keep.update(last_of.values())
@@ -302,8 +302,8 @@ def rescore(state: ScoreState, now: dt.datetime | None = None, *, backfill: bool
 def due_states(now: dt.datetime) -> list[ScoreState]:
     """Firms to re-score: a request older than the debounce, or no score yet from the firm's today."""
     missing = Firm.objects.filter(score_state__isnull=True).values_list("pk", flat=True)
-    for firm_id in missing:
-        request_rescore(firm_id, backfill=True)
+    # Never scored: due at once (no request to wait out), with its past month-ends.
+    ScoreState.objects.bulk_create([ScoreState(firm_id=pk) for pk in missing], ignore_conflicts=True)
     settled = now - dt.timedelta(seconds=DEBOUNCE_SECONDS)
     due = []
     for state in ScoreState.objects.select_related("firm"):
