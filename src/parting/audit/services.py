@@ -1,60 +1,222 @@
-"""Writing and checking the audit log."""
+"""Writing and checking the audit log (issue 13 §5).
+
+``audit_record`` appends an entry to the firm's chain inside the caller's transaction: it locks the
+firm's row, so two writers of one firm take turns (SQLite's IMMEDIATE transactions serialise them
+anyway), hashes the entry with HMAC-SHA256 under the audit key (``keys.py``) and journals the hash
+once the transaction commits. ``audit_check`` walks a firm's chain once, oldest first, and returns
+the first thing wrong: an entry whose contents no longer match its hash, one that does not follow
+the entry before it, one hashed without the key, or a journalled hash the database no longer holds.
+A value over ``LARGE_VALUE_BYTES`` is stored as its SHA-256 and size, not copied.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import hmac
 import json
+from dataclasses import dataclass
+from functools import partial
 
+from django.db import transaction
 from django.utils import timezone
 
+from parting.firms.models import Firm
+
+from .keys import AuditKeyError, audit_key, journal_append, journal_read
 from .models import AuditEntry
 
 GENESIS = "0" * 64
+Scheme = AuditEntry.Scheme
+# A value whose text (UTF-8) or JSON is longer than this is kept as {"sha256": …, "bytes": …}: the
+# log proves what was said without holding a second copy of a 1 MB note.
+LARGE_VALUE_BYTES = 4096
 
 
-def _digest(previous: str, *, firm_id: int, actor_id: int | None, action: str, target: str, data: dict, at) -> str:
-    payload = json.dumps(
-        [previous, firm_id, actor_id, action, target, data, at.isoformat()], sort_keys=True, default=str
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _canonical(value) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def value_reference(value) -> dict:
+    """``{"sha256", "bytes"}`` of a value: of a text's UTF-8 bytes (so anyone holding the original
+    text can check it with ``sha256sum``), of anything else its canonical JSON (sorted keys, no spaces)."""
+    raw = value.encode() if isinstance(value, str) else _canonical(value)
+    return {"sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)}
+
+
+def _stored_data(data: dict) -> dict:
+    """The data as the database will give it back (JSON types only), large values by reference."""
+    plain = json.loads(json.dumps(data, default=str))
+    out = {}
+    for key, value in plain.items():
+        raw = value.encode() if isinstance(value, str) else _canonical(value)
+        out[key] = value_reference(value) if len(raw) > LARGE_VALUE_BYTES else value
+    return out
+
+
+def actor_name(user) -> str:
+    """The member as written in the log for good: full name and user name, or the user name."""
+    if user is None:
+        return ""
+    full = user.get_full_name().strip()
+    return (f"{full} ({user.get_username()})" if full else user.get_username())[:300]
+
+
+def _payload(entry_fields: dict, previous: str) -> bytes:
+    f = entry_fields
+    if f["scheme"] == Scheme.SHA256:
+        # Exactly what entries before issue 13 hashed, with the actor's id as recorded (actor_ref).
+        items = [previous, f["firm_id"], f["actor_ref"], f["action"], f["target"], f["data"], f["at"].isoformat()]
+    else:
+        items = [
+            f["scheme"],
+            previous,
+            f["firm_id"],
+            f["actor_ref"],
+            f["actor_name"],
+            f["action"],
+            f["target"],
+            f["data"],
+            f["at"].isoformat(),
+        ]
+    return json.dumps(items, sort_keys=True, default=str).encode()
+
+
+def _digest(entry_fields: dict, previous: str, key: bytes | None) -> str:
+    payload = _payload(entry_fields, previous)
+    if entry_fields["scheme"] == Scheme.SHA256:
+        return hashlib.sha256(payload).hexdigest()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
 def audit_record(*, firm, actor, action: str, target: str, data: dict | None = None) -> AuditEntry:
-    """Append an entry to ``firm``'s chain. Call inside the transaction of the action it records."""
-    data = data or {}
-    at = timezone.now()
-    # Lock the firm's last entry so two writers cannot both chain onto it (SQLite's IMMEDIATE
-    # transactions serialise writers anyway; on PostgreSQL this row lock does).
-    last = AuditEntry.objects.select_for_update().filter(firm=firm).order_by("-id").first()
-    previous = last.hash if last else GENESIS
-    actor_id = actor.pk if actor is not None else None
-    digest = _digest(previous, firm_id=firm.pk, actor_id=actor_id, action=action, target=target, data=data, at=at)
-    return AuditEntry.objects.create(
-        firm=firm,
-        actor_id=actor_id,
-        action=action,
-        target=target,
-        data=data,
-        at=at,
-        previous_hash=previous,
-        hash=digest,
-    )
+    """Append an entry to ``firm``'s chain. Call inside the transaction of the action it records:
+    the entry then stands or falls with it, and is journalled only if it commits."""
+    key = audit_key()
+    fields = {
+        "scheme": Scheme.HMAC_SHA256,
+        "firm_id": firm.pk,
+        "actor_ref": actor.pk if actor is not None else None,
+        "actor_name": actor_name(actor),
+        "action": action,
+        "target": target,
+        "data": _stored_data(data or {}),
+    }
+    with transaction.atomic():
+        # The firm's row is the chain's lock: a second writer waits here until the first commits, then
+        # reads the new last entry. NO KEY UPDATE: rows that merely refer to the firm are not held up.
+        list(Firm.objects.select_for_update(no_key=True).filter(pk=firm.pk).values_list("pk", flat=True))
+        previous = AuditEntry.objects.filter(firm_id=firm.pk).order_by("-id").values_list("hash", flat=True).first()
+        previous = previous or GENESIS
+        fields["at"] = timezone.now()
+        digest = _digest(fields, previous, key)
+        entry = AuditEntry.objects.create(actor_id=fields["actor_ref"], previous_hash=previous, hash=digest, **fields)
+        transaction.on_commit(partial(journal_append, firm.pk, entry.pk, digest), robust=True)
+    return entry
 
 
-def audit_verify(*, firm) -> AuditEntry | None:
-    """The first entry whose chain is broken, or None when the firm's whole log is intact."""
-    previous = GENESIS
-    for entry in AuditEntry.objects.filter(firm=firm).order_by("id").iterator():
-        expected = _digest(
-            previous,
-            firm_id=entry.firm_id,
-            actor_id=entry.actor_id,
-            action=entry.action,
-            target=entry.target,
-            data=entry.data,
-            at=entry.at,
-        )
-        if entry.previous_hash != previous or entry.hash != expected:
-            return entry
+@dataclass(frozen=True)
+class AuditProblem:
+    """The first thing wrong with a firm's log: the entry (its id, action and time as the database
+    holds them now, or blank when the row is gone) and what is wrong with it."""
+
+    entry_id: int
+    action: str
+    at: dt.datetime | None
+    what: str
+
+    def __str__(self) -> str:
+        when = f" at {self.at.isoformat()}" if self.at else ""
+        action = f" ({self.action}{when})" if self.action else ""
+        return f"entry {self.entry_id}{action}: {self.what}"
+
+
+FIELDS = (
+    "id",
+    "firm_id",
+    "actor_ref",
+    "actor_name",
+    "action",
+    "target",
+    "data",
+    "at",
+    "scheme",
+    "previous_hash",
+    "hash",
+)
+
+
+def audit_check(*, firm, journal: dict[int, list[tuple[int, str]]] | None = None) -> AuditProblem | None:
+    """The first thing wrong with ``firm``'s log, or None when the whole chain is intact and holds
+    every hash the journal recorded for it. ``journal`` is :func:`keys.journal_read`'s first part,
+    read once when checking several firms."""
+    if journal is None:
+        journal = journal_read()[0]
+    journalled = dict(journal.get(firm.pk, []))
+    held: dict[int, AuditEntry] = {}
+    previous, keyed_seen, key = GENESIS, False, None
+    for entry in AuditEntry.objects.filter(firm=firm).order_by("id").only(*FIELDS).iterator(chunk_size=2000):
+        if entry.id in journalled:
+            held[entry.id] = entry
+        fields = {name: getattr(entry, name) for name in FIELDS}
+
+        def problem(what: str, entry=entry) -> AuditProblem:
+            return AuditProblem(entry.id, entry.action, entry.at, what)
+
+        if entry.scheme == Scheme.HMAC_SHA256:
+            keyed_seen = True
+            if key is None:
+                try:
+                    key = audit_key(create=False)
+                except AuditKeyError as error:
+                    return problem(f"cannot be checked: {error}")
+        elif entry.scheme == Scheme.SHA256:
+            if keyed_seen:
+                return problem(
+                    "hashed without the audit key after keyed entries: inserted or rewritten by someone "
+                    "who did not have the key"
+                )
+        else:
+            return problem(f"unknown hashing scheme {entry.scheme}")
+        expected = _digest(fields, entry.previous_hash, key)
+        if entry.hash != expected:
+            if (
+                entry.scheme == Scheme.HMAC_SHA256
+                and entry.hash == hashlib.sha256(_payload(fields, entry.previous_hash)).hexdigest()
+            ):
+                return problem("its hash was recomputed without the audit key: the entry was edited and re-chained")
+            return problem("its contents do not match its hash: it was changed after it was written")
+        if entry.previous_hash != previous:
+            return problem(
+                "it does not follow the entry before it: an entry was removed or inserted before it, "
+                "or the one before it was rewritten"
+            )
         previous = entry.hash
-    return None
+    missing = []
+    for entry_id, digest in journalled.items():
+        row = held.get(entry_id)
+        if row is None:
+            missing.append(
+                AuditProblem(
+                    entry_id,
+                    "",
+                    None,
+                    f"the journal recorded this entry (hash {digest[:12]}…) but the database no longer holds "
+                    "it: entries were deleted",
+                )
+            )
+        elif row.hash != digest:
+            missing.append(
+                AuditProblem(
+                    entry_id,
+                    row.action,
+                    row.at,
+                    f"the journal recorded hash {digest[:12]}… for it but the database holds another: it was rewritten",
+                )
+            )
+    return min(missing, key=lambda p: p.entry_id) if missing else None
+
+
+def audit_verify(*, firm) -> AuditProblem | None:
+    """The first problem in ``firm``'s log, or None when it is intact (see :func:`audit_check`)."""
+    return audit_check(firm=firm)

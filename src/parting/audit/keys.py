@@ -1,0 +1,113 @@
+"""What the audit chain keeps outside the database: the key its hashes are made with, and a journal
+of the hashes written.
+
+The key file (``PARTING_AUDIT_KEY_FILE``, by default ``audit_key`` in the data directory) holds 32
+random bytes as hex, created on first use with mode 0600. Someone who can change the database but
+cannot read this file cannot compute the hash of an entry they edited or invented.
+
+The journal (``PARTING_AUDIT_JOURNAL_FILE``, by default ``audit_journal`` in the data directory)
+gets one line per entry — firm id, entry id, hash — appended and fsynced once the entry's
+transaction has committed (a rolled-back entry is never journalled). Every hash it names must still
+be in the database: deleting the newest entries, which leaves a chain that is intact as far as it
+goes, is caught that way. Lines may be missing (a crash between commit and write), never extra.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections import defaultdict
+from pathlib import Path
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+KEY_BYTES = 32
+
+
+class AuditKeyError(Exception):
+    """The key file is missing (when only reading) or holds something that is not a key."""
+
+
+def _setting_path(name: str, default_name: str) -> Path:
+    given = getattr(settings, name, None) or os.environ.get(f"PARTING_{name}", "")
+    return Path(given).expanduser() if given else Path(settings.DATA_DIR) / default_name
+
+
+def key_path() -> Path:
+    return _setting_path("AUDIT_KEY_FILE", "audit_key")
+
+
+def journal_path() -> Path:
+    return _setting_path("AUDIT_JOURNAL_FILE", "audit_journal")
+
+
+def audit_key(*, create: bool = True) -> bytes:
+    """The audit key; created (0600, exactly once even when two processes start together) if missing
+    and ``create``. Raises :class:`AuditKeyError` when it is missing and not to be created, or unreadable."""
+    path = key_path()
+    try:
+        return _parse_key(path, path.read_text())
+    except FileNotFoundError:
+        if not create:
+            raise AuditKeyError(f"the audit key file {path} is missing") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it a moment ago
+        return _parse_key(path, path.read_text())
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return _parse_key(path, path.read_text())
+
+
+def _parse_key(path: Path, text: str) -> bytes:
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        raise AuditKeyError(f"the audit key file {path} does not hold a key (64 hexadecimal digits)") from None
+    if len(key) < KEY_BYTES:
+        raise AuditKeyError(f"the audit key file {path} holds a key shorter than {KEY_BYTES} bytes")
+    return key
+
+
+def journal_append(firm_id: int, entry_id: int, digest: str) -> None:
+    """Append one line and fsync it. One write of one short line on an O_APPEND file: lines from
+    several processes never interleave."""
+    path = journal_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, f"{firm_id} {entry_id} {digest}\n".encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        # The entry is committed; failing the request now would not undo it. The journal only misses
+        # a line, which weakens the tail check for this entry, and the operator is told.
+        log.exception("Could not write the audit journal %s (firm %s, entry %s)", path, firm_id, entry_id)
+
+
+def journal_read() -> tuple[dict[int, list[tuple[int, str]]], list[int]]:
+    """Each firm's journalled ``(entry id, hash)`` pairs in the order written, and the numbers of
+    lines that could not be read (a line cut short by a crash is not counted: it was never complete)."""
+    lines: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    bad: list[int] = []
+    try:
+        text = journal_path().read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        return {}, []
+    rows = text.split("\n")
+    complete, _last = rows[:-1], rows[-1]  # the part after the last newline was never finished
+    for number, row in enumerate(complete, start=1):
+        parts = row.split()
+        if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit() and len(parts[2]) == 64:
+            lines[int(parts[0])].append((int(parts[1]), parts[2]))
+        elif row.strip():
+            bad.append(number)
+    return dict(lines), bad
