@@ -190,3 +190,20 @@ def test_a_stored_dealbreaker_reads_in_the_members_language(client, firm):
         live = {r.client_id: r for r in Scorer(firm).score()}[trouble.pk]
         expected = [d.text for d in live.dealbreakers]
     assert expected and all(text in html for text in expected)
+
+
+def test_a_large_firms_first_page_scores_today_and_leaves_the_past_months_to_the_worker(member, firm, monkeypatch):
+    trouble, _incident = troubled_client(firm)
+    monkeypatch.setattr(services, "SYNC_CLIENTS", 0)
+    html = member.get(url("client_detail", trouble)).content.decode()
+    assert shown_score(html) and not Snapshot.objects.filter(firm=firm, backfilled=True).exists()
+    assert ScoreState.objects.get(firm=firm).backfill_requested
+    services.run_due_rescores()
+    assert Snapshot.objects.filter(firm=firm, backfilled=True).exists()
+    charts = json.loads(
+        re.search(
+            r'<script id="client-charts" type="application/json">(.*?)</script>',
+            member.get(url("client_detail", trouble)).content.decode(),
+        ).group(1)
+    )
+    assert any("(back-filled)" in label for label in charts["trend"]["labels"])

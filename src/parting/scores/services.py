@@ -338,16 +338,18 @@ def ensure_scored(firm: Firm, *, now: dt.datetime | None = None) -> ScoreState:
     A firm never scored is scored now, whatever its size (there is nothing else to show). A firm whose
     scores are out of date (a change, or an earlier day) is re-scored here when it has at most
     ``SYNC_CLIENTS`` clients (with the back-fill of past month-ends, if one is waiting); a larger one
-    is left to the worker, and the page says it is re-scoring.
+    is left to the worker, and the page says it is re-scoring (its first scoring is done here, its
+    back-fill by the worker).
     """
     now = now or timezone.now()
     state = state_of(firm)
     stale = state.requested_at is not None or state.scored_day != firm_today(firm, now)
     if not stale:
         return state
-    if state.scored_at is not None and Client.objects.filter(firm=firm).count() > SYNC_CLIENTS:
+    small = Client.objects.filter(firm=firm).count() <= SYNC_CLIENTS
+    if state.scored_at is not None and not small:
         return state
     if claim(state, now):
-        rescore(state, now)
+        rescore(state, now, backfill=small)  # a large firm's past month-ends are left to the worker
         state.refresh_from_db()
     return state

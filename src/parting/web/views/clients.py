@@ -129,7 +129,10 @@ def client_detail(request, pk: int):
         "referred": referred,
         "charts": {
             "trend": {
-                "labels": [day.strftime("%Y-%m") for day, _s, _b in trend["monthly"]],
+                "labels": [
+                    f"{day:%Y-%m} ({_('back-filled')})" if backfilled else f"{day:%Y-%m}"
+                    for day, _s, backfilled in trend["monthly"]
+                ],
                 "scores": [score for _d, score, _b in trend["monthly"]],
                 "label": _("Fit score"),
             },
