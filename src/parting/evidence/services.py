@@ -96,3 +96,28 @@ def derive_to_senior(*, firm, client_ids: Iterable[int]) -> int:
         updated += inbound.filter(Exists(past)).update(to_senior=True)
         updated += inbound.exclude(Exists(past)).update(to_senior=False)
     return updated
+
+
+EVIDENCE_AUDIT_ACTIONS = ("created", "changed", "deleted")
+
+
+def evidence_audit(*, firm, actor, action: str, row, kind: str, fields: Iterable[str] = ()) -> None:
+    """Record that a member created, changed or deleted a piece of evidence (issue 13 §5).
+
+    ``row`` is a saved Invoice, Payment, Meeting, Message, ClientRequest, Incident or TimeEntry;
+    ``kind`` the word the evidence pages use for it (``invoice``, ``request`` …). Call inside the
+    transaction that writes ``row``, and for a deletion before ``row.delete()`` while
+    it still has its id. The entry names the row and its client by id only, and a change by the names
+    of the fields changed, not their values: evidence holds clients' personal data, which a purge
+    removes, while the audit log is kept.
+    """
+    from parting.audit.services import audit_record  # evidence's own imports stay within evidence
+
+    if action not in EVIDENCE_AUDIT_ACTIONS:
+        raise ValueError(f"evidence_audit: action {action!r} is not one of {EVIDENCE_AUDIT_ACTIONS}")
+    if row.firm_id != firm.pk or row.pk is None:
+        raise ValueError("evidence_audit: the row must be a saved row of this firm")
+    data: dict = {"client": row.client_id, "kind": kind}
+    if action == "changed":
+        data["fields"] = sorted(fields)
+    audit_record(firm=firm, actor=actor, action=f"evidence.{action}", target=f"{kind}:{row.pk}", data=data)
