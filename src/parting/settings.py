@@ -108,6 +108,10 @@ def sqlite_database(path: Path) -> dict:
 DATA_DIR = Path(env_str("PARTING_DATA_DIR", str(Path.home() / ".local" / "share" / "parting"))).expanduser()
 # The largest upload the Import page takes in one request (issue 10 §7).
 IMPORT_MAX_BYTES = env_int_at_least("PARTING_IMPORT_MAX_MB", 200, 1) * 1024 * 1024
+# Stored scores (issue 12): a firm is re-scored this many seconds after its last change (debounce),
+# and a firm with up to this many clients is re-scored within the page request after a change.
+PARTING_SCORE_DEBOUNCE_SECONDS = env_int_at_least("PARTING_SCORE_DEBOUNCE_SECONDS", 5, 0)
+PARTING_SCORE_SYNC_CLIENTS = env_int_at_least("PARTING_SCORE_SYNC_CLIENTS", 300, 0)
 
 
 def load_secret_key() -> str:

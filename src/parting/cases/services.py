@@ -24,6 +24,7 @@ from parting.core.limits import LABEL, NOTE, too_long
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
 from parting.evidence.services import derive_to_senior
 from parting.firms.models import Membership
+from parting.scores.services import request_rescore
 from parting.signs.catalogue import BY_ID
 from parting.signs.evidence import sign_evidence
 from parting.signs.policy import policy_for
@@ -743,6 +744,7 @@ def case_close(*, case: OffboardingCase, by, today: dt.date | None = None) -> Of
         case.closed_at = timezone.now()
         case.save(update_fields=["state", "outcome", "ended_on", "closed_at"])
         Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
+        request_rescore(case.firm_id)  # a former client leaves the others' percentiles
         return case
 
 
@@ -884,6 +886,7 @@ def _task_apply(case: OffboardingCase, task: CaseTask, change: TaskChange, *, by
             )
         if status == CaseTask.Status.DONE and task.kind == "cut_contact":
             Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
+            request_rescore(case.firm_id)
         if status == CaseTask.Status.DONE and task.kind == "credential" and task.key:
             Credential.objects.filter(pk=int(task.key), client=case.client, handed_back_on__isnull=True).update(
                 handed_back_on=today

@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 import zoneinfo
 
 from django.conf import settings
@@ -66,7 +65,6 @@ FIELDS = (
     "referred_revenue",
     "backfilled",
 )
-FIRST_NUMBER = re.compile(r"\d+")
 
 
 def policy_version(policy: EffectivePolicy) -> str:
@@ -113,14 +111,9 @@ def state_of(firm: Firm) -> ScoreState:
 
 
 def _dealbreakers(result: ClientScore) -> list[dict]:
-    """The rules a client broke, with the number each one's text names, so a page writes the text again
-    in its reader's language. The scorer ran in English (see snapshot_firm): the number is the first
-    one in the text (the incidents counted, the days overdue)."""
-    out = []
-    for breaker in result.dealbreakers:
-        found = FIRST_NUMBER.search(breaker.text) if breaker.rule.get("type") != "sign_poor" else None
-        out.append({"rule": breaker.rule, "n": int(found.group()) if found else None, "text": breaker.text})
-    return out
+    """The rules a client broke, with the number each one names (incidents counted, days overdue), so
+    a page writes the text again in its reader's language."""
+    return [{"rule": b.rule, "n": b.n, "text": b.text} for b in result.dealbreakers]
 
 
 def _row(firm: Firm, result: ClientScore, *, day, now, version: str, backfilled: bool) -> Snapshot:
@@ -147,8 +140,8 @@ def _row(firm: Firm, result: ClientScore, *, day, now, version: str, backfilled:
 
 
 def _score(firm: Firm, *, as_of: dt.date | None, now: dt.datetime) -> tuple[Scorer, list[ClientScore]]:
-    # English while scoring: the dealbreakers' numbers are read from their text (see _dealbreakers);
-    # every text a page shows is written again in the reader's language.
+    # English while scoring: the stored fallback texts are English; every text a page shows is written
+    # again in the reader's language.
     with translation.override("en"):
         scorer = Scorer(firm, as_of=as_of, now=now)
         return scorer, scorer.score()

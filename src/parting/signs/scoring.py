@@ -91,6 +91,7 @@ class SignResult:
 class Dealbreaker:
     rule: dict
     text: str
+    n: int | None = None  # the number the text names: incidents counted, days overdue (None for sign_poor)
 
 
 @dataclass
@@ -405,6 +406,7 @@ class Scorer:
                                 int(rule["months"]),
                             )
                             % {"count": count, "kind": label, "months": rule["months"]},
+                            n=int(count),
                         )
                     )
             elif kind == "overdue_invoice":
@@ -422,6 +424,7 @@ class Scorer:
                             rule,
                             _("An invoice is %(days)d days overdue (the limit is %(limit)d)")
                             % {"days": overdue, "limit": rule["days"]},
+                            n=int(overdue),
                         )
                     )
             elif kind == "sign_poor":
