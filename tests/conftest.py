@@ -44,6 +44,13 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(autouse=True)
+def _audit_journal_of_its_own(settings, tmp_path):
+    """Each test journals its audit entries in a file of its own: test databases reuse firm and entry
+    ids, so a shared journal would hold another test's hashes and fail a later check."""
+    settings.AUDIT_JOURNAL_FILE = str(tmp_path / "audit_journal")
+
+
+@pytest.fixture(autouse=True)
 def _default_language_and_zone_after_each_test():
     """A page served in Hebrew leaves Hebrew active in the thread (the middleware activates the
     member's language and zone): every test starts from the defaults, whatever ran before it."""

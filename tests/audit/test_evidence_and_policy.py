@@ -97,3 +97,32 @@ def test_saving_the_policy_unchanged_or_by_staff_records_nothing(client, firm, m
     client.force_login(MembershipFactory(firm=firm, staff=True).user)
     client.post(reverse("policy"), policy_post(W7_poor="70"))
     assert AuditEntry.objects.filter(action="policy.changed").count() == before
+
+
+def test_the_evidence_pages_record_a_logged_a_changed_and_a_deleted_row(client, firm):
+    """Issue 13 §5 through the pages a member uses: logging, editing and deleting a request are each
+    an entry naming the row and its client by id, the changed field by name."""
+    from parting.audit.models import AuditEntry
+    from parting.evidence.models import ClientRequest
+
+    member = MembershipFactory(firm=firm).user
+    client.force_login(member)
+    acme = ClientFactory(firm=firm)
+    url = reverse("evidence_log", args=[acme.pk, "request"])
+    data = {"description": "Bank statements for May", "requested_on": "2026-06-01", "due_on": "2026-06-10"}
+    assert client.post(url, data).status_code == 302
+    row = ClientRequest.objects.get(client=acme)
+    edit = reverse("evidence_edit", args=[acme.pk, "request", row.pk])
+    assert client.post(edit, data | {"received_on": "2026-06-12"}).status_code == 302
+    assert client.post(reverse("evidence_delete", args=[acme.pk, "request", row.pk])).status_code == 302
+    entries = list(
+        AuditEntry.objects.filter(firm=firm, action__startswith="evidence.")
+        .order_by("id")
+        .values_list("action", "target", "data")
+    )
+    assert entries == [
+        ("evidence.created", f"request:{row.pk}", {"client": acme.pk, "kind": "request"}),
+        ("evidence.changed", f"request:{row.pk}", {"client": acme.pk, "kind": "request", "fields": ["received_on"]}),
+        ("evidence.deleted", f"request:{row.pk}", {"client": acme.pk, "kind": "request"}),
+    ]
+    assert "Bank statements" not in str(entries)  # values never reach the log

@@ -1,6 +1,6 @@
 """The audit page (issue 13 §5): owners and partners read the firm's log, newest first, filtered by
 action, by who acted (as recorded) and by the firm's days, 50 entries a page. Staff may not; another
-firm's entries never show. The URL name is "audit" (tests.audit.urls adds it until parting/web/urls.py has it)."""
+firm's entries never show. The URL name is "audit"."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from django.urls import reverse
 from parting.audit.selectors import PAGE_SIZE
 from parting.audit.services import audit_record
 from tests.factories import FirmFactory, MembershipFactory
-
-pytestmark = pytest.mark.urls("tests.audit.urls")
 
 
 @pytest.fixture

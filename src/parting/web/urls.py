@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import account, cases, clients, dashboard, firm, help, imports, letters, policy
+from .views import account, audit, cases, clients, dashboard, firm, help, imports, letters, policy
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -49,6 +49,7 @@ urlpatterns = [
     path("language/", account.language_set, name="language"),
     path("policy/", policy.policy_edit, name="policy"),
     path("help/rules/", help.rules, name="rules"),
+    path("audit/", audit.audit_log, name="audit"),
     path("firm/", firm.firm_settings, name="firm_settings"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),

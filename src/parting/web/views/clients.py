@@ -17,7 +17,7 @@ from parting.clients.forms import AccessGrantFormSet, ClientForm, ContactFormSet
 from parting.clients.models import Client
 from parting.clients.selectors import TIMELINE_KINDS, client_get, client_timeline_page, payment_delays
 from parting.evidence.forms import KINDS
-from parting.evidence.services import settle_invoices
+from parting.evidence.services import evidence_audit, settle_invoices
 from parting.firms.access import member_required
 from parting.firms.models import Service
 from parting.scores.selectors import client_score, client_trend, latest, stored
@@ -243,6 +243,14 @@ def evidence_log(request, pk: int, kind: str, item: int | None = None):
         with transaction.atomic():
             row.save()
             _settle(kind, row, before)
+            evidence_audit(
+                firm=request.firm,
+                actor=request.user,
+                action="changed" if instance else "created",
+                row=row,
+                kind=kind,
+                fields=form.changed_data,
+            )
             request_rescore(request.firm)
         messages.success(request, _("%(kind)s saved.") % {"kind": label})
         if client.status == Client.Status.FORMER:
@@ -268,6 +276,7 @@ def evidence_delete(request, pk: int, kind: str, item: int):
     instance = get_object_or_404(form_class._meta.model, pk=item, client=client, firm=request.firm)
     if request.method == "POST":
         with transaction.atomic():
+            evidence_audit(firm=request.firm, actor=request.user, action="deleted", row=instance, kind=kind)
             instance.delete()
             _settle(kind, instance)
             request_rescore(request.firm)
