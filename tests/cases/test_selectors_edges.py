@@ -145,6 +145,18 @@ def test_the_timeline_is_this_cases_steps_oldest_first_with_who_and_what(firm, m
     assert timeline[0]["at"] <= timeline[1]["at"] <= timeline[2]["at"]
 
 
+def test_the_timeline_names_who_acted_even_after_their_account_is_deleted(firm, me, client_row):
+    """Issue 13 §5: the log keeps the actor's name as written then; the case page shows it."""
+    from tests.factories import MembershipFactory
+
+    case = make_case(client_row, me, State.DRAFT)
+    gone = MembershipFactory(firm=firm, user__first_name="Olga", user__last_name="Nowak").user
+    audit_record(firm=firm, actor=gone, action="case.reason_added", target=f"case:{case.pk}", data={"sign": "W7"})
+    gone.delete()
+    [line] = case_timeline(case)
+    assert line["actor"] is None and "Olga Nowak" in line["actor_name"]
+
+
 # -- overdue tasks --------------------------------------------------------------------------------------------------
 
 

@@ -109,6 +109,7 @@ def case_timeline(case: OffboardingCase) -> list[dict]:
             "at": entry.at,
             "what": ACTIONS.get(entry.action, entry.action),
             "actor": entry.actor,
+            "actor_name": _who(entry),
             "detail": _detail(entry.action, entry.data),
         }
         for entry in entries.order_by("id")
@@ -180,10 +181,20 @@ def case_history(
                 "action": entry.action,
                 "what": ACTIONS.get(entry.action, entry.action),
                 "actor": entry.actor,
+                "actor_name": _who(entry),
                 "detail": _detail(entry.action, entry.data),
             }
         )
     return HistoryPage(shown, list(months.items()), shown.paginator.count)
+
+
+def _who(entry: AuditEntry) -> str:
+    """Who acted, as the log recorded it then: still there when the member's account is gone."""
+    if entry.actor_name:
+        return entry.actor_name
+    if entry.actor is not None:
+        return entry.actor.get_full_name() or entry.actor.username
+    return ""
 
 
 def _detail(action: str, data: dict) -> str:
