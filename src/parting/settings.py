@@ -108,6 +108,8 @@ def sqlite_database(path: Path) -> dict:
 DATA_DIR = Path(env_str("PARTING_DATA_DIR", str(Path.home() / ".local" / "share" / "parting"))).expanduser()
 # The largest upload the Import page takes in one request (issue 10 §7).
 IMPORT_MAX_BYTES = env_int_at_least("PARTING_IMPORT_MAX_MB", 200, 1) * 1024 * 1024
+# The largest client document (issue 13 §1), one file.
+DOCUMENT_MAX_BYTES = env_int_at_least("PARTING_DOCUMENT_MAX_MB", 25, 1) * 1024 * 1024
 # Stored scores (issue 12): a firm is re-scored this many seconds after its last change (debounce),
 # and a firm with up to this many clients is re-scored within the page request after a change.
 PARTING_SCORE_DEBOUNCE_SECONDS = env_int_at_least("PARTING_SCORE_DEBOUNCE_SECONDS", 5, 0)
@@ -197,6 +199,7 @@ INSTALLED_APPS = [
     "parting.letters",
     "parting.imports",
     "parting.scores",
+    "parting.documents",
     "parting.web",
     "parting.demo",
 ]
@@ -289,6 +292,48 @@ USE_TZ = True
 # Dates name their month in every language ("3 Dec 2026, 07:26"): 12/03/2026 reads two ways.
 FORMAT_MODULE_PATH = ["parting.formats"]
 TIME_ZONE = "UTC"
+
+def documents_storage(data_dir: Path) -> dict:
+    """The "documents" storage (issue 13 §1): a folder in the data directory, or with
+    ``PARTING_DOCUMENTS_S3_BUCKET`` an S3-compatible bucket through django-storages, which must then be
+    installed. Code reaches the files only through this alias, so the switch is configuration only;
+    members get them only through the download view, which checks the firm, never by a storage URL."""
+    bucket = env_str("PARTING_DOCUMENTS_S3_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": env_str("PARTING_DOCUMENTS_DIR", "") or str(data_dir / "documents"),
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    options = {
+        "bucket_name": bucket,
+        "location": env_str("PARTING_DOCUMENTS_S3_PREFIX", "documents"),
+        # Stored names are random: never overwrite, never public, never a URL handed out.
+        "file_overwrite": False,
+        "default_acl": None,
+        "querystring_auth": True,
+    }
+    for option, name in (
+        ("endpoint_url", "PARTING_DOCUMENTS_S3_ENDPOINT"),
+        ("region_name", "PARTING_DOCUMENTS_S3_REGION"),
+        ("access_key", "PARTING_DOCUMENTS_S3_ACCESS_KEY"),
+        ("secret_key", "PARTING_DOCUMENTS_S3_SECRET_KEY"),
+    ):
+        value = env_str(name, "")
+        if value:  # otherwise boto3 looks for them itself (AWS_* variables, instance roles)
+            options[option] = value
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+STORAGES = {
+    # Django's own defaults for these two, spelled out because STORAGES replaces them all.
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": documents_storage(DATA_DIR),
+}
 
 STATIC_URL = "static/"
 # Whitenoise serves straight from the apps' static folders: no collectstatic step to forget.
