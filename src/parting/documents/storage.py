@@ -16,7 +16,10 @@ ALIAS = "documents"
 
 
 class DocumentStorage(LazyObject):
-    """``storages["documents"]``, resolved on first use (as Django's ``default_storage`` is)."""
+    """``storages["documents"]``, looked up again after STORAGES changes (as Django's ``default_storage``).
+
+    The FileField's type check resolves it when the models load: a backend that cannot be imported
+    (a bucket set without django-storages installed) stops every command at start-up, not an upload."""
 
     def _setup(self):
         self._wrapped = storages[ALIAS]
