@@ -19,7 +19,7 @@ from parting.audit.services import audit_check
 from parting.documents.filetypes import Refused
 from parting.documents.models import Document
 from parting.documents.services import document_delete, document_upload
-from tests.documents.conftest import EXE, PDF, TEXT, stored_files, upload_file
+from tests.documents.conftest import CSV, DOCX, EXE, JPEG, ODT, PDF, PNG, TEXT, XLSX, ZIP, stored_files, upload_file
 from tests.factories import ClientFactory, FirmFactory, MembershipFactory
 
 Category = Document.Category
@@ -38,6 +38,28 @@ def test_an_upload_is_stored_in_the_storage_folder_under_a_generated_name(acme, 
     assert len(path.stem) == 32  # 128 random bits: not guessable, never the member's name
     assert document.name == "passwd"
     assert stored_files(storage_dir) == [path]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "suffix"),
+    [
+        ("a.pdf", PDF, ".pdf"),
+        ("a.png", PNG, ".png"),
+        ("a.jpeg", JPEG, ".jpg"),
+        ("a.txt", TEXT, ".txt"),
+        ("a.csv", CSV, ".csv"),
+        ("a.docx", DOCX, ".docx"),
+        ("a.xlsx", XLSX, ".xlsx"),
+        ("a.odt", ODT, ".odt"),
+        ("a.zip", ZIP, ".zip"),
+    ],
+)
+def test_each_accepted_kind_is_kept_byte_for_byte(acme, team, storage_dir, name, content, suffix):
+    document = keep(acme, team["staff"], name=name, content=content)
+    path = storage_dir / document.file.name
+    assert path.suffix == suffix  # the extension of the kind found, not of the name given
+    assert path.read_bytes() == content
+    assert (document.size, document.sha256) == (len(content), hashlib.sha256(content).hexdigest())
 
 
 def test_the_recorded_size_checksum_type_and_uploader_are_those_of_the_file(acme, team):
