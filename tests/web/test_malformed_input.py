@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
@@ -36,6 +37,8 @@ from hypothesis import strategies as st
 from parting.cases.models import CaseTask, ReferralProvider
 from parting.cases.services import case_open, case_review
 from parting.clients.models import Credential, Engagement
+from parting.documents.models import Document
+from parting.documents.services import document_upload
 from parting.evidence.models import Invoice
 from parting.imports.models import ImportRun
 from parting.imports.worker import upload_dir
@@ -131,6 +134,9 @@ def build_world(client) -> World:
         "member": MembershipFactory(firm=elsewhere).user,
     }
     import_upload(firm, owner)
+    document_upload(
+        client=acme, by=owner, category="provided", upload=SimpleUploadedFile("contract.pdf", b"%PDF-1.7\n%%EOF\n")
+    )
     client.force_login(owner)
     return World(
         firm=firm,
@@ -218,6 +224,8 @@ def parameter_values(route: str, params: list[str], world: World) -> list[dict]:
             choices[name] = [urlsafe_base64_encode(force_bytes(world.owner.pk)), "MTIz"]
         elif name == "pk" and route.startswith("import/"):
             choices[name] = list(ImportRun.objects.filter(firm=world.firm).values_list("pk", flat=True))
+        elif name == "doc":
+            choices[name] = list(Document.objects.filter(firm=world.firm).values_list("pk", flat=True))
         elif name == "token" and route.startswith("import/"):
             choices[name] = [run.options["upload"] for run in ImportRun.objects.filter(firm=world.firm)] + ["0" * 32]
         elif name == "token":

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import account, audit, cases, clients, dashboard, firm, help, imports, letters, policy
+from .views import account, audit, cases, clients, dashboard, documents, firm, help, imports, letters, policy
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -58,6 +58,9 @@ urlpatterns = [
     path("clients/<int:pk>/log/<str:kind>/", clients.evidence_log, name="evidence_log"),
     path("clients/<int:pk>/log/<str:kind>/<int:item>/", clients.evidence_log, name="evidence_edit"),
     path("clients/<int:pk>/log/<str:kind>/<int:item>/delete/", clients.evidence_delete, name="evidence_delete"),
+    path("clients/<int:pk>/documents/", documents.document_upload, name="document_upload"),
+    path("clients/<int:pk>/documents/<int:doc>/", documents.document_download, name="document_download"),
+    path("clients/<int:pk>/documents/<int:doc>/delete/", documents.document_delete, name="document_delete"),
     path("clients/<int:pk>/case/", cases.case_open, name="case_open"),
     path("cases/", cases.cases, name="cases"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
