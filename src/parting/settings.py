@@ -293,6 +293,7 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["parting.formats"]
 TIME_ZONE = "UTC"
 
+
 def documents_storage(data_dir: Path) -> dict:
     """The "documents" storage (issue 13 §1): a folder in the data directory, or with
     ``PARTING_DOCUMENTS_S3_BUCKET`` an S3-compatible bucket through django-storages, which must then be

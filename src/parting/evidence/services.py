@@ -80,9 +80,9 @@ def derive_to_senior(*, firm, client_ids: Iterable[int]) -> int:
     ids = set(client_ids)
     if not ids:
         return 0
-    seniors = Membership.objects.filter(
-        firm=firm, role__in=(Membership.Role.OWNER, Membership.Role.PARTNER)
-    ).values("user_id")
+    seniors = Membership.objects.filter(firm=firm, role__in=(Membership.Role.OWNER, Membership.Role.PARTNER)).values(
+        "user_id"
+    )
     addressed = Message.members_addressed.through.objects.filter(message_id=OuterRef("pk"), user_id__in=seniors)
     by_member: dict[int | None, list[int]] = defaultdict(list)
     for client_id, member in Client.objects.filter(firm=firm, pk__in=ids).values_list("id", "assigned_to_id"):
