@@ -14,9 +14,11 @@ goes, is caught that way. Lines may be missing (a crash between commit and write
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -54,14 +56,20 @@ def audit_key(*, create: bool = True) -> bytes:
         if not create:
             raise AuditKeyError(f"the audit key file {path} is missing") from None
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Written whole under a name of its own, then linked into place: a process that finds the key
+    # never reads it half written (it did: created empty with O_EXCL, read by another thread before
+    # the write), and of two processes creating it at once exactly one link succeeds.
+    fd, draft = tempfile.mkstemp(prefix=".audit_key.", dir=path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it a moment ago
-        return _parse_key(path, path.read_text())
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(KEY_BYTES) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
+        with os.fdopen(fd, "w") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it a moment ago: theirs is the key
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
     return _parse_key(path, path.read_text())
 
 

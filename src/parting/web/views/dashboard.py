@@ -162,7 +162,7 @@ def dashboard(request):
         context["refreshed"] = not context["rescoring"]
         return render(request, "parting/_score_status.html", context)
     everyone = latest(state)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     status = request.GET.get("status", "current")
     advice = request.GET.get("advice", "")
     sort = request.GET.get("sort", "score")
