@@ -13,10 +13,9 @@ from collections.abc import Iterable
 
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from parting.signs.catalogue import BY_ID
-from parting.signs.scoring import LEADS, incident_kind_label
+from parting.signs.scoring import LEADS, dealbreaker_text
 
 from .models import ScoreState, Snapshot
 
@@ -56,24 +55,8 @@ class StoredDealbreaker:
         self.stored_text = item.get("text", "")
 
     def _get_text(self) -> str:
-        """The same words the scorer writes (the same messages), in the reader's language."""
-        rule, n = self.rule, self.n
-        kind = rule.get("type")
-        if kind == "incidents" and n is not None:
-            months = int(rule["months"])
-            return ngettext(
-                "%(count)d incidents of “%(kind)s” within %(months)d month",
-                "%(count)d incidents of “%(kind)s” within %(months)d months",
-                months,
-            ) % {"count": n, "kind": incident_kind_label(rule["kind"]), "months": months}
-        if kind == "overdue_invoice" and n is not None:
-            return _("An invoice is %(days)d days overdue (the limit is %(limit)d)") % {
-                "days": n,
-                "limit": rule["days"],
-            }
-        if kind == "sign_poor" and rule.get("sign") in BY_ID:
-            return _("%(sign)s is poor: %(title)s") % {"sign": rule["sign"], "title": BY_ID[rule["sign"]].title}
-        return self.stored_text
+        """The same words the scorer writes, in the reader's language."""
+        return dealbreaker_text(self.rule, self.n) or self.stored_text
 
     text = property(_get_text)
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from parting.clients.models import Client
 from parting.firms.models import Firm, WorkingDay
 
-from .catalogue import Components, half_up
+from .catalogue import BY_ID, Components, half_up
 from .policy import EffectivePolicy, SignSetting, effective_policy, policy_for
 from .sql import COMPONENTS, INCIDENT_COLUMNS, Aggregator, Dialect, Params, Scope, month_key, month_start
 
@@ -395,20 +395,8 @@ class Scorer:
                     f"AND occurred_on <= {p.add(self.as_of, 'date')} GROUP BY client_id "
                     f"HAVING COUNT(*) >= {p.add(int(rule['count']))}"
                 )
-                label = incident_kind_label(rule["kind"])
                 for client_id, count in _fetch(sql, p):
-                    found[client_id].append(
-                        Dealbreaker(
-                            rule,
-                            ngettext(
-                                "%(count)d incidents of “%(kind)s” within %(months)d month",
-                                "%(count)d incidents of “%(kind)s” within %(months)d months",
-                                int(rule["months"]),
-                            )
-                            % {"count": count, "kind": label, "months": rule["months"]},
-                            n=int(count),
-                        )
-                    )
+                    found[client_id].append(Dealbreaker(rule, dealbreaker_text(rule, int(count)), n=int(count)))
             elif kind == "overdue_invoice":
                 p = Params(d)
                 as_of = p.add(self.as_of, "date")
@@ -419,26 +407,14 @@ class Scorer:
                     f"HAVING MAX({days}) > {p.add(int(rule['days']))}"
                 )
                 for client_id, overdue in _fetch(sql, p):
-                    found[client_id].append(
-                        Dealbreaker(
-                            rule,
-                            _("An invoice is %(days)d days overdue (the limit is %(limit)d)")
-                            % {"days": overdue, "limit": rule["days"]},
-                            n=int(overdue),
-                        )
-                    )
+                    found[client_id].append(Dealbreaker(rule, dealbreaker_text(rule, int(overdue)), n=int(overdue)))
             elif kind == "sign_poor":
                 setting = self.policy.setting(rule["sign"])
                 for cid, signs in evaluated.items():
                     for own, value, _sub in signs:
                         sign_id = own.sign.id
                         if sign_id == rule["sign"] and value is not None and setting.band(value) == "poor":
-                            found[cid].append(
-                                Dealbreaker(
-                                    rule,
-                                    _("%(sign)s is poor: %(title)s") % {"sign": sign_id, "title": setting.sign.title},
-                                )
-                            )
+                            found[cid].append(Dealbreaker(rule, dealbreaker_text(rule)))
         return found
 
     # -- referral influence (D6) ----------------------------------------------------------------
@@ -538,6 +514,25 @@ def month_shift(day: dt.date, months: int) -> dt.date:
     first = month_start(key)
     next_first = month_start(key + 1)
     return first.replace(day=min(day.day, (next_first - dt.timedelta(days=1)).day))
+
+
+def dealbreaker_text(rule: dict, n: int | None = None) -> str:
+    """The words for a broken dealbreaker (D7) in the active language: the scorer writes them, and a
+    stored score writes them again for its reader from the rule and its number ``n`` (incidents
+    counted, days overdue). Empty for a rule this version does not know."""
+    kind = rule.get("type")
+    if kind == "incidents" and n is not None:
+        months = int(rule["months"])
+        return ngettext(
+            "%(count)d incidents of “%(kind)s” within %(months)d month",
+            "%(count)d incidents of “%(kind)s” within %(months)d months",
+            months,
+        ) % {"count": n, "kind": incident_kind_label(rule["kind"]), "months": months}
+    if kind == "overdue_invoice" and n is not None:
+        return _("An invoice is %(days)d days overdue (the limit is %(limit)d)") % {"days": n, "limit": rule["days"]}
+    if kind == "sign_poor" and rule.get("sign") in BY_ID:
+        return _("%(sign)s is poor: %(title)s") % {"sign": rule["sign"], "title": BY_ID[rule["sign"]].title}
+    return ""
 
 
 def incident_kind_label(kind: str) -> str:
