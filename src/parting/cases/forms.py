@@ -227,7 +227,7 @@ class TaskForm(forms.ModelForm):
         self.fields["owner"].required = False
 
 
-class ChecklistTaskForm(HiddenErrorsShown, forms.ModelForm):
+class ChecklistTaskForm(HiddenErrorsShown, TaskForm):
     """One row of the checklist form: the task's owner, status and notes, and the version the page
     showed. Each editable field also sends back the value it was shown with (``show_hidden_initial``),
     so a row the member did not touch is not saved, even when someone else changed that task meanwhile."""
@@ -236,17 +236,8 @@ class ChecklistTaskForm(HiddenErrorsShown, forms.ModelForm):
 
     version = forms.IntegerField(label=_("Version"), min_value=0, max_value=DB_INT_MAX, widget=forms.HiddenInput)
 
-    class Meta:
-        model = CaseTask
-        fields = ["status", "owner", "notes"]
-        widgets = {"notes": forms.TextInput}
-        formfield_callback = row_formfield
-
     def __init__(self, *args, firm, **kwargs):
-        super().__init__(*args, **kwargs)
-        limits.limit_lengths(self, {"notes": limits.NOTE})
-        self.fields["owner"].queryset = get_user_model().objects.filter(membership__firm=firm)
-        self.fields["owner"].required = False
+        super().__init__(*args, firm=firm, **kwargs)
         self.fields["version"].initial = self.instance.version
         for name in self.EDITABLE:
             self.fields[name].show_hidden_initial = True
