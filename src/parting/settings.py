@@ -110,6 +110,11 @@ DATA_DIR = Path(env_str("PARTING_DATA_DIR", str(Path.home() / ".local" / "share"
 IMPORT_MAX_BYTES = env_int_at_least("PARTING_IMPORT_MAX_MB", 200, 1) * 1024 * 1024
 # The largest client document (issue 13 §1), one file.
 DOCUMENT_MAX_BYTES = env_int_at_least("PARTING_DOCUMENT_MAX_MB", 25, 1) * 1024 * 1024
+# Handover bundles (issue 13 §2): built within the request while the client's documents add up to at
+# most this many megabytes, else by the worker; the download link shared with the client opens for
+# this many days (docs/configuration.md).
+BUNDLE_INLINE_MAX_BYTES = env_int_at_least("PARTING_BUNDLE_INLINE_MAX_MB", 20, 0) * 1024 * 1024
+BUNDLE_LINK_DAYS = env_int_at_least("PARTING_BUNDLE_LINK_DAYS", 30, 1)
 # Stored scores (issue 12): a firm is re-scored this many seconds after its last change (debounce),
 # and a firm with up to this many clients is re-scored within the page request after a change.
 PARTING_SCORE_DEBOUNCE_SECONDS = env_int_at_least("PARTING_SCORE_DEBOUNCE_SECONDS", 5, 0)

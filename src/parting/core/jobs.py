@@ -50,6 +50,12 @@ def rescore_firms() -> str:
     return run_due_rescores()
 
 
+def build_queued_bundles() -> str:
+    from parting.documents.bundle import run_queued_bundles
+
+    return run_queued_bundles(limit=1)
+
+
 JOBS: tuple[Periodic, ...] = (
     Periodic("clear_expired_sessions", dt.timedelta(hours=6), clear_expired_sessions),
     # Imports too large for a request (issue 10 §7): one per pass, claimed queued → running.
@@ -58,6 +64,8 @@ JOBS: tuple[Periodic, ...] = (
     # Stored scores (issue 12): firms whose evidence or policy changed (debounced), and each firm once a
     # day; every firm is claimed by a conditional UPDATE of its score state, so no two workers score it.
     Periodic("rescore_firms", dt.timedelta(seconds=2), rescore_firms),
+    # Handover bundles too large for a request (issue 13 §2): one per pass, claimed queued → building.
+    Periodic("build_queued_bundles", dt.timedelta(seconds=5), build_queued_bundles),
 )
 
 
