@@ -693,3 +693,155 @@ def test_a_repeating_event_is_read_up_to_twenty_years_back_and_refused_beyond(st
     )
     records, problems = read_bytes(text.encode())
     assert (len(records) == 21, not problems) == (read, read)
+
+
+# --- Outlook desktop (File › Save as iCalendar) and Office 365 published calendars ---------------------
+
+OUTLOOK_SERIES = (
+    "040000008200E00074C5B7101A82E00800000000A1B2C3D4E5F6DC01000000000000000010000000AABBCCDDEEFF00112233445566778899"
+)
+
+
+def test_outlook_desktop_export_with_crlf_quoted_zones_and_folded_lines_reads_without_problems():
+    records, problems = read_sample("outlook_desktop.ics")
+    assert list(problems) == []
+    assert len(records) == 8
+
+
+def test_outlook_weekly_series_keeps_ten_oclock_warsaw_across_the_clock_change_and_drops_both_exdates():
+    records, _ = read_sample("outlook_desktop.ics")
+    series = sorted(r.starts_at for r in records if r.key.startswith(OUTLOOK_SERIES))
+    assert series == [
+        dt.datetime(2026, 3, 12, 9, tzinfo=UTC),  # 10:00 CET
+        dt.datetime(2026, 3, 19, 9, tzinfo=UTC),
+        # 26 March: EXDATE (first of two values on one line)
+        dt.datetime(2026, 4, 3, 12, tzinfo=UTC),  # 2 April moved to Friday 3 April 14:00 CEST
+        # 9 April: EXDATE (second value)
+        dt.datetime(2026, 4, 16, 8, tzinfo=UTC),  # 10:00 CEST
+        dt.datetime(2026, 4, 23, 8, tzinfo=UTC),
+        dt.datetime(2026, 4, 30, 8, tzinfo=UTC),
+    ]
+
+
+def test_outlook_moved_occurrence_keeps_the_key_of_its_original_date():
+    records, _ = read_sample("outlook_desktop.ics")
+    moved = by_key(records)[f"{OUTLOOK_SERIES}|2026-04-02T08:00:00Z"]
+    assert moved.starts_at == dt.datetime(2026, 4, 3, 12, tzinfo=UTC)
+    assert moved.status == HELD
+
+
+def test_outlook_cancelled_occurrence_the_client_had_declined_is_the_clients_at_short_notice_W4():
+    records, _ = read_sample("outlook_desktop.ics")
+    cancelled = by_key(records)[f"{OUTLOOK_SERIES}|2026-04-16T08:00:00Z"]
+    assert cancelled.status == BY_CLIENT
+    assert cancelled.declined == ("jan.nowak@nowak-handel.pl",)
+    assert notice(cancelled) == 90 * 60 < SHORT_NOTICE_SECONDS
+
+
+def test_outlook_mailto_in_capitals_gives_lower_case_addresses_and_the_firms_side_is_not_the_client():
+    records, _ = read_sample("outlook_desktop.ics")
+    for record in records:
+        assert all(a == a.lower() for a in (record.organizer, *record.attendees))
+        assert "piotr@kowalska-partners.pl" not in record.client.emails
+    first = min(records, key=lambda r: r.starts_at)
+    assert first.organizer == "piotr@kowalska-partners.pl"
+    assert first.client.emails == ("jan.nowak@nowak-handel.pl",)
+
+
+def test_outlook_polish_anulowano_meeting_the_client_organised_is_cancelled_by_the_client_W4():
+    records, _ = read_sample("outlook_desktop.ics")
+    (vat,) = [r for r in records if "Korekta" in r.subject]
+    assert vat.status == BY_CLIENT
+    assert vat.starts_at == dt.datetime(2026, 5, 12, 9, 30, tzinfo=UTC)
+    assert vat.cancelled_at == dt.datetime(2026, 5, 11, 18, 45, tzinfo=UTC)
+    assert notice(vat) < SHORT_NOTICE_SECONDS
+    assert vat.client.emails == ("jan.nowak@nowak-handel.pl", "ewa.nowak@nowak-handel.pl")
+
+
+def test_outlook_all_day_out_of_office_event_is_all_day_from_warsaw_midnight():
+    records, _ = read_sample("outlook_desktop.ics")
+    (day,) = [r for r in records if r.all_day]
+    assert (day.starts_at, day.ends_at) == (
+        dt.datetime(2026, 5, 3, 22, tzinfo=UTC),
+        dt.datetime(2026, 5, 4, 22, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize(
+    ("prefix", "status"),
+    [
+        ("Anulowano:", BY_CLIENT),
+        ("Отменено:", BY_CLIENT),
+        ("Anulat:", BY_CLIENT),
+        ("בוטל:", BY_CLIENT),
+        ("Anulowanie", HELD),
+    ],
+)
+def test_outlook_cancelled_prefix_in_each_language_marks_a_cancellation(prefix, status):
+    data = ics(
+        f"""UID:prefix-1
+        DTSTART:20260520T090000Z
+        DTEND:20260520T100000Z
+        SUMMARY:{prefix} Przegląd
+        ORGANIZER:mailto:jan@nowak-handel.pl"""
+    )
+    ((record,), _) = read_bytes(data)
+    assert record.status == status
+
+
+def test_office365_unquoted_display_name_zone_with_colons_is_read_across_the_us_clock_change():
+    records, problems = read_sample("office365_published.ics")
+    assert list(problems) == []
+    weekly = sorted(r.starts_at for r in records if "weekly numbers" in r.subject)
+    assert weekly == [
+        dt.datetime(2026, 3, 2, 14, tzinfo=UTC),  # 09:00 EST
+        dt.datetime(2026, 3, 9, 13, tzinfo=UTC),  # 09:00 EDT from 8 March
+        dt.datetime(2026, 3, 16, 13, tzinfo=UTC),
+        dt.datetime(2026, 3, 23, 13, tzinfo=UTC),
+    ]
+
+
+def test_office365_display_name_zone_without_vtimezone_is_the_zone_of_its_city_not_the_firms():
+    records, _ = read_sample("office365_published.ics")
+    (annual,) = [r for r in records if "bilanț" in r.subject]
+    assert annual.starts_at == dt.datetime(2026, 5, 19, 7, tzinfo=UTC)  # 10:00 in Athens/Bucharest (EEST)
+
+
+def test_office365_tzone_microsoft_utc_is_utc_not_the_firms_zone():
+    records, _ = read_sample("office365_published.ics")
+    (kickoff,) = [r for r in records if "kick-off" in r.subject]
+    assert kickoff.starts_at == dt.datetime(2026, 5, 21, 14, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("tzid", "utc_hour"),
+    [
+        ('"(UTC+00:00) Dublin, Edinburgh, Lisbon, London"', 8),  # Irish summer time
+        ('"(UTC+02:00) Jerusalem"', 6),
+        ('"(UTC+03:00) Moscow, St. Petersburg"', 6),
+        ('"(UTC-05:00) Eastern Time (US & Canada)"', 13),
+        ('"Coordinated Universal Time"', 9),
+        ('"(UTC+05:00) Nowhere Town"', 7),  # no city known: floating, read in the firm's zone
+    ],
+)
+def test_zone_names_outlook_writes_without_a_vtimezone(tzid, utc_hour):
+    data = ics(f"UID:z\nDTSTART;TZID={tzid}:20260520T090000\nDTEND;TZID={tzid}:20260520T100000\nSUMMARY:x")
+    ((record,), problems) = read_bytes(data)
+    assert list(problems) == []
+    assert record.starts_at == dt.datetime(2026, 5, 20, utc_hour, tzinfo=UTC)
+
+
+def test_apple_attendee_known_by_urn_uuid_is_read_from_its_email_parameter():
+    data = ics(
+        """UID:apple-urn
+        DTSTART:20260520T090000Z
+        DTEND:20260520T100000Z
+        SUMMARY:Review
+        ORGANIZER;CN="Piotr";EMAIL="piotr@kowalska-partners.pl":urn:uuid:1f0c2a3b-4d5e-6f70-8192-a3b4c5d6e7f8
+        ATTENDEE;CN="Jan";CUTYPE=INDIVIDUAL;EMAIL="Jan@Nowak-Handel.pl";PARTSTAT=DECLINED:urn:uuid:9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"""
+    )
+    ((record,), _) = read_bytes(data)
+    assert record.organizer == "piotr@kowalska-partners.pl"
+    assert record.declined == ("jan@nowak-handel.pl",)
+    assert record.client.emails == ("jan@nowak-handel.pl",)
+    assert record.status == BY_CLIENT

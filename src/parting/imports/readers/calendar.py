@@ -137,8 +137,12 @@ _NO_SHOW = re.compile(
     r"(?<![\w-])(?:כש|ו|ש)?(?:" + "|".join(re.escape(p) for p in NO_SHOW_PHRASES) + r")(?![\w-])",
     re.IGNORECASE,
 )
-# Outlook writes this before the subject of a meeting its organizer cancelled, in the attendees' calendars.
-_OUTLOOK_CANCELLED = re.compile(r"^\s*(canceled|cancelled)\s*:", re.IGNORECASE)
+# Outlook writes this before the subject of a meeting its organizer cancelled, in the attendees' calendars,
+# in the language of the organizer's Outlook (en, pl, ru, ro, he, de, fr).
+_OUTLOOK_CANCELLED = re.compile(
+    r"^\s*(canceled|cancelled|anulowano|anulowane|отменено|отменена|anulat|anulată|בוטל|abgesagt|annulé)\s*:",
+    re.IGNORECASE,
+)
 
 _NAME = re.compile(r"^([A-Za-z0-9-]+)([;:])")
 
@@ -229,6 +233,33 @@ def _logical_lines(stream: BinaryIO, encoding: str | None, problems: Problems, n
         yield start, pending
 
 
+_DATE_PROPERTIES = {"DTSTART", "DTEND", "DUE", "EXDATE", "RDATE", "RECURRENCE-ID"}
+
+
+def _quote_tzid(line: str) -> str:
+    """A date property's line with its TZID parameter in quotes when the zone's name holds a colon or
+    a comma: Exchange and Office 365 write their display names unquoted
+    (``DTSTART;TZID=(UTC-05:00) Eastern Time (US & Canada):20260302T090000``), which no parser can split.
+    The date's value never holds a colon, so the name runs to the line's last colon (or to the next
+    parameter)."""
+    match = _NAME.match(line)
+    if not match or match.group(2) != ";" or match.group(1).upper() not in _DATE_PROPERTIES:
+        return line
+    at = line.upper().find(";TZID=")
+    if at < 0 or line[at + 6 : at + 7] == '"':
+        return line
+    start = at + 6
+    last_colon = line.rfind(":")
+    if last_colon <= start:
+        return line
+    semicolon = line.find(";", start)
+    end = last_colon if semicolon < 0 or semicolon > last_colon else semicolon
+    value = line[start:end]
+    if not (":" in value or "," in value) or '"' in value:
+        return line
+    return f'{line[:start]}"{value}"{line[end:]}'
+
+
 def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> _Calendar:
     """The calendar's properties and its VEVENT and VTIMEZONE components, each with its line.
 
@@ -257,6 +288,7 @@ def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems)
 
     for number, line in _logical_lines(stream, options.encoding, problems, name):
         last_line = number
+        line = _quote_tzid(line)
         match = _NAME.match(line)
         if not seen_calendar:
             if match and line.upper().replace(" ", "") == "BEGIN:VCALENDAR":
@@ -407,6 +439,95 @@ def _private_tzids(calendar: _Calendar) -> dict[str, str]:
     return renamed
 
 
+# Names Exchange and Outlook write for UTC that are neither IANA nor Windows zone ids.
+_UTC_NAMES = {
+    "utc",
+    "z",
+    "gmt",
+    "etc/utc",
+    "etc/gmt",
+    "tzone://microsoft/utc",
+    "coordinated universal time",
+    "(utc) coordinated universal time",
+    "(utc+00:00) coordinated universal time",
+}
+# Outlook's display names, "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna", used as TZID by
+# Exchange 2010 / Office 365 and older Outlook versions, sometimes without a VTIMEZONE.
+_DISPLAY_NAME = re.compile(r"^\(\s*(?:UTC|GMT)\s*(?:([+-])(\d{1,2}):?(\d{2}))?\s*\)\s*(.*)$", re.IGNORECASE)
+_DISPLAY_REGIONS = {
+    "eastern time (us & canada)": "America/New_York",
+    "central time (us & canada)": "America/Chicago",
+    "mountain time (us & canada)": "America/Denver",
+    "pacific time (us & canada)": "America/Los_Angeles",
+    "coordinated universal time": "UTC",
+    "greenwich mean time": "Europe/London",
+}
+_CITIES: dict[str, list[str]] = {}
+
+
+def _city_zones(city: str) -> list[str]:
+    """IANA zones whose city part is ``city`` ("Warsaw" → Europe/Warsaw)."""
+    if not _CITIES:
+        for key in sorted(zoneinfo.available_timezones()):
+            if "/" in key and not key.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/")):
+                _CITIES.setdefault(key.rsplit("/", 1)[1].replace("_", " ").casefold(), []).append(key)
+    return _CITIES.get(" ".join(city.replace(".", " ").split()).casefold(), [])
+
+
+def _standard_minutes(zone: zoneinfo.ZoneInfo) -> int:
+    """The zone's standard offset in 2026 (daylight saving only adds to it) in minutes."""
+    offsets = [zone.utcoffset(dt.datetime(2026, month, 15)) for month in (1, 7)]
+    return int(min(o for o in offsets if o is not None).total_seconds() // 60)
+
+
+def _alias_zone(tzid: str) -> str | None:
+    """The IANA zone a TZID that is neither IANA nor a Windows id stands for: UTC under Microsoft's
+    names, or an Outlook display name whose offset and one of whose cities give the zone."""
+    text = " ".join(tzid.strip().strip('"').split())
+    if text.casefold() in _UTC_NAMES:
+        return "UTC"
+    match = _DISPLAY_NAME.match(text)
+    if not match:
+        return None
+    sign, hours, minutes, places = match.groups()
+    offset = (int(hours) * 60 + int(minutes)) * (-1 if sign == "-" else 1) if sign else 0
+    places = places.strip()
+    if places.casefold() in _DISPLAY_REGIONS:
+        return _DISPLAY_REGIONS[places.casefold()]
+    for place in re.split(r"[,:;/]", places):
+        for key in _city_zones(place):
+            zone = _zone(key)
+            if zone is not None and _standard_minutes(zone) == offset:
+                return key
+    return None
+
+
+def _zone_aliases(calendar: _Calendar, defined: dict[str, str]) -> dict[str, str]:
+    """TZIDs the events use that neither name a known zone nor have a VTIMEZONE in the file, mapped to
+    the IANA zone they stand for where ``_alias_zone`` can tell (else their times stay floating)."""
+    own = {
+        line.split(":", 1)[1].strip()
+        for chunk in calendar.chunks
+        if chunk.kind == "VTIMEZONE"
+        for line in chunk.lines
+        if line.upper().startswith("TZID:")
+    }
+    aliases: dict[str, str] = {}
+    for chunk in calendar.chunks:
+        if chunk.kind != "VEVENT":
+            continue
+        for line in chunk.lines:
+            head = _split_params(line)[0]
+            for match in _TZID_PARAM.finditer(head):
+                tzid = match.group(1).strip('"')
+                if tzid in aliases or tzid in defined or tzid in own or _known_zone(tzid):
+                    continue
+                alias = _alias_zone(tzid)
+                if alias is not None:
+                    aliases[tzid] = alias
+    return aliases
+
+
 _TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
 
 
@@ -488,6 +609,7 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
 
     ctx = _Context(name, options, problems, now, floating, export_stamps, frozenset(own))
     renamed = _private_tzids(calendar)
+    renamed.update(_zone_aliases(calendar, renamed))
     for chunk in calendar.chunks:
         if chunk.kind == "VTIMEZONE":
             try:
@@ -764,6 +886,7 @@ def _instant(prop) -> dt.datetime | None:
 
 
 def _address(value) -> str:
+    """A lower-case address from a CAL-ADDRESS value ("mailto:", any casing), "" when there is none."""
     text = str(value).strip()
     if text.lower().startswith("mailto:"):
         text = text[7:]
@@ -771,11 +894,23 @@ def _address(value) -> str:
     return text if re.fullmatch(r"[^@\s]+@[^@\s]+", text) else ""
 
 
+def _person_address(prop) -> str:
+    """The address of an ORGANIZER or ATTENDEE: its mailto: value, else its EMAIL parameter (Apple Calendar
+    writes "urn:uuid:…" as the value for people of its own server and the address in EMAIL, RFC 7986)."""
+    address = _address(prop)
+    if not address:
+        params = getattr(prop, "params", {}) or {}
+        email = params.get("EMAIL")
+        if email:
+            address = _address(email)
+    return address
+
+
 def _people(component) -> tuple[str, list[tuple[str, str]]]:
     """The organizer's address and each person attending (address, PARTSTAT); rooms and Google's
     calendar addresses left out."""
     organizer = component.get("ORGANIZER")
-    organizer = _address(organizer) if organizer is not None else ""
+    organizer = _person_address(organizer) if organizer is not None else ""
     if organizer and _SERVICE_DOMAIN.search(organizer.rsplit("@", 1)[1]):
         organizer = ""
     attendees = component.get("ATTENDEE") or []
@@ -786,7 +921,7 @@ def _people(component) -> tuple[str, list[tuple[str, str]]]:
         params = getattr(attendee, "params", {}) or {}
         if str(params.get("CUTYPE", "INDIVIDUAL")).upper() in _NOT_PEOPLE:
             continue
-        address = _address(attendee)
+        address = _person_address(attendee)
         if not address or _SERVICE_DOMAIN.search(address.rsplit("@", 1)[1]):
             continue
         if address not in (a for a, _ in people):
