@@ -476,3 +476,209 @@ def mutated(draw):
 @given(mutated())
 def test_mutated_valid_files_give_problems_or_file_unreadable_never_a_traceback(data):
     _read_all(data)
+
+
+# ---- real exports as users bring them: re-saved, localised, cut and summed (issue 10 §2, §5) -------
+
+
+def test_quickbooks_report_resaved_by_a_european_excel_in_cp1252_w7_w11():
+    """QuickBooks Online (Ireland) Invoice List opened in Excel and saved as CSV on Windows: cp1252
+    with € signs, `;`, decimal commas and thousands dots, `No.`/`Customer` headers, day-first dates,
+    a memo over two lines, parentheses for the credit memo, two empty columns at the end, TOTAL and
+    a footer without am/pm."""
+    records, problems = invoices("quickbooks_invoice_list_excel_eu_cp1252.csv")
+    assert not problems
+    assert [(r.number, r.source.line) for r in records] == [("2041", 6), ("2042", 8), ("2043", 9), ("2044", 10)]
+    got = by_number(records)
+    assert got["2041"].client.name == "Ó Briain Veterinary"
+    assert (got["2041"].issued_on, got["2041"].amount, got["2041"].amount_paid) == (
+        dt.date(2026, 1, 14),
+        D("1845.00"),
+        D("1845.00"),
+    )
+    assert (got["2042"].client.name, got["2042"].amount_paid) == ("Café Ruá Teoranta", D("1230.00"))  # paid in part
+    assert got["2043"].amount == D("-246.00")  # "(246,00 €)" on a Credit Memo
+    assert (got["2044"].amount, got["2044"].amount_paid) == (D("12300.50"), None)
+
+
+def test_a_localised_report_header_is_named_in_the_problem_and_a_mapping_reads_it():
+    """A QuickBooks report whose columns a French edition named: no preset knows them, so the problem
+    lists the report's real columns (not its title line) at the header's line; the mapping reads it."""
+    english = (SAMPLES / "quickbooks_invoice_list.csv").read_text()
+    french = english.replace(
+        "Date,Transaction type,Num,Name,Memo/Description,Due date,Amount,Open balance",
+        "Date,Type de transaction,N°,Nom,Mémo/Description,Date d'échéance,Montant,Solde ouvert",
+    ).encode()
+    with pytest.raises(FileUnreadable) as caught:
+        invoices("rapport.csv", french)
+    assert caught.value.line == 5
+    assert "'Solde ouvert'" in caught.value.reason and "Northwind" not in caught.value.reason
+    mapping = {"number": "N°", "client": "Nom", "due_on": "Date d'échéance", "amount": "Montant"}
+    records, problems = invoices("rapport.csv", french, format="quickbooks", mapping=mapping)
+    assert not problems
+    assert [(r.number, r.amount) for r in records] == [
+        ("1001", D("1200.00")),
+        ("1002", D("3400.50")),
+        ("1003", D("-150.00")),
+        ("1004", D("980.00")),
+    ]
+
+
+@pytest.mark.parametrize("total", ["Total", "TOTAL:", "Grand Total", "Total EUR", "Summe", "Razem", "Итого"])
+def test_a_total_row_below_the_invoices_is_skipped_without_a_problem(total):
+    data = f"client,number,issued_on,amount\nAcme,1,2026-01-02,10.00\nAcme,2,2026-01-03,20.00\n{total},,,30.00\n"
+    records, problems = invoices("summed.csv", data.encode())
+    assert not problems
+    assert [r.number for r in records] == ["1", "2"]
+
+
+def test_a_client_whose_name_starts_with_total_is_still_an_invoice_or_a_problem():
+    data = b"client,number,issued_on,amount\nTotal Energies SA,T-1,2026-01-02,10.00\nTotal Energies SA,T-2,,10.00\n"
+    records, problems = invoices("total.csv", data)
+    assert [r.client.name for r in records] == ["Total Energies SA"]
+    assert [(p.source.line, p.column) for p in problems] == [(3, "issued_on")]
+
+
+def test_an_amount_alone_on_a_row_is_a_sum_not_a_payment():
+    data = b"client,paid_on,amount\nAcme,2026-01-05,50.00\n,,50.00\n"
+    records, problems = payments("sum.csv", data)
+    assert not problems
+    assert [r.amount for r in records] == [D("50.00")]
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("1/31/2026 23:30", dt.date(2026, 2, 1)),
+        ("1/31/2026 11:30 PM", dt.date(2026, 2, 1)),
+        ("1/31/2026 21:30", dt.date(2026, 1, 31)),
+    ],
+)
+def test_stripe_utc_times_a_spreadsheet_rewrote_still_count_in_the_firms_zone(written, day):
+    """Stripe's UTC timestamps re-saved by a US Excel ("1/31/2026 23:30"): still UTC, so 23:30 on
+    31 January is 1 February in Warsaw, 21:30 is not."""
+    original = (SAMPLES / "stripe_invoices.csv").read_text()
+    resaved = original.replace("2026-01-31 23:30", written).replace("2026-02-28 10:00", "2/28/2026 10:00")
+    records, problems = invoices("stripe.csv", resaved.encode(), time_zone="Europe/Warsaw")
+    assert not problems
+    assert records[0].issued_on == day
+
+
+def test_stripe_unified_payments_export_refunds_partial_and_full_failed_skipped():
+    """The newer Payments export (`Created date (UTC)` with seconds, `py_…` ids, `Status` Paid /
+    Partially refunded / Refunded / Failed, `Captured`): each refund is a negative payment, a failed
+    charge is none, a guest payment is matched by its e-mail address."""
+    records, problems = payments("stripe_unified_payments.csv")
+    assert not problems
+    assert [(r.key, r.paid_on, r.amount) for r in records] == [
+        ("py_3RaA1bCdEfGh0001", dt.date(2026, 2, 27), D("499.00")),
+        ("py_3RbB2cDeFgHi0002", dt.date(2026, 3, 5), D("1000.00")),
+        ("py_3RbB2cDeFgHi0002:refund", dt.date(2026, 3, 5), D("-250.00")),
+        ("py_3RcC3dEfGhIj0003", dt.date(2026, 3, 6), D("80.00")),
+        ("py_3RcC3dEfGhIj0003:refund", dt.date(2026, 3, 6), D("-80.00")),
+        ("py_3ReE5fGhIjKl0005", dt.date(2026, 3, 11), D("120.00")),
+    ]
+    assert records[0].invoice_number == "in_1RaA1bCdEfGh0001"
+    assert (records[0].client.external_id, records[0].currency) == ("cus_Sx1AbCdEfGh", "EUR")
+    assert records[-1].client.emails == ("ana@ruiz.example",) and not records[-1].client.name
+
+
+def test_stripe_unified_payments_late_evening_utc_is_the_next_day_in_warsaw():
+    records, _ = payments("stripe_unified_payments.csv", time_zone="Europe/Warsaw")
+    assert records[-1].paid_on == dt.date(2026, 3, 12)  # 23:30 UTC on 11 March
+
+
+def test_freshbooks_payments_collected_an_invoice_paid_in_two_parts_w7_d10():
+    """FreshBooks' Payments Collected report: title lines, `Date, Client, Invoice #, Method,
+    Description, Amount, Currency`, `$` and an asterisk (paid from a credit), the total per currency
+    at the bottom, no newline after it."""
+    records, problems = payments("freshbooks_payments_collected.csv")
+    assert not problems
+    assert [(r.invoice_number, r.paid_on, r.amount, r.method) for r in records] == [
+        ("0000041", dt.date(2026, 2, 13), D("1017.00"), "Credit Card"),
+        ("0000043", dt.date(2026, 2, 20), D("150.00"), "Check"),
+        ("0000043", dt.date(2026, 3, 18), D("150.00"), "Bank Transfer"),
+        ("0000045", dt.date(2026, 3, 20), D("60.00"), "Credit"),
+    ]
+    assert records[3].client.name == "Cedar & Stone, Inc."
+    assert {r.currency for r in records} == {"CAD"}
+    assert len({r.key for r in records}) == 4
+    assert detect(["Date", "Client", "Invoice #", "Method", "Description", "Amount", "Currency"], "payments") == (
+        "freshbooks"
+    )
+
+
+def test_freshbooks_invoice_details_with_a_client_column_is_recognised():
+    header = ["Client", "Invoice #", "Date Issued", "Invoice Status", "Date Paid", "Line Total", "Currency"]
+    assert detect(header, "invoices") == "freshbooks"
+
+
+def _variants(data: bytes) -> dict[str, bytes]:
+    """What happens to an export between the tool and Parting: line endings, a BOM, a title line, a
+    last line without newline, a total row, empty trailing columns."""
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    body = text.rstrip("\n")
+    import csv
+
+    header = next(r for r in csv.reader(io.StringIO(text), delimiter=sep) if sum(1 for c in r if c.strip()) >= 3)
+    where = next((i for i, c in enumerate(header) if c.strip().lower() in ("amount", "total", "line total")), 1)
+    total = sep.join(["Total"] + [""] * (where - 1) + ["9999.00"])
+    return {
+        "crlf": text.replace("\n", "\r\n").encode(),
+        "cr": text.replace("\n", "\r").encode(),
+        "no final newline": body.encode(),
+        "bom": b"\xef\xbb\xbf" + text.encode(),
+        "title line": ("Exported from the accounts on 1 April 2026\n" + text).encode(),
+        "total row": (body + "\n" + total + "\n").encode(),
+        "empty columns": "\n".join(line + sep + sep if line else line for line in text.split("\n")).encode(),
+    }
+
+
+_PRESET_SAMPLES = [
+    ("quickbooks_invoice_list.csv", invoices),
+    ("quickbooks_transactions_by_customer.csv", payments),
+    ("xero_invoices.csv", invoices),
+    ("freshbooks_invoice_details.csv", invoices),
+    ("freshbooks_payments_collected.csv", payments),
+    ("stripe_invoices.csv", invoices),
+    ("stripe_unified_payments.csv", payments),
+    ("generic_invoices.csv", invoices),
+    ("generic_payments_two_parts.csv", payments),
+]
+
+
+@pytest.mark.parametrize(("sample", "read"), _PRESET_SAMPLES)
+def test_every_export_reads_the_same_after_what_happens_to_files_on_the_way(sample, read):
+    expected, problems = read(sample)
+    assert not problems
+    for variant, data in _variants((SAMPLES / sample).read_bytes()).items():
+        records, problems = read(sample, data)
+        assert not problems, (variant, reasons(problems))
+        assert [(r.key, r.amount) for r in records] == [(r.key, r.amount) for r in expected], variant
+
+
+@pytest.mark.parametrize(("sample", "read"), _PRESET_SAMPLES)
+def test_every_export_saved_by_excel_on_windows_with_euro_signs_reads_the_same(sample, read):
+    """cp1252, `;`, decimal commas, and € before the amounts: what Excel on a European Windows writes."""
+    import csv
+
+    expected, _ = read(sample)
+    text = (SAMPLES / sample).read_text("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+
+    def european(cell: str) -> str:
+        import re
+
+        if re.fullmatch(r"\*?-?\$?[\d,]*\.\d\d", cell.strip()):
+            number = (
+                cell.strip().replace("*", "").replace("$", "").replace(",", " ").replace(".", ",").replace(" ", ".")
+            )
+            return f"{number} €"
+        return cell
+
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([[european(c) for c in r] for r in rows])
+    records, problems = read(sample, out.getvalue().encode("cp1252", errors="replace"))
+    assert not problems, reasons(problems)
+    assert [(r.key, r.amount) for r in records] == [(r.key, r.amount) for r in expected]

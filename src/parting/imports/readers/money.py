@@ -185,9 +185,34 @@ _SPECS: tuple[Preset, ...] = (
             "currency": ("Currency",),
             "status": ("Invoice Status", "Status"),
         },
-        signature=(_sig("Client Name", "Invoice #", "Date Issued"),),
+        signature=(
+            _sig("Client Name", "Invoice #", "Date Issued"),
+            _sig("Client", "Invoice #", "Date Issued"),
+            _sig("Organization", "Invoice #", "Date Issued"),
+        ),
         line_items=True,
         sum_lines=True,
+    ),
+    Preset(
+        name="freshbooks",
+        kind="payments",
+        label=gettext_lazy("FreshBooks: Reports → Payments Collected → Export (CSV)"),
+        columns={
+            "client": ("Client", "Client Name", "Organization"),
+            "client_email": ("Client Email", "Email"),
+            "invoice_number": ("Invoice #", "Invoice Number", "Invoice/Credit #", "Number"),
+            "paid_on": ("Date", "Payment Date", "Date Paid"),
+            "amount": ("Amount", "Amount Paid", "Payment Amount"),
+            "currency": ("Currency", "Currency Code"),
+            "method": ("Method", "Payment Method", "Payment Type"),
+            "id": ("Payment ID", "Transaction ID"),
+        },
+        signature=(
+            _sig("Client", "Invoice #", "Method", "Amount"),
+            _sig("Client Name", "Invoice #", "Method", "Amount"),
+            _sig("Client", "Invoice #", "Payment Method", "Amount"),
+            _sig("Client", "Invoice Number", "Method", "Amount"),
+        ),
     ),
     Preset(
         name="stripe",
@@ -240,7 +265,7 @@ PRESETS: dict[str, str] = {
     "generic": gettext_lazy("Parting's own columns (what `parting export` writes), or any file with a column mapping"),
     "quickbooks": gettext_lazy("QuickBooks Online reports exported to CSV (invoices, credit memos and payments)"),
     "xero": gettext_lazy("Xero sales invoice export (invoices and credit notes; no payments file)"),
-    "freshbooks": gettext_lazy("FreshBooks Invoice Details report (invoices; no payments file)"),
+    "freshbooks": gettext_lazy("FreshBooks Invoice Details report (invoices) and Payments Collected report (payments)"),
     "stripe": gettext_lazy("Stripe Dashboard exports of invoices and of payments"),
 }
 """Format name → what it reads (translated lazily: str() where shown); ``detect`` finds the preset
@@ -304,7 +329,14 @@ class _Window(io.RawIOBase):
 
 
 _PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-_TOTAL = re.compile(r"^(total|grand total|totals|total for .*|subtotal.*)$", re.IGNORECASE)
+# A report's sums, as tools write them in the languages of Parting's firms: "Total", "TOTAL:", "Total for
+# Acme", "Total USD", "Grand total", "Subtotal", "Summe", "Gesamt", "Razem", "Suma", "Итого", "Всего",
+# "סה\"כ", "Totaal", "Totale".
+_TOTAL = re.compile(
+    r"^\s*(total\b.*|grand total\b.*|totals?:?|subtotal\b.*|sub-total\b.*|summe\b.*|gesamt\b.*|razem\b.*|suma\b.*"
+    r"|итого\b.*|всего\b.*|סה\"כ.*|סך הכל.*|totaal\b.*|totale\b.*|total général.*)$",
+    re.IGNORECASE,
+)
 _FOOTER = re.compile(r"(^(accrual|cash) basis\b)|(\b\d{1,2}:\d{2}\s*(am|pm)\b)", re.IGNORECASE)
 
 
@@ -349,17 +381,29 @@ class _Table:
         lines = _PHYSICAL_LINE.findall(text)[:HEADER_SEARCH_LINES]
         wanted = self._header_test()
         prefix = ""
+        # No line looks like a header we know (a report whose columns a localised tool renamed): the
+        # first wide line below title lines of one cell is the header, so that the problem lists the
+        # file's real columns rather than its title.
+        fallback: tuple[int, int] | None = None
+        titles = True
         for index, line in enumerate(lines):
             if index == len(lines) - 1 and len(lines) > 1 and not line.endswith(("\n", "\r")):
                 break  # a line cut by the sample
             if line.strip():
                 cells = _cells(line)
-                if wanted({_norm(c) for c in cells if c.strip()}):
+                names = {_norm(c) for c in cells if c.strip()}
+                if wanted(names):
                     self._offset = len(bom) + len(prefix.encode(encoding, errors="replace"))
                     self._skipped_lines = index
                     return
+                if titles and len(names) >= 3:
+                    if index:
+                        fallback = (len(bom) + len(prefix.encode(encoding, errors="replace")), index)
+                    titles = False
+                elif len(names) >= 2:
+                    titles = False
             prefix += line
-        self._offset, self._skipped_lines = len(bom), 0
+        self._offset, self._skipped_lines = fallback or (len(bom), 0)
 
     def _header_test(self) -> Callable[[set[str]], bool]:
         fmt = (self.options.format or "").strip().lower()
@@ -520,14 +564,25 @@ class _Table:
                 yield line + skipped, values, group  # a dated row: neither a total nor a group line
                 continue
             filled = [v.strip() for v in row if v and v.strip()]
-            if (not day or _TOTAL.match(day)) and any(_TOTAL.match(v) for v in filled):
+            if (
+                (not day or _TOTAL.match(day))
+                and filled
+                and _TOTAL.match(filled[0])
+                and not (values.get("number") and values.get("number") != filled[0])
+            ):
                 continue  # "Total for …", "TOTAL": the report's sums
+            if not day and not any(values.get(f) for f in _WHO_AND_WHICH) and any(values.get(f) for f in _SUMS):
+                continue  # an amount alone, no date, client or number: a sum (a total per currency)
             line += skipped
             if report and len(filled) == 1 and not any(values.get(f) for f in key_fields):
                 if not _FOOTER.search(filled[0]):
                     group = filled[0]  # a group row: the customer of the rows below
                 continue
             yield line, values, group
+
+
+_WHO_AND_WHICH = ("client", "client_email", "client_id", "number", "key", "invoice_number", "id")
+_SUMS = ("amount", "line_total", "amount_paid", "amount_due")
 
 
 def _cells(line: str) -> list[str]:
@@ -552,6 +607,7 @@ _AMOUNT_FIELDS = {
 }
 _PLAIN = re.compile(r"-?\d{1,9}(\.\d{1,6})?$")
 _UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}")
+_LOCAL_STAMP = re.compile(r"^(\d{1,2}[./-]\d{1,2}[./-]\d{2,4})[ T,]+(\d{1,2}):(\d{2})(?::\d{2})?\s*([AaPp][Mm])?$")
 
 
 @dataclass
@@ -634,6 +690,17 @@ class _Columns:
             if day is not None:
                 return day
         try:
+            if self.table.preset.utc_times and (stamp := _LOCAL_STAMP.match(value)):
+                # A UTC time a spreadsheet re-wrote in its region's format ("1/31/2026 23:30"): the
+                # date as the column reads it, then the time, counted in the firm's zone.
+                day = column.parse(stamp.group(1))
+                hour, minute = int(stamp.group(2)), int(stamp.group(3))
+                meridiem = (stamp.group(4) or "").lower()
+                if meridiem and 1 <= hour <= 12:
+                    hour = hour % 12 + (12 if meridiem == "pm" else 0)
+                if hour < 24 and minute < 60:
+                    return _utc_day(f"{day.isoformat()} {hour:02d}:{minute:02d}", self.table.options.time_zone) or day
+                return day
             return column.parse(value)
         except DateError as error:
             errors.append((column.name, "" if f in self.broken else str(error)))
