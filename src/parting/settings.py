@@ -205,6 +205,7 @@ INSTALLED_APPS = [
     "parting.imports",
     "parting.scores",
     "parting.documents",
+    "parting.retention",
     "parting.web",
     "parting.demo",
 ]

@@ -20,6 +20,8 @@ class OffboardingCase(models.Model):
         WINDING_DOWN = "winding_down", _("Winding down")
         CLOSED = "closed", _("Closed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # O5: the client's personal data was purged on the deletion date (parting.retention).
+        PURGED = "purged", _("Purged")
 
     class OutwardReason(models.TextChoices):
         """What the client will hear (C6): general and positive, never blame."""
@@ -82,7 +84,7 @@ class OffboardingCase(models.Model):
             # One case under way per client, enforced by the database as well as by case_open.
             models.UniqueConstraint(
                 fields=["client"],
-                condition=~models.Q(state__in=["closed", "withdrawn"]),
+                condition=~models.Q(state__in=["closed", "withdrawn", "purged"]),
                 name="one_open_case_per_client",
             )
         ]

@@ -149,7 +149,11 @@ def _case_open(*, client: Client, by, outward_reason: str, attitude: bool, again
         client.refresh_from_db(from_queryset=Client.objects.select_for_update())
         if client.status == Client.Status.FORMER:
             raise CaseError(_("%(client)s is a former client: there is nothing left to end.") % {"client": client.name})
-        if OffboardingCase.objects.filter(client=client).exclude(state__in=[State.CLOSED, State.WITHDRAWN]).exists():
+        if (
+            OffboardingCase.objects.filter(client=client)
+            .exclude(state__in=[State.CLOSED, State.WITHDRAWN, State.PURGED])
+            .exists()
+        ):
             raise CaseError(_("%(client)s already has an open case.") % {"client": client.name})
         against_advice = (against_advice or "").strip()
         if advice == "keep" and not against_advice:
@@ -744,6 +748,10 @@ def case_close(*, case: OffboardingCase, by, today: dt.date | None = None) -> Of
         case.closed_at = timezone.now()
         case.save(update_fields=["state", "outcome", "ended_on", "closed_at"])
         Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
+        # O5: the end date is final now, so is the deletion date the client was told: schedule the purge.
+        from parting.retention.services import schedule_for_case
+
+        schedule_for_case(case, by=by, deletion_on=plan.deletion_date.value, end_on=plan.end_date.value)
         request_rescore(case.firm_id)  # a former client leaves the others' percentiles
         return case
 

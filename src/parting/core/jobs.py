@@ -56,6 +56,12 @@ def build_queued_bundles() -> str:
     return run_queued_bundles(limit=1)
 
 
+def run_retention() -> str:
+    from parting.retention.services import run_retention as run
+
+    return run()
+
+
 JOBS: tuple[Periodic, ...] = (
     Periodic("clear_expired_sessions", dt.timedelta(hours=6), clear_expired_sessions),
     # Imports too large for a request (issue 10 §7): one per pass, claimed queued → running.
@@ -64,6 +70,9 @@ JOBS: tuple[Periodic, ...] = (
     # Stored scores (issue 12): firms whose evidence or policy changed (debounced), and each firm once a
     # day; every firm is claimed by a conditional UPDATE of its score state, so no two workers score it.
     Periodic("rescore_firms", dt.timedelta(seconds=2), rescore_firms),
+    # Retention (issue 13 §3, O5): warn 7 days ahead, purge what is due (rows claimed, SKIP LOCKED on
+    # PostgreSQL), retry stored files a purge could not remove yet.
+    Periodic("run_retention", dt.timedelta(minutes=10), run_retention),
     # Handover bundles too large for a request (issue 13 §2): one per pass, claimed queued → building.
     Periodic("build_queued_bundles", dt.timedelta(seconds=5), build_queued_bundles),
 )

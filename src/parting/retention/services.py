@@ -1,0 +1,627 @@
+"""Retention and purge (issue 13 §3; DOMAIN.md O5): schedule, warn, postpone, purge.
+
+- **Scheduled** when a case closes (:func:`schedule_for_case`, called by ``cases.services.case_close``:
+  the end date, so the plan's deletion date, is final then) or when the client asks for erasure
+  (:func:`erasure_request`). One row per category: personal data, documents the client provided,
+  our work product (all due on the deletion date) and accounting records (invoices, payments,
+  accounting documents: due the day after the legal period ends).
+- **Warned** seven days before (:func:`warn_due`): an audit entry and a notice on the purge page.
+- **Postponed** only to a later date, with a reason (:func:`postpone`).
+- **Purged** by the worker (:func:`purge_due`): each client's due rows are claimed and purged in one
+  transaction — ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, then a conditional UPDATE per row
+  (``scheduled → purged``), so two workers never purge the same row and a failure undoes the claim.
+  Stored files are removed after the commit and retried until the storage confirms it.
+
+Audit entries name the client by ``client:<id>`` and the tombstone's random reference only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from parting.audit.services import audit_record, value_reference
+from parting.core.limits import NOTE, too_long
+
+from .models import PendingFileDeletion, Postponement, PurgeSchedule, Tombstone
+
+log = logging.getLogger("parting.retention")
+
+Category = PurgeSchedule.Category
+WARN_DAYS = 7  # the firm is warned this many days before a purge
+REDACTED = "[purged]"
+NAME_WORD = 4  # words of a name at least this long are searched for on their own
+MIN_IDENTIFIER = 3  # shorter strings are not searched for in import logs (they would match everywhere)
+# The order a client's purge runs in: documents and accounting records first, the client's own record last.
+ORDER = (Category.PROVIDED, Category.WORK, Category.ACCOUNTING, Category.PERSONAL)
+
+
+class RetentionError(ValidationError):
+    """A refused scheduling or postponement; the message says which field and why."""
+
+
+def _day(firm, now: dt.datetime) -> dt.date:
+    return now.astimezone(zoneinfo.ZoneInfo(firm.time_zone)).date()
+
+
+def _tombstone(client) -> Tombstone:
+    tombstone, _created = Tombstone.objects.get_or_create(client=client, defaults={"firm_id": client.firm_id})
+    return tombstone
+
+
+def accounting_due(client, end: dt.date, years: int) -> dt.date:
+    """The day accounting records go: the day after the legal period, which counts ``years`` full years
+    from the end of the year of the end date or of the client's last invoice, whichever is later."""
+    from parting.cases import rules
+    from parting.evidence.models import Invoice
+
+    last = Invoice.objects.filter(firm_id=client.firm_id, client=client).aggregate(last=Max("issued_on"))["last"]
+    start = max(end, last) if last else end
+    return rules.accounting_retention_until(start, years) + dt.timedelta(days=1)
+
+
+def _schedule(client, *, case, dates: dict[str, dt.date], origin: str, requested_on=None) -> dict[str, str]:
+    """Create or move the client's rows still scheduled; a purged row stays purged. Returns what was set."""
+    done = {}
+    for category, due in dates.items():
+        row = PurgeSchedule.objects.select_for_update().filter(client=client, category=category).first()
+        if row is None:
+            PurgeSchedule.objects.create(
+                firm_id=client.firm_id,
+                client=client,
+                case=case,
+                category=category,
+                due_on=due,
+                origin=origin,
+                requested_on=requested_on,
+            )
+        elif row.state == PurgeSchedule.State.SCHEDULED:
+            row.due_on, row.origin, row.requested_on, row.warned_on = due, origin, requested_on, None
+            row.case = case or row.case
+            row.save(update_fields=["due_on", "origin", "requested_on", "warned_on", "case"])
+        else:
+            continue
+        done[category] = due.isoformat()
+    return done
+
+
+def schedule_for_case(case, *, by, deletion_on: dt.date, end_on: dt.date) -> dict[str, str]:
+    """O5: the case closed, so its deletion date is final: schedule every category of the client's data.
+
+    Call inside the transaction that closes the case. A client who asked for erasure earlier keeps the
+    earlier date."""
+    from parting.signs.policy import policy_for
+
+    policy = policy_for(case.firm)
+    client = case.client
+    tombstone = _tombstone(client)
+    earlier = dict(
+        PurgeSchedule.objects.filter(client=client, state=PurgeSchedule.State.SCHEDULED).values_list(
+            "category", "due_on"
+        )
+    )
+    dates = {
+        category: min(deletion_on, earlier.get(category, deletion_on))
+        for category in (Category.PERSONAL, Category.PROVIDED, Category.WORK)
+    }
+    dates[Category.ACCOUNTING] = accounting_due(client, end_on, policy.accounting_retention_years)
+    if tombstone.ended_on != end_on:
+        Tombstone.objects.filter(pk=tombstone.pk).update(ended_on=end_on)
+    done = _schedule(client, case=case, dates=dates, origin=PurgeSchedule.Origin.CASE)
+    audit_record(
+        firm=case.firm,
+        actor=by,
+        action="retention.scheduled",
+        target=f"client:{client.pk}",
+        data={"ref": tombstone.reference, "case": case.pk, "origin": "case", "dates": done},
+    )
+    return done
+
+
+def erasure_request(*, client, by, on: dt.date, requested_on: dt.date, reason: str) -> dict[str, str]:
+    """A data-subject request: the client asked for their data to be erased on ``on``. Owners and
+    partners record it; the purge is scheduled for that date (accounting records keep their legal
+    period). Refused while a case is under way: close or withdraw it first."""
+    from parting.cases.models import OffboardingCase
+    from parting.firms.models import Membership
+    from parting.signs.policy import policy_for
+
+    reason = (reason or "").strip()
+    membership = Membership.objects.filter(user=by, firm_id=client.firm_id).first()
+    if membership is None or not membership.is_senior:
+        raise RetentionError(_("Only owners and partners can record a request for erasure."))
+    if not reason:
+        raise RetentionError({"reason": _("Say how and when the client asked (the request is recorded).")})
+    message = too_long("reason", reason, NOTE)
+    if message:
+        raise RetentionError({"reason": message})
+    today = client.firm.today()
+    if on < today:
+        raise RetentionError({"on": _("The erasure date cannot be in the past.")})
+    if requested_on > today:
+        raise RetentionError({"requested_on": _("The request cannot have been received in the future.")})
+    with transaction.atomic():
+        open_states = [
+            OffboardingCase.State.CLOSED,
+            OffboardingCase.State.WITHDRAWN,
+            OffboardingCase.State.PURGED,
+        ]
+        if OffboardingCase.objects.filter(client=client).exclude(state__in=open_states).exists():
+            raise RetentionError(_("This client has a case under way: close or withdraw it before erasing their data."))
+        tombstone = _tombstone(client)
+        policy = policy_for(client.firm)
+        dates = {category: on for category in (Category.PERSONAL, Category.PROVIDED, Category.WORK)}
+        dates[Category.ACCOUNTING] = accounting_due(client, on, policy.accounting_retention_years)
+        done = _schedule(client, case=None, dates=dates, origin=PurgeSchedule.Origin.REQUEST, requested_on=requested_on)
+        audit_record(
+            firm=client.firm,
+            actor=by,
+            action="retention.scheduled",
+            target=f"client:{client.pk}",
+            data={
+                "ref": tombstone.reference,
+                "origin": "request",
+                "requested_on": requested_on.isoformat(),
+                # The reason may name the client: the log keeps its hash, the schedule its words until the purge.
+                "reason": value_reference(reason),
+                "dates": done,
+            },
+        )
+        Postponement.objects.bulk_create(
+            Postponement(schedule=row, from_date=row.due_on, to_date=row.due_on, reason=reason, by=by)
+            for row in PurgeSchedule.objects.filter(client=client, category__in=list(done))
+        )
+    return done
+
+
+def postpone(*, schedule: PurgeSchedule, by, to_date: dt.date | None, reason: str) -> PurgeSchedule:
+    """Move a scheduled purge to a later date, with the reason recorded (O5: the date told to the client
+    changes only for a reason the firm can show)."""
+    from parting.firms.models import Membership
+
+    reason = (reason or "").strip()
+    membership = Membership.objects.filter(user=by, firm_id=schedule.firm_id).first()
+    if membership is None or not membership.is_senior:
+        raise RetentionError(_("Only owners and partners can postpone a purge."))
+    if not reason:
+        raise RetentionError({"reason": _("Give the reason for postponing the purge.")})
+    message = too_long("reason", reason, NOTE)
+    if message:
+        raise RetentionError({"reason": message})
+    if to_date is None:
+        raise RetentionError({"to_date": _("Choose the new date.")})
+    with transaction.atomic():
+        schedule.refresh_from_db(from_queryset=PurgeSchedule.objects.select_for_update())
+        if schedule.state != PurgeSchedule.State.SCHEDULED:
+            raise RetentionError(_("This purge has already been carried out."))
+        if to_date <= schedule.due_on:
+            raise RetentionError(
+                {"to_date": _("The new date must be later than %(day)s.") % {"day": schedule.due_on.isoformat()}}
+            )
+        Postponement.objects.create(schedule=schedule, from_date=schedule.due_on, to_date=to_date, reason=reason, by=by)
+        before = schedule.due_on
+        schedule.due_on, schedule.warned_on = to_date, None
+        schedule.save(update_fields=["due_on", "warned_on"])
+        audit_record(
+            firm=schedule.firm,
+            actor=by,
+            action="retention.postponed",
+            target=f"client:{schedule.client_id}",
+            data={
+                "ref": _tombstone(schedule.client).reference,
+                "category": schedule.category,
+                "from": before.isoformat(),
+                "to": to_date.isoformat(),
+                "reason": value_reference(reason),
+            },
+        )
+    return schedule
+
+
+def warn_due(*, now: dt.datetime | None = None) -> int:
+    """Warn each firm of purges due within seven days: once per row (a conditional UPDATE of
+    ``warned_on``), with an audit entry; the purge page shows the notice."""
+    from parting.firms.models import Firm
+
+    now = now or timezone.now()
+    warned = 0
+    horizon = now.date() + dt.timedelta(days=WARN_DAYS + 1)
+    rows = PurgeSchedule.objects.filter(
+        state=PurgeSchedule.State.SCHEDULED, warned_on__isnull=True, due_on__lte=horizon
+    )
+    firms = {firm.pk: firm for firm in Firm.objects.filter(pk__in=rows.values("firm_id"))}
+    for row in rows.select_related("client"):
+        firm = firms[row.firm_id]
+        today = _day(firm, now)
+        if row.due_on > today + dt.timedelta(days=WARN_DAYS):
+            continue
+        with transaction.atomic():
+            claimed = PurgeSchedule.objects.filter(
+                pk=row.pk, state=PurgeSchedule.State.SCHEDULED, warned_on__isnull=True, due_on=row.due_on
+            ).update(warned_on=today)
+            if not claimed:
+                continue
+            audit_record(
+                firm=firm,
+                actor=None,
+                action="retention.warned",
+                target=f"client:{row.client_id}",
+                data={
+                    "ref": _tombstone(row.client).reference,
+                    "category": row.category,
+                    "due_on": row.due_on.isoformat(),
+                },
+            )
+            warned += 1
+    return warned
+
+
+# -- what a purge removes ------------------------------------------------------------------------
+
+
+def _deletions(client, category: str) -> dict:
+    """The querysets a category's purge deletes, by what they are (the dry run counts the same ones)."""
+    from parting.cases.models import CaseTask
+    from parting.clients.models import AccessGrant, Contact, Credential, Engagement
+    from parting.documents.models import Document
+    from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
+    from parting.imports.models import ClientAlias
+    from parting.letters.models import Letter, LetterSending, LetterVersion
+    from parting.scores.models import Snapshot
+
+    mine = {"firm_id": client.firm_id, "client": client}
+    if category in (Category.PROVIDED, Category.WORK):
+        return {"documents": Document.objects.filter(**mine, category=category)}
+    if category == Category.ACCOUNTING:
+        return {
+            "documents": Document.objects.filter(**mine, category=Document.Category.ACCOUNTING),
+            "payments": Payment.objects.filter(**mine),
+            "invoices": Invoice.objects.filter(**mine),
+        }
+    found = {
+        "contacts": Contact.objects.filter(client=client),
+        "access_grants": AccessGrant.objects.filter(client=client),
+        "current_work": Engagement.objects.filter(client=client),
+        "logins": Credential.objects.filter(client=client),
+        "meetings": Meeting.objects.filter(**mine),
+        "messages": Message.objects.filter(**mine),
+        "requests": ClientRequest.objects.filter(**mine),
+        "incidents": Incident.objects.filter(**mine),
+        "time_entries": TimeEntry.objects.filter(**mine),
+        "scores": Snapshot.objects.filter(**mine),
+        "import_aliases": ClientAlias.objects.filter(firm_id=client.firm_id, client=client),
+        "letters_sent": LetterSending.objects.filter(letter__case__client=client),
+        "letter_versions": LetterVersion.objects.filter(letter__case__client=client),
+        "letters": Letter.objects.filter(case__client=client),
+        "case_tasks": CaseTask.objects.filter(case__client=client),
+    }
+    try:  # handover bundles (issue 13 §2): a ZIP of everything above, so it goes with it
+        bundle = apps.get_model("documents", "Bundle")
+    except LookupError:
+        bundle = None
+    if bundle is not None:
+        found["bundles"] = bundle.objects.filter(**mine)
+    return found
+
+
+def _identifiers(client) -> list[str]:
+    """Every string that names the client, to be found and removed from import logs."""
+    from parting.clients.models import Contact
+
+    names = {client.name}
+    found = set()
+    for name, email, phone in Contact.objects.filter(client=client).values_list("name", "email", "phone"):
+        names.add(name)
+        found.update((email, phone))
+    found.update(client.email_domains.split())
+    found.update(names)
+    # Each word of a name on its own too ("Quarkwood-invoices.csv"): an import log may be over-redacted,
+    # never under-redacted.
+    found.update(word for name in names for word in re.split(r"[\W_]+", name or "") if len(word) >= NAME_WORD)
+    return sorted((s.strip() for s in found if s and len(s.strip()) >= MIN_IDENTIFIER), key=len, reverse=True)
+
+
+def _redact(value, pattern: re.Pattern):
+    """``value`` (JSON) with every string that matches ``pattern`` redacted; a list row whose first item
+    is such a name (the unmatched names of an import) is dropped."""
+    if isinstance(value, str):
+        return pattern.sub(REDACTED, value)
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, list) and item and isinstance(item[0], str) and pattern.search(item[0]):
+                continue
+            out.append(_redact(item, pattern))
+        return out
+    if isinstance(value, dict):
+        return {_redact(k, pattern): _redact(v, pattern) for k, v in value.items()}
+    return value
+
+
+def _imports_naming(client, identifiers: list[str]):
+    """The firm's import runs whose log names the client, and the pattern that finds the names."""
+    from parting.imports.models import ImportRun
+
+    if not identifiers:
+        return [], None
+    pattern = re.compile("|".join(re.escape(s) for s in identifiers), re.IGNORECASE)
+    runs = []
+    for run in ImportRun.objects.filter(firm_id=client.firm_id).only(
+        "pk", "file_name", "unmatched", "errors", "counts", "options"
+    ):
+        if any(
+            pattern.search(str(getattr(run, name)))
+            for name in ("file_name", "unmatched", "errors", "counts", "options")
+        ):
+            runs.append(run)
+    return runs, pattern
+
+
+def _remove_files(names: list[str]) -> None:
+    """After the purge commits: remove each file; a failure stays pending for the worker to retry."""
+    for name in names:
+        _remove_pending(PendingFileDeletion.objects.filter(name=name).first())
+
+
+def _remove_pending(pending: PendingFileDeletion | None) -> bool:
+    if pending is None:
+        return True
+    try:
+        storages[pending.storage].delete(pending.name)
+    except Exception as error:  # the storage refused or is away: keep the row, retry on the next pass
+        PendingFileDeletion.objects.filter(pk=pending.pk).update(
+            attempts=pending.attempts + 1, last_error=str(error)[:2000]
+        )
+        log.warning("purge: could not remove %s yet: %s", pending.name, error)
+        return False
+    PendingFileDeletion.objects.filter(pk=pending.pk).delete()
+    return True
+
+
+def retry_file_deletions() -> int:
+    """Files a purge could not remove: try again. Returns how many are still left."""
+    for pending in PendingFileDeletion.objects.all()[:500]:
+        _remove_pending(pending)
+    return PendingFileDeletion.objects.count()
+
+
+def _delete(querysets: dict, files: list[str]) -> dict[str, int]:
+    counts = {}
+    for what, queryset in querysets.items():
+        if what in ("documents", "bundles"):
+            files.extend(name for name in queryset.values_list("file", flat=True) if name)
+        n = queryset.count()
+        queryset.delete()
+        if n:
+            counts[what] = n
+    return counts
+
+
+def _purge_personal(client, files: list[str]) -> dict[str, int]:
+    """Everything that names the client, except accounting records: deleted, or blanked where a row must
+    stay (the case and its history keep their dates and states, the client row becomes the tombstone's
+    reference)."""
+    from parting.cases.models import (
+        CasePlan,
+        CaseReason,
+        CaseReview,
+        CaseTransition,
+        InvoiceWriteOff,
+        OffboardingCase,
+        PlanChange,
+    )
+    from parting.clients.models import Client
+
+    identifiers = _identifiers(client)
+    runs, pattern = _imports_naming(client, identifiers)
+    counts = _delete(_deletions(client, Category.PERSONAL), files)
+    cases = OffboardingCase.objects.filter(client=client)
+    counts["case_reasons"] = CaseReason.objects.filter(case__in=cases).update(text="", snapshot={})
+    CaseReview.objects.filter(case__in=cases).update(comment="")
+    CaseTransition.objects.filter(case__in=cases).update(note="")
+    PlanChange.objects.filter(case__in=cases).update(reason="")
+    InvoiceWriteOff.objects.filter(case__in=cases).update(reason="")
+    CasePlan.objects.filter(case__in=cases).update(
+        successor_name="", successor_contact="", handover_note="", overrides={}
+    )
+    cases.update(against_advice="", expectations_note="", plan_told={})
+    counts["cases_purged"] = cases.filter(state=OffboardingCase.State.CLOSED).update(state=OffboardingCase.State.PURGED)
+    for run in runs:
+        for name in ("file_name", "unmatched", "errors", "counts", "options"):
+            setattr(run, name, _redact(getattr(run, name), pattern))
+        run.save(update_fields=["file_name", "unmatched", "errors", "counts", "options"])
+    if runs:
+        counts["import_logs_redacted"] = len(runs)
+    Postponement.objects.filter(schedule__client=client).update(reason="")
+    reference = _tombstone(client).reference
+    Client.objects.filter(pk=client.pk).update(
+        name=reference,
+        notes="",
+        email_domains="",
+        referral_source="",
+        source_key="",
+        referred_by=None,
+        status=Client.Status.FORMER,
+    )
+    return {what: n for what, n in counts.items() if n}
+
+
+@dataclass
+class Purged:
+    """One client's purge: which categories went and how many rows of each kind."""
+
+    client_id: int
+    reference: str
+    categories: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def purge_client(firm, client_id: int, *, now: dt.datetime | None = None) -> Purged | None:
+    """Purge what is due for one client, in one transaction; ``None`` when nothing was due or another
+    worker already has it. Idempotent: a purged row is never claimed again."""
+    from parting.clients.models import Client, Contact
+
+    now = now or timezone.now()
+    today = _day(firm, now)
+    files: list[str] = []
+    with transaction.atomic():
+        rows = PurgeSchedule.objects.filter(
+            firm_id=firm.pk, client_id=client_id, state=PurgeSchedule.State.SCHEDULED, due_on__lte=today
+        ).order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        claimed = [
+            row
+            for row in rows
+            if PurgeSchedule.objects.filter(pk=row.pk, state=PurgeSchedule.State.SCHEDULED).update(
+                state=PurgeSchedule.State.PURGED, purged_at=now
+            )
+        ]
+        if not claimed:
+            return None
+        client = Client.objects.get(pk=client_id, firm_id=firm.pk)
+        tombstone = _tombstone(client)
+        categories = {row.category for row in claimed}
+        if Category.PERSONAL in categories:
+            primary = (
+                Contact.objects.filter(client=client).order_by("-is_primary", "pk").values_list("language", flat=True)
+            )
+            tombstone.lang = primary.first() or tombstone.lang
+        result = Purged(client_id=client_id, reference=tombstone.reference)
+        for category in ORDER:
+            if category not in categories:
+                continue
+            if category == Category.PERSONAL:
+                counts = _purge_personal(client, files)
+            else:
+                counts = _delete(_deletions(client, category), files)
+            result.categories[category] = counts
+            PurgeSchedule.objects.filter(client=client, category=category).update(counts=counts)
+        tombstone.counts = {**tombstone.counts, **result.categories}
+        if Category.PERSONAL in categories:
+            tombstone.personal_purged_at = now
+        if Category.ACCOUNTING in categories:
+            tombstone.accounting_purged_at = now
+        tombstone.save(update_fields=["lang", "counts", "personal_purged_at", "accounting_purged_at"])
+        PendingFileDeletion.objects.bulk_create(PendingFileDeletion(name=name) for name in files if name)
+        audit_record(
+            firm=firm,
+            actor=None,
+            action="retention.purged",
+            target=f"client:{client_id}",
+            data={"ref": tombstone.reference, "categories": result.categories, "at": now.isoformat()},
+        )
+        from .certificate import certificate_issue
+
+        certificate_issue(tombstone, at=now)
+        transaction.on_commit(lambda: _remove_files(files), robust=True)
+    return result
+
+
+def due_clients(now: dt.datetime) -> list[tuple[int, int]]:
+    """(firm id, client id) of every client with a row that may be due (the firm's day decides)."""
+    horizon = now.date() + dt.timedelta(days=1)
+    rows = PurgeSchedule.objects.filter(state=PurgeSchedule.State.SCHEDULED, due_on__lte=horizon)
+    return sorted(set(rows.values_list("firm_id", "client_id")))
+
+
+def purge_due(*, now: dt.datetime | None = None) -> list[Purged]:
+    """The worker's purge: every client with something due, each in its own transaction. A client whose
+    purge fails is rolled back whole and tried again on the next pass; the others go on."""
+    from parting.firms.models import Firm
+
+    now = now or timezone.now()
+    done = []
+    for firm_id, client_id in due_clients(now):
+        firm = Firm.objects.get(pk=firm_id)
+        try:
+            purged = purge_client(firm, client_id, now=now)
+        except Exception:
+            log.exception("purge of client:%s failed; retried on the next pass", client_id)
+            continue
+        if purged:
+            done.append(purged)
+    return done
+
+
+@dataclass
+class DueRow:
+    firm: str
+    client_id: int
+    client: str
+    reference: str
+    category: str
+    due_on: dt.date
+    counts: dict[str, int]
+
+
+def purge_plan(*, now: dt.datetime | None = None) -> list[DueRow]:
+    """What :func:`purge_due` would remove now, per client and category, counted; changes nothing."""
+    from parting.clients.models import Client
+
+    now = now or timezone.now()
+    out = []
+    for firm_id, client_id in due_clients(now):
+        client = Client.objects.select_related("firm").get(pk=client_id, firm_id=firm_id)
+        today = _day(client.firm, now)
+        tombstone = Tombstone.objects.filter(client=client).first()
+        rows = PurgeSchedule.objects.filter(client=client, state=PurgeSchedule.State.SCHEDULED, due_on__lte=today)
+        for row in rows.order_by("category"):
+            counts = {what: qs.count() for what, qs in _deletions(client, row.category).items()}
+            if row.category == Category.PERSONAL:
+                counts["client_record_blanked"] = 1
+                counts["import_logs_redacted"] = len(_imports_naming(client, _identifiers(client))[0])
+            out.append(
+                DueRow(
+                    firm=client.firm.name,
+                    client_id=client.pk,
+                    client=client.name,
+                    reference=tombstone.reference if tombstone else "",
+                    category=row.category,
+                    due_on=row.due_on,
+                    counts={what: n for what, n in counts.items() if n},
+                )
+            )
+    return out
+
+
+def run_retention() -> str:
+    """The worker's periodic job: warn, purge what is due, retry files left on storage."""
+    warned = warn_due()
+    purged = purge_due()
+    left = retry_file_deletions()
+    return f"{warned} warned, {len(purged)} clients purged, {left} files still to remove"
+
+
+def upcoming(firm, *, today: dt.date | None = None):
+    """The purge page's rows: the firm's scheduled purges, soonest first, and whether each is within the
+    warning period."""
+    today = today or firm.today()
+    rows = (
+        PurgeSchedule.objects.filter(firm=firm, state=PurgeSchedule.State.SCHEDULED)
+        .select_related("client")
+        .order_by("due_on", "client__name", "category")
+    )
+    out = list(rows)
+    for row in out:
+        row.days_left = (row.due_on - today).days
+        row.soon = row.days_left <= WARN_DAYS
+    return out
+
+
+def purged_clients(firm):
+    return (
+        Tombstone.objects.filter(firm=firm)
+        .filter(Q(personal_purged_at__isnull=False) | Q(accounting_purged_at__isnull=False))
+        .order_by("-personal_purged_at", "-id")
+    )
