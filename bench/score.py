@@ -80,6 +80,18 @@ FLOOR = [
     ("timeentry", "evidence_timeentry", "SUM(hours)", "date"),
 ]
 
+# Evidence columns the generator leaves at their model default, as for rows logged by hand: a
+# model default is not a database default, so a raw INSERT must name them (see insert()).
+DEFAULTS: dict[str, tuple[tuple[str, object], ...]] = {
+    "evidence_invoice": (("source_key", ""),),
+    # to_senior is the generator's own flag (W3), not derived from addresses
+    "evidence_message": (("source_key", ""), ("to_senior_from_addresses", False)),
+    "evidence_meeting": (("source_key", ""),),
+    "evidence_clientrequest": (("source_key", ""),),
+    "evidence_incident": (("source_key", ""),),
+    "evidence_timeentry": (("source_key", ""),),
+}
+
 PASSES = ("invoices", "revenue", "requests", "messages", "meetings", "incidents", "time_entries")
 
 
@@ -205,6 +217,11 @@ def insert(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> N
     """
     from django.db import connection
 
+    defaults = DEFAULTS.get(table, ())
+    if defaults:
+        columns = (*columns, *(name for name, _ in defaults))
+        values = tuple(value for _, value in defaults)
+        rows = [(*row, *values) for row in rows]
     if connection.vendor == "postgresql":
         with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
