@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from parting.web.templatetags.parting import money, rule_ref
+from parting.web.templatetags.parting import band_word, money, rule_ref, score_chip
 
 NBSP = "\u00a0"
 RLM = "\u200f"
@@ -105,3 +105,31 @@ def test_money_rounds_half_up_as_an_invoice_does():
         assert money(Decimal("2500.5"), "EUR", 0) == "€2,501"
         assert money(Decimal("0.125"), "EUR") == "€0.13"
         assert money(Decimal("-1500.5"), "EUR", 0) == "-€1,501"
+
+
+@pytest.mark.parametrize(
+    ("score", "band", "word"),
+    [
+        (70, "band-healthy", "healthy"),
+        (69, "band-concerning", "concerning"),
+        (30, "band-concerning", "concerning"),
+        (29, "band-poor", "poor"),
+        (None, "band-none", ""),
+    ],
+)
+def test_score_chip_colours_and_names_the_band_each_side_of_its_limits(score, band, word):
+    """The dashboard table's score: 70 and up healthy, 30–69 concerning, below 30 poor (signs.policy)."""
+    with translation.override("en"):
+        html = score_chip(score)
+    assert f'<span class="score {band}">{score}</span>' in html
+    assert html.endswith(f'<span class="band-word {band}">{word}</span>')
+
+
+def test_band_word_is_written_in_the_page_language_for_a_band_or_its_css_class():
+    from django.utils.translation import gettext
+
+    with translation.override("pl"):
+        expected = gettext("poor")
+        assert band_word("poor") == band_word("band-poor") == expected
+    assert expected != "poor"
+    assert band_word("") == band_word(None) == ""

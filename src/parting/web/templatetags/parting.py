@@ -1,11 +1,24 @@
 from __future__ import annotations
 
+import copy
 import re
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy
 
 register = template.Library()
+
+# The band words, as _band.html writes them; a filter, because a table of 50 rows would otherwise
+# render the include hundreds of times (bench/pages.py).
+BAND_WORDS = {
+    "healthy": gettext_lazy("healthy"),
+    "concerning": gettext_lazy("concerning"),
+    "poor": gettext_lazy("poor"),
+}
 
 CURRENCY_SPACING = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
@@ -48,6 +61,22 @@ def score_band(score):
 
 
 @register.filter
+def band_word(band):
+    """ "healthy", "concerning" or "poor" in the reader's language, for a band or its CSS class."""
+    word = BAND_WORDS.get((band or "").removeprefix("band-"))
+    return str(word) if word is not None else ""
+
+
+@register.simple_tag
+def score_chip(score):
+    """A fit score with its band word, coloured by band (what _score.html renders, as one tag)."""
+    band = score_band(score)
+    return format_html(
+        '<span class="score {}">{}</span><span class="band-word {}">{}</span>', band, score, band, band_word(band)
+    )
+
+
+@register.filter
 def number(value, digits=1):
     if value is None:
         return "—"
@@ -86,10 +115,28 @@ def bdi(value):
 @register.simple_tag
 def rule_ref(code):
     """A rule id (W3, D4, O5 …) as a link to its entry on the rules help page (docs/rules.md)."""
-    from django.urls import reverse
-
     code = str(code)
-    return format_html('<a class="rule-ref" href="{}#rule-{}">{}</a>', reverse("rules"), code, code)
+    return format_html('<a class="rule-ref" href="{}#rule-{}">{}</a>', _rules_url(get_script_prefix()), code, code)
+
+
+@lru_cache(maxsize=8)
+def _rules_url(prefix: str) -> str:
+    # One reverse() per script prefix: a table cites a rule on every sign of every row.
+    return reverse("rules")
+
+
+@lru_cache(maxsize=256)
+def _currency_pattern(locale_name: str, currency: str, places: int | None):
+    """The Babel locale and the currency pattern for a page's language, currency and decimals, parsed
+    once: Locale.parse and the CLDR look-ups were half of what a money figure cost."""
+    from babel import Locale
+    from babel.numbers import get_currency_precision
+
+    locale = Locale.parse(locale_name)
+    digits = get_currency_precision(currency) if places is None else places
+    pattern = copy.copy(locale.currency_formats["standard"])
+    pattern.frac_prec = (digits, digits)
+    return locale, pattern, Decimal(1).scaleb(-digits)
 
 
 @register.simple_tag
@@ -97,26 +144,17 @@ def money(amount, currency, places=None):
     """An amount as the page's language writes it, with the currency: "€926,122.00" in English,
     "926 122,00 €" in Polish (CLDR through Babel, as in the letters). ``places=0`` rounds to whole
     units, for headline figures. Empty for a missing amount."""
-    import copy
-    from decimal import ROUND_HALF_UP, Decimal
-
-    from babel import Locale
-    from babel.numbers import format_currency, get_currency_precision
-    from django.utils.translation import get_language
-
     if amount is None or amount == "":
         return ""
     lang = (get_language() or "en").split("-")[0]
-    locale = "en_GB" if lang == "en" else lang
+    locale, pattern, step = _currency_pattern("en_GB" if lang == "en" else lang, currency, _places(places))
     # Half up, as an invoice rounds (Babel alone rounds half to even: 1,500.50 would show as 1,500).
-    digits = get_currency_precision(currency) if places is None else int(places)
-    value = Decimal(str(amount)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    if places is None:
-        text = format_currency(value, currency, locale=locale)
-    else:
-        pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
-        pattern.frac_prec = (digits, digits)
-        text = format_currency(value, currency, format=pattern, locale=locale, currency_digits=False)
+    value = Decimal(str(amount)).quantize(step, rounding=ROUND_HALF_UP)
+    text = pattern.apply(value, locale, currency=currency, currency_digits=False)
     # CLDR's currency spacing, which Babel leaves out: a code made of letters next to a digit gets a
     # no-break space ("PLN 926,122", not "PLN926,122").
     return CURRENCY_SPACING.sub("\u00a0", text)
+
+
+def _places(places) -> int | None:
+    return None if places is None else int(places)
