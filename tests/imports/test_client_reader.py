@@ -438,3 +438,72 @@ def mutated(draw):
 @given(mutated(), st.sampled_from([read, read_contacts]), st.sampled_from(["", "xero", "quickbooks", "generic"]))
 def test_mutated_exports_give_records_problems_or_unreadable(data, reader, fmt):
     _read_anything(reader, data, format=fmt)
+
+
+# ---- real exports as users bring them (issue 10 §2, §5) ---------------------------------------------------
+
+
+def test_quickbooks_modern_contact_list_resaved_by_excel_in_cp1252():
+    """The newer QuickBooks report (`Customer full name`, `Phone numbers`, sentence case) from a UK
+    company, opened in Excel and saved as CSV on Windows: cp1252, `;`, empty trailing columns,
+    billing addresses over three lines, a sub-customer, and the run time written day first."""
+    records, problems = clients("quickbooks_customer_contact_list_excel_uk_cp1252.csv")
+    assert not problems
+    assert [(r.name, r.source.line) for r in records] == [
+        ("Brasserie Léon Ltd", 5),
+        ("Ashby Joinery", 10),  # the row above spans lines 5–9 (two addresses of three lines)
+        ("Ashby Joinery:Site 2 – Leeds", 11),
+        ("Zoë Kowalczyk", 12),
+    ]
+    leon = records[0]
+    assert leon.contacts == (
+        ContactRecord(name="Léonie Marchand", email="compta@brasserie-leon.example", phone="020 7946 0321"),
+    )
+    assert [c.email for c in records[1].contacts] == ["office@ashbyjoinery.example", "jo@ashbyjoinery.example"]
+    assert records[2].contacts == ()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["Customer full name", "Phone numbers", "Email", "Full name", "Billing address"],
+        ["Customer name", "Phone", "Email"],
+        ["Display Name", "Email address", "Phone"],
+    ],
+)
+def test_detect_quickbooks_contact_lists_of_every_edition(header):
+    assert detect(header) == "quickbooks"
+
+
+@pytest.mark.parametrize(
+    "sample", ["quickbooks_customer_contact_list.csv", "xero_contacts.csv", "generic.csv", "generic_pl_cp1250.csv"]
+)
+def test_line_endings_of_excel_for_mac_and_windows_read_the_same(sample):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone; Windows with CR LF; a last line
+    without its newline."""
+    data = (SAMPLES / sample).read_bytes()
+    expected, problems = clients(sample, data)
+    assert not problems
+    unix = data.replace(b"\r\n", b"\n")
+    for variant in (unix.replace(b"\n", b"\r"), unix.replace(b"\n", b"\r\n"), unix.rstrip(b"\n")):
+        records, problems = clients(sample, variant)
+        assert not problems
+        assert [(r.key, r.contacts, r.source.line) for r in records] == [
+            (r.key, r.contacts, r.source.line) for r in expected
+        ]
+
+
+@pytest.mark.parametrize("total", ["Total", "TOTAL:", "Razem", "Итого"])
+@pytest.mark.parametrize("sample", ["generic.csv", "xero_contacts.csv", "quickbooks_customer_contact_list.csv"])
+def test_a_total_row_below_the_clients_is_not_a_client(sample, total):
+    data = (SAMPLES / sample).read_bytes().rstrip(b"\r\n") + f"\r\n{total},,,,,4\r\n".encode()
+    records, problems = clients(sample, data)
+    assert not problems
+    assert total not in [r.name for r in records]
+    assert len(records) == len(clients(sample)[0])
+
+
+def test_a_client_named_like_a_total_with_an_address_is_still_a_client():
+    data = HEAD.encode() + b"Total,,office@total.example,,,,,,,,,\n"
+    records, problems = clients("t.csv", data)
+    assert not problems and [r.name for r in records] == ["Total"]

@@ -76,6 +76,8 @@ STATUSES = {
     "archived": "former",
 }
 
+_QBO_NAMES = ("Customer", "Customer full name", "Customer name", "Display Name", "Display name as")
+
 PRESETS: dict[str, Preset] = {
     "generic": Preset(
         "generic", KIND_NAMES["clients"], {f: (f,) for f in GENERIC["clients"]} | {"id": ("id",)}, STATUSES
@@ -99,18 +101,18 @@ PRESETS: dict[str, Preset] = {
         "quickbooks",
         gettext_lazy("QuickBooks Online customer contact list"),
         {
-            "name": ("Customer", "Display Name"),
-            "email": ("Email",),
+            "name": _QBO_NAMES,
+            "email": ("Email", "Email address"),
             "contact": ("Full Name",),
             "phone": ("Phone Numbers", "Phone", "Mobile"),
-            "website": ("Website",),
+            "website": ("Website", "Website address"),
             "notes": ("Notes",),
         },
         {},
     ),
 }
 
-_QBO_MARKS = {"phone numbers", "full name", "billing address", "email"}
+_QBO_MARKS = {"phone numbers", "full name", "billing address", "email", "phone", "email address"}
 
 
 def detect(header: list[str]) -> str | None:
@@ -118,7 +120,7 @@ def detect(header: list[str]) -> str | None:
     names = {column_key(h) for h in header}
     if "contactname" in names:
         return "xero"
-    if "customer" in names and names & _QBO_MARKS:
+    if names & {column_key(n) for n in _QBO_NAMES} and names & _QBO_MARKS:
         return "quickbooks"
     return None
 
@@ -138,19 +140,22 @@ def find_header(stream: BinaryIO) -> tuple[int, int]:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:8192]:
         return 0, 0
     offset = 0
-    lines = head.split(b"\n")
+    lines = _PHYSICAL_LINE.findall(head)  # \r\n, \n, and \r alone (Excel for Mac's "CSV (Macintosh)")
     for number, raw in enumerate(lines[:HEAD_LINES]):
-        if number == len(lines) - 1:
+        if number == len(lines) - 1 and not raw.endswith((b"\n", b"\r")):
             break  # maybe cut by the sample
-        text = raw.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
+        text = raw.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r\n")
         try:
             cells = next(csv.reader([text], delimiter=sniff_delimiter(text)), [])
         except csv.Error:
             cells = []
         if sum(1 for c in cells if c.strip()) >= 2:
             return (offset, number) if number else (0, 0)
-        offset += len(raw) + 1
+        offset += len(raw)
     return 0, 0
+
+
+_PHYSICAL_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def _preset(options: ReadOptions, header: list[str]) -> Preset:
@@ -238,15 +243,23 @@ def normalised_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-_QBO_FOOTER = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day,\s*\w+\.? \d{1,2},\s*\d{4}\b")
+_QBO_FOOTER = re.compile(
+    r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day,\s*(?:\w+\.? \d{1,2},|\d{1,2}\.? \w+\.?,?)\s*\d{4}\b"
+)
+_TOTAL = re.compile(r"^(?:total|totals|grand total|total:|summe|gesamt|razem|suma|итого|всего|סה\"כ)$")
 
 
 def _footer(row: dict[str, str]) -> bool:
-    """A QuickBooks report's last lines: 'Total', or the time it was run ('Monday, October 6, 2026
-    04:33 AM GMT-07:00', quoted or not)."""
+    """A report's last lines, in any preset: a total row ('Total', 'TOTAL:', 'Razem' …, alone in its
+    first filled cell and no e-mail address on the row), or the time a QuickBooks report was run
+    ('Monday, October 6, 2026 04:33 AM GMT-07:00' in the US, 'Monday, 6 October 2026 …' elsewhere)."""
     values = [(v or "").strip() for v in row.values()]
-    text = ", ".join(v for v in values if v)
-    return text.casefold() == "total" or bool(_QBO_FOOTER.match(text.casefold()))
+    filled = [v for v in values if v]
+    if not filled:
+        return False
+    if _TOTAL.match(filled[0].casefold()) and not any("@" in v for v in filled):
+        return True
+    return bool(_QBO_FOOTER.match(", ".join(filled).casefold()))
 
 
 def _phone(value: str) -> str:
@@ -269,7 +282,7 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
     table = Table(stream, options, candidates, start=start, line_offset=skipped)
     columns = table.columns
     columns.require(REQUIRED["clients"], candidates, str(preset.label))
-    skip = _footer if preset.name == "quickbooks" else None
+    skip = _footer
     dates = table.scan_dates(("client_since",), skip=skip)
     seen: dict[str, int] = {}
 
