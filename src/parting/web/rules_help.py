@@ -82,8 +82,8 @@ FAMILIES: tuple[Family, ...] = (
                 "W4",
                 _(
                     "Meetings cancelled at short notice, missed or started late, as a habit. Measured over the "
-                    "client's meetings that have started, leaving out those the firm cancelled: the share the "
-                    "client cancelled less than 24 hours ahead, missed, or joined 10 minutes late or more."
+                    "client's meetings whose start time has passed, leaving out those the firm cancelled: the share "
+                    "the client cancelled less than 24 hours ahead, missed, or joined 10 minutes late or more."
                 ),
             ),
             _sign(
@@ -152,7 +152,7 @@ FAMILIES: tuple[Family, ...] = (
                 "W13",
                 _(
                     "The client expects extras for free and asks for more than they pay for (scope creep). "
-                    "The hours lost on scope-creep incidents in the window as a share of all the hours logged on "
+                    "The hours lost on scope-creep incidents in the window as a share of all the hours logged for "
                     "the client in it. Not judged until hours are logged."
                 ),
             ),
