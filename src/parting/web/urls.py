@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from parting.retention import views as retention_views
+
 from .views import account, audit, cases, clients, dashboard, documents, firm, help, imports, letters, policy
 
 urlpatterns = [
@@ -50,6 +52,10 @@ urlpatterns = [
     path("policy/", policy.policy_edit, name="policy"),
     path("help/rules/", help.rules, name="rules"),
     path("audit/", audit.audit_log, name="audit"),
+    path("retention/", retention_views.retention_page, name="retention"),
+    path("retention/<int:pk>/postpone/", retention_views.purge_postpone, name="purge_postpone"),
+    path("retention/certificates/<int:pk>/", retention_views.certificate_download, name="purge_certificate"),
+    path("clients/<int:pk>/erasure/", retention_views.erasure_request, name="erasure_request"),
     path("firm/", firm.firm_settings, name="firm_settings"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
