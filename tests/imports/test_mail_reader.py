@@ -157,7 +157,9 @@ def test_quoted_from_lines_are_unquoted_and_do_not_split_messages():
     data = (SAMPLES / "gmail_takeout.mbox").read_bytes()
     messages = list(mail._split_mbox(io.BytesIO(data)))
     assert len(messages) == 10
-    john = next(m for _, m, _, _ in messages if b"a1b2c3d4.5e6f" in m and b"Q1 report" in m and b"In-Reply-To" not in m)
+    john = next(
+        m for _, m, _, _, _ in messages if b"a1b2c3d4.5e6f" in m and b"Q1 report" in m and b"In-Reply-To" not in m
+    )
     assert b"\r\nFrom the board: thanks" in john  # ">From " lost its ">"
     assert b">From the board" not in john
 
@@ -635,3 +637,99 @@ def test_read_path_takes_apple_mails_exported_mailbox_folder(tmp_path):
 def test_read_path_refuses_a_folder_without_mail(tmp_path):
     with pytest.raises(FileUnreadable, match="holds no mail"):
         list(mail.read_path(str(tmp_path), "empty", FIRM, Problems()))
+
+
+# ---- an mbox re-saved on Windows (CRLF), with the messy messages real mailboxes hold ------------------
+
+UTC = dt.UTC
+
+
+def test_crlf_mbox_splits_only_on_separators_and_unquotes_from_lines():
+    records, problems, skipped = read("takeout_windows_crlf.mbox")
+    assert list(problems) == []
+    assert [r.source.line for r in records] == [1, 21, 46, 62, 72]  # line 18 ">From …" is body text
+    assert skipped == Counter({"chat": 1})
+
+
+def test_obsolete_date_with_two_digit_year_and_zone_name_is_read():
+    records, _, _ = read("takeout_windows_crlf.mbox")
+    first = records[0]
+    assert first.sent_at == dt.datetime(2026, 1, 5, 14, tzinfo=UTC)  # 09:00 EST
+    assert first.sender == "jan.nowak@nowak-handel.example"  # From: in mixed case
+
+
+def test_reply_from_the_sent_label_threads_to_the_clients_message():
+    records, _, _ = read("takeout_windows_crlf.mbox")
+    question, reply = records[0], records[1]
+    assert reply.direction == "out" and question.direction == "in"
+    assert reply.in_reply_to == question.key == "CAF1234abcd@mail.nowak-handel.example"
+    assert (reply.sent_at - question.sent_at) == dt.timedelta(hours=1, minutes=10)
+
+
+def test_message_without_date_takes_the_servers_received_time_and_gets_a_content_key():
+    records, _, _ = read("takeout_windows_crlf.mbox")
+    no_date = records[2]
+    assert no_date.sent_at == dt.datetime(2026, 1, 7, 10, 59, 58, tzinfo=UTC)
+    assert no_date.key.startswith("sha256:")
+    assert no_date.subject == "Faktura 12/2025 – pilne pytanie"  # two encoded words over a folded line
+    assert no_date.language == "pl"  # an unknown 8-bit charset declaration: the text is detected
+
+
+def test_message_without_date_or_received_takes_the_mbox_separators_time():
+    records, _, _ = read("takeout_windows_crlf.mbox")
+    assert records[3].sent_at == dt.datetime(2026, 1, 8, 12, 30, tzinfo=UTC)
+    assert records[3].client.name == "Jan Nowak"  # display name in an unknown charset's encoded word
+
+
+def test_w10_html_only_quoted_printable_message_with_winmail_dat_is_judged_on_its_text():
+    records, _, _ = read("takeout_windows_crlf.mbox")
+    html_only = records[4]
+    assert html_only.negative is True
+    assert html_only.language == "pl"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Monday, January 5, 2026 1:00 PM", dt.datetime(2026, 1, 5, 13, tzinfo=UTC)),
+        ("Monday, January 5, 2026 12:15 AM", dt.datetime(2026, 1, 5, 0, 15, tzinfo=UTC)),
+        ("Mon, 5 Jan 2026 11:59:59 am +0200", dt.datetime(2026, 1, 5, 9, 59, 59, tzinfo=UTC)),
+        ("Mon, 5 Jan 2026 13:00:00 +0000", dt.datetime(2026, 1, 5, 13, tzinfo=UTC)),
+    ],
+)
+def test_twelve_hour_dates_are_read_as_twelve_hour(header, expected):
+    data = f"From: c@client.example\nTo: t@brightdesk.example\nDate: {header}\nSubject: x\n\nbody\n".encode()
+    (record,), _, _ = read_bytes(data)
+    assert record.sent_at == expected
+
+
+def test_unreadable_date_falls_back_to_received_and_without_it_stays_a_problem():
+    base = "From: c@client.example\nTo: t@brightdesk.example\nDate: sometime last week\nSubject: x\n\nbody\n"
+    received = "Received: from a by b; Tue, 6 Jan 2026 10:00:00 +0000\n"
+    (record,), problems, _ = read_bytes((received + base).encode())
+    assert record.sent_at == dt.datetime(2026, 1, 6, 10, tzinfo=UTC) and list(problems) == []
+    records, problems, _ = read_bytes(base.encode())
+    assert records == [] and "'sometime last week' cannot be read" in next(iter(problems)).reason
+
+
+def test_thunderbird_separator_without_zone_gives_utc_for_a_message_without_date():
+    data = b"From - Thu Jan  8 12:30:00 2026\nFrom: c@client.example\nTo: t@brightdesk.example\nSubject: x\n\nbody\n"
+    (record,), _, _ = read_bytes(data, name="Inbox")
+    assert record.sent_at == dt.datetime(2026, 1, 8, 12, 30, tzinfo=UTC)
+
+
+def test_read_path_takes_a_folder_of_apple_mail_exports_with_sub_mailboxes(tmp_path):
+    thunderbird = (SAMPLES / "thunderbird_Inbox").read_bytes()
+    for folder in ("Clients.mbox", "Clients.mbox/Nowak Handel.mbox", "Sent.mbox"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "table_of_contents").write_bytes(b"\x00\x01binary index")
+    (tmp_path / "Clients.mbox" / "mbox").write_bytes(thunderbird)
+    (tmp_path / "Clients.mbox" / "Nowak Handel.mbox" / "mbox").write_bytes(
+        (SAMPLES / "takeout_windows_crlf.mbox").read_bytes()
+    )
+    (tmp_path / "Sent.mbox" / "mbox").write_bytes(b"")
+    problems = Problems()
+    records = list(mail.read_path(str(tmp_path), "Export", FIRM, problems))
+    assert list(problems) == []
+    files = Counter(r.source.file for r in records)
+    assert files == {"Export/Clients.mbox/mbox": 2, "Export/Clients.mbox/Nowak Handel.mbox/mbox": 5}

@@ -136,14 +136,24 @@ def read_mbox(
     pending = None
     for item in _split_mbox(stream):
         if pending is not None:
-            record = _message(pending[1], Source(name, pending[0]), options, problems, skipped, capped=pending[3])
+            record = _message(
+                pending[1], Source(name, pending[0]), options, problems, skipped, capped=pending[3], envelope=pending[4]
+            )
             if record is not None:
                 yield record
         pending = item
     if pending is not None:  # the last message: was the file cut in its middle?
-        line, data, complete, capped = pending
+        line, data, complete, capped, envelope = pending
         record = _message(
-            data, Source(name, line), options, problems, skipped, last=True, complete=complete, capped=capped
+            data,
+            Source(name, line),
+            options,
+            problems,
+            skipped,
+            last=True,
+            complete=complete,
+            capped=capped,
+            envelope=envelope,
         )
         if record is not None:
             yield record
@@ -233,15 +243,17 @@ def _cannot_read(error: OSError) -> str:
 
 
 MAIL_EXTENSIONS = (".eml", ".emlx", ".mbox", ".mbx", ".txt")
+MAX_DEPTH = 8  # folders inside folders read by read_path
 
 
 def read_path(
-    path: str, name: str, options: ReadOptions, problems: Problems, skipped: Counter | None = None
+    path: str, name: str, options: ReadOptions, problems: Problems, skipped: Counter | None = None, depth: int = 0
 ) -> Iterator[MessageRecord]:
     """A file (mbox, .eml, .emlx) or a directory: a maildir; the folder Apple Mail's Mailbox ›
-    Export Mailbox… writes ("Clients.mbox/" holding a file named "mbox"); or a folder of .eml,
-    .emlx and .mbox files (Apple Mail's "Messages" folders included), read in name order. A file of
-    the folder that is not mail is one problem, and the others are read."""
+    Export Mailbox… writes ("Clients.mbox/" holding a file named "mbox" and a "table_of_contents",
+    and one such folder inside it per sub-mailbox); or a folder of .eml, .emlx and .mbox files and
+    of exported ".mbox" folders (Apple Mail's "Messages" folders included), read in name order. A
+    file of the folder that is not mail is one problem, and the others are read."""
     skipped = skipped if skipped is not None else Counter()
     if not os.path.isdir(path):
         try:
@@ -256,23 +268,28 @@ def read_path(
     apple = os.path.join(path, "mbox")
     if os.path.isfile(apple):
         yield from read_path(apple, f"{name}/mbox", options, problems, skipped)
+        for entry in sorted(os.listdir(path)):  # sub-mailboxes exported with it
+            full = os.path.join(path, entry)
+            if entry.lower().endswith(".mbox") and os.path.isdir(full) and depth < MAX_DEPTH:
+                yield from read_path(full, f"{name}/{entry}", options, problems, skipped, depth=depth + 1)
         return
     files = []
     for folder in (path, os.path.join(path, "Messages")):
         if os.path.isdir(folder):
             prefix = "" if folder == path else "Messages/"
-            files += [
-                (prefix + entry, os.path.join(folder, entry))
-                for entry in sorted(os.listdir(folder))
-                if entry.lower().endswith(MAIL_EXTENSIONS) and os.path.isfile(os.path.join(folder, entry))
-            ]
+            for entry in sorted(os.listdir(folder)):
+                full = os.path.join(folder, entry)
+                if entry.lower().endswith(MAIL_EXTENSIONS) and (
+                    os.path.isfile(full) or (entry.lower().endswith(".mbox") and depth < MAX_DEPTH)
+                ):
+                    files.append((prefix + entry, full))
     if not files:
         raise FileUnreadable(
             _("%(file)s holds no mail: no maildir (cur/, new/), no mbox, no .eml or .emlx files") % {"file": name}
         )
     for relative, full in files:
         try:
-            yield from read_path(full, f"{name}/{relative}", options, problems, skipped)
+            yield from read_path(full, f"{name}/{relative}", options, problems, skipped, depth=depth + 1)
         except FileUnreadable as error:
             problems.add(Source(f"{name}/{relative}", error.line), error.reason, error.column)
 
@@ -316,9 +333,10 @@ def _sniff(head: bytes) -> str:
     )
 
 
-def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool]]:
+def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool, bytes]]:
     """(line of the "From " separator, the message's bytes, whether it ends with a line end, whether
-    it was longer than MAX_MESSAGE) for each message, reading one line piece at a time."""
+    it was longer than MAX_MESSAGE, the separator line) for each message, reading one line piece at a
+    time."""
     line = 0
     at_line_start = True
     previous_blank = True
@@ -328,6 +346,7 @@ def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool]]:
     capped = False
     last = b"\n"
     first_seen = False
+    envelope = b""
     while True:
         piece = stream.readline(CHUNK)
         if not piece:
@@ -341,9 +360,10 @@ def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool]]:
             )
             if is_separator:
                 if first_seen:
-                    yield start, b"".join(parts), True, capped
+                    yield start, b"".join(parts), True, capped, envelope
                 first_seen = True
                 start, parts, size, capped = line, [], 0, False
+                envelope = piece
                 previous_blank = False
                 at_line_start = piece.endswith(b"\n")
                 while not at_line_start:  # the rest of an overlong separator line
@@ -356,7 +376,7 @@ def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool]]:
             if not first_seen:
                 if piece.strip():
                     first_seen = True  # text before the first separator: read it as a message
-                    start = line
+                    start, envelope = line, b""
                 else:
                     at_line_start = piece.endswith(b"\n")
                     continue
@@ -372,7 +392,7 @@ def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool]]:
         last = piece
         at_line_start = piece.endswith(b"\n")
     if first_seen:
-        yield start, b"".join(parts), last.endswith(b"\n"), capped
+        yield start, b"".join(parts), last.endswith(b"\n"), capped, envelope
 
 
 # ---- one message ---------------------------------------------------------------------------------
@@ -388,12 +408,21 @@ def _message(
     last: bool = False,
     complete: bool = True,
     capped: bool = False,
+    envelope: bytes = b"",
 ) -> MessageRecord | None:
     """The record of one message, or None (skipped, or a problem reported). ``last``: the message
-    ends its file, so a missing line end or closing MIME boundary means the file was cut."""
+    ends its file, so a missing line end or closing MIME boundary means the file was cut.
+    ``envelope``: the mbox's "From " line before it, whose date stands in for a missing Date header."""
     try:
         return _read_message(
-            data, source, options, problems, skipped, cut=last and not complete, check_boundaries=last and not capped
+            data,
+            source,
+            options,
+            problems,
+            skipped,
+            cut=last and not complete,
+            check_boundaries=last and not capped,
+            envelope=envelope,
         )
     except (
         ValueError,
@@ -424,6 +453,7 @@ def _read_message(
     *,
     cut: bool,
     check_boundaries: bool,
+    envelope: bytes = b"",
 ) -> MessageRecord | None:
     if not data.strip():
         problems.add(source, _("the message is empty"))
@@ -469,13 +499,17 @@ def _read_message(
         return None
 
     raw_date = _get(msg, "Date")
-    if raw_date is None or not str(raw_date).strip():
-        problems.add(source, _("the message has no Date header, so when it was sent is unknown"), column="Date")
-        return None
-    date_text = _header_text(raw_date, hint)
-    sent_at = _parse_date(date_text)
+    date_text = _header_text(raw_date, hint) if raw_date is not None else ""
+    sent_at = _parse_date(date_text) if date_text.strip() else None
     if sent_at is None:
-        problems.add(source, _("the date %(date)s cannot be read") % {"date": repr(date_text[:80])}, column="Date")
+        # Drafts and some mailers' copies of sent mail have no Date (or a broken one); the server's
+        # Received line and the mbox's "From " line still say when the message arrived.
+        sent_at = _received_date(msg) or _envelope_date(envelope)
+    if sent_at is None:
+        if not date_text.strip():
+            problems.add(source, _("the message has no Date header, so when it was sent is unknown"), column="Date")
+        else:
+            problems.add(source, _("the date %(date)s cannot be read") % {"date": repr(date_text[:80])}, column="Date")
         return None
 
     subject = " ".join(_header_text(_get(msg, "Subject"), hint).split())
@@ -757,8 +791,44 @@ def _first_id(value: object) -> str:
     return text if "@" in text and " " not in text and "\x00" not in text else ""
 
 
+_TWELVE_HOUR = re.compile(r"\b(\d{1,2}):(\d\d)(?::(\d\d))?\s*([AaPp])\.?[Mm]\.?(?![A-Za-z])")
+
+
+def _twenty_four(match: re.Match) -> str:
+    hour = int(match.group(1)) % 12 + (12 if match.group(4) in "Pp" else 0)
+    return f"{hour:02d}:{match.group(2)}:{match.group(3) or '00'}"
+
+
+_ENVELOPE_DATE = re.compile(
+    rb"([A-Za-z]{3}),? +([A-Za-z]{3}) +(\d{1,2}) +(\d{1,2}):(\d\d)(?::(\d\d))?(?: +([+-]\d{4}|[A-Z]{1,5}))? +(\d{4})"
+)
+
+
+def _envelope_date(line: bytes) -> dt.datetime | None:
+    """The date of an mbox "From " line: Gmail's "Mon Jan 05 09:00:00 +0000 2026", Thunderbird's
+    "Mon Jan  5 09:00:00 2026" (no zone: UTC)."""
+    match = _ENVELOPE_DATE.search(line[:300])
+    if not match:
+        return None
+    weekday, month, day, hour, minute, second, zone, year = (g.decode("ascii") if g else "" for g in match.groups())
+    return _parse_date(f"{weekday}, {day} {month} {year} {hour}:{minute}:{second or '00'} {zone or '+0000'}")
+
+
+def _received_date(msg: Message) -> dt.datetime | None:
+    """The date of the first (most recent) Received header that has one: after its last ";"."""
+    for value in _get_all(msg, "Received")[:20]:
+        text = _header_text(value)
+        if ";" in text:
+            found = _parse_date(text.rsplit(";", 1)[1].strip())
+            if found is not None:
+                return found
+    return None
+
+
 def _parse_date(text: str) -> dt.datetime | None:
-    """An aware instant from a Date header; a date without a zone ("-0000" or none) is taken as UTC."""
+    """An aware instant from a Date header; a date without a zone ("-0000" or none) is taken as UTC.
+    A 12-hour time ("1:00 PM", written by some mailers and by hand) is read as such."""
+    text = _TWELVE_HOUR.sub(_twenty_four, text)
     try:
         value = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
