@@ -637,6 +637,8 @@ def _variants(data: bytes) -> dict[str, bytes]:
 
 _PRESET_SAMPLES = [
     ("quickbooks_invoice_list.csv", invoices),
+    ("quickbooks_sales_transactions.csv", invoices),
+    ("quickbooks_sales_transactions.csv", payments),
     ("quickbooks_transactions_by_customer.csv", payments),
     ("xero_invoices.csv", invoices),
     ("freshbooks_invoice_details.csv", invoices),
@@ -682,3 +684,41 @@ def test_every_export_saved_by_excel_on_windows_with_euro_signs_reads_the_same(s
     records, problems = read(sample, out.getvalue().encode("cp1252", errors="replace"))
     assert not problems, reasons(problems)
     assert [(r.key, r.amount) for r in records] == [(r.key, r.amount) for r in expected]
+
+
+def test_quickbooks_sales_transactions_list_invoices_part_paid_credit_memo_and_the_rest_skipped():
+    """Sales → All sales → Export to Excel, saved as CSV: `Date, Type, No., Customer, Memo, Due date,
+    Balance, Total before sales tax, Sales tax, Total, Status`; payments, estimates, sales receipts
+    and the voided invoice are not invoices; what is paid is the total less the balance."""
+    records, problems = invoices("quickbooks_sales_transactions.csv")
+    assert not problems
+    assert [(r.number, r.amount, r.amount_paid) for r in records] == [
+        ("1107", D("1500.00"), D("1500.00")),
+        ("1108", D("2500.00"), D("1250.00")),  # partially paid
+        ("1109", D("-75.00"), None),  # a credit memo not yet applied
+        ("1111", D("640.00"), None),  # overdue
+    ]
+    assert records[1].client.name == "Greene, Ortiz & Pratt LLP"
+    assert (records[1].issued_on, records[1].due_on) == (dt.date(2026, 4, 7), dt.date(2026, 5, 7))
+
+
+def test_quickbooks_sales_transactions_list_payments_are_its_payment_rows():
+    records, problems = payments("quickbooks_sales_transactions.csv")
+    assert not problems
+    assert [(r.client.name, r.paid_on, r.amount) for r in records] == [
+        ("Harbor View Dental", dt.date(2026, 4, 3), D("1500.00")),
+        ("Greene, Ortiz & Pratt LLP", dt.date(2026, 4, 21), D("1250.00")),
+    ]
+
+
+def test_a_running_balance_in_a_quickbooks_report_is_not_what_the_invoice_still_owes():
+    """Customer Balance Detail's `Balance` adds up the rows; only the Sales list's `Balance` (beside
+    `Total before sales tax`) is an invoice's own balance."""
+    data = (
+        b"Date,Transaction type,Num,Customer,Due date,Amount,Balance\n"
+        b"01/15/2026,Invoice,1,Acme,02/14/2026,100.00,100.00\n"
+        b"01/16/2026,Invoice,2,Acme,02/15/2026,50.00,150.00\n"
+    )
+    records, problems = invoices("balance_detail.csv", data)
+    assert not problems
+    assert [(r.number, r.amount_paid) for r in records] == [("1", None), ("2", None)]

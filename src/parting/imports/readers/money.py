@@ -117,13 +117,18 @@ _SPECS: tuple[Preset, ...] = (
             "issued_on": _QBO_DATE,
             "due_on": ("Due date",),
             "amount": ("Amount", "Total", "Total amount"),
-            "amount_due": ("Open balance", "Balance due"),
+            "amount_due": ("Open balance", "Balance due", "Balance"),
             "currency": ("Currency",),
             "fx_rate": ("Exchange rate",),
             "status": ("Status", "Invoice status", "Payment status"),
-            "type": ("Transaction type",),
+            "type": ("Transaction type", "Type"),
         },
-        signature=(_sig("Transaction type", "Num"), _sig("Num", "Open balance"), _sig("No.", "Open balance")),
+        signature=(
+            _sig("Transaction type", "Num"),
+            _sig("Num", "Open balance"),
+            _sig("No.", "Open balance"),
+            _sig("Type", "No.", "Customer", "Balance", "Total"),
+        ),
         report=True,
     ),
     Preset(
@@ -138,12 +143,12 @@ _SPECS: tuple[Preset, ...] = (
             "client_email": ("Email", "Customer email"),
             "id": ("Num", "No.", "Ref no."),
             "paid_on": _QBO_DATE,
-            "amount": ("Amount", "Total amount"),
+            "amount": ("Amount", "Total amount", "Total"),
             "currency": ("Currency",),
             "method": ("Payment method", "Method"),
-            "type": ("Transaction type",),
+            "type": ("Transaction type", "Type"),
         },
-        signature=(_sig("Transaction type", "Num", "Amount"),),
+        signature=(_sig("Transaction type", "Num", "Amount"), _sig("Type", "No.", "Customer", "Balance", "Total")),
         report=True,
     ),
     Preset(
@@ -517,6 +522,15 @@ class _Table:
                     "fields": ", ".join(GENERIC[self.kind]),
                 }
             )
+        if (
+            self.preset.name == "quickbooks"
+            and _norm(self.cols.get("amount_due", "")) == "balance"
+            and "total before sales tax" not in by_norm
+            and "amount_due" not in self.options.mapping
+        ):
+            # "Balance" is what is still owed only in the Sales transactions list (beside "Total
+            # before sales tax"); in a report (Customer Balance Detail) it is a running balance.
+            del self.cols["amount_due"]
         missing = [f for f in REQUIRED[self.kind] if f not in self.cols]
         if "amount" in missing and self.preset.sum_lines and "line_total" in self.cols:
             missing.remove("amount")
