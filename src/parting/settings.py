@@ -119,6 +119,16 @@ BUNDLE_LINK_DAYS = env_int_at_least("PARTING_BUNDLE_LINK_DAYS", 30, 1)
 # and a firm with up to this many clients is re-scored within the page request after a change.
 PARTING_SCORE_DEBOUNCE_SECONDS = env_int_at_least("PARTING_SCORE_DEBOUNCE_SECONDS", 5, 0)
 PARTING_SCORE_SYNC_CLIENTS = env_int_at_least("PARTING_SCORE_SYNC_CLIENTS", 300, 0)
+# Alerts (issue 12 §3): the digest e-mail of the day (or week) before is sent from this hour of the
+# firm's day, and links to client pages start with the base URL the members reach Parting at.
+PARTING_ALERT_DIGEST_HOUR = env_int_at_least("PARTING_ALERT_DIGEST_HOUR", 7, 0)
+if PARTING_ALERT_DIGEST_HOUR > 23:
+    raise ImproperlyConfigured(f"PARTING_ALERT_DIGEST_HOUR={PARTING_ALERT_DIGEST_HOUR}: expected an hour from 0 to 23")
+PARTING_BASE_URL = env_str("PARTING_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if not PARTING_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"PARTING_BASE_URL={PARTING_BASE_URL!r}: expected the address members open, e.g. https://parting.example.com"
+    )
 
 
 def load_secret_key() -> str:

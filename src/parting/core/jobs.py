@@ -62,6 +62,12 @@ def run_retention() -> str:
     return run()
 
 
+def send_alert_digests() -> str:
+    from parting.scores.alerts import send_digests
+
+    return send_digests()
+
+
 JOBS: tuple[Periodic, ...] = (
     Periodic("clear_expired_sessions", dt.timedelta(hours=6), clear_expired_sessions),
     # Imports too large for a request (issue 10 §7): one per pass, claimed queued → running.
@@ -70,6 +76,8 @@ JOBS: tuple[Periodic, ...] = (
     # Stored scores (issue 12): firms whose evidence or policy changed (debounced), and each firm once a
     # day; every firm is claimed by a conditional UPDATE of its score state, so no two workers score it.
     Periodic("rescore_firms", dt.timedelta(seconds=2), rescore_firms),
+    # Alert digests (issue 12 §3): each member's period is claimed by a unique row before sending.
+    Periodic("send_alert_digests", dt.timedelta(minutes=5), send_alert_digests),
     # Retention (issue 13 §3, O5): warn 7 days ahead, purge what is due (rows claimed, SKIP LOCKED on
     # PostgreSQL), retry stored files a purge could not remove yet.
     Periodic("run_retention", dt.timedelta(minutes=10), run_retention),

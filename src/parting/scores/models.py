@@ -8,6 +8,7 @@ them with one indexed query instead of re-scoring the firm on every request.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ScoreState(models.Model):
@@ -70,3 +71,77 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id} on {self.day}: {self.score}"
+
+
+class Alert(models.Model):
+    """A client crossed into trouble between two stored scores (issue 12 §3): a sign turned poor, a
+    dealbreaker (D7) appeared, or the advice moved to "consider parting".
+
+    Written by :func:`parting.scores.alerts.record_alerts` when a firm's scores are stored, compared
+    with the firm's previous scored day. ``subject`` names what crossed (the sign id, a key of the
+    dealbreaker rule, or nothing for the advice); the unique constraint makes the same crossing of the
+    same client on the same day one row, however many workers store that day's scores.
+    """
+
+    class Kind(models.TextChoices):
+        POOR_SIGN = "poor_sign", _("A sign turned poor")
+        DEALBREAKER = "dealbreaker", _("A dealbreaker")
+        CONSIDER_PARTING = "consider_parting", _("Advice moved to consider parting")
+
+    firm = models.ForeignKey("firms.Firm", on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="alerts")
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    subject = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "kind", "subject", "day"], name="alert_once_per_client_day"),
+        ]
+        indexes = [models.Index(fields=["firm", "day"], name="alert_firm_day")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} of {self.client_id} on {self.day}"
+
+
+class AlertSettings(models.Model):
+    """A member's choices about alerts, kept here rather than on the membership: how often the digest
+    e-mail comes (owners and partners only), and the newest alert they marked as seen."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly, on Mondays")
+        OFF = "off", _("Never")
+
+    membership = models.OneToOneField("firms.Membership", on_delete=models.CASCADE, related_name="alert_settings")
+    frequency = models.CharField(
+        _("alert digest e-mail"), max_length=10, choices=Frequency.choices, default=Frequency.DAILY
+    )
+    seen_up_to = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"alert settings of {self.membership_id}"
+
+
+class Digest(models.Model):
+    """One member's digest of one period: the row is the claim (unique per member and period), taken
+    before the e-mail is sent and deleted again if sending fails, so every period is sent once."""
+
+    membership = models.ForeignKey("firms.Membership", on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(max_length=10)
+    period_start = models.DateField()
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    alerts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "frequency", "period_start"], name="digest_once_per_member_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.frequency} digest of {self.membership_id} from {self.period_start}"

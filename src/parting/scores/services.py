@@ -30,6 +30,7 @@ from parting.firms.models import Firm
 from parting.signs.policy import EffectivePolicy
 from parting.signs.scoring import ClientScore, Scorer
 
+from .alerts import previous_scores, record_alerts
 from .models import ScoreState, Snapshot
 
 log = logging.getLogger("parting.scores")
@@ -158,6 +159,7 @@ def snapshot_firm(firm: Firm, day: dt.date | None = None, *, now: dt.datetime | 
     scorer, results = _score(firm, as_of=day, now=now)
     version = policy_version(scorer.policy)
     rows = [_row(firm, r, day=day, now=now, version=version, backfilled=False) for r in results]
+    previous = previous_scores(firm, day)
     with transaction.atomic():
         Snapshot.objects.bulk_create(
             rows,
@@ -165,6 +167,7 @@ def snapshot_firm(firm: Firm, day: dt.date | None = None, *, now: dt.datetime | 
             unique_fields=["client", "day"],
             update_fields=[f for f in FIELDS if f != "firm"],
         )
+        record_alerts(firm, day, rows, previous, now=now)  # issue 12 §3: crossings since the last day
         if day == firm_today(firm, now):
             ScoreState.objects.filter(firm=firm).update(scored_at=now, scored_day=day, policy_version=version)
     return len(rows)

@@ -48,6 +48,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="parting/account_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("account/", account.account_page, name="account"),
     path("language/", account.language_set, name="language"),
     path("policy/", policy.policy_edit, name="policy"),
     path("help/rules/", help.rules, name="rules"),

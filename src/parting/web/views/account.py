@@ -2,14 +2,18 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parting.firms.access import member_required
 from parting.firms.models import Membership
+from parting.scores.alerts import settings_of
+from parting.scores.models import AlertSettings
 
 
 class LanguageForm(forms.Form):
@@ -37,6 +41,29 @@ def language_set(request):
         request.membership.save(update_fields=["language"])
     target = safe_local_url(request, request.POST.get("next", ""))
     return redirect(target or "dashboard")
+
+
+class AlertDigestForm(forms.ModelForm):
+    class Meta:
+        model = AlertSettings
+        fields = ["frequency"]
+
+
+@member_required
+def account_page(request):
+    """The member's own settings: how often the alert digest e-mail comes (owners and partners get
+    one; issue 12 §3), with links to the language and password. The choice is the member's alone:
+    the row is looked up by their own membership, never by an id from the request."""
+    alert_settings = settings_of(request.membership)
+    form = AlertDigestForm(instance=alert_settings)
+    if request.method == "POST" and request.membership.is_senior:
+        form = AlertDigestForm(request.POST, instance=alert_settings)
+        if form.is_valid():
+            AlertSettings.objects.filter(pk=alert_settings.pk).update(frequency=form.cleaned_data["frequency"])
+            messages.success(request, _("Your alert digest choice is saved."))
+            return redirect("account")
+    context = {"form": form, "gets_digests": request.membership.is_senior, "has_email": bool(request.user.email)}
+    return render(request, "parting/account.html", context)
 
 
 class MemberPasswordResetForm(PasswordResetForm):

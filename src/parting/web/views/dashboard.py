@@ -22,6 +22,7 @@ from parting.cases.selectors import former_client_evidence, overdue_tasks
 from parting.clients.models import Client
 from parting.core.requests import int_param
 from parting.firms.access import member_required
+from parting.scores import alerts as score_alerts
 from parting.scores.selectors import latest, monthly_trends, stored
 from parting.scores.selectors import status as score_status
 from parting.scores.services import ensure_scored, request_rescore
@@ -152,10 +153,36 @@ def _rescore_now(request):
     return redirect(request.get_full_path())
 
 
+def alert_list(request) -> dict:
+    """The firm's recent alerts (issue 12 §3), those newer than the member last marked seen flagged."""
+    seen_up_to = score_alerts.settings_of(request.membership).seen_up_to
+    items = [
+        {"alert": alert, "text": score_alerts.describe(alert), "unseen": alert.pk > seen_up_to}
+        for alert in score_alerts.recent(request.firm)
+    ]
+    return {
+        "alerts": items,
+        "alerts_unseen": sum(item["unseen"] for item in items),
+        "alerts_newest": max((item["alert"].pk for item in items), default=0),
+    }
+
+
+def _alerts_seen(request):
+    """'Mark as seen': up to the newest alert the member was shown, so one arriving since stays new."""
+    up_to = int_param(request.POST.get("up_to"), minimum=0)
+    if up_to:
+        score_alerts.mark_seen(request.membership, up_to)
+    if request.htmx:
+        return render(request, "parting/_alerts.html", alert_list(request))
+    return redirect("dashboard")
+
+
 @member_required
 def dashboard(request):
     if request.method == "POST" and request.POST.get("action") == "rescore":
         return _rescore_now(request)
+    if request.method == "POST" and request.POST.get("action") == "alerts_seen":
+        return _alerts_seen(request)
     state = ensure_scored(request.firm)
     if request.htmx and request.GET.get("part") == "status":  # polled while re-scoring
         context = {**score_status(state), "rescore_button": True, "poll": True}
@@ -225,6 +252,7 @@ def dashboard(request):
         "overdue": overdue_tasks(firm=request.firm, today=request.firm.today()),
         "former_evidence": former_client_evidence(firm=request.firm),
         "first_run": first_run(request.firm),
+        **alert_list(request),
     }
     for task in context["overdue"]:
         task.title = task_title(task)

@@ -1,0 +1,81 @@
+"""Two workers purge at the same moment (O5, issue 13 "Done when"): each client is purged once, by one
+of them, and neither fails. Real threads with connections of their own meet at a barrier; the same
+test runs on SQLite (IMMEDIATE transactions) and PostgreSQL (FOR UPDATE SKIP LOCKED)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from parting.audit.models import AuditEntry
+from parting.audit.services import audit_check
+from parting.clients.models import Contact
+from parting.retention import services
+from parting.retention.models import PurgeSchedule, Tombstone
+from tests.factories import ClientFactory, ContactFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROUNDS = 3
+WORKERS = 2
+
+
+@pytest.fixture(autouse=True)
+def _file_database():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.fail("the concurrency tests need a file database (tests/settings.py sets one)")
+
+
+def race(action, n: int):
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def run(index):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = ("ok", action())
+        except Exception as error:  # any error is a failure of the test, reported below
+            results[index] = ("crashed", error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(result is not None for result in results), "a worker did not finish"
+    crashed = [result[1] for result in results if result[0] == "crashed"]
+    assert not crashed, crashed
+    return [result[1] for result in results]
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_workers_purging_at_once_purge_each_client_once_and_neither_fails(firm, team, round_):
+    clients = []
+    for n in range(4):
+        client = ClientFactory(firm=firm, name=f"Racer {round_}-{n}")
+        ContactFactory(client=client, name=f"Person {n}", email=f"p{n}@racer.example")
+        services.erasure_request(
+            client=client, by=team["owner"], on=firm.today(), requested_on=firm.today(), reason="Asked"
+        )
+        clients.append(client)
+    results = race(services.purge_due, WORKERS)
+    purged = sorted(p.client_id for result in results for p in result)
+    assert purged == sorted(c.pk for c in clients)  # each client once, by one worker or the other
+    for client in clients:
+        assert (
+            AuditEntry.objects.filter(firm=firm, action="retention.purged", target=f"client:{client.pk}").count() == 1
+        )
+        assert (
+            AuditEntry.objects.filter(firm=firm, action="retention.certificate", target=f"client:{client.pk}").count()
+            == 1
+        )
+        assert set(
+            PurgeSchedule.objects.filter(client=client).exclude(category="accounting").values_list("state", flat=True)
+        ) == {"purged"}
+        assert Tombstone.objects.get(client=client).personal_purged_at is not None
+    assert not Contact.objects.filter(client__in=clients).exists()
+    assert audit_check(firm=firm) is None  # the chain holds: no entry lost or doubled in the race
