@@ -282,7 +282,7 @@ def test_an_entry_of_up_to_24_hours_is_accepted(duration, hours):
     assert [r.hours for r in records] == [hours]
 
 
-@pytest.mark.parametrize("duration", ["24:00:01", "24.01", "24,5", "25:00"])
+@pytest.mark.parametrize("duration", ["24:00:01", "24.01", "24,5", "25:00", "24.5 h", "1441 min"])
 def test_an_entry_over_24_hours_is_a_problem(duration):
     records, problems = entries("x.csv", (GENERIC_HEAD + f'Acme,,,2026-01-05,"{duration}",yes,a,,\n').encode())
     assert records == []
@@ -296,7 +296,17 @@ def test_zero_duration_is_skipped_silently(duration):
 
 
 @pytest.mark.parametrize(
-    ("text", "hours"), [("1:30:00", D("1.50")), ("1:30", D("1.50")), ("1.5", D("1.50")), ("1,5", D("1.50"))]
+    ("text", "hours"),
+    [
+        ("1:30:00", D("1.50")),
+        ("01:30", D("1.50")),
+        ("1.5", D("1.50")),
+        ("1,5", D("1.50")),
+        ("1.50 h", D("1.50")),  # Toggl's "decimal" display format
+        ("1,5 h", D("1.50")),
+        ("47:24 min", D("0.79")),  # Toggl's "classic" format under an hour: minutes and seconds
+        ("90 min", D("1.50")),
+    ],
 )
 def test_durations_in_every_written_form(text, hours):
     records, _ = entries("x.csv", (GENERIC_HEAD + f'Acme,,,2026-01-05,"{text}",yes,a,,\n').encode())
@@ -356,6 +366,9 @@ def test_binary_file_is_unreadable():
         ("harvest_excel_pl_cp1250.csv", "harvest"),
         ("clockify_detailed_us.csv", "clockify"),
         ("clockify_ru_cp1251.csv", "clockify"),
+        ("toggl_detailed_current_us.csv", "toggl"),
+        ("clockify_de_semicolon.csv", "clockify"),
+        ("harvest_us_excel_hhmm.csv", "harvest"),
         ("generic.csv", None),
     ],
 )
@@ -424,3 +437,61 @@ def mutated(draw):
 @given(mutated(), st.sampled_from(["", "toggl", "harvest", "clockify", "generic"]))
 def test_mutated_exports_give_records_problems_or_unreadable(data, fmt):
     _read_anything(data, format=fmt)
+
+
+# ---- current and localised exports, as users' settings shape them ---------------------------------------
+
+
+def test_toggl_current_export_member_column_stop_date_us_dates_and_twelve_hour_clock():
+    records, problems = entries("toggl_detailed_current_us.csv")
+    assert list(problems) == []
+    assert [(r.date, r.hours, r.client.name, r.person, r.billable) for r in records] == [
+        (dt.date(2026, 1, 13), D("1.50"), "Harbor Freight Co, Inc.", "grace@ledgerline.example", True),
+        (dt.date(2026, 1, 13), D("0.25"), "Harbor Freight Co, Inc.", "grace@ledgerline.example", False),
+        (dt.date(2026, 1, 14), D("1.25"), "Harbor Freight Co, Inc.", "grace@ledgerline.example", True),
+        (dt.date(2026, 1, 20), D("2.45"), "Olive & Thyme LLC", "omar@ledgerline.example", True),
+    ]  # the 0:00:00 entry (a timer stopped at once) is left out; 11:30 PM → 12:45 AM counts on its start day
+
+
+def test_toggl_twelve_hour_start_times_keep_entries_at_am_and_pm_apart():
+    head = "Member,Email,Client,Project,Task,Description,Billable,Start date,Start time,Stop date,Stop time,Duration,Tags\n"
+    row = "A,a@x.example,Acme,P,,Same,Yes,01/13/2026,{t},01/13/2026,,1:00:00,\n"
+    records, _ = entries("x.csv", (head + row.format(t="09:00 AM") + row.format(t="09:00 PM")).encode())
+    assert len({r.key for r in records}) == 2
+
+
+def test_clockify_german_headers_semicolons_dotted_dates_ja_nein_and_decimal_commas():
+    records, problems = entries("clockify_de_semicolon.csv")
+    assert list(problems) == []
+    assert [(r.date, r.hours, r.client.name, r.billable, r.note) for r in records] == [
+        (dt.date(2026, 1, 12), D("1.50"), "Bäckerei Krüger GmbH & Co. KG", True, "Belege sortieren; Kasse"),
+        (dt.date(2026, 1, 13), D("0.75"), "Bäckerei Krüger GmbH & Co. KG", False, "Rückfrage Inventur"),
+        (dt.date(2026, 1, 31), D("2.25"), "Schmidt; Partner Architekten", True, "Lohnabrechnung Januar"),
+    ]
+    assert records[0].person == "lena@steuerbuero-vogt.example"
+
+
+def test_harvest_hh_mm_hours_from_us_excel_with_month_first_dates_w11():
+    records, problems = entries("harvest_us_excel_hhmm.csv")
+    assert list(problems) == []
+    assert [(r.date, r.hours, r.client.name, r.person, r.billable) for r in records] == [
+        (dt.date(2026, 1, 5), D("1.50"), "Olive & Thyme, LLC", "Omar Haddad", True),
+        (dt.date(2026, 1, 13), D("0.75"), "Olive & Thyme, LLC", "Omar Haddad", False),  # tracked, not rounded
+        (dt.date(2026, 1, 31), D("2.33"), "Harbor Freight Co", "Grace Miller", True),
+    ]
+
+
+@pytest.mark.parametrize(("flag", "billable"), [("Ja", True), ("Nein", False), ("Yes", True), ("No", False)])
+def test_clockify_billable_in_english_and_german(flag, billable):
+    head = "Projekt,Kunde,Beschreibung,Benutzer,Email,Abrechenbar,Startdatum,Startzeit,Dauer (h),Dauer (dezimal)\n"
+    data = head + f'P,Acme,D,U,u@x.example,{flag},12.01.2026,08:00:00,01:00:00,"1,00"\n'
+    (record,), problems = entries("x.csv", data.encode())
+    assert record.billable is billable and not problems
+
+
+def test_a_billable_cell_in_no_known_language_is_a_problem_at_its_line_and_column():
+    head = "Projekt,Kunde,Beschreibung,Benutzer,Email,Abrechenbar,Startdatum,Startzeit,Dauer (h),Dauer (dezimal)\n"
+    data = head + 'P,Acme,D,U,u@x.example,vielleicht,12.01.2026,08:00:00,01:00:00,"1,00"\n'
+    records, problems = entries("x.csv", data.encode())
+    assert records == []
+    assert [(line, column) for line, column, _ in reasons(problems)] == [(2, "Abrechenbar")]

@@ -31,6 +31,7 @@ a second identical row in the same file gets the same hash with ``#2``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -83,7 +84,7 @@ PRESETS: dict[str, Preset] = {
             "billable": ("Billable",),
             "date": ("Start date",),
             "start_time": ("Start time",),
-            "end_date": ("End date",),
+            "end_date": ("End date", "Stop date"),
             "hours": ("Duration",),
         },
         signature=("Start date", "Start time", "Duration", "Description"),
@@ -107,17 +108,18 @@ PRESETS: dict[str, Preset] = {
     "clockify": Preset(
         name="clockify",
         label=gettext_lazy("Clockify (detailed report)"),
+        # English, and German (Clockify writes the headers in the user's language).
         columns={
-            "client": ("Client",),
-            "person": ("Email", "User"),
-            "project": ("Project",),
-            "task": ("Task",),
-            "note": ("Description",),
-            "billable": ("Billable",),
-            "date": ("Start Date",),
-            "start_time": ("Start Time",),
-            "end_date": ("End Date",),
-            "hours": ("Duration (decimal)", "Duration (h)"),
+            "client": ("Client", "Kunde"),
+            "person": ("Email", "E-Mail", "User", "Benutzer"),
+            "project": ("Project", "Projekt"),
+            "task": ("Task", "Aufgabe"),
+            "note": ("Description", "Beschreibung"),
+            "billable": ("Billable", "Abrechenbar"),
+            "date": ("Start Date", "Startdatum"),
+            "start_time": ("Start Time", "Startzeit"),
+            "end_date": ("End Date", "Enddatum"),
+            "hours": ("Duration (decimal)", "Dauer (dezimal)", "Duration (h)", "Dauer (h)"),
         },
         signature=("Start Date", "Duration (h)"),
     ),
@@ -134,6 +136,8 @@ def detect(header: list[str]) -> str | None:
     """The preset whose export this header is, or None (then the generic columns are tried)."""
     names = {column_key(h) for h in header}
     if {"start date", "duration (h)"} <= names or {"start date", "duration (decimal)"} <= names:
+        return "clockify"
+    if {"startdatum", "dauer (h)"} <= names or {"startdatum", "dauer (dezimal)"} <= names:
         return "clockify"
     if {"start date", "start time", "duration"} <= names and ({"description", "user", "email"} & names):
         return "toggl"
@@ -192,15 +196,40 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
             yield record
 
 
-def _over_a_day(raw: str) -> bool:
-    """Whether a duration (already read by ``parse_hours``, which rounds to the hundredth of an
-    hour) is above 24 hours before rounding: 24:00:01 is, 23:59:59 is not."""
+_HOURS_UNIT = re.compile(r"([\d.,:]+)\s*(?:h|hr|hrs|hour|hours|godz\.?|ч\.?|Std\.?)", re.IGNORECASE)
+_MINUTES_UNIT = re.compile(r"(\d{1,5})(?::([0-5]\d))?\s*(?:min|mins|minutes|m)\.?", re.IGNORECASE)
+
+
+def _duration(raw: str) -> tuple[Decimal, bool]:
+    """Hours (to the hundredth) of a duration as trackers write it — ``1:30:00``, ``01:30``, ``1.5``,
+    ``1,50``, and with a unit as Toggl's "classic" and "decimal" display formats give it
+    (``47:06 min``: minutes and seconds; ``1.50 h``) — and whether it is above 24 hours before
+    rounding (24:00:01 is, 23:59:59 is not). Raises ValueError."""
     text = raw.strip()
+    minutes = _MINUTES_UNIT.fullmatch(text)
+    if minutes:
+        seconds = int(minutes.group(1)) * 60 + int(minutes.group(2) or 0)
+        return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01")), seconds > 24 * 3600
+    unit = _HOURS_UNIT.fullmatch(text)
+    if unit:
+        text = unit.group(1)
+    hours = parse_hours(text)
     if ":" in text:
         parts = [int(p) for p in text.split(":")]
         seconds = parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) > 2 else 0)
-        return seconds > 24 * 3600
-    return Decimal(text.replace(",", ".")) > MAX_HOURS
+        return hours, seconds > 24 * 3600
+    return hours, Decimal(text.replace(",", ".")) > MAX_HOURS
+
+
+# Yes / no in the languages of the trackers' exports that text.truthy does not know (Clockify in German).
+_MORE_FLAGS = {"ja": True, "nein": False}
+
+
+def _billable(columns, row: dict[str, str]) -> bool:
+    value = columns.get(row, "billable").casefold()
+    if value in _MORE_FLAGS:
+        return _MORE_FLAGS[value]
+    return bool(read_flag(columns, row, "billable", True))
 
 
 def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[str, str]) -> TimeRecord | None:
@@ -208,7 +237,7 @@ def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[
     if not raw:
         raise RowProblem(_("the duration is missing"), columns.where(row, "hours"))
     try:
-        hours = parse_hours(raw)
+        hours, over_a_day = _duration(raw)
     except ValueError:
         raise RowProblem(
             _("%(value)s is not a duration (write 1:30:00, 1:30 or 1.5)") % {"value": repr(raw)},
@@ -216,7 +245,7 @@ def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[
         ) from None
     if hours == 0:
         return None  # a timer stopped at once: nothing worked
-    if hours > MAX_HOURS or _over_a_day(raw):
+    if hours > MAX_HOURS or over_a_day:
         raise RowProblem(
             _("%(value)s is more than 24 hours in one entry") % {"value": raw}, columns.where(row, "hours")
         )
@@ -233,7 +262,7 @@ def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[
             ),
             columns.name("client"),
         )
-    billable = read_flag(columns, row, "billable", True)
+    billable = _billable(columns, row)
     if columns.has("first_name") or columns.has("last_name"):
         person = " ".join(f"{columns.get(row, 'first_name')} {columns.get(row, 'last_name')}".split())
     else:
