@@ -71,7 +71,52 @@ def task_title(task: CaseTask) -> str:
         params.pop("currency", None)
     if task.kind == "refund":
         params["kind"] = _("credit note") if params.get("kind") == "credit" else _("refund")
-    return str(TITLES[task.kind]) % params if params else str(TITLES[task.kind])
+    title = str(TITLES[task.kind]) % params if params else str(TITLES[task.kind])
+    if task.kind == "files":
+        status = handover_status(task.case)
+        if status:
+            title = f"{title} — {status}"
+    return title
+
+
+def handover_link(case: OffboardingCase) -> dict:
+    """O4: the client's handover bundle as the checklist tells it: ``status`` (none, queued, building,
+    failed, live, revoked, expired), the ``link`` while it opens and when it ``expires``."""
+    from parting.documents.links import bundle_link_url
+    from parting.documents.models import Bundle
+    from parting.documents.selectors import bundle_current
+
+    bundle = bundle_current(client=case.client)
+    if bundle is None:
+        return {"status": "none"}
+    if bundle.status != Bundle.Status.READY:
+        return {"status": bundle.status}
+    if bundle.link_live():
+        return {"status": "live", "link": bundle_link_url(bundle), "expires": bundle.link_expires_at}
+    return {"status": "revoked" if bundle.link_revoked_at else "expired", "expires": bundle.link_expires_at}
+
+
+def handover_status(case: OffboardingCase) -> str:
+    """The handover bundle's state in words, in the reader's language; "" while there is none."""
+    from django.utils import formats, timezone
+
+    state = handover_link(case)
+    status = state["status"]
+    if status == "none":
+        return ""
+    if status == "live":
+        day = formats.date_format(timezone.localtime(state["expires"]).date(), "SHORT_DATE_FORMAT")
+        return _("bundle link ready, opens until %(date)s: %(link)s") % {"date": day, "link": state["link"]}
+    return str(HANDOVER_STATES[status])
+
+
+HANDOVER_STATES = {
+    "queued": gettext_lazy("the bundle is being built"),
+    "building": gettext_lazy("the bundle is being built"),
+    "failed": gettext_lazy("the bundle could not be built: build it again"),
+    "revoked": gettext_lazy("the bundle's link was revoked: make a new one"),
+    "expired": gettext_lazy("the bundle's link has expired: make a new one"),
+}
 
 
 def access_name(params: dict) -> str:

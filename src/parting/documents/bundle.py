@@ -80,7 +80,7 @@ def bundle_can_manage(*, user, client: Client, case: OffboardingCase | None) -> 
     return user.pk in members
 
 
-def _check(user, client: Client, case: OffboardingCase | None) -> None:
+def bundle_require_manager(user, client: Client, case: OffboardingCase | None) -> None:
     if not bundle_can_manage(user=user, client=client, case=case):
         raise PermissionDenied(_("Only owners, partners and the case's members can share the client's files."))
 
@@ -94,7 +94,7 @@ def documents_size(client: Client) -> int:
 
 def bundle_request(*, client: Client, case: OffboardingCase | None, by) -> Bundle:
     """Queue a new bundle of ``client``'s files; build it now when small (see the module's docstring)."""
-    _check(by, client, case)
+    bundle_require_manager(by, client, case)
     if case is not None and case.client_id != client.pk:
         raise ValueError("bundle_request: the case is another client's")
     with transaction.atomic():

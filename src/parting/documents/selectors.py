@@ -1,4 +1,4 @@
-"""Reading client documents: always within one firm, one query per list."""
+"""Reading client documents and handover bundles: always within one firm, one query per list."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404
 
 from parting.clients.models import Client
 
-from .models import Document
+from .links import bundle_link_url
+from .models import Bundle, Document
 
 
 def document_get(*, client: Client, pk: int) -> Document:
@@ -23,3 +24,37 @@ def client_documents(*, client: Client) -> list[tuple[str, str, list[Document]]]
         for value, label in Document.Category.choices
         if any(row.category == value for row in rows)
     ]
+
+
+def bundle_get(*, case, pk: int) -> Bundle:
+    """The bundle ``pk`` of ``case``'s client (the case itself already the member's firm's); anything
+    else, another firm's bundle included, is a 404."""
+    return get_object_or_404(
+        Bundle.objects.select_related("firm", "client", "case"), firm_id=case.firm_id, client_id=case.client_id, pk=pk
+    )
+
+
+def client_bundles(*, client: Client, limit: int = 5) -> list[Bundle]:
+    """The client's latest bundles, newest first."""
+    return list(Bundle.objects.filter(firm_id=client.firm_id, client=client).select_related("requested_by")[:limit])
+
+
+def bundle_current(*, client: Client) -> Bundle | None:
+    """The bundle a letter or the checklist speaks of: the newest ready one, else the newest at all."""
+    rows = Bundle.objects.filter(firm_id=client.firm_id, client=client)
+    return rows.filter(status=Bundle.Status.READY).first() or rows.first()
+
+
+def bundle_shown(bundle):
+    """A bundle as the Handover section shows it: its link while it opens, its files, whether to poll."""
+    bundle.live = bundle.link_live()
+    bundle.link_url = bundle_link_url(bundle) if bundle.live else ""
+    bundle.files = bundle.manifest.get("files", []) if bundle.manifest else []
+    bundle.polling = bundle.status in (Bundle.Status.QUEUED, Bundle.Status.BUILDING)
+    bundle.expired = (
+        bundle.status == Bundle.Status.READY
+        and bundle.link_revoked_at is None
+        and bundle.link_expires_at is not None
+        and not bundle.live
+    )
+    return bundle

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+import zoneinfo
 from dataclasses import dataclass, field
 
 from parting.cases.checklist import referrals_for
@@ -150,6 +151,22 @@ def sender_name(user) -> str:
     return (user.get_full_name() or user.get_username()).strip() if user else ""
 
 
+def bundle_values(case: OffboardingCase, lang: str) -> dict:
+    """O4: the link to the client's handover bundle and the last day it opens, for a template to print
+    ("bundle_link", "bundle_expires"); both empty while no bundle's link opens."""
+    from parting.documents.links import bundle_link_url
+    from parting.documents.selectors import bundle_current
+
+    bundle = bundle_current(client=case.client)
+    if bundle is None or not bundle.link_live():
+        return {"bundle_link": "", "bundle_expires": ""}
+    zone = zoneinfo.ZoneInfo(case.firm.time_zone)
+    return {
+        "bundle_link": isolate(bundle_link_url(bundle), lang),
+        "bundle_expires": fmt.date(bundle.link_expires_at.astimezone(zone).date(), lang),
+    }
+
+
 def case_context(case: OffboardingCase, lang: str, *, sender, plan: Plan | None = None) -> Context:
     plan = plan or plan_compute(case)
     client, firm = case.client, case.firm
@@ -174,6 +191,7 @@ def case_context(case: OffboardingCase, lang: str, *, sender, plan: Plan | None 
         "accounting_until": fmt.date(plan.accounting_until.value, lang),
         "files_by": fmt.date(files_by, lang),
         "successor": inputs.successor_name,
+        **bundle_values(case, lang),
     }
     context = Context(
         lang=lang,
@@ -273,7 +291,12 @@ def letter_draft(case: OffboardingCase, lang: str, *, sender, after_call: bool =
     context = case_context(case, lang, sender=sender)
     context.values["reason"] = case.outward_reason
     subject, body = compose(context, after_call=after_call)
-    facts = {key: value for key, value in context.values.items() if key not in ("final_amount", "sender")}
+    # The bundle's link is not a fact of the decision either: a new link must not mark the letter outdated.
+    facts = {
+        key: value
+        for key, value in context.values.items()
+        if key not in ("final_amount", "sender", "bundle_link", "bundle_expires")
+    }
     facts |= {
         "work": context.work,
         "access": context.access,

@@ -68,6 +68,13 @@ urlpatterns = [
     path("clients/<int:pk>/documents/", documents.document_upload, name="document_upload"),
     path("clients/<int:pk>/documents/<int:doc>/", documents.document_download, name="document_download"),
     path("clients/<int:pk>/documents/<int:doc>/delete/", documents.document_delete, name="document_delete"),
+    path("cases/<int:pk>/bundle/", documents.bundle_create, name="bundle_create"),
+    path("cases/<int:pk>/bundle/<int:bundle>/", documents.bundle_status, name="bundle_status"),
+    path("cases/<int:pk>/bundle/<int:bundle>/revoke/", documents.bundle_revoke, name="bundle_revoke"),
+    path("cases/<int:pk>/bundle/<int:bundle>/renew/", documents.bundle_renew, name="bundle_renew"),
+    # The client's link: no account, the signed token is the key (documents/links.py).
+    path("handover/<str:token>/", documents.bundle_link, name="bundle_link"),
+    path("handover/<str:token>/download/", documents.bundle_link_download, name="bundle_link_download"),
     path("clients/<int:pk>/case/", cases.case_open, name="case_open"),
     path("cases/", cases.cases, name="cases"),
     path("cases/<int:pk>/", cases.case_detail, name="case_detail"),

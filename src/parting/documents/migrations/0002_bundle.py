@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_task_params_as_codes'),
+        ('cases', '0001_initial'),
         ('clients', '0003_client_email_domains_client_source_key'),
         ('documents', '0001_initial'),
         ('firms', '0004_firm_email_firm_letterhead_firm_paper'),
