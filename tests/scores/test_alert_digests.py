@@ -93,6 +93,21 @@ def test_nothing_is_sent_before_the_digest_hour_of_the_firms_day(firm, acme):
 
 
 @pytest.mark.django_db
+def test_the_digest_hour_is_the_firms_hour_not_utcs(acme):
+    """06:30 UTC on a Monday in December is 07:30 in Warsaw (due there) and 06:30 in a UTC firm (not yet)."""
+    moment = dt.datetime(2026, 12, 7, 6, 30, tzinfo=dt.UTC)
+    member(acme.firm)
+    alert(acme, dt.date(2026, 12, 6))
+    utc_firm = FirmFactory(time_zone="UTC")
+    member(utc_firm, name="uma")
+    alert(ClientFactory(firm=utc_firm, name="Zulu"), dt.date(2026, 12, 6))
+    alerts.send_digests(now=moment)
+    assert [m.to for m in mail.outbox] == [["olga@example.com"]]
+    alerts.send_digests(now=moment + dt.timedelta(hours=1))
+    assert [m.to for m in mail.outbox] == [["olga@example.com"], ["uma@example.com"]]
+
+
+@pytest.mark.django_db
 def test_a_polish_member_gets_the_digest_in_polish_and_an_english_member_in_english(firm, acme):
     member(firm, language="pl", name="pola")
     member(firm, language="en", name="olga", partner=True)

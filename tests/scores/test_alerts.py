@@ -71,6 +71,13 @@ def test_a_sign_staying_poor_is_no_new_alert(firm, acme, days):
 
 
 @pytest.mark.django_db
+def test_a_sign_recovering_from_poor_to_concerning_is_no_alert(firm, acme, days):
+    yesterday, today = days
+    before = [snap(acme, yesterday, bands={"W7": "poor"})]
+    assert store(firm, before, [snap(acme, today, bands={"W7": "concerning"})]) == []
+
+
+@pytest.mark.django_db
 def test_a_sign_reaching_concerning_only_is_no_alert(firm, acme, days):
     yesterday, today = days
     before = [snap(acme, yesterday, bands={"W7": "healthy"})]
