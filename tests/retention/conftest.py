@@ -24,10 +24,12 @@ from parting.cases.services import (
     task_update,
 )
 from parting.clients.models import AccessGrant, Credential, Engagement
+from parting.documents.bundle import bundle_request
 from parting.documents.models import Document
 from parting.documents.services import document_upload
 from parting.evidence.models import Incident, Message, Payment
 from parting.imports.models import ClientAlias, ImportRun
+from parting.letters.models import LetterSending
 from parting.letters.services import letter_edit, letter_generate
 from parting.settings import documents_storage
 from tests.factories import (
@@ -172,6 +174,12 @@ def rich_client(firm, team, name="Quarkwood Holdings") -> Rich:
     letter = letter_generate(case=case, by=staff)
     letter_edit(letter=letter, by=staff, subject=f"Our work for {name}", body=f"Dear Zofia {token},\n\nThank you.")
     case_notify(case=case, by=staff, on=today)
+    # A sending recorded as the letter service records it (the mail server is not called here).
+    LetterSending.objects.create(
+        letter=letter, version=letter.current, to=f"zofia@{token.lower()}.example", message_id="<m1@firm>", by=staff
+    )
+    bundle = bundle_request(client=client, case=case, by=partner)  # the handover ZIP (O4), stored
+    assert bundle.status == "ready" and bundle.file
     done(case, staff, "conversation", "letter", today=today)
     case_wind_down(case=case, by=staff)
     case.refresh_from_db()

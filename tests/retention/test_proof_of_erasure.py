@@ -55,12 +55,20 @@ def test_o5_after_the_deletion_date_the_worker_leaves_nothing_that_names_the_cli
     assert Invoice.objects.filter(client=rich.client).count() == 3
     assert Payment.objects.filter(client=rich.client).count() == 3
     assert list(Document.objects.filter(client=rich.client).values_list("category", flat=True)) == ["accounting"]
+    ledger = Document.objects.get(client=rich.client).file.name
+    stored = sorted(
+        p.relative_to(storage_dir / "documents").as_posix()
+        for p in (storage_dir / "documents").rglob("*")
+        if p.is_file()
+    )
+    assert stored == [ledger]  # the other documents and the handover bundle's ZIP are gone from storage
     # What is left: the tombstone, the case (purged), the blanked client row named by the reference.
     tombstone = Tombstone.objects.get(client=rich.client)
     assert Client.objects.get(pk=rich.client.pk).name == tombstone.reference
     assert OffboardingCase.objects.get(pk=rich.case.pk).state == OffboardingCase.State.PURGED
     assert tombstone.counts["personal"]["contacts"] == 2
     assert tombstone.counts["provided"] == {"documents": 1}
+    assert tombstone.counts["personal"]["bundles"] == 1 and tombstone.counts["personal"]["letters_sent"] == 1
     assert ImportRun.objects.get(firm=firm).unmatched == [["Someone Else", 1]]
     purged = AuditEntry.objects.get(firm=firm, action="retention.purged")
     assert purged.target == f"client:{rich.client.pk}" and purged.data["ref"] == tombstone.reference
