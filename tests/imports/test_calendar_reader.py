@@ -845,3 +845,62 @@ def test_apple_attendee_known_by_urn_uuid_is_read_from_its_email_parameter():
     assert record.declined == ("jan@nowak-handel.pl",)
     assert record.client.emails == ("jan@nowak-handel.pl",)
     assert record.status == BY_CLIENT
+
+
+# --- Apple Calendar: "this and all following" moved with RECURRENCE-ID;RANGE=THISANDFUTURE ------------
+
+APPLE_WEEKLY = "7D1C4E9A-3B2F-4A6D-9E8C-1F2A3B4C5D6E"
+
+
+def test_apple_this_and_following_move_keeps_every_later_occurrence_with_its_own_key():
+    records, problems = read_sample("apple_this_and_following.ics")
+    assert list(problems) == []
+    weekly = sorted((r for r in records if r.key.startswith(APPLE_WEEKLY)), key=lambda r: r.starts_at)
+    assert [(r.key.split("|")[1], r.starts_at.hour) for r in weekly] == [
+        ("2026-05-04T08:00:00Z", 8),  # 10:00 Warsaw
+        ("2026-05-11T08:00:00Z", 8),
+        ("2026-05-18T08:00:00Z", 12),  # moved to 14:00 from here on
+        ("2026-05-25T08:00:00Z", 12),
+        ("2026-06-01T08:00:00Z", 12),
+        ("2026-06-08T08:00:00Z", 12),
+    ]
+
+
+def test_apple_organizer_by_urn_uuid_is_the_firm_and_the_client_is_the_other_attendee():
+    records, _ = read_sample("apple_this_and_following.ics")
+    first = min(records, key=lambda r: r.starts_at)
+    assert first.organizer == "anna@kowalska-partners.pl"
+    assert first.client.emails == ("marek@wisniewski-transport.pl",)
+
+
+def test_all_day_series_with_exdates_on_two_lines_leaves_only_the_days_kept():
+    records, _ = read_sample("apple_this_and_following.ics")
+    days = [r.starts_at for r in records if r.all_day]
+    assert days == [dt.datetime(2026, 5, 31, 22, tzinfo=UTC), dt.datetime(2026, 6, 4, 22, tzinfo=UTC)]
+
+
+def test_this_and_following_cancelled_cancels_each_later_occurrence_once():
+    data = ics(
+        """UID:tf
+        DTSTART;TZID=Europe/Warsaw:20260504T100000
+        DURATION:PT45M
+        RRULE:FREQ=WEEKLY;COUNT=4
+        ORGANIZER:mailto:jan@nowak-handel.pl
+        SUMMARY:Przegląd""",
+        """UID:tf
+        RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Warsaw:20260518T100000
+        DTSTART;TZID=Europe/Warsaw:20260518T100000
+        DURATION:PT45M
+        STATUS:CANCELLED
+        LAST-MODIFIED:20260517T200000Z
+        ORGANIZER:mailto:jan@nowak-handel.pl
+        SUMMARY:Przegląd""",
+    )
+    records, problems = read_bytes(data)
+    assert list(problems) == []
+    assert [(r.starts_at.day, r.status) for r in sorted(records, key=lambda r: r.starts_at)] == [
+        (4, HELD),
+        (11, HELD),
+        (18, BY_CLIENT),
+        (25, BY_CLIENT),
+    ]

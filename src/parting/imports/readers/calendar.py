@@ -968,7 +968,8 @@ def _record(occurrence, uid, series, master, overrides, ctx: _Context) -> Meetin
     ends_at = max(ends_at, starts_at)
 
     rid_prop = occurrence.get("RECURRENCE-ID")
-    rid = _stamp(rid_prop.dt, ctx.floating) if rid_prop is not None else _stamp(start, ctx.floating)
+    rid = _stamp(_original_start(rid_prop, start, overrides, ctx), ctx.floating) if rid_prop is not None else ""
+    rid = rid or _stamp(start, ctx.floating)
     override = overrides.get(rid)
     source_event = override or master
     line = source_event.chunk.line if source_event is not None else 0
@@ -1019,6 +1020,25 @@ def _record(occurrence, uid, series, master, overrides, ctx: _Context) -> Meetin
         all_day=all_day,
         minutes_late=minutes_late,
     )
+
+
+def _original_start(rid_prop, start: dt.date, overrides: dict, ctx: _Context) -> dt.date:
+    """The occurrence's original start. An override with ``RECURRENCE-ID;RANGE=THISANDFUTURE`` (Apple and
+    Outlook write it when "this and all following" meetings are moved) gives every later occurrence its
+    own RECURRENCE-ID: they would share one key and all but the first be lost; each later occurrence's
+    original start is the override's shifted by as much as the occurrence is after the override's start."""
+    value = rid_prop.dt
+    params = getattr(rid_prop, "params", {}) or {}
+    if str(params.get("RANGE", "")).upper() != "THISANDFUTURE":
+        return value
+    override = overrides.get(_stamp(value, ctx.floating))
+    moved = override.component.get("DTSTART") if override is not None else None
+    if moved is None or type(moved.dt) is not type(start) or type(value) is not type(start):
+        return value
+    try:
+        return value + (start - moved.dt)
+    except TypeError:  # an aware time against a floating one
+        return value
 
 
 def _status(occurrence, organizer, client_people, own_people, subject, description, starts_at, ctx):
