@@ -72,6 +72,18 @@ def test_a_daily_digest_lists_yesterdays_alerts_with_client_what_crossed_and_a_l
 
 
 @pytest.mark.django_db
+def test_a_digest_of_many_alerts_lists_the_first_hundred_and_counts_the_rest(firm, monkeypatch):
+    monkeypatch.setattr(alerts, "DIGEST_MAX_ITEMS", 3)
+    member(firm)
+    for n in range(5):
+        alert(ClientFactory(firm=firm, name=f"Client {n}"), MONDAY.date() - dt.timedelta(days=1))
+    alerts.send_digests(now=MONDAY)
+    [message] = mail.outbox
+    assert message.subject.startswith("5 client alerts")
+    assert message.body.count("/clients/") == 3 and "… and 2 more alerts on the dashboard." in message.body
+
+
+@pytest.mark.django_db
 def test_a_digest_is_sent_once_per_period_however_often_the_job_runs(firm, acme):
     member(firm)
     alert(acme, MONDAY.date() - dt.timedelta(days=1))

@@ -45,6 +45,9 @@ DIGEST_HOUR = getattr(settings, "PARTING_ALERT_DIGEST_HOUR", 7)
 # A claim without a sending this old belongs to a worker that died while sending: it may be taken again.
 DIGEST_LEASE = dt.timedelta(minutes=15)
 SENIOR_ROLES = (Membership.Role.OWNER, Membership.Role.PARTNER)
+# A digest lists at most this many alerts and counts the rest: a policy change that turns a sign poor
+# for every client makes one readable e-mail, not a thousand lines.
+DIGEST_MAX_ITEMS = 100
 
 
 # -- recording -----------------------------------------------------------------------------------
@@ -203,9 +206,10 @@ def render_digest(membership: Membership, alerts: list[Alert], start: dt.date, e
                 "text": describe(alert),
                 "url": base_url() + reverse("client_detail", args=[alert.client_id]),
             }
-            for alert in alerts
+            for alert in alerts[:DIGEST_MAX_ITEMS]
         ]
         context = {
+            "more": len(alerts) - len(items),
             "firm": membership.firm,
             "member": membership.user,
             "items": items,
@@ -220,8 +224,8 @@ def render_digest(membership: Membership, alerts: list[Alert], start: dt.date, e
         subject = ngettext(
             "%(count)d client alert at %(firm)s",
             "%(count)d client alerts at %(firm)s",
-            len(items),
-        ) % {"count": len(items), "firm": membership.firm.name}
+            len(alerts),
+        ) % {"count": len(alerts), "firm": membership.firm.name}
         text = render_to_string("parting/email/alert_digest.txt", context)
         html = render_to_string("parting/email/alert_digest.html", context)
     message = EmailMultiAlternatives(
