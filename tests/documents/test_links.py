@@ -229,3 +229,20 @@ def test_the_checklists_files_task_shows_the_link_or_why_there_is_none(handover,
     links.bundle_link_revoke(bundle=bundle, by=team["owner"])
     assert handover_link(case)["status"] == "revoked"
     assert "revoked" in task_title(task) and links.bundle_link_path(bundle) not in task_title(task)
+
+
+def test_the_case_page_has_the_handover_section_once_the_case_is_approved(approved_case, team):
+    session = browser(team["partner"])
+    html = session.get(reverse("case_detail", args=[approved_case.pk])).content.decode()
+    assert 'id="handover"' in html and 'id="bundle-build"' in html
+    session.post(reverse("bundle_create", args=[approved_case.pk]))
+    html = session.get(reverse("case_detail", args=[approved_case.pk])).content.decode()
+    bundle = Bundle.objects.get(client=approved_case.client)
+    assert f'value="{links.bundle_link_url(bundle)}"' in html
+    assert links.bundle_link_path(bundle) in html  # in the checklist's files task too (O4)
+
+
+def test_a_draft_case_has_no_handover_section(handover, team):
+    case, _bundle = handover
+    html = browser(team["owner"]).get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert 'id="handover"' not in html
