@@ -695,6 +695,7 @@ def test_w10_html_only_quoted_printable_message_with_winmail_dat_is_judged_on_it
         ("Monday, January 5, 2026 12:15 AM", dt.datetime(2026, 1, 5, 0, 15, tzinfo=UTC)),
         ("Mon, 5 Jan 2026 11:59:59 am +0200", dt.datetime(2026, 1, 5, 9, 59, 59, tzinfo=UTC)),
         ("Mon, 5 Jan 2026 13:00:00 +0000", dt.datetime(2026, 1, 5, 13, tzinfo=UTC)),
+        ("Mon, 5 Jan 2026 1:00 PM MSK", dt.datetime(2026, 1, 5, 10, tzinfo=UTC)),
     ],
 )
 def test_twelve_hour_dates_are_read_as_twelve_hour(header, expected):
@@ -733,3 +734,22 @@ def test_read_path_takes_a_folder_of_apple_mail_exports_with_sub_mailboxes(tmp_p
     assert list(problems) == []
     files = Counter(r.source.file for r in records)
     assert files == {"Export/Clients.mbox/mbox": 2, "Export/Clients.mbox/Nowak Handel.mbox/mbox": 5}
+
+
+@pytest.mark.parametrize(
+    ("header", "utc_hour"),
+    [
+        ("Mon, 5 Jan 2026 09:00:00 MET", 8),
+        ("Mon, 5 Jan 2026 09:00:00 CET (Central European Time)", 8),
+        ("Mon, 5 Jan 2026 09:00:00 EET", 7),
+        ("Mon, 5 Jan 2026 09:00:00 GMT+01:00", 8),
+        ("Mon, 5 Jan 2026 09:00:00 GMT", 9),
+        ("Mon, 5 Jan 2026 09:00:00 +0100 (Central European Standard Time)", 8),
+        ("2026-01-05T09:00:00+02:00", 7),  # ISO, as scripts and some exporters write it
+        ("2026-01-05 09:00:00", 9),
+    ],
+)
+def test_zone_names_and_forms_outside_rfc_5322_are_not_read_as_utc(header, utc_hour):
+    data = f"From: c@client.example\nTo: t@brightdesk.example\nDate: {header}\nSubject: x\n\nbody\n".encode()
+    (record,), problems, _ = read_bytes(data)
+    assert record.sent_at == dt.datetime(2026, 1, 5, utc_hour, tzinfo=UTC) and list(problems) == []

@@ -799,6 +799,24 @@ def _twenty_four(match: re.Match) -> str:
     return f"{hour:02d}:{match.group(2)}:{match.group(3) or '00'}"
 
 
+# Zone names RFC 5322 does not define (it knows UT, GMT and the US ones) that European mailers write;
+# email.utils would read them as UTC.
+_ZONE_NAMES = {
+    "WET": "+0000",
+    "WEST": "+0100",
+    "BST": "+0100",
+    "CET": "+0100",
+    "MET": "+0100",
+    "CEST": "+0200",
+    "MEST": "+0200",
+    "EET": "+0200",
+    "EEST": "+0300",
+    "MSK": "+0300",
+    "IDT": "+0300",
+}
+_ZONE_NAME = re.compile(r"\s(" + "|".join(_ZONE_NAMES) + r")(\s*\(.*\))?\s*$", re.IGNORECASE)
+_GMT_OFFSET = re.compile(r"\s(?:GMT|UTC)\s*([+-])(\d{1,2}):?(\d\d)?(?=\s|$|\()", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d")
 _ENVELOPE_DATE = re.compile(
     rb"([A-Za-z]{3}),? +([A-Za-z]{3}) +(\d{1,2}) +(\d{1,2}):(\d\d)(?::(\d\d))?(?: +([+-]\d{4}|[A-Z]{1,5}))? +(\d{4})"
 )
@@ -829,6 +847,15 @@ def _parse_date(text: str) -> dt.datetime | None:
     """An aware instant from a Date header; a date without a zone ("-0000" or none) is taken as UTC.
     A 12-hour time ("1:00 PM", written by some mailers and by hand) is read as such."""
     text = _TWELVE_HOUR.sub(_twenty_four, text)
+    text = _GMT_OFFSET.sub(lambda m: f" {m.group(1)}{int(m.group(2)):02d}{m.group(3) or '00'}", text)
+    text = _ZONE_NAME.sub(lambda m: f" {_ZONE_NAMES[m.group(1).upper()]}{m.group(2) or ''}", text)
+    if _ISO_DATE.match(text.strip()):
+        try:
+            value = dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            return None
+        value = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return value if 1980 <= value.year <= 2200 else None
     try:
         value = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
