@@ -86,16 +86,17 @@ def test_postponing_needs_a_reason_and_a_later_date_and_is_audited(firm, team, k
     asked(kasia, team["owner"], today + dt.timedelta(days=3))
     row = PurgeSchedule.objects.get(client=kasia, category="personal")
     session = browser(team["partner"])
-    url = reverse("purge_postpone", args=[row.pk])
+    url = reverse("purge_postpone", args=[kasia.pk])
     later = (today + dt.timedelta(days=40)).isoformat()
-    response = session.post(url, {"to_date": later, "reason": "  "})
+    assert session.get(url + "?category=personal").status_code == 200
+    response = session.post(url, {"category": "personal", "to_date": later, "reason": "  "})
     assert response.status_code == 400 and "This field is required." in response.content.decode()
     same = (today + dt.timedelta(days=3)).isoformat()
-    response = session.post(url, {"to_date": same, "reason": "Tax audit under way"})
+    response = session.post(url, {"category": "personal", "to_date": same, "reason": "Tax audit under way"})
     assert response.status_code == 400
     assert f"The new date must be later than {same}." in response.content.decode()
     assert PurgeSchedule.objects.get(pk=row.pk).due_on == today + dt.timedelta(days=3)
-    response = session.post(url, {"to_date": later, "reason": "Tax audit under way"})
+    response = session.post(url, {"category": "personal", "to_date": later, "reason": "Tax audit under way"})
     assert response.status_code == 302
     assert PurgeSchedule.objects.get(pk=row.pk).due_on.isoformat() == later
     postponement = Postponement.objects.filter(schedule=row).last()
@@ -111,7 +112,9 @@ def test_staff_cannot_open_the_purge_page_nor_postpone(firm, team, kasia):
     session = browser(team["staff"])
     assert session.get(reverse("retention")).status_code == 403
     assert (
-        session.post(reverse("purge_postpone", args=[row.pk]), {"to_date": "2099-01-01", "reason": "x"}).status_code
+        session.post(
+            reverse("purge_postpone", args=[kasia.pk]), {"category": "personal", "to_date": "2099-01-01", "reason": "x"}
+        ).status_code
         == 403
     )
     with pytest.raises(services.RetentionError, match="Only owners and partners can postpone a purge"):
@@ -127,12 +130,10 @@ def test_another_firms_purge_rows_certificates_and_clients_are_a_404(firm, team,
     row = PurgeSchedule.objects.get(client=theirs, category="accounting")
     tombstone = Tombstone.objects.get(client=theirs)
     session = browser(team["owner"])
-    assert session.get(reverse("purge_postpone", args=[row.pk])).status_code == 404
-    assert (
-        session.post(reverse("purge_postpone", args=[row.pk]), {"to_date": "2099-01-01", "reason": "x"}).status_code
-        == 404
-    )
-    assert session.get(reverse("purge_certificate", args=[tombstone.pk])).status_code == 404
+    url = reverse("purge_postpone", args=[theirs.pk])
+    assert session.get(url).status_code == 404
+    assert session.post(url, {"category": "accounting", "to_date": "2099-01-01", "reason": "x"}).status_code == 404
+    assert session.get(reverse("purge_certificate", args=[theirs.pk])).status_code == 404
     assert session.get(reverse("erasure_request", args=[theirs.pk])).status_code == 404
     assert PurgeSchedule.objects.get(pk=row.pk).due_on == row.due_on
     page = session.get(reverse("retention")).content.decode()
@@ -215,7 +216,7 @@ def test_the_certificate_is_a_pdf_whose_hash_is_in_the_audit_log_in_the_clients_
     services.purge_due()
     tombstone = Tombstone.objects.get(client=kasia)
     entry = AuditEntry.objects.get(firm=firm, action="retention.certificate")
-    response = browser(team["owner"]).get(reverse("purge_certificate", args=[tombstone.pk]))
+    response = browser(team["owner"]).get(reverse("purge_certificate", args=[kasia.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert hashlib.sha256(response.content).hexdigest() == entry.data["sha256"] == tombstone.certificate_sha256
@@ -226,7 +227,7 @@ def test_the_certificate_is_a_pdf_whose_hash_is_in_the_audit_log_in_the_clients_
     assert "Kasia" not in str(data)
     assert [group["title"] for group in data["kept"]] and len(data["deleted"]) == 3
     # Downloading again gives the same bytes: nothing new in the log.
-    again = browser(team["owner"]).get(reverse("purge_certificate", args=[tombstone.pk]))
+    again = browser(team["owner"]).get(reverse("purge_certificate", args=[kasia.pk]))
     assert again.content == response.content
     assert AuditEntry.objects.filter(firm=firm, action="retention.certificate").count() == 1
 

@@ -9,7 +9,7 @@ import hashlib
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,12 +26,19 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PostponeForm(forms.Form):
+    category = forms.ChoiceField(label=gettext_lazy("Data"))
     to_date = forms.DateField(label=gettext_lazy("New date"), widget=DATE)
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Recorded; the audit log keeps its checksum. Do not write the client's name."),
     )
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            (row.category, f"{row.get_category_display()} · {row.due_on.isoformat()}") for row in rows
+        ]
 
 
 class ErasureForm(forms.Form):
@@ -67,11 +74,15 @@ def retention_page(request):
 
 @member_required(senior=True)
 def purge_postpone(request, pk: int):
-    row = get_object_or_404(
-        PurgeSchedule.objects.select_related("client"), firm=request.firm, pk=pk, state=PurgeSchedule.State.SCHEDULED
-    )
-    form = PostponeForm(request.POST or None, auto_id="postpone-%s")
+    """Postpone one of a client's scheduled purges (the category is chosen on the form)."""
+    client = client_get(firm=request.firm, pk=pk)
+    rows = list(PurgeSchedule.objects.filter(firm=request.firm, client=client, state=PurgeSchedule.State.SCHEDULED))
+    if not rows:
+        raise Http404(_("No purge of this client is scheduled."))
+    initial = {"category": request.GET.get("category", "")}
+    form = PostponeForm(request.POST or None, rows=rows, initial=initial, auto_id="postpone-%s")
     if request.method == "POST" and form.is_valid():
+        row = next(row for row in rows if row.category == form.cleaned_data["category"])
         try:
             services.postpone(
                 schedule=row, by=request.user, to_date=form.cleaned_data["to_date"], reason=form.cleaned_data["reason"]
@@ -82,7 +93,7 @@ def purge_postpone(request, pk: int):
             messages.success(request, _("The purge is postponed to %(day)s.") % {"day": row.due_on.isoformat()})
             return redirect("retention")
     return render(
-        request, "parting/purge_postpone.html", {"row": row, "form": form}, status=400 if form.errors else 200
+        request, "parting/purge_postpone.html", {"client": client, "form": form}, status=400 if form.errors else 200
     )
 
 
@@ -111,7 +122,9 @@ def erasure_request(request, pk: int):
 
 @member_required(senior=True)
 def certificate_download(request, pk: int):
-    tombstone = get_object_or_404(Tombstone, firm=request.firm, pk=pk, certificate_at__isnull=False)
+    """The client's deletion certificate, rendered again from the tombstone (the same bytes as issued)."""
+    client = client_get(firm=request.firm, pk=pk)
+    tombstone = get_object_or_404(Tombstone, firm=request.firm, client=client, certificate_at__isnull=False)
     pdf = certificate_pdf(tombstone)
     digest = hashlib.sha256(pdf).hexdigest()
     if digest != tombstone.certificate_sha256:
