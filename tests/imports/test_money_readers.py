@@ -683,7 +683,20 @@ def test_every_export_saved_by_excel_on_windows_with_euro_signs_reads_the_same(s
     csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([[european(c) for c in r] for r in rows])
     records, problems = read(sample, out.getvalue().encode("cp1252", errors="replace"))
     assert not problems, reasons(problems)
-    assert [(r.key, r.amount) for r in records] == [(r.key, r.amount) for r in expected]
+    assert [(r.key, r.amount, r.client.name) for r in records] == [(r.key, r.amount, r.client.name) for r in expected]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Café Lumière;L-1;31.01.2026;1.234,50 €", "Acme;L-1;31.01.2026;1.234,50 €", "Ó Briain;L-1;31.01.2026;€ 1.234,50"],
+)
+def test_a_cp1252_file_whose_only_other_letters_are_euro_signs_is_not_read_as_cyrillic(line):
+    """Excel on Windows writes € as byte 0x80, which Cyrillic and DOS charsets read as a letter (А, Ђ,
+    Ć, Ä): the file must still be read as the Windows charset it is."""
+    data = f"client;number;issued_on;amount\r\n{line}\r\n".encode("cp1252")
+    records, problems = invoices("eu.csv", data)
+    assert not problems
+    assert (records[0].client.name, records[0].amount) == (line.split(";")[0], D("1234.50"))
 
 
 def test_quickbooks_sales_transactions_list_invoices_part_paid_credit_memo_and_the_rest_skipped():
@@ -722,3 +735,82 @@ def test_a_running_balance_in_a_quickbooks_report_is_not_what_the_invoice_still_
     records, problems = invoices("balance_detail.csv", data)
     assert not problems
     assert [(r.number, r.amount_paid) for r in records] == [("1", None), ("2", None)]
+
+
+# ---- the wrong file: a reason the user can act on, at its line ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00" + b"\x00" * 40, "save the sheet as CSV"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40, "save the sheet as CSV"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
+        (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n",
+            "calendar",
+        ),
+    ],
+)
+def test_a_workbook_a_pdf_or_a_calendar_is_refused_saying_what_it_is(data, words):
+    for read in (invoices, payments):
+        with pytest.raises(FileUnreadable) as caught:
+            read("export.csv", data)
+        assert words in caught.value.reason and caught.value.line == 1
+
+
+def test_an_invoices_file_chosen_as_payments_is_refused_not_read_as_one_payment_per_paid_invoice():
+    with pytest.raises(FileUnreadable) as caught:
+        payments("generic_invoices.csv")
+    assert "invoices file" in caught.value.reason and caught.value.line == 1
+
+
+def test_a_payments_file_chosen_as_invoices_says_it_is_a_payments_file():
+    with pytest.raises(FileUnreadable) as caught:
+        invoices("generic_payments_two_parts.csv")
+    assert "payments file" in caught.value.reason
+
+
+def test_a_bad_value_is_reported_with_file_line_column_and_reason():
+    data = "\ufeffDate;Transaction type;No.;Customer;Due date;Amount;Open balance\r\n".encode()
+    data += (
+        "31/01/2026;Invoice;7;Acme;02/03/2026;12,50 €;0\r\n31/01/2026;Invoice;8;Acme;31/02/2026;1O,00;0\r\n".encode()
+    )
+    records, problems = invoices("acme.csv", data)
+    assert [r.number for r in records] == ["7"]
+    assert sorted(str(p) for p in problems) == [
+        "acme.csv, line 3, column 'Amount': '1O,00' is not an amount",
+        "acme.csv, line 3, column 'Due date': '31/02/2026' is not a date",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("decimal", "written", "amount"),
+    [
+        (".", "-$1,500.00", D("-1500.00")),
+        (".", "($150.00)", D("-150.00")),
+        (".", "*$150.00", D("150.00")),
+        (".", "US$ 12.00", D("12.00")),
+        (".", "1,234.50 руб.", D("1234.50")),
+        (".", "350.00 ₪", D("350.00")),
+        (".", "1'234.50", D("1234.50")),
+        (".", "10-", D("-10")),
+        (",", "1 234,50 zł", D("1234.50")),
+        (",", "(1.000,00 €)", D("-1000.00")),
+        (",", "-€ 99,00", D("-99.00")),
+        (",", "12,50 lei", D("12.50")),
+    ],
+)
+def test_amounts_with_currency_signs_words_and_negatives_as_exports_write_them(decimal, written, amount):
+    from parting.imports.text import AmountColumn
+
+    assert AmountColumn("Amount", decimal=decimal).parse(written) == amount
+
+
+@pytest.mark.parametrize("written", ["1O,00", "1O.00", "10.0O", "(10.00", "12%", "N/A", "$", "1.2.3"])
+def test_a_letter_inside_an_amount_is_not_read_as_a_smaller_amount(written):
+    """'1O,00' typed with a letter O must be a problem, not 1,00."""
+    from parting.imports.text import AmountColumn, AmountError
+
+    with pytest.raises(AmountError):
+        AmountColumn("Amount", decimal="," if "," in written else ".").parse(written)

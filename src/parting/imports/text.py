@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -73,6 +74,7 @@ LEGACY_CHARSETS = (
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+_NEVER_ALONE = set("ąćęłńśźżĄĆĘŁŃŚŹŻăĂșȘțȚşŞţŢ")
 _LATIN = re.compile(r"[A-Za-z]")
 _OTHER_SCRIPT = re.compile(r"[\u0400-\u04ff\u05d0-\u05ea]")
 
@@ -80,7 +82,21 @@ _OTHER_SCRIPT = re.compile(r"[\u0400-\u04ff\u05d0-\u05ea]")
 def _plausibility(text: str) -> int:
     target = len(_TARGET.findall(text))
     foreign = sum(1 for ch in text if ord(ch) > 127 and ch not in _NEUTRAL and not _TARGET.match(ch))
-    mixed = sum(len(w) for w in _WORD.findall(text) if _LATIN.search(w) and _OTHER_SCRIPT.search(w))
+    words = _WORD.findall(text)
+    mixed = sum(len(w) for w in words if _LATIN.search(w) and _OTHER_SCRIPT.search(w))
+    # A Cyrillic or Hebrew letter standing alone where no word of that script is written: a sign of a
+    # Western file misread ("1 200,00 €" in cp1252 read as mac-cyrillic gives "1 200,00 А"). Real
+    # Russian or Hebrew text has words of two letters and more.
+    # A Polish or Romanian letter with its diacritic is never a word alone.
+    alone = [w for w in words if len(w) == 1 and _OTHER_SCRIPT.match(w)]
+    if alone and any(len(w) > 1 and _OTHER_SCRIPT.search(w) for w in words):
+        alone = []
+    alone += [w for w in words if len(w) == 1 and w in _NEVER_ALONE]
+    target -= len(alone)
+    foreign += len(alone)
+    # Byte 0x80 is the euro sign in the Windows charsets of Western and Central Europe, where amounts
+    # carry it; the charsets that read it as a letter (Ć, Ä, Ç, А) are the wrong ones.
+    target += text.count("€")
     return target - 3 * foreign - 3 * mixed
 
 
@@ -126,6 +142,35 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
         pass
     best = detect_charset(data)
     return data.decode(best) if best else data.decode("utf-8", errors="replace")
+
+
+_FOREIGN = (
+    (b"PK\x03\x04", "workbook"),  # .xlsx, .ods and .zip all start so
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "workbook"),  # Excel 97–2003 (.xls)
+    (b"%PDF-", "pdf"),
+    (b"BEGIN:VCALENDAR", "calendar"),
+    (b"{\\rtf", "rtf"),
+)
+
+
+def refuse_other_formats(sample: bytes) -> None:
+    """Refuse, with the reason a user can act on, a file that is not a CSV but another format people
+    pick by mistake: a spreadsheet workbook, a PDF report, a calendar. Raises FileUnreadable."""
+    head = sample[:64].lstrip(b"\xef\xbb\xbf").lstrip()
+    for magic, kind in _FOREIGN:
+        if head[: len(magic)].upper() == magic.upper():
+            if kind == "workbook":
+                reason = _(
+                    "this is a spreadsheet workbook (.xlsx, .xls or .ods) or a ZIP archive, not a CSV file; "
+                    "open it and save the sheet as CSV (CSV UTF-8 where offered), then import that file"
+                )
+            elif kind == "pdf":
+                reason = _("this is a PDF document, not a CSV file; export the report as CSV from its tool")
+            elif kind == "calendar":
+                reason = _("this is a calendar (.ics), not a CSV file; import it as a calendar")
+            else:
+                reason = _("this is a rich-text document (.rtf), not a CSV file; save it as CSV")
+            raise FileUnreadable(reason, line=1)
 
 
 def open_text(stream: BinaryIO, encoding: str | None = None) -> io.TextIOWrapper:
@@ -200,7 +245,10 @@ class CsvFile:
 
 
 def csv_rows(stream: BinaryIO, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
-    """Open a CSV export. Raises FileUnreadable for a file without a header or a broken one."""
+    """Open a CSV export. Raises FileUnreadable for a file without a header or a broken one, or one
+    in another format (``refuse_other_formats``)."""
+    refuse_other_formats(stream.read(64))
+    stream.seek(0)
     text = open_text(stream, encoding)
     counter = [0]
     lines = _lines(text, counter)
@@ -254,12 +302,10 @@ def csv_rows(stream: BinaryIO, encoding: str | None = None, delimiter: str | Non
 
 # ---- amounts -------------------------------------------------------------------------------------
 
-_NOT_NUMBER = re.compile(r"[^\d.,\-+()]")
 # Amounts that show their decimal separator at a glance (1234.50, -0,5): most values of most files.
 _PLAIN_DOT = re.compile(r"-?\d{1,15}\.\d\d?")
 _PLAIN_COMMA = re.compile(r"-?\d{1,15},\d\d?")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_CURRENCY = re.compile(r"^[A-Z]{3}\s*|\s*[A-Z]{3}$")
 
 
 class AmountError(ValueError):
@@ -267,21 +313,33 @@ class AmountError(ValueError):
 
 
 def _amount_shape(text: str) -> tuple[str, bool]:
-    """Clean digits/separators of ``text`` and whether it is negative."""
+    """Clean digits/separators of ``text`` and whether it is negative; ``("", False)`` when it is
+    not shaped like an amount.
+
+    Around the number may stand a currency sign or code (``$``, ``€``, ``zł``, ``EUR``, ``руб.``), a
+    sign before or after it (``-10``, ``10-``, U+2212), parentheses for a negative, and the asterisk
+    some reports put on a figure; nothing may stand inside it but separators (``1O,00`` with a
+    letter O is not 1,00)."""
     s = _SPACES.sub("", text.strip())
-    s = _CURRENCY.sub("", s)
-    negative = False
-    if s.startswith("(") and s.endswith(")"):
-        negative, s = True, s[1:-1]
-    s = s.replace("−", "-")  # U+2212
-    s = "".join(ch for ch in s if ch.isdigit() or ch in ".,-+") if _NOT_NUMBER.search(s) else s
-    if s.endswith("-") and not s.startswith("-"):
-        negative, s = True, s[:-1]
-    if s.startswith("-"):
-        negative, s = not negative, s[1:]
-    elif s.startswith("+"):
-        s = s[1:]
-    return s, negative
+    m = _SHAPE.fullmatch(s)
+    if not m:
+        return "", False
+    before, clean, after = m.group(1), m.group(2), m.group(3)
+    if not all(ch in _AFFIX_SIGNS or ch.isalpha() or unicodedata.category(ch) == "Sc" for ch in before + after):
+        return "", False
+    if re.match(r"[^\W\d_](?![^\W\d_])", after):
+        return "", False  # one letter straight after the digits is a typo (10.0O), not a currency
+    minus = before.count("-") + before.count("−") + after.count("-") + after.count("−")
+    negative = minus % 2 == 1
+    if "(" in before and ")" in after:
+        negative = not negative
+    elif "(" in before or ")" in after:
+        return "", False
+    return clean, negative
+
+
+_SHAPE = re.compile(r"([^\d.,]*)(\d[\d.,]*|[.,]\d[\d.,]*)([^\d,]*?)\.?")
+_AFFIX_SIGNS = set("-+−()*")
 
 
 def _vote(clean: str) -> str | None:

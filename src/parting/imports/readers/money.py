@@ -54,6 +54,7 @@ from ..text import (
     DateError,
     csv_rows,
     either,
+    refuse_other_formats,
     sniff_charset,
     sniff_delimiter,
     truthy,
@@ -372,6 +373,7 @@ class _Table:
         self.stream.seek(0)
         sample = self.stream.read(SAMPLE_BYTES)
         self.stream.seek(0)
+        refuse_other_formats(sample)
         encoding = self.options.encoding or sniff_charset(sample)
         bom = b""
         if encoding.replace("_", "-").lower() in ("utf-16", "utf16"):
@@ -531,6 +533,7 @@ class _Table:
             # "Balance" is what is still owed only in the Sales transactions list (beside "Total
             # before sales tax"); in a report (Customer Balance Detail) it is a running balance.
             del self.cols["amount_due"]
+        self._refuse_the_other_kind(by_norm)
         missing = [f for f in REQUIRED[self.kind] if f not in self.cols]
         if "amount" in missing and self.preset.sum_lines and "line_total" in self.cols:
             missing.remove("amount")
@@ -546,6 +549,29 @@ class _Table:
                     "required columns are missing (%(format)s): %(columns)s; the file's columns are: %(header)s"
                 ) % {**values, "format": str(self.preset.label)}
             raise FileUnreadable(reason, line=self.header_line)
+
+    def _refuse_the_other_kind(self, by_norm: dict[str, str]) -> None:
+        """An invoices file chosen as payments reads as payments (it has a client, an amount and a
+        payment date) and would give one payment per paid invoice: refuse it, and say what it is. A
+        payments file chosen as invoices lacks their columns anyway; the problem says what it is."""
+        if self.preset.name != "generic" or self.options.mapping:
+            return
+        if self.kind == "payments" and {"number", "issued_on"} <= set(by_norm) and "invoice_number" not in by_norm:
+            raise FileUnreadable(
+                _(
+                    "this is an invoices file (it has the columns 'number' and 'issued_on'), not a payments file; "
+                    "import it as invoices"
+                ),
+                line=self.header_line,
+            )
+        if self.kind == "invoices" and {"paid_on", "invoice_number"} <= set(by_norm) and "issued_on" not in by_norm:
+            raise FileUnreadable(
+                _(
+                    "this is a payments file (it has the columns 'invoice_number' and 'paid_on'), not an invoices "
+                    "file; import it as payments"
+                ),
+                line=self.header_line,
+            )
 
     def _names_for(self, fld: str) -> str:
         names = self.preset.columns.get(fld, (fld,))
