@@ -226,6 +226,11 @@ def test_the_certificate_is_a_pdf_whose_hash_is_in_the_audit_log_in_the_clients_
     assert data["content_sha256"] == entry.data["content_sha256"]
     assert "Kasia" not in str(data)
     assert [group["title"] for group in data["kept"]] and len(data["deleted"]) == 3
+    assert data["deleted"][0]["items"] == ["Contacts (names, e-mail addresses, phone numbers): 1"]
+    assert data["deleted"][1]["items"] == ["We held nothing of this kind."]  # no documents provided
+    page = browser(team["owner"]).get(reverse("retention")).content.decode()
+    assert tombstone.reference in page and reverse("purge_certificate", args=[kasia.pk]) in page
+    assert "Kasia" not in page
     # Downloading again gives the same bytes: nothing new in the log.
     again = browser(team["owner"]).get(reverse("purge_certificate", args=[kasia.pk]))
     assert again.content == response.content

@@ -76,7 +76,8 @@ def certificate_data(tombstone: Tombstone) -> dict:
     firm = tombstone.firm
     zone = zoneinfo.ZoneInfo(firm.time_zone)
     lang = tombstone.lang if tombstone.lang else "en"
-    rows = list(PurgeSchedule.objects.filter(client_id=tombstone.client_id).order_by("category"))
+    order = list(PurgeSchedule.Category.values)  # personal data, provided, work, accounting
+    rows = sorted(PurgeSchedule.objects.filter(client_id=tombstone.client_id), key=lambda r: order.index(r.category))
     with translation.override(lang):
 
         def day(value: dt.date | dt.datetime) -> str:
@@ -88,7 +89,9 @@ def certificate_data(tombstone: Tombstone) -> dict:
         for row in rows:
             label = str(PurgeSchedule.Category(row.category).label)
             if row.state == PurgeSchedule.State.PURGED:
-                items = [f"{_what(k)}: {n}" for k, n in sorted(row.counts.items())]
+                items = [f"{_what(k)}: {n}" for k, n in sorted(row.counts.items())] or [
+                    _("We held nothing of this kind.")
+                ]
                 deleted.append({"title": f"{label} — {day(row.purged_at)}", "items": items})
             elif row.category == PurgeSchedule.Category.ACCOUNTING:
                 kept.append(
