@@ -37,7 +37,9 @@ from hypothesis import strategies as st
 from parting.cases.models import CaseTask, ReferralProvider
 from parting.cases.services import case_open, case_review
 from parting.clients.models import Credential, Engagement
-from parting.documents.models import Document
+from parting.documents.bundle import bundle_request
+from parting.documents.links import bundle_token
+from parting.documents.models import Bundle, Document
 from parting.documents.services import document_upload
 from parting.evidence.models import Invoice
 from parting.imports.models import ImportRun
@@ -137,6 +139,7 @@ def build_world(client) -> World:
     document_upload(
         client=acme, by=owner, category="provided", upload=SimpleUploadedFile("contract.pdf", b"%PDF-1.7\n%%EOF\n")
     )
+    bundle_request(client=acme, case=approved, by=owner)  # the handover bundle and its link (issue 13 §2)
     client.force_login(owner)
     return World(
         firm=firm,
@@ -226,6 +229,10 @@ def parameter_values(route: str, params: list[str], world: World) -> list[dict]:
             choices[name] = list(ImportRun.objects.filter(firm=world.firm).values_list("pk", flat=True))
         elif name == "doc":
             choices[name] = list(Document.objects.filter(firm=world.firm).values_list("pk", flat=True))
+        elif name == "bundle":
+            choices[name] = list(Bundle.objects.filter(firm=world.firm).values_list("pk", flat=True))
+        elif name == "token" and route.startswith("handover/"):
+            choices[name] = [bundle_token(row) for row in Bundle.objects.filter(firm=world.firm)] + ["nope"]
         elif name == "token" and route.startswith("import/"):
             choices[name] = [run.options["upload"] for run in ImportRun.objects.filter(firm=world.firm)] + ["0" * 32]
         elif name == "token":
