@@ -753,3 +753,13 @@ def test_zone_names_and_forms_outside_rfc_5322_are_not_read_as_utc(header, utc_h
     data = f"From: c@client.example\nTo: t@brightdesk.example\nDate: {header}\nSubject: x\n\nbody\n".encode()
     (record,), problems, _ = read_bytes(data)
     assert record.sent_at == dt.datetime(2026, 1, 5, utc_hour, tzinfo=UTC) and list(problems) == []
+
+
+def test_reply_with_references_but_no_in_reply_to_threads_to_the_last_reference():
+    data = (
+        b"From: c@client.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\n"
+        b"Subject: Re: x\nReferences: <root@client.example>\n <parent@brightdesk.example>\n\nbody\n"
+    )
+    (record,), _, _ = read_bytes(data)
+    assert record.in_reply_to == "parent@brightdesk.example"
+    assert record.references == ("root@client.example", "parent@brightdesk.example")

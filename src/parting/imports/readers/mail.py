@@ -525,6 +525,8 @@ def _read_message(
     )
     if len(in_reply_to) > MAX_KEY:
         in_reply_to = ""
+    if not in_reply_to and references:
+        in_reply_to = references[-1]  # RFC 5322 §3.6.4: the last id of References is the parent
 
     body = strip_quoted(body_text(msg))
     judged = f"{subject}\n{body}"
