@@ -327,6 +327,40 @@ def test_bom_is_ignored():
     assert records[0].client.name == "Acme Sp. z o.o." and not problems
 
 
+# ---- what a spreadsheet does to our files on their way back ------------------------------------------
+
+_OURS = [
+    (read_meetings, "meetings.csv"),
+    (read_messages, "messages.csv"),
+    (read_requests, "requests.csv"),
+    (read_requests, "requests_dmy_semicolon.csv"),
+    (read_incidents, "incidents.csv"),
+]
+
+
+@pytest.mark.parametrize(("reader", "sample"), _OURS)
+def test_a_title_line_added_above_the_header_is_skipped_and_lines_stay_the_files(reader, sample):
+    data = (SAMPLES / sample).read_bytes().lstrip(b"\xef\xbb\xbf")
+    expected, _ = run(reader, sample, data)
+    for title in (b"Exported for the partners' meeting\r\n", b"Acme advisory\r\nQ1 2026\r\n\r\n"):
+        records, problems = run(reader, sample, title + data)
+        assert not problems
+        shift = title.count(b"\n")
+        assert [(r.key, r.source.line) for r in records] == [(r.key, r.source.line + shift) for r in expected]
+
+
+@pytest.mark.parametrize(("reader", "sample"), _OURS)
+@pytest.mark.parametrize("total", ["Total", "TOTAL:", "Razem", "Итого"])
+def test_a_total_row_below_our_rows_is_not_a_row_nor_a_problem(reader, sample, total):
+    data = (SAMPLES / sample).read_bytes()
+    sep = b";" if b";" in data.split(b"\n", 1)[0] else b","
+    width = data.split(b"\n", 1)[0].count(sep) + 1
+    row = total.encode() + sep * (width - 2) + sep + b"12"
+    records, problems = run(reader, sample, data.rstrip(b"\r\n") + b"\r\n" + row + b"\r\n")
+    assert not problems
+    assert [r.key for r in records] == [r.key for r in run(reader, sample)[0]]
+
+
 # ---- bad input never raises anything but FileUnreadable (issue 10 §5) --------------------------------
 
 TYPES = {

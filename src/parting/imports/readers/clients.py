@@ -29,8 +29,6 @@ case, spaces collapsed). A client twice in one file is a problem.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,17 +40,18 @@ from django.utils.translation import gettext_lazy, ngettext
 from ..columns import GENERIC, KIND_NAMES, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRecord, ContactRecord, ReadOptions
-from ..text import sniff_delimiter
 from .generic import (
     MAX_LIST,
     RowProblem,
     Table,
     choice,
     column_key,
+    find_header,
     not_an_address,
     read_date,
     read_flag,
     split_emails,
+    total_row,
 )
 
 MAX_SERVICE = 120
@@ -123,39 +122,6 @@ def detect(header: list[str]) -> str | None:
     if names & {column_key(n) for n in _QBO_NAMES} and names & _QBO_MARKS:
         return "quickbooks"
     return None
-
-
-HEAD_BYTES = 64 * 1024
-HEAD_LINES = 12
-
-
-def find_header(stream: BinaryIO) -> tuple[int, int]:
-    """Where the header is when report title lines come first (QuickBooks Online's reports put the
-    company's name, the report's name and its date above it, one cell a line): the first of the
-    first HEAD_LINES lines with two cells or more, as ``(byte offset, lines skipped)``; ``(0, 0)``
-    when that is the first line or there is none (a file of one column)."""
-    stream.seek(0)
-    head = stream.read(HEAD_BYTES)
-    stream.seek(0)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:8192]:
-        return 0, 0
-    offset = 0
-    lines = _PHYSICAL_LINE.findall(head)  # \r\n, \n, and \r alone (Excel for Mac's "CSV (Macintosh)")
-    for number, raw in enumerate(lines[:HEAD_LINES]):
-        if number == len(lines) - 1 and not raw.endswith((b"\n", b"\r")):
-            break  # maybe cut by the sample
-        text = raw.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r\n")
-        try:
-            cells = next(csv.reader([text], delimiter=sniff_delimiter(text)), [])
-        except csv.Error:
-            cells = []
-        if sum(1 for c in cells if c.strip()) >= 2:
-            return (offset, number) if number else (0, 0)
-        offset += len(raw)
-    return 0, 0
-
-
-_PHYSICAL_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def _preset(options: ReadOptions, header: list[str]) -> Preset:
@@ -246,7 +212,6 @@ def normalised_name(name: str) -> str:
 _QBO_FOOTER = re.compile(
     r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day,\s*(?:\w+\.? \d{1,2},|\d{1,2}\.? \w+\.?,?)\s*\d{4}\b"
 )
-_TOTAL = re.compile(r"^(?:total|totals|grand total|total:|summe|gesamt|razem|suma|итого|всего|סה\"כ)$")
 
 
 def _footer(row: dict[str, str]) -> bool:
@@ -257,7 +222,7 @@ def _footer(row: dict[str, str]) -> bool:
     filled = [v for v in values if v]
     if not filled:
         return False
-    if _TOTAL.match(filled[0].casefold()) and not any("@" in v for v in filled):
+    if total_row(row):
         return True
     return bool(_QBO_FOOTER.match(", ".join(filled).casefold()))
 

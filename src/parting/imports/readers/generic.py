@@ -20,6 +20,8 @@ This module also holds what the CSV readers of time entries and clients share: f
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import io
 import re
@@ -43,7 +45,7 @@ from ..records import (
     RequestRecord,
     content_key,
 )
-from ..text import DateColumn, DateError, csv_rows, either, parse_hours, truthy
+from ..text import DateColumn, DateError, csv_rows, either, parse_hours, sniff_delimiter, truthy
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
@@ -295,6 +297,49 @@ class Table:
         return self._pass(problems, name, skip)
 
 
+HEAD_BYTES = 64 * 1024
+HEAD_LINES = 12
+
+
+def find_header(stream: BinaryIO) -> tuple[int, int]:
+    """Where the header is when report title lines come first (QuickBooks Online's reports put the
+    company's name, the report's name and its date above it, one cell a line): the first of the
+    first HEAD_LINES lines with two cells or more, as ``(byte offset, lines skipped)``; ``(0, 0)``
+    when that is the first line or there is none (a file of one column)."""
+    stream.seek(0)
+    head = stream.read(HEAD_BYTES)
+    stream.seek(0)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:8192]:
+        return 0, 0
+    offset = 0
+    lines = _PHYSICAL_LINE.findall(head)  # \r\n, \n, and \r alone (Excel for Mac's "CSV (Macintosh)")
+    for number, raw in enumerate(lines[:HEAD_LINES]):
+        if number == len(lines) - 1 and not raw.endswith((b"\n", b"\r")):
+            break  # maybe cut by the sample
+        text = raw.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r\n")
+        try:
+            cells = next(csv.reader([text], delimiter=sniff_delimiter(text)), [])
+        except csv.Error:
+            cells = []
+        if sum(1 for c in cells if c.strip()) >= 2:
+            return (offset, number) if number else (0, 0)
+        offset += len(raw)
+    return 0, 0
+
+
+_PHYSICAL_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+_TOTAL_WORD = re.compile(r"^(?:total|totals|grand total|total:|summe|gesamt|razem|suma|итого|всего|סה\"כ)$")
+
+
+def total_row(row: dict[str, str]) -> bool:
+    """A report's total row below the data ('Total', 'TOTAL:', 'Razem', 'Итого' … in its first filled
+    cell, and no e-mail address on the row): not a record, and no problem."""
+    filled = [v.strip() for v in row.values() if v and v.strip()]
+    return bool(filled) and bool(_TOTAL_WORD.match(filled[0].casefold())) and not any("@" in v for v in filled)
+
+
 # ---- values ----------------------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
@@ -479,7 +524,8 @@ def candidates_of(kind: str) -> dict[str, tuple[str, ...]]:
 
 def _evidence_table(stream: BinaryIO, options: ReadOptions, kind: str) -> Table:
     candidates = candidates_of(kind)
-    table = Table(stream, options, candidates)
+    start, skipped = find_header(stream)  # a title line someone added above the header in a spreadsheet
+    table = Table(stream, options, candidates, start=start, line_offset=skipped)
     what = str(KIND_NAMES[kind])
     table.columns.require(REQUIRED[kind], candidates, what)
     table.columns.require_one(("client", "client_email"), what)
@@ -487,7 +533,7 @@ def _evidence_table(stream: BinaryIO, options: ReadOptions, kind: str) -> Table:
 
 
 def _rows(table: Table, name: str, problems: Problems, build: Callable[[int, dict[str, str]], object]) -> Iterator:
-    for line, row in table.rows(problems, name):
+    for line, row in table.rows(problems, name, skip=total_row):
         try:
             record = build(line, row)
         except RowProblem as problem:
@@ -655,7 +701,7 @@ def read_requests(stream: BinaryIO, name: str, options: ReadOptions, problems: P
     """What the firm asked the client to deliver, when it was due and when it came (W1, W14)."""
     table = _evidence_table(stream, options, "requests")
     columns, keys = table.columns, Keys()
-    dates = table.scan_dates(("requested_on",), ("due_on",), ("received_on",))
+    dates = table.scan_dates(("requested_on",), ("due_on",), ("received_on",), skip=total_row)
 
     def build(line: int, row: dict[str, str]) -> RequestRecord:
         client = client_of(columns, row)
@@ -704,7 +750,7 @@ def read_incidents(stream: BinaryIO, name: str, options: ReadOptions, problems: 
     scope creep (W13), disrespect to staff (W15)."""
     table = _evidence_table(stream, options, "incidents")
     columns, keys = table.columns, Keys()
-    dates = table.scan_dates(("occurred_on",))
+    dates = table.scan_dates(("occurred_on",), skip=total_row)
 
     def build(line: int, row: dict[str, str]) -> IncidentRecord:
         client = client_of(columns, row)
