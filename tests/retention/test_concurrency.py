@@ -79,3 +79,75 @@ def test_two_workers_purging_at_once_purge_each_client_once_and_neither_fails(fi
         assert Tombstone.objects.get(client=client).personal_purged_at is not None
     assert not Contact.objects.filter(client__in=clients).exists()
     assert audit_check(firm=firm) is None  # the chain holds: no entry lost or doubled in the race
+
+
+def test_two_workers_warning_at_once_warn_each_purge_once(firm, team):
+    import datetime as dt
+
+    client = ClientFactory(firm=firm, name="Warned Ltd")
+    services.erasure_request(
+        client=client,
+        by=team["owner"],
+        on=firm.today() + dt.timedelta(days=7),
+        requested_on=firm.today(),
+        reason="Asked",
+    )
+    results = race(services.warn_due, WORKERS)
+    assert sum(results) == 3  # personal, provided, work: each warned by one worker only
+    assert AuditEntry.objects.filter(firm=firm, action="retention.warned").count() == 3
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_postponing_while_the_worker_purges_either_postpones_or_is_refused_never_both(firm, team, round_):
+    import datetime as dt
+
+    client = ClientFactory(firm=firm, name=f"Raced {round_}")
+    ContactFactory(client=client, name="Rita", email="rita@raced.example")
+    services.erasure_request(
+        client=client, by=team["owner"], on=firm.today(), requested_on=firm.today(), reason="Asked"
+    )
+    row_id = PurgeSchedule.objects.get(client=client, category="personal").pk
+    later = firm.today() + dt.timedelta(days=30)
+
+    def postponing():
+        row = PurgeSchedule.objects.get(pk=row_id)
+        try:
+            services.postpone(schedule=row, by=team["partner"], to_date=later, reason="Tax audit")
+        except services.RetentionError as error:
+            return str(error.messages[0])
+        return "postponed"
+
+    outcomes = [None, None]
+    barrier = threading.Barrier(2)
+
+    def run(index, action):
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = action()
+        except Exception as error:  # reported below
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(0, postponing)),
+        threading.Thread(target=run, args=(1, services.purge_due)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    postponed, purged = outcomes
+    assert not isinstance(postponed, Exception) and not isinstance(purged, Exception), outcomes
+    row = PurgeSchedule.objects.get(pk=row_id)
+    contacts_left = Contact.objects.filter(client=client).exists()
+    if postponed == "postponed":
+        assert (row.state, row.due_on, contacts_left) == ("scheduled", later, True)
+        assert not AuditEntry.objects.filter(action="retention.purged", target=f"client:{client.pk}").exists() or (
+            "personal"
+            not in AuditEntry.objects.get(action="retention.purged", target=f"client:{client.pk}").data["categories"]
+        )
+    else:
+        assert postponed == "This purge has already been carried out."
+        assert (row.state, contacts_left) == ("purged", False)
+        assert not AuditEntry.objects.filter(action="retention.postponed").exists()
