@@ -90,6 +90,15 @@ def test_o5_after_the_deletion_date_the_worker_leaves_nothing_that_names_the_cli
     ]
 
 
-def test_o5_accounting_records_are_kept_the_policys_years_after_the_end_of_the_year(firm, team):
+def test_o5_closing_the_case_schedules_each_category_and_accounting_records_for_the_policys_years(firm, team):
     rich = rich_client(firm, team)
     assert rich.accounting_due == dt.date(rich.end.year + 5 + 1, 1, 1)
+    entry = AuditEntry.objects.get(firm=firm, action="retention.scheduled")
+    assert (entry.actor_id, entry.target) == (team["staff"].pk, f"client:{rich.client.pk}")  # who closed the case
+    assert entry.data["dates"] == {
+        "personal": rich.deletion.isoformat(),
+        "provided": rich.deletion.isoformat(),
+        "work": rich.deletion.isoformat(),
+        "accounting": rich.accounting_due.isoformat(),
+    }
+    assert entry.data["ref"] == Tombstone.objects.get(client=rich.client).reference
