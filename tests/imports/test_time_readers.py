@@ -495,3 +495,12 @@ def test_a_billable_cell_in_no_known_language_is_a_problem_at_its_line_and_colum
     records, problems = entries("x.csv", data.encode())
     assert records == []
     assert [(line, column) for line, column, _ in reasons(problems)] == [(2, "Abrechenbar")]
+
+
+@pytest.mark.parametrize(("word", "skipped"), [("Gesamt", True), ("Total", True), ("Acme", False)])
+def test_a_closing_total_line_in_german_is_not_an_entry(word, skipped):
+    head = "Projekt;Kunde;Beschreibung;Benutzer;Email;Abrechenbar;Startdatum;Startzeit;Dauer (h);Dauer (dezimal)\n"
+    data = head + "P;Acme;D;U;u@x.example;Ja;12.01.2026;08:00:00;01:00:00;1,00\n" + f";{word};;;;;;;01:00:00;1,00\n"
+    records, problems = entries("x.csv", data.encode())
+    assert len(records) == 1
+    assert (not problems) is skipped

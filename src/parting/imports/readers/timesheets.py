@@ -57,6 +57,8 @@ from .generic import (
 )
 
 MAX_HOURS = Decimal("24")
+# The word of a closing total line (Clockify in English and German; spreadsheets).
+TOTAL_WORDS = {"total", "gesamt", "summe", "razem", "итого"}
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
 
     def total_row(row: dict[str, str]) -> bool:
         # Clockify and some spreadsheets end with a "Total" line that has no date.
-        return not columns.get(row, "date") and any((v or "").strip().casefold() == "total" for v in row.values())
+        return not columns.get(row, "date") and any((v or "").strip().casefold() in TOTAL_WORDS for v in row.values())
 
     dates = table.scan_dates(("date", "end_date"), skip=total_row)
     keys = Keys()
