@@ -25,6 +25,7 @@ How a file is read:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import zoneinfo
@@ -462,16 +463,21 @@ _DISPLAY_REGIONS = {
     "coordinated universal time": "UTC",
     "greenwich mean time": "Europe/London",
 }
-_CITIES: dict[str, list[str]] = {}
 
 
-def _city_zones(city: str) -> list[str]:
-    """IANA zones whose city part is ``city`` ("Warsaw" → Europe/Warsaw)."""
-    if not _CITIES:
-        for key in sorted(zoneinfo.available_timezones()):
-            if "/" in key and not key.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/")):
-                _CITIES.setdefault(key.rsplit("/", 1)[1].replace("_", " ").casefold(), []).append(key)
-    return _CITIES.get(" ".join(city.replace(".", " ").split()).casefold(), [])
+@functools.cache
+def _cities() -> dict[str, tuple[str, ...]]:
+    """IANA zones by their city part, lower case ("warsaw" → Europe/Warsaw); built once."""
+    cities: dict[str, list[str]] = {}
+    for key in sorted(zoneinfo.available_timezones()):
+        if "/" in key and not key.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/")):
+            cities.setdefault(key.rsplit("/", 1)[1].replace("_", " ").casefold(), []).append(key)
+    return {city: tuple(keys) for city, keys in cities.items()}
+
+
+def _city_zones(city: str) -> tuple[str, ...]:
+    """IANA zones whose city part is ``city`` ("Warsaw", "St. Petersburg" → …)."""
+    return _cities().get(" ".join(city.replace(".", " ").split()).casefold(), ())
 
 
 def _standard_minutes(zone: zoneinfo.ZoneInfo) -> int:
