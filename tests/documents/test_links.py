@@ -246,3 +246,14 @@ def test_a_draft_case_has_no_handover_section(handover, team):
     case, _bundle = handover
     html = browser(team["owner"]).get(reverse("case_detail", args=[case.pk])).content.decode()
     assert 'id="handover"' not in html
+
+
+def test_the_last_day_shown_is_the_firms_day_not_utcs(firm, team):
+    """Built at 23:30 UTC: in Warsaw it is already the next day, and so is the link's last day."""
+    assert firm.time_zone == "Europe/Warsaw"
+    client = ClientFactory(firm=firm)
+    ContactFactory(client=client, language="pl")
+    with time_machine.travel(dt.datetime(2026, 12, 3, 23, 30, tzinfo=dt.UTC), tick=False):
+        bundle = bundles.bundle_request(client=client, case=None, by=team["owner"])
+        page = browser().get(link_of(bundle)).content.decode()
+    assert "3 stycznia 2027" in page and "2 stycznia 2027" not in page

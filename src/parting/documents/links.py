@@ -116,21 +116,22 @@ def bundle_link_revoke(*, bundle: Bundle, by) -> bool:
 
 def bundle_link_renew(*, bundle: Bundle, by) -> Bundle:
     """A new link for a ready bundle, open for ``BUNDLE_LINK_DAYS`` from now; every earlier link of it
-    is refused from now on (the nonce changes)."""
+    is refused from now on (the nonce changes). A bundle that is not ready is left as it is."""
     bundle_require_manager(by, bundle.client, bundle.case)
     now = timezone.now()
     with transaction.atomic():
-        Bundle.objects.filter(pk=bundle.pk, firm_id=bundle.firm_id, status=Bundle.Status.READY).update(
+        renewed = Bundle.objects.filter(pk=bundle.pk, firm_id=bundle.firm_id, status=Bundle.Status.READY).update(
             link_nonce=secrets.token_urlsafe(16),
             link_expires_at=now + dt.timedelta(days=settings.BUNDLE_LINK_DAYS),
             link_revoked_at=None,
         )
-        audit_record(
-            firm=bundle.firm,
-            actor=by,
-            action="bundle.link_renewed",
-            target=f"client:{bundle.client_id}",
-            data={"bundle": bundle.pk},
-        )
+        if renewed:
+            audit_record(
+                firm=bundle.firm,
+                actor=by,
+                action="bundle.link_renewed",
+                target=f"client:{bundle.client_id}",
+                data={"bundle": bundle.pk},
+            )
     bundle.refresh_from_db()
     return bundle

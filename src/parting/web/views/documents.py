@@ -198,7 +198,12 @@ def _no_referrer(response):
 def _refused(request, opened):
     status, message = REFUSALS[opened.refusal]
     lang = opened.bundle.lang if opened.bundle is not None else None
-    with translation.override(lang or translation.get_language()):
+    zone = (
+        zoneinfo.ZoneInfo(opened.bundle.firm.time_zone)
+        if opened.bundle is not None
+        else timezone.get_current_timezone()
+    )
+    with translation.override(lang or translation.get_language()), timezone.override(zone):
         response = render(request, "parting/bundle_refused.html", {"message": str(message)}, status=status)
     return _no_referrer(response)
 
@@ -212,7 +217,8 @@ def bundle_link(request, token: str):
     if opened.refusal:
         return _refused(request, opened)
     bundle = opened.bundle
-    with translation.override(bundle.lang):
+    # The client's language and the firm's clock: the last day the link opens is the firm's day.
+    with translation.override(bundle.lang), timezone.override(zoneinfo.ZoneInfo(bundle.firm.time_zone)):
         response = render(
             request,
             "parting/bundle_public.html",
