@@ -834,3 +834,17 @@ def test_xero_export_with_four_decimals_multiline_cells_and_no_final_newline_w7_
     assert (records[0].issued_on, records[0].due_on) == (dt.date(2026, 2, 3), dt.date(2026, 3, 20))
     assert records[0].client.name == "Kōwhai Landscapes Ltd"
     assert [r.source.line for r in records] == [2, 7, 10]  # the two rows of INV-0310 span lines 2–6
+
+
+def test_quickbooks_sales_by_customer_detail_adds_an_invoices_product_lines_up_w11():
+    """Sales by Customer Detail lists one row per product or service sold: consecutive rows of one
+    invoice number are one invoice whose amount is their sum; its running Balance is not a balance due."""
+    records, problems = invoices("quickbooks_sales_by_customer_detail.csv")
+    assert not problems
+    assert [(r.number, r.client.name, r.amount, r.amount_paid) for r in records] == [
+        ("3101", "Bayview Dental Clinic", D("1050.00"), None),
+        ("3107", "Bayview Dental Clinic", D("750.00"), None),
+        ("3110", "Bayview Dental Clinic", D("-100.00"), None),
+        ("3115", "Pine, Oak & Birch Realty", D("1400.00"), None),
+    ]
+    assert records[0].source.line == 7

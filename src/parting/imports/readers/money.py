@@ -362,6 +362,8 @@ class _Table:
     _encoding: str = field(init=False, default="utf-8")
     _offset: int = field(init=False, default=0)
     _skipped_lines: int = field(init=False, default=0)
+    line_items: bool = field(init=False, default=False)  # consecutive rows of one number are one invoice
+    sum_lines: bool = field(init=False, default=False)  # … whose amount is the sum of the rows' amounts
 
     def open(self) -> None:
         self._find_header()
@@ -534,6 +536,11 @@ class _Table:
             # before sales tax"); in a report (Customer Balance Detail) it is a running balance.
             del self.cols["amount_due"]
         self._refuse_the_other_kind(by_norm)
+        self.line_items = self.preset.line_items
+        self.sum_lines = self.preset.sum_lines and "amount" not in self.cols
+        if self.preset.name == "quickbooks" and "product/service" in by_norm:
+            # Sales by Customer Detail: a row per product or service sold, each with its own amount.
+            self.line_items = self.sum_lines = True
         missing = [f for f in REQUIRED[self.kind] if f not in self.cols]
         if "amount" in missing and self.preset.sum_lines and "line_total" in self.cols:
             missing.remove("amount")
@@ -906,8 +913,8 @@ def read_invoices(stream: BinaryIO, name: str, options: ReadOptions, problems: P
         parsed = _parse_invoice(table, columns, problems, line, row, group)
         if parsed is None:
             continue
-        if pending is not None and table.preset.line_items and parsed.number == pending.number and parsed.number:
-            summed = table.preset.sum_lines and "amount" not in table.cols
+        if pending is not None and table.line_items and parsed.number == pending.number and parsed.number:
+            summed = table.sum_lines
             if summed and parsed.amount is not None and pending.amount is not None:
                 pending.amount += parsed.amount
             pending.bad = pending.bad or parsed.bad
@@ -970,7 +977,7 @@ def _parse_invoice(
         flags[f] = bool(flag)
     if errors:
         _report(problems, table.name, line, errors)
-        if number and table.preset.line_items:
+        if number and table.line_items:
             return _Invoice(line, client, number, None, None, None, None, None, None, "", status, False, bad=True)
         return None
     return _Invoice(
