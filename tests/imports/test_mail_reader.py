@@ -763,3 +763,22 @@ def test_reply_with_references_but_no_in_reply_to_threads_to_the_last_reference(
     (record,), _, _ = read_bytes(data)
     assert record.in_reply_to == "parent@brightdesk.example"
     assert record.references == ("root@client.example", "parent@brightdesk.example")
+
+
+@pytest.mark.parametrize(
+    "body_line",
+    [
+        b"From my side that is all for today, 9:30 works for me in 2026.",  # after a blank line
+        b"From jan@nowak-handel.example Mon Jan  5 09:00:00 2026",  # exactly like a postmark
+    ],
+)
+def test_unquoted_from_line_in_a_body_is_not_a_separator_when_no_header_follows(body_line):
+    data = (
+        (SAMPLES / "takeout_windows_crlf.mbox")
+        .read_bytes()
+        .replace(b">From my side that is all for today, 9:30 works for me in 2026.", body_line)
+    )
+    assert body_line in data
+    records, problems, _ = read_bytes(data, name="All mail.mbox")
+    assert list(problems) == []
+    assert [r.source.line for r in records] == [1, 21, 46, 62, 72]

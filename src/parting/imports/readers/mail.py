@@ -12,9 +12,9 @@ How the mail is read:
   stays bounded whatever the size of the mailbox; at most ``MAX_MESSAGE`` bytes of a message are
   kept (its headers and text come first; the rest, attachments, is passed over). A separator is a
   line "From <sender> <asctime date>" (Gmail Takeout writes "From 1234…@xxx Mon Jan 05 09:00:00
-  +0000 2026", Thunderbird "From - Mon Jan  5 09:00:00 2026"); a body line beginning with "From " is
-  a separator only when it follows a blank line and carries a time and a year. Body lines quoted
-  as ">From " (mboxo and mboxrd) lose one ">".
+  +0000 2026", Thunderbird "From - Mon Jan  5 09:00:00 2026") followed by a header line; a body
+  line beginning with "From " is a separator only when it follows a blank line, carries a time and
+  a year, and a header line follows it. Body lines quoted as ">From " (mboxo and mboxrd) lose one ">".
 - Headers are parsed with the ``compat32`` policy, which never raises on malformed headers, and
   decoded here: RFC 2047 encoded words in any charset (a wrong or unknown declaration falls back to
   detection, ``parting.imports.text.decode_bytes``), and raw 8-bit headers in an undeclared charset.
@@ -347,8 +347,9 @@ def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool, byte
     last = b"\n"
     first_seen = False
     envelope = b""
+    pushed: list[bytes] = []  # a line read ahead, to be read again
     while True:
-        piece = stream.readline(CHUNK)
+        piece = pushed.pop() if pushed else stream.readline(CHUNK)
         if not piece:
             break
         if at_line_start:
@@ -358,6 +359,13 @@ def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool, byte
                 or _STRICT_POSTMARK.match(piece) is not None
                 or (previous_blank and _LOOSE_POSTMARK.match(piece) is not None)
             )
+            if is_separator and first_seen and piece.endswith(b"\n"):
+                # A message begins with a header line. A body line that looks like a separator (not
+                # every writer quotes "From " lines: RFC 4155 §2) is followed by more text instead.
+                following = stream.readline(CHUNK)
+                if following:
+                    pushed.append(following)
+                is_separator = _HEADER_LINE.match(following) is not None
             if is_separator:
                 if first_seen:
                     yield start, b"".join(parts), True, capped, envelope
