@@ -29,8 +29,9 @@ def bundle_storage(settings, tmp_path):
 
 
 def test_the_client_downloads_the_bundle_through_its_link_and_a_bad_link_is_refused(
-    page, browser, live_server, approved_case, team, bundle_storage, screenshot
+    page, browser, live_server, approved_case, team, bundle_storage, screenshot, settings
 ):
+    settings.PARTING_BASE_URL = live_server.url  # the address the link is written with
     partner = team["partner"]
     partner.set_password(PASSWORD)
     partner.save()
@@ -51,7 +52,8 @@ def test_the_client_downloads_the_bundle_through_its_link_and_a_bad_link_is_refu
     page.wait_for_selector(".bundle[data-status=ready] input.bundle-link")
     link = page.input_value(".bundle[data-status=ready] input.bundle-link")
     screenshot("bundle-case-section")
-    url = link if link.startswith("http") else f"{live_server.url}{link}"
+    assert link.startswith(live_server.url + "/handover/")
+    url = link
 
     # The client: a browser with no session at all.
     client_context = browser.new_context()

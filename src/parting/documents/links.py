@@ -54,9 +54,9 @@ def bundle_link_path(bundle: Bundle) -> str:
 
 
 def bundle_link_url(bundle: Bundle) -> str:
-    """The link as the client gets it: absolute when ``PARTING_BASE_URL`` is set (the address the
-    members reach Parting at), else the path alone."""
-    return getattr(settings, "PARTING_BASE_URL", "").rstrip("/") + bundle_link_path(bundle)
+    """The link as the client gets it, absolute: ``PARTING_BASE_URL`` (the address Parting is reached
+    at) and the path, the same in the letter (written without a request) and on the case page."""
+    return settings.PARTING_BASE_URL + bundle_link_path(bundle)
 
 
 def bundle_open(token: str, *, now: dt.datetime | None = None) -> Opened:
