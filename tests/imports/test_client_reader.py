@@ -507,3 +507,23 @@ def test_a_client_named_like_a_total_with_an_address_is_still_a_client():
     data = HEAD.encode() + b"Total,,office@total.example,,,,,,,,,\n"
     records, problems = clients("t.csv", data)
     assert not problems and [r.name for r in records] == ["Total"]
+
+
+@pytest.mark.parametrize("sample", ["xero_contacts.csv", "generic.csv"])
+def test_client_columns_in_another_order_with_extra_columns_read_the_same(sample):
+    import csv
+    import random
+
+    expected, _ = clients(sample)
+    rows = list(csv.reader(io.StringIO((SAMPLES / sample).read_text("utf-8-sig"))))
+    order = list(range(len(rows[0])))
+    random.Random(sample).shuffle(order)
+    moved = [[row[i] if i < len(row) else "" for i in order] + ["x", "Our tag,\nsecond line"] for row in rows]
+    moved[0][-2:] = ["Ref", "Tags"]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(moved)
+    records, problems = clients(sample, out.getvalue().encode())
+    assert not problems
+    assert [(r.key, r.contacts, r.domains, r.language) for r in records] == [
+        (r.key, r.contacts, r.domains, r.language) for r in expected
+    ]

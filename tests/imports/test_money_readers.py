@@ -848,3 +848,28 @@ def test_quickbooks_sales_by_customer_detail_adds_an_invoices_product_lines_up_w
         ("3115", "Pine, Oak & Birch Realty", D("1400.00"), None),
     ]
     assert records[0].source.line == 7
+
+
+@pytest.mark.parametrize(
+    ("sample", "read"),
+    [(s, r) for s, r in _PRESET_SAMPLES if not s.startswith("quickbooks") and "payments_collected" not in s],
+)
+def test_columns_in_another_order_and_extra_columns_read_the_same(sample, read):
+    """A user who reordered the columns or added their own (with quoted, multi-line notes) before
+    saving: the columns are found by their names."""
+    import csv
+    import random
+
+    expected, _ = read(sample)
+    rows = list(csv.reader(io.StringIO((SAMPLES / sample).read_text("utf-8-sig"))))
+    order = list(range(len(rows[0])))
+    random.Random(sample).shuffle(order)
+    moved = [[row[i] if i < len(row) else "" for i in order] for row in rows]
+    moved[0] += ["Our notes", "Checked"]
+    for row in moved[1:]:
+        row += ['Called twice,\n"no answer"', "yes"]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(moved)
+    records, problems = read(sample, out.getvalue().encode())
+    assert not problems, reasons(problems)
+    assert [(r.key, r.amount, r.client) for r in records] == [(r.key, r.amount, r.client) for r in expected]
