@@ -244,3 +244,21 @@ def test_a_hebrew_clients_certificate_reads_right_to_left(firm, team):
     services.purge_due()
     data = certificate_data(Tombstone.objects.get(client=client))
     assert (data["lang"], data["dir"]) == ("he", "rtl")
+
+
+def test_a_case_closed_before_retention_existed_is_scheduled_with_a_warning_period_first(firm, team, kasia):
+    from parting.cases.models import OffboardingCase
+
+    long_ago = firm.today() - dt.timedelta(days=400)
+    case = OffboardingCase.objects.create(
+        firm=firm, client=kasia, opened_by=team["staff"], state=OffboardingCase.State.CLOSED, ended_on=long_ago
+    )
+    assert services.schedule_closed_cases() == 1
+    assert services.schedule_closed_cases() == 0  # once
+    rows = dict(PurgeSchedule.objects.filter(client=kasia).values_list("category", "due_on"))
+    # Its deletion date is long past: not purged on the spot, but after the firm has been warned.
+    assert rows["personal"] == firm.today() + dt.timedelta(days=services.WARN_DAYS)
+    assert services.purge_due() == []
+    assert PurgeSchedule.objects.get(client=kasia, category="personal").case == case
+    entry = AuditEntry.objects.get(firm=firm, action="retention.scheduled")
+    assert entry.actor_id is None and entry.data["case"] == case.pk

@@ -129,6 +129,32 @@ def schedule_for_case(case, *, by, deletion_on: dt.date, end_on: dt.date) -> dic
     return done
 
 
+def schedule_closed_cases(*, now: dt.datetime | None = None) -> int:
+    """Closed cases with no purge scheduled — closed before this version of Parting — get one: the
+    plan's deletion date, but never sooner than the warning period from today, so a firm upgrading is
+    warned before anything goes. Returns how many clients were scheduled."""
+    from parting.cases.models import OffboardingCase
+    from parting.cases.plan import plan_compute
+
+    now = now or timezone.now()
+    cases = (
+        OffboardingCase.objects.filter(state=OffboardingCase.State.CLOSED, ended_on__isnull=False)
+        .exclude(client__purge_schedule__isnull=False)
+        .select_related("firm", "client")
+        .order_by("pk")
+    )
+    scheduled = 0
+    for case in cases[:100]:
+        earliest = _day(case.firm, now) + dt.timedelta(days=WARN_DAYS)
+        with transaction.atomic():
+            if PurgeSchedule.objects.select_for_update().filter(client=case.client).exists():
+                continue  # another worker (or the client's request) scheduled it meanwhile
+            told = plan_compute(case, today=case.ended_on).deletion_date.value
+            schedule_for_case(case, by=None, deletion_on=max(told, earliest), end_on=case.ended_on)
+            scheduled += 1
+    return scheduled
+
+
 def erasure_request(*, client, by, on: dt.date, requested_on: dt.date, reason: str) -> dict[str, str]:
     """A data-subject request: the client asked for their data to be erased on ``on``. Owners and
     partners record it; the purge is scheduled for that date (accounting records keep their legal
@@ -597,10 +623,11 @@ def purge_plan(*, now: dt.datetime | None = None) -> list[DueRow]:
 
 def run_retention() -> str:
     """The worker's periodic job: warn, purge what is due, retry files left on storage."""
+    scheduled = schedule_closed_cases()
     warned = warn_due()
     purged = purge_due()
     left = retry_file_deletions()
-    return f"{warned} warned, {len(purged)} clients purged, {left} files still to remove"
+    return f"{scheduled} scheduled, {warned} warned, {len(purged)} clients purged, {left} files still to remove"
 
 
 def upcoming(firm, *, today: dt.date | None = None):
