@@ -904,3 +904,28 @@ def test_this_and_following_cancelled_cancels_each_later_occurrence_once():
         (18, BY_CLIENT),
         (25, BY_CLIENT),
     ]
+
+
+@pytest.mark.parametrize(
+    "organizer",
+    [
+        'ORGANIZER;CN=Jan "Kuba" Nowak:mailto:jan@nowak-handel.pl',  # quotes inside a name
+        "ORGANIZER;CN=Nowak Handel: Zarząd:mailto:jan@nowak-handel.pl",  # a colon left unquoted
+        'ORGANIZER;CN=Nowak, Jan;SENT-BY="mailto:ewa@nowak-handel.pl":MAILTO:jan@nowak-handel.pl',
+    ],
+)
+def test_broken_names_in_organizer_and_attendee_lines_do_not_lose_the_meeting(organizer):
+    data = ics(
+        f"""UID:cn
+        DTSTART:20260520T090000Z
+        DTEND:20260520T100000Z
+        STATUS:CANCELLED
+        {organizer}
+        ATTENDEE;CN=Anna "Ania" Lis;PARTSTAT=ACCEPTED:mailto:anna@kowalska-partners.pl
+        SUMMARY:Przegląd"""
+    )
+    ((record,), problems) = read_bytes(data)
+    assert list(problems) == []
+    assert record.organizer == "jan@nowak-handel.pl"
+    assert record.status == BY_CLIENT
+    assert record.attendees == ("anna@kowalska-partners.pl",)

@@ -261,6 +261,27 @@ def _quote_tzid(line: str) -> str:
     return f'{line[:start]}"{value}"{line[end:]}'
 
 
+_CAL_ADDRESS = re.compile(r":(?=(?:mailto|urn|invalid):)", re.IGNORECASE)
+_PARAMETER = re.compile(r";(?=[A-Za-z0-9-]+=)")
+
+
+def _drop_common_name(line: str) -> str:
+    """An ORGANIZER or ATTENDEE line without its CN (the person's name, which this reader does not use).
+    Names are where exports break the syntax — quotes inside (``CN=Jan "Kuba" Nowak``), a colon left
+    unquoted (``CN=ACME: Board``) — and icalendar then refuses the whole event."""
+    match = _NAME.match(line)
+    if not match or match.group(2) != ";" or match.group(1).upper() not in ("ORGANIZER", "ATTENDEE"):
+        return line
+    if ";CN=" not in line.upper():
+        return line
+    found = [m.start() for m in _CAL_ADDRESS.finditer(line)]
+    if not found:
+        return line
+    head, value = line[: found[-1]], line[found[-1] :]
+    params = _PARAMETER.split(head)
+    return ";".join([params[0], *(p for p in params[1:] if not p.upper().startswith("CN="))]) + value
+
+
 def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> _Calendar:
     """The calendar's properties and its VEVENT and VTIMEZONE components, each with its line.
 
@@ -289,7 +310,7 @@ def _scan(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems)
 
     for number, line in _logical_lines(stream, options.encoding, problems, name):
         last_line = number
-        line = _quote_tzid(line)
+        line = _drop_common_name(_quote_tzid(line))
         match = _NAME.match(line)
         if not seen_calendar:
             if match and line.upper().replace(" ", "") == "BEGIN:VCALENDAR":
