@@ -873,3 +873,14 @@ def test_columns_in_another_order_and_extra_columns_read_the_same(sample, read):
     records, problems = read(sample, out.getvalue().encode())
     assert not problems, reasons(problems)
     assert [(r.key, r.amount, r.client) for r in records] == [(r.key, r.amount, r.client) for r in expected]
+
+
+@pytest.mark.parametrize(
+    "written", ["31 Jan 2026", "31-Jan-2026", "31-Jan-26", "31 January 2026", "Jan 31, 2026", "2026-01-31"]
+)
+def test_dates_with_month_names_as_xero_writes_them_and_excel_rewrites_them(written):
+    """Xero writes `31 Jan 2026` in some exports; Excel, recognising it, saves it back as `31-Jan-26`."""
+    data = f'client,number,issued_on,amount\nAcme,N-1,"{written}",10.00\n'.encode()
+    records, problems = invoices("named.csv", data)
+    assert not problems
+    assert records[0].issued_on == dt.date(2026, 1, 31)

@@ -443,7 +443,8 @@ _MONTHS = {
     )
     for m in names
 }
-_NAMED_DMY = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -,]*(\d{4})(?:[ T,]+.*)?$")  # 31 Jan 2026, 31-Jan-2026
+# 31 Jan 2026, 31-Jan-2026, and 31-Jan-26 (what Excel shows, and saves, for a date it recognised)
+_NAMED_DMY = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ ,-]*(\d{4}|\d{2})(?:[ T,]+.*)?$")
 _NAMED_MDY = re.compile(r"^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})(?:[ T,]+.*)?$")  # Jan 31, 2026
 
 ORDERS = ("dmy", "mdy", "ymd")
@@ -552,7 +553,7 @@ class DateColumn:
             )
         m = _NAMED_DMY.match(value)
         if m and m.group(2).lower() in _MONTHS:
-            return dt.date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+            return dt.date(_year(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
         m = _NAMED_MDY.match(value)
         if m and m.group(1).lower() in _MONTHS:
             return dt.date(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
