@@ -56,7 +56,7 @@ def test_o3_summary_lists_services_hours_invoice_totals_and_work_handed_over(ric
     client, case = rich_client
     text = _text(summary_content(client=client, case=case, lang="en", today=TODAY))
     assert "Bookkeeping" in text and "Payroll" in text
-    assert "6.5 hours" in text
+    assert "Hours of work on record: 6.5" in text
     assert "€1,500.00" in text  # issued
     assert "€1,000.00" in text  # paid
     assert "€500.00" in text  # still open

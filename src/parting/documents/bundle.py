@@ -44,6 +44,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parting.audit.services import audit_record
 from parting.cases.models import OffboardingCase
@@ -305,7 +306,13 @@ def readme_text(*, client: Client, lang: str, today: dt.date, documents: int) ->
             _("Prepared for %(client)s on %(date)s.") % {"client": client.name, "date": fmt.date(today, lang)},
             "",
             _("These files are yours to keep. This archive holds:"),
-            "- " + _("documents/: your documents (%(n)d files), by category") % {"n": documents},
+            "- "
+            + ngettext(
+                "documents/: your documents (%(n)d file), by category",
+                "documents/: your documents (%(n)d files), by category",
+                documents,
+            )
+            % {"n": documents},
             "- " + _("invoices.csv and payments.csv: the invoices we issued and the payments received"),
             "- " + _("services-delivered.pdf: a summary of the services we provided"),
             "- " + _("successor-briefing.pdf: a briefing for whoever takes the work over"),

@@ -24,6 +24,7 @@ import typst
 from django.db.models import Max, Min, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parting.cases.models import OffboardingCase
 from parting.cases.plan import plan_compute, plan_get
@@ -120,7 +121,7 @@ def summary_content(*, client: Client, case: OffboardingCase | None, lang: str, 
             _section(
                 _("Hours delivered"),
                 "text",
-                [_("%(hours)s hours of work are on record.") % {"hours": _hours(hours or Decimal(0))}],
+                [_("Hours of work on record: %(hours)s") % {"hours": _hours(hours or Decimal(0))}],
             )
         )
         totals: dict[str, dict[str, Decimal | int]] = defaultdict(
@@ -213,7 +214,11 @@ def briefing_content(*, client: Client, case: OffboardingCase | None, lang: str,
         for category, label in labels.items():
             if counts[category]:
                 where.append(
-                    _("%(category)s: %(n)d files, in the folder %(folder)s of the handover bundle")
+                    ngettext(
+                        "%(category)s: %(n)d file, in the folder %(folder)s of the handover bundle",
+                        "%(category)s: %(n)d files, in the folder %(folder)s of the handover bundle",
+                        counts[category],
+                    )
                     % {"category": label, "n": counts[category], "folder": f"documents/{category}/"}
                 )
         for name in Credential.objects.filter(client=client, handed_back_on__isnull=True).values_list(
