@@ -5,6 +5,7 @@ which stay until their legal period ends and then go too."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -14,7 +15,7 @@ from parting.cases.models import OffboardingCase
 from parting.clients.models import Client
 from parting.core.jobs import run_due_jobs
 from parting.documents.models import Document
-from parting.evidence.models import Invoice, Payment
+from parting.evidence.models import Invoice, Payment, TimeEntry
 from parting.imports.models import ImportRun
 from parting.retention.models import PendingFileDeletion, PurgeSchedule, Tombstone
 from tests.factories import ClientFactory, ContactFactory
@@ -54,6 +55,7 @@ def test_o5_after_the_deletion_date_the_worker_leaves_nothing_that_names_the_cli
     assert found_in(rich.accounting, dump, files) == rich.accounting
     assert Invoice.objects.filter(client=rich.client).count() == 3
     assert Payment.objects.filter(client=rich.client).count() == 3
+    assert list(TimeEntry.objects.filter(client=rich.client).values_list("note", "hours")) == [("", Decimal("1.00"))]
     assert list(Document.objects.filter(client=rich.client).values_list("category", flat=True)) == ["accounting"]
     ledger = Document.objects.get(client=rich.client).file.name
     stored = sorted(
@@ -82,6 +84,7 @@ def test_o5_after_the_deletion_date_the_worker_leaves_nothing_that_names_the_cli
     dump, files = database_dump(), storage_dump(storage_dir)
     assert found_in(rich.accounting + rich.identifiers, dump, files) == []
     assert not Invoice.objects.filter(client=rich.client).exists()
+    assert not TimeEntry.objects.filter(client=rich.client).exists()
     assert not Document.objects.filter(client=rich.client).exists()
     assert set(PurgeSchedule.objects.filter(client=rich.client).values_list("state", flat=True)) == {"purged"}
     assert found_in(["Bystander Bakery", "berta@bakery.example"], dump, files) == [

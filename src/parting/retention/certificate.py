@@ -46,6 +46,7 @@ WHAT = {
     "requests": gettext_lazy("Requests to you"),
     "incidents": gettext_lazy("Notes on incidents"),
     "time_entries": gettext_lazy("Time entries"),
+    "time_entry_notes": gettext_lazy("Descriptions of time entries"),
     "scores": gettext_lazy("Internal assessments"),
     "import_aliases": gettext_lazy("Names in imported files"),
     "letters_sent": gettext_lazy("Letters sent"),

@@ -314,6 +314,7 @@ def _deletions(client, category: str) -> dict:
             "documents": Document.objects.filter(**mine, category=Document.Category.ACCOUNTING),
             "payments": Payment.objects.filter(**mine),
             "invoices": Invoice.objects.filter(**mine),
+            "time_entries": TimeEntry.objects.filter(**mine),  # the hours billed, kept with the invoices
         }
     found = {
         "contacts": Contact.objects.filter(client=client),
@@ -324,7 +325,6 @@ def _deletions(client, category: str) -> dict:
         "messages": Message.objects.filter(**mine),
         "requests": ClientRequest.objects.filter(**mine),
         "incidents": Incident.objects.filter(**mine),
-        "time_entries": TimeEntry.objects.filter(**mine),
         "scores": Snapshot.objects.filter(**mine),
         "import_aliases": ClientAlias.objects.filter(firm_id=client.firm_id, client=client),
         "letters_sent": LetterSending.objects.filter(letter__case__client=client),
@@ -452,6 +452,15 @@ def _purge_personal(client, files: list[str]) -> dict[str, int]:
     identifiers = _identifiers(client)
     runs, pattern = _imports_naming(client, identifiers)
     counts = _delete(_deletions(client, Category.PERSONAL), files)
+    # Time entries lose their descriptions (and import ids) but keep date, hours and who worked: they
+    # are what the invoices billed and what the partings page counts; they go with the accounting records.
+    from parting.evidence.models import TimeEntry
+
+    counts["time_entry_notes"] = (
+        TimeEntry.objects.filter(firm_id=client.firm_id, client=client)
+        .exclude(note="", source_key="")
+        .update(note="", source_key="")
+    )
     cases = OffboardingCase.objects.filter(client=client)
     counts["case_reasons"] = CaseReason.objects.filter(case__in=cases).update(text="", snapshot={})
     CaseReview.objects.filter(case__in=cases).update(comment="")
@@ -594,6 +603,7 @@ class DueRow:
 def purge_plan(*, now: dt.datetime | None = None) -> list[DueRow]:
     """What :func:`purge_due` would remove now, per client and category, counted; changes nothing."""
     from parting.clients.models import Client
+    from parting.evidence.models import TimeEntry
 
     now = now or timezone.now()
     out = []
@@ -606,6 +616,9 @@ def purge_plan(*, now: dt.datetime | None = None) -> list[DueRow]:
             counts = {what: qs.count() for what, qs in _deletions(client, row.category).items()}
             if row.category == Category.PERSONAL:
                 counts["client_record_blanked"] = 1
+                counts["time_entry_notes"] = (
+                    TimeEntry.objects.filter(client=client).exclude(note="", source_key="").count()
+                )
                 counts["import_logs_redacted"] = len(_imports_naming(client, _identifiers(client))[0])
             out.append(
                 DueRow(
