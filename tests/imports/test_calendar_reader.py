@@ -929,3 +929,29 @@ def test_broken_names_in_organizer_and_attendee_lines_do_not_lose_the_meeting(or
     assert record.organizer == "jan@nowak-handel.pl"
     assert record.status == BY_CLIENT
     assert record.attendees == ("anna@kowalska-partners.pl",)
+
+
+def test_unreadable_change_stamps_keep_the_meeting_and_leave_its_notice_unknown_W4():
+    data = ics(
+        """UID:stamps
+        DTSTART:20260520T090000Z
+        DTEND:20260520T100000Z
+        LAST-MODIFIED:2026-05-19 20:00
+        DTSTAMP:20260519T2000Z
+        CREATED:0000
+        SEQUENCE:two
+        STATUS:CANCELLED
+        ORGANIZER:mailto:jan@nowak-handel.pl
+        SUMMARY:Przegląd"""
+    )
+    ((record,), problems) = read_bytes(data)
+    assert list(problems) == []
+    assert record.status == BY_CLIENT
+    assert record.cancelled_at is None  # counted as a cancellation, never as a short-notice one
+
+
+def test_an_unreadable_start_is_still_a_problem_at_its_line():
+    data = ics("UID:bad\nDTSTART:2026-05-20 09:00\nSUMMARY:x")
+    records, problems = read_bytes(data)
+    assert records == []
+    assert [(p.source.line, p.column) for p in problems] == [(6, "DTSTART")]

@@ -80,6 +80,9 @@ _USED = {
     STATUS_PROPERTY,
     LATE_PROPERTY,
 }
+# When the event was changed: a value that cannot be read leaves the time of a cancellation unknown
+# (it is then never a short-notice one) rather than losing the meeting.
+_CHANGE_STAMPS = {"LAST-MODIFIED", "DTSTAMP", "CREATED", "SEQUENCE"}
 # Properties an event has at most once (RFC 5545 §3.6.1); twice, the event is not read.
 _SINGLE = _USED - {"RDATE", "EXDATE", "ATTENDEE", "RRULE"}
 
@@ -761,6 +764,9 @@ def _check(chunk: _Chunk, component, ctx: _Context) -> _Event | None:
     fatal = False
     for prop, message in getattr(component, "errors", ()):
         prop = (prop or "").upper()
+        if prop in _CHANGE_STAMPS:
+            component.pop(prop, None)  # unreadable: as if absent (recurring-ical-events compares them)
+            continue
         if prop and prop not in _USED:
             continue
         line = chunk.props.get(prop, chunk.line)
