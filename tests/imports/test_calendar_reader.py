@@ -955,3 +955,18 @@ def test_an_unreadable_start_is_still_a_problem_at_its_line():
     records, problems = read_bytes(data)
     assert records == []
     assert [(p.source.line, p.column) for p in problems] == [(6, "DTSTART")]
+
+
+@pytest.mark.parametrize(("flag", "all_day"), [("TRUE", True), ("FALSE", False)])
+def test_exchange_all_day_flag_on_midnight_times_makes_an_all_day_event(flag, all_day):
+    data = ics(
+        f"""UID:oof
+        DTSTART;TZID=Central European Standard Time:20260504T000000
+        DTEND;TZID=Central European Standard Time:20260505T000000
+        X-MICROSOFT-CDO-ALLDAYEVENT:{flag}
+        X-MICROSOFT-CDO-BUSYSTATUS:OOF
+        SUMMARY:Urlop"""
+    )
+    ((record,), _) = read_bytes(data)
+    assert record.all_day is all_day
+    assert record.starts_at == dt.datetime(2026, 5, 3, 22, tzinfo=UTC)

@@ -988,7 +988,10 @@ def _change_time(component, ctx: _Context) -> dt.datetime | None:
 
 def _record(occurrence, uid, series, master, overrides, ctx: _Context) -> MeetingRecord | None:
     start = occurrence.get("DTSTART").dt
-    all_day = not isinstance(start, dt.datetime)
+    # Exchange may write an all-day event as midnight-to-midnight times and say so in its own property.
+    all_day = not isinstance(start, dt.datetime) or (
+        str(occurrence.get("X-MICROSOFT-CDO-ALLDAYEVENT", "")).strip().upper() == "TRUE"
+    )
     starts_at = _utc(start, ctx.floating)
     end_prop = occurrence.get("DTEND")
     duration = occurrence.get("DURATION")
