@@ -884,3 +884,48 @@ def test_dates_with_month_names_as_xero_writes_them_and_excel_rewrites_them(writ
     records, problems = invoices("named.csv", data)
     assert not problems
     assert records[0].issued_on == dt.date(2026, 1, 31)
+
+
+def test_a_mapping_reads_another_tools_export_with_its_balance_and_row_types():
+    """An export of a tool without a preset (here a Wave-like invoice list): mapped by the user, its
+    balance due gives what was paid, its row type tells credit notes and skips estimates."""
+    data = (
+        b"Invoice Number;Customer;Invoice Date;Total;Amount Due;Kind\r\n"
+        b"W-1;Acme;2026-01-05;1.000,00;400,00;Invoice\r\n"
+        b"W-2;Acme;2026-01-06;150,00;150,00;Credit note\r\n"
+        b"W-3;Acme;2026-01-07;99,00;99,00;Estimate\r\n"
+    )
+    mapping = {
+        "number": "Invoice Number",
+        "client": "Customer",
+        "issued_on": "Invoice Date",
+        "amount": "Total",
+        "amount_due": "Amount Due",
+        "type": "Kind",
+    }
+    records, problems = invoices("wave.csv", data, mapping=mapping)
+    assert not problems
+    assert [(r.number, r.amount, r.amount_paid) for r in records] == [
+        ("W-1", D("1000.00"), D("600.00")),
+        ("W-2", D("-150.00"), None),
+    ]
+
+
+def test_a_type_column_of_another_meaning_is_not_read_without_a_mapping():
+    data = b"client,number,issued_on,amount,type\nAcme,T-1,2026-01-05,10.00,consulting\n"
+    records, problems = invoices("typed.csv", data)
+    assert not problems and [r.number for r in records] == ["T-1"]
+
+
+def test_a_payment_mapping_reads_refunds_and_skips_failed_payments():
+    data = b"Who,When,Paid,Refunded,State\nAcme,2026-01-05,50.00,20.00,succeeded\nAcme,2026-01-06,70.00,0,failed\n"
+    mapping = {"client": "Who", "paid_on": "When", "amount": "Paid", "refunded": "Refunded", "status": "State"}
+    records, problems = payments("pay.csv", data, mapping=mapping)
+    assert not problems
+    assert [r.amount for r in records] == [D("50.00"), D("-20.00")]
+
+
+def test_a_mapping_naming_a_field_payments_lack_lists_the_fields_they_have():
+    with pytest.raises(FileUnreadable) as caught:
+        payments("generic_payments_two_parts.csv", mapping={"due_on": "method"})
+    assert "due_on" in caught.value.reason and "refunded" in caught.value.reason

@@ -35,6 +35,14 @@ GENERIC: dict[str, tuple[str, ...]] = {
 }
 # fmt: on
 
+MAPPABLE: dict[str, tuple[str, ...]] = {
+    "invoices": ("amount_due", "type"),
+    "payments": ("refunded", "status"),
+}
+"""Fields a mapping may name beyond the generic columns, for other tools' exports (``parting export``
+does not write them): what an invoice still owes and the kind of a row (invoice, credit note, estimate
+…); what was refunded on a payment's row and its status (failed, pending … are skipped)."""
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "clients": ("name",),
     "contacts": ("client", "name"),

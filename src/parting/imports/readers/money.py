@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..columns import GENERIC, KIND_NAMES, REQUIRED
+from ..columns import GENERIC, KIND_NAMES, MAPPABLE, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRef, InvoiceRecord, PaymentRecord, ReadOptions, content_key
 from ..text import (
@@ -293,6 +293,11 @@ def _generic(kind: str) -> Preset:
     columns = {name: (name,) for name in GENERIC[kind]}
     if kind == "invoices":
         columns["key"] = ("id",)  # the invoice's id in the tool it came from (what `parting export` writes)
+    # Fields a mapping may name for another tool's export (columns.MAPPABLE); "type" and "status" are
+    # read only when mapped, as a column of that name may mean something else and skip every row.
+    auto = {"amount_due": ("amount_due", "balance_due"), "refunded": ("refunded", "amount_refunded")}
+    for name in MAPPABLE.get(kind, ()):
+        columns[name] = auto.get(name, ())
     return Preset(name="generic", kind=kind, label="generic", columns=columns, signature=())
 
 
@@ -523,7 +528,9 @@ class _Table:
                 % {
                     "kind": str(KIND_NAMES[self.kind]),
                     "unknown": ", ".join(sorted(unknown_fields)),
-                    "fields": ", ".join(GENERIC[self.kind]),
+                    "fields": ", ".join(
+                        f for f in dict.fromkeys([*GENERIC[self.kind], *self.preset.columns]) if f != "key"
+                    ),
                 }
             )
         if (
