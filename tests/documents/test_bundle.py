@@ -178,3 +178,16 @@ def test_staff_outside_the_case_may_not_share_the_files_but_the_case_opener_may(
         bundles.bundle_request(client=client, case=case, by=team["staff2"])
     assert bundles.bundle_request(client=client, case=case, by=team["staff"]).pk  # opened the case
     assert AuditEntry.objects.filter(action="bundle.requested").count() == 1
+
+
+def test_the_worker_builds_a_queued_bundle_on_its_pass(polish_client, team, settings):
+    from parting.core.jobs import run_due_jobs
+
+    client, case = polish_client
+    settings.BUNDLE_INLINE_MAX_BYTES = 0
+    bundle = bundles.bundle_request(client=client, case=case, by=team["owner"])
+    assert bundle.status == Bundle.Status.QUEUED
+    reports = run_due_jobs()
+    assert any(report.startswith("build_queued_bundles: 1 bundles built") for report in reports)
+    bundle.refresh_from_db()
+    assert bundle.status == Bundle.Status.READY

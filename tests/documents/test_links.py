@@ -258,3 +258,11 @@ def test_the_last_day_shown_is_the_firms_day_not_utcs(firm, team):
         bundle = bundles.bundle_request(client=client, case=None, by=team["owner"])
         page = browser().get(link_of(bundle)).content.decode()
     assert "3 stycznia 2027" in page and "2 stycznia 2027" not in page
+
+
+def test_a_bundle_whose_file_is_gone_from_storage_is_refused_with_a_page(handover):
+    _case, bundle = handover
+    document_storage.delete(bundle.file.name)
+    response = browser().get(download_of(bundle))
+    assert response.status_code == 404 and 'id="bundle-refused"' in response.content.decode()
+    assert AuditEntry.objects.filter(action="bundle.downloaded").count() == 0
