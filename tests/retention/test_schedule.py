@@ -262,3 +262,16 @@ def test_a_case_closed_before_retention_existed_is_scheduled_with_a_warning_peri
     assert PurgeSchedule.objects.get(client=kasia, category="personal").case == case
     entry = AuditEntry.objects.get(firm=firm, action="retention.scheduled")
     assert entry.actor_id is None and entry.data["case"] == case.pk
+
+
+def test_a_case_closed_after_its_deletion_date_is_purged_after_the_warning_not_on_the_spot(firm, team, kasia):
+    from parting.cases.models import OffboardingCase
+
+    case = OffboardingCase.objects.create(firm=firm, client=kasia, opened_by=team["staff"], state="closed")
+    today = firm.today()
+    services.schedule_for_case(case, by=team["staff"], deletion_on=today - dt.timedelta(days=1), end_on=today)
+    assert PurgeSchedule.objects.get(client=kasia, category="personal").due_on == today + dt.timedelta(days=7)
+    other = ClientFactory(firm=firm, name="On Time Ltd")
+    case = OffboardingCase.objects.create(firm=firm, client=other, opened_by=team["staff"], state="closed")
+    services.schedule_for_case(case, by=team["staff"], deletion_on=today, end_on=today)
+    assert PurgeSchedule.objects.get(client=other, category="personal").due_on == today  # as the client was told

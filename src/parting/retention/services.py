@@ -100,12 +100,17 @@ def schedule_for_case(case, *, by, deletion_on: dt.date, end_on: dt.date) -> dic
     """O5: the case closed, so its deletion date is final: schedule every category of the client's data.
 
     Call inside the transaction that closes the case. A client who asked for erasure earlier keeps the
-    earlier date."""
+    earlier date. A case closed after its deletion date has passed is purged seven days after closing,
+    once the firm has been warned, not on the spot."""
     from parting.signs.policy import policy_for
 
     policy = policy_for(case.firm)
     client = case.client
     tombstone = _tombstone(client)
+    today = case.firm.today()
+    if deletion_on < today:
+        # Closed after the day the client was told: not erased on the spot but after the firm's warning.
+        deletion_on = today + dt.timedelta(days=WARN_DAYS)
     earlier = dict(
         PurgeSchedule.objects.filter(client=client, state=PurgeSchedule.State.SCHEDULED).values_list(
             "category", "due_on"
