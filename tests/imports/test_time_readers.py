@@ -504,3 +504,10 @@ def test_a_closing_total_line_in_german_is_not_an_entry(word, skipped):
     records, problems = entries("x.csv", data.encode())
     assert len(records) == 1
     assert (not problems) is skipped
+
+
+def test_harvest_export_with_billable_without_question_mark_reads_the_flag():
+    head = "Date,Client,Project,Project Code,Task,Notes,Hours,Billable,First Name,Last Name\n"
+    data = head + "2026-01-12,Acme,P,,T,N,1.5,No,Ann,Lee\n"
+    (record,), problems = entries("x.csv", data.encode(), format="harvest")
+    assert record.billable is False and not problems

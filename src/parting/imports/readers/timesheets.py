@@ -101,7 +101,7 @@ PRESETS: dict[str, Preset] = {
             "project": ("Project",),
             "task": ("Task",),
             "note": ("Notes",),
-            "billable": ("Billable?",),
+            "billable": ("Billable?", "Billable"),
             "date": ("Date",),
             "hours": ("Hours",),
         },
