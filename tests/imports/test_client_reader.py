@@ -21,11 +21,11 @@ from parting.imports.readers.clients import (
     PRESETS,
     detect,
     domain_of,
-    find_header,
     language_code,
     read,
     read_contacts,
 )
+from parting.imports.readers.generic import find_header
 from parting.imports.records import ClientRecord, ContactRecord, ReadOptions
 
 SAMPLES = Path(__file__).parent / "samples" / "clients"
@@ -526,4 +526,20 @@ def test_client_columns_in_another_order_with_extra_columns_read_the_same(sample
     assert not problems
     assert [(r.key, r.contacts, r.domains, r.language) for r in records] == [
         (r.key, r.contacts, r.domains, r.language) for r in expected
+    ]
+
+
+@pytest.mark.parametrize("sample", ["quickbooks_customer_contact_list.csv", "xero_contacts.csv", "generic.csv"])
+def test_excel_unicode_text_utf16_tab_separated_reads_the_same(sample):
+    """Excel's "Unicode Text" (UTF-16 with a BOM, tab-separated), title lines included."""
+    import csv
+
+    rows = list(csv.reader(io.StringIO((SAMPLES / sample).read_text("utf-8-sig"))))
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    records, problems = clients(sample, out.getvalue().encode("utf-16"))
+    expected, _ = clients(sample)
+    assert not problems
+    assert [(r.key, r.contacts, r.source.line) for r in records] == [
+        (r.key, r.contacts, r.source.line) for r in expected
     ]

@@ -929,3 +929,19 @@ def test_a_mapping_naming_a_field_payments_lack_lists_the_fields_they_have():
     with pytest.raises(FileUnreadable) as caught:
         payments("generic_payments_two_parts.csv", mapping={"due_on": "method"})
     assert "due_on" in caught.value.reason and "refunded" in caught.value.reason
+
+
+@pytest.mark.parametrize(("sample", "read"), _PRESET_SAMPLES)
+def test_excel_unicode_text_utf16_tab_separated_reads_the_same(sample, read):
+    """Excel's "Unicode Text" save: UTF-16 with a BOM, tabs between the cells."""
+    import csv
+
+    rows = list(csv.reader(io.StringIO((SAMPLES / sample).read_text("utf-8-sig"))))
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    records, problems = read(sample, out.getvalue().encode("utf-16"))
+    expected, _ = read(sample)
+    assert not problems, reasons(problems)
+    assert [(r.key, r.amount, r.client, r.source.line) for r in records] == [
+        (r.key, r.amount, r.client, r.source.line) for r in expected
+    ]

@@ -44,9 +44,9 @@ from .generic import (
     MAX_LIST,
     RowProblem,
     Table,
+    at_header,
     choice,
     column_key,
-    find_header,
     not_an_address,
     read_date,
     read_flag,
@@ -238,7 +238,7 @@ def _phone(value: str) -> str:
 
 def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[ClientRecord]:
     """Clients from a generic, Xero or QuickBooks Online CSV."""
-    start, skipped = find_header(stream)
+    start, skipped, options = at_header(stream, options)
     probe = Table(stream, options, {}, start=start, line_offset=skipped)
     preset = _preset(options, probe.header)
     candidates = dict(preset.columns)

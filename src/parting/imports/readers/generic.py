@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -305,28 +306,59 @@ def find_header(stream: BinaryIO) -> tuple[int, int]:
     """Where the header is when report title lines come first (QuickBooks Online's reports put the
     company's name, the report's name and its date above it, one cell a line): the first of the
     first HEAD_LINES lines with two cells or more, as ``(byte offset, lines skipped)``; ``(0, 0)``
-    when that is the first line or there is none (a file of one column)."""
+    when that is the first line or there is none (a file of one column). UTF-16 files (Excel's
+    "Unicode text") are searched in their own encoding; ``wide_encoding`` tells it to the reader."""
     stream.seek(0)
     head = stream.read(HEAD_BYTES)
     stream.seek(0)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:8192]:
+    wide = _wide(head)
+    if wide:
+        text = head[2:].decode(wide, "ignore")
+        lines = [(line, len(line.encode(wide))) for line in _TEXT_LINE.findall(text)]
+        offset = 2
+    elif b"\x00" in head[:8192]:
         return 0, 0
-    offset = 0
-    lines = _PHYSICAL_LINE.findall(head)  # \r\n, \n, and \r alone (Excel for Mac's "CSV (Macintosh)")
-    for number, raw in enumerate(lines[:HEAD_LINES]):
-        if number == len(lines) - 1 and not raw.endswith((b"\n", b"\r")):
+    else:
+        # \r\n, \n, and \r alone (Excel for Mac's "CSV (Macintosh)"); a legacy charset's bytes are
+        # counted as they are
+        lines = [(raw.decode("utf-8", "replace"), len(raw)) for raw in _PHYSICAL_LINE.findall(head)]
+        offset = 0
+    for number, (line, size) in enumerate(lines[:HEAD_LINES]):
+        if number == len(lines) - 1 and not line.endswith(("\n", "\r")):
             break  # maybe cut by the sample
-        text = raw.decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r\n")
+        text = line.lstrip("\ufeff").rstrip("\r\n")
         try:
             cells = next(csv.reader([text], delimiter=sniff_delimiter(text)), [])
         except csv.Error:
             cells = []
         if sum(1 for c in cells if c.strip()) >= 2:
             return (offset, number) if number else (0, 0)
-        offset += len(raw)
+        offset += size
     return 0, 0
 
 
+def _wide(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be"
+    return ""
+
+
+def at_header(stream: BinaryIO, options: ReadOptions) -> tuple[int, int, ReadOptions]:
+    """``find_header``'s offset and lines skipped, and the options to read from there: a UTF-16
+    file read from below its title lines has left its BOM behind, so its encoding is given."""
+    start, skipped = find_header(stream)
+    if start and not options.encoding:
+        stream.seek(0)
+        wide = _wide(stream.read(2))
+        stream.seek(0)
+        if wide:
+            options = dataclasses.replace(options, encoding=wide)
+    return start, skipped, options
+
+
+_TEXT_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _PHYSICAL_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
@@ -524,7 +556,7 @@ def candidates_of(kind: str) -> dict[str, tuple[str, ...]]:
 
 def _evidence_table(stream: BinaryIO, options: ReadOptions, kind: str) -> Table:
     candidates = candidates_of(kind)
-    start, skipped = find_header(stream)  # a title line someone added above the header in a spreadsheet
+    start, skipped, options = at_header(stream, options)  # a title line someone added in a spreadsheet
     table = Table(stream, options, candidates, start=start, line_offset=skipped)
     what = str(KIND_NAMES[kind])
     table.columns.require(REQUIRED[kind], candidates, what)
