@@ -945,3 +945,34 @@ def test_excel_unicode_text_utf16_tab_separated_reads_the_same(sample, read):
     assert [(r.key, r.amount, r.client, r.source.line) for r in records] == [
         (r.key, r.amount, r.client, r.source.line) for r in expected
     ]
+
+
+def test_us_dates_a_european_spreadsheet_rewrote_are_one_problem_not_swapped_months():
+    """A US QuickBooks report opened in Excel set to a European region: the dates it could read
+    (01/05/2026) became 01.05.2026 — the 1st of May — while 01/31/2026 stayed text. Reading on would
+    swap day and month without a word: the column is one problem that says what happened."""
+    data = (
+        b"Date,Transaction type,Num,Name,Due date,Amount,Open balance\r\n"
+        b"01/31/2026,Invoice,1,Acme,03/02/2026,100.00,0.00\r\n"
+        b"05.01.2026,Invoice,2,Acme,04.02.2026,200.00,0.00\r\n"
+    )
+    records, problems = invoices("resaved.csv", data)
+    assert records == []
+    assert {p.column for p in problems} == {"Date", "Due date"}
+    assert all("spreadsheet" in p.reason and p.source.line == 1 for p in problems)
+
+
+def test_a_due_date_column_all_dotted_beside_month_first_invoice_dates_is_the_same_problem():
+    data = (
+        b"client,number,issued_on,due_on,amount\r\n"
+        b"Acme,1,01/31/2026,03.02.2026,100.00\r\n"
+        b"Acme,2,01/20/2026,04.02.2026,100.00\r\n"
+    )
+    records, problems = invoices("resaved.csv", data)
+    assert records == [] and [p.column for p in problems] == ["due_on"]
+
+
+def test_dotted_dates_beside_day_first_slashes_are_read():
+    data = b"client,number,issued_on,due_on,amount\r\nAcme,1,31/01/2026,03.02.2026,100.00\r\n"
+    records, problems = invoices("eu.csv", data)
+    assert not problems and records[0].due_on == dt.date(2026, 2, 3)

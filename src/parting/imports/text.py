@@ -475,6 +475,7 @@ class DateColumn:
     month_first: int = 0
     undecided: int = 0
     example: str = ""
+    dotted: int = 0  # 31.01.2026: always day-first
 
     def scan(self, value: str, count: int = 1) -> None:
         """Count ``value`` (seen ``count`` times) towards the order of day and month it shows."""
@@ -484,7 +485,10 @@ class DateColumn:
         if not value or _ISO.match(value):
             return
         m = _NUMERIC.match(value)
-        if not m or m.group(2) == "." or len(m.group(1)) == 4:
+        if not m or len(m.group(1)) == 4:
+            return
+        if m.group(2) == ".":
+            self.dotted += count
             return
         a, b = int(m.group(1)), int(m.group(3))
         if a > 12 >= b:
@@ -495,7 +499,24 @@ class DateColumn:
             self.undecided += count
             self.example = self.example or value
 
+    @property
+    def rewritten(self) -> bool:
+        """Month-first dates beside dotted day-first ones: what a spreadsheet set to a European
+        region leaves of a US export — it turned the dates it could read (01/05/2026) into its own
+        format (01.05.2026, the 1st of May) and kept the others (01/31/2026) as text."""
+        return bool(self.dotted and (self.month_first or self.order == "mdy"))
+
     def decide(self) -> None:
+        if self.rewritten:
+            raise DateError(
+                _(
+                    "the column mixes month-first dates such as 1/31/2026 with dotted dates such as 01.05.2026 "
+                    "(%(dotted)d of them): a spreadsheet has probably rewritten the dates it could read in its "
+                    "own format and so swapped their day and month; export the file again and import it "
+                    "without opening it in a spreadsheet"
+                )
+                % {"dotted": self.dotted}
+            )
         if self.order:
             return
         if self.day_first and self.month_first:

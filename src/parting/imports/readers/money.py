@@ -674,6 +674,7 @@ class _Columns:
     dates: dict[str, DateColumn] = field(default_factory=dict)
     amounts: dict[str, AmountColumn] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
+    refused: set[str] = field(default_factory=set)  # columns none of whose dates can be trusted
 
     def __post_init__(self) -> None:
         t = self.table
@@ -707,15 +708,34 @@ class _Columns:
                 column.decide()
             except DateError as error:
                 undecided.append((f, column, error))
+                if column.rewritten:
+                    decided.add("mdy")  # its slashed dates are month-first
                 continue
             if column.day_first or column.month_first:
                 decided.add(column.order or "")
         for f, column, error in undecided:
-            if len(decided) == 1 and not (column.day_first and column.month_first):
+            if len(decided) == 1 and not (column.day_first and column.month_first) and not column.rewritten:
                 column.order = next(iter(decided))  # exports write every date of a file one way
-                continue
+                try:
+                    column.decide()  # dotted dates in a file whose others are month-first: rewritten
+                    continue
+                except DateError as again:
+                    error = again
             self.broken.add(f)
+            if column.rewritten:
+                self.refused.add(f)
             self.problems.add(source, str(error), column=column.name)
+        if "mdy" in decided:
+            for f, column in self.dates.items():
+                if column.dotted and f not in self.broken:
+                    # its own dates all dotted, the file's others month-first: the same rewriting
+                    column.order = "mdy"
+                    try:
+                        column.decide()
+                    except DateError as error:
+                        self.broken.add(f)
+                        self.refused.add(f)
+                        self.problems.add(source, str(error), column=column.name)
         seps = {c.decimal for c in self.amounts.values() if c.decimal}
         seps |= {s for c in self.amounts.values() for s, n in c.votes.items() if n and not c.votes[_other(s)]}
         hint = next(iter(seps)) if len(seps) == 1 else ("," if self.table.delimiter == ";" else ".")
@@ -732,6 +752,9 @@ class _Columns:
         when its column was already reported as undecided)."""
         value = value.strip()
         if not value or f not in self.dates:
+            return None
+        if f in self.refused:
+            errors.append((self.dates[f].name, ""))  # reported once, at the header
             return None
         if len(value) == 10 and value[4] == "-" and value[7] == "-":
             try:
