@@ -7,6 +7,7 @@ depend on it. No database is needed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import random
@@ -970,3 +971,47 @@ def test_exchange_all_day_flag_on_midnight_times_makes_an_all_day_event(flag, al
     ((record,), _) = read_bytes(data)
     assert record.all_day is all_day
     assert record.starts_at == dt.datetime(2026, 5, 3, 22, tzinfo=UTC)
+
+
+def test_google_calendars_export_zip_is_read_calendar_by_calendar():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("anna.lis@kowalska-partners.pl.ics", (SAMPLES / "google_export.ics").read_bytes())
+        z.writestr(
+            "Holidays in Poland_pl.polish#holiday@group.v.calendar.google.com.ics",
+            (SAMPLES / "floating_times.ics").read_bytes(),
+        )
+        z.writestr("broken.ics", b"not a calendar")
+    records, problems = read_bytes(buffer.getvalue(), name="calendar-export.zip")
+    alone, _ = read_sample("google_export.ics")
+    from_google = [r for r in records if r.source.file == "calendar-export.zip/anna.lis@kowalska-partners.pl.ics"]
+    assert [(r.key, r.starts_at, r.status) for r in from_google] == [(r.key, r.starts_at, r.status) for r in alone]
+    assert [(p.source.file, p.source.line) for p in problems] == [("calendar-export.zip/broken.ics", 1)]
+
+
+def test_a_zip_without_calendars_is_refused():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(FileUnreadable, match="holds no calendar"):
+        read_bytes(buffer.getvalue(), name="book.xlsx")
+
+
+def test_damaged_zips_give_records_problems_or_file_unreadable_never_a_crash():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.ics", (SAMPLES / "outlook_desktop.ics").read_bytes())
+    good = buffer.getvalue()
+    rnd = random.Random(10)
+    for _ in range(150):
+        data = bytearray(good)
+        for _ in range(rnd.randint(1, 6)):
+            data[rnd.randrange(len(data))] = rnd.randrange(256)
+        with contextlib.suppress(FileUnreadable):
+            read_bytes(bytes(data[: rnd.randint(4, len(data))]), name="t.zip")

@@ -4,6 +4,7 @@ declared charsets; what is skipped, what is a problem; bounded memory on a large
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import random
@@ -782,3 +783,66 @@ def test_unquoted_from_line_in_a_body_is_not_a_separator_when_no_header_follows(
     records, problems, _ = read_bytes(data, name="All mail.mbox")
     assert list(problems) == []
     assert [r.source.line for r in records] == [1, 21, 46, 62, 72]
+
+
+# ---- archives as the tools hand them out ---------------------------------------------------------------
+
+
+def test_a_google_takeout_zip_is_read_without_unpacking(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "takeout-20260601T090000Z-001.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Takeout/archive_browser.html", "<html></html>")
+        z.writestr(
+            "Takeout/Mail/All mail Including Spam and Trash.mbox", (SAMPLES / "takeout_windows_crlf.mbox").read_bytes()
+        )
+        z.writestr("Takeout/Mail/User Settings/Filters.xml", "<feed/>")
+    problems, skipped = Problems(), Counter()
+    with archive.open("rb") as stream:
+        records = list(mail.read(stream, archive.name, FIRM, problems, skipped))
+    assert list(problems) == []
+    assert {r.source.file for r in records} == {
+        "takeout-20260601T090000Z-001.zip/Takeout/Mail/All mail Including Spam and Trash.mbox"
+    }
+    assert [r.source.line for r in records] == [1, 21, 46, 62, 72]
+    assert skipped == Counter({"chat": 1})
+
+
+def test_a_zip_member_that_is_not_mail_is_one_problem_and_a_zip_without_mail_is_refused():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("Messages/1.eml", (SAMPLES / "outlook.eml").read_bytes())
+        z.writestr("Messages/2.eml", b"%PDF-1.7 not mail")
+    records, problems, _ = read_bytes(buffer.getvalue(), name="mail.zip")
+    assert len(records) == 1
+    assert [(p.source.file, p.source.line) for p in problems] == [("mail.zip/Messages/2.eml", 1)]
+    empty = io.BytesIO()
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr("notes.txt", "hello")
+    with pytest.raises(FileUnreadable, match="holds no mail"):
+        read_bytes(empty.getvalue(), name="x.zip")
+
+
+def test_a_calendar_given_as_mail_is_refused_with_what_to_do():
+    with pytest.raises(FileUnreadable, match="import it as a calendar"):
+        read_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", name="work.ics")
+
+
+def test_damaged_zips_give_records_problems_or_file_unreadable_never_a_crash():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Takeout/Mail/Inbox.mbox", (SAMPLES / "takeout_windows_crlf.mbox").read_bytes())
+        z.writestr("nested.eml", buffer.getvalue() or b"PK\x03\x04")
+    good = buffer.getvalue()
+    rnd = random.Random(10)
+    for _ in range(150):
+        data = bytearray(good)
+        for _ in range(rnd.randint(1, 6)):
+            data[rnd.randrange(len(data))] = rnd.randrange(256)
+        with contextlib.suppress(FileUnreadable):
+            read_bytes(bytes(data[: rnd.randint(4, len(data))]), name="t.zip")

@@ -27,7 +27,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import io
 import re
+import zipfile
+import zlib
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -616,8 +619,60 @@ class _Context:
     seen_keys: set[str] = field(default_factory=set)
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_ZIP_MEMBERS = 200  # .ics files read from one archive
+MAX_ZIP_BYTES = 100 << 20  # their total size once unpacked (each is read whole)
+
+
 def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[MeetingRecord]:
-    """The meetings of an .ics file, one record per occurrence (see the module's docstring)."""
+    """The meetings of an .ics file, one record per occurrence (see the module's docstring); or of
+    every .ics file in a .zip (Google Calendar's Export gives one, a calendar per file)."""
+    head = stream.read(4)
+    stream.seek(0)
+    if head == ZIP_MAGIC:
+        yield from _read_zip(stream, name, options, problems)
+        return
+    yield from _read_calendar(stream, name, options, problems)
+
+
+def _read_zip(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[MeetingRecord]:
+    """Each .ics member of an archive, named ``archive.zip/member.ics`` in problems and sources. A
+    member that is not a calendar is one problem; the others are read."""
+    try:
+        archive = zipfile.ZipFile(stream)
+        members = [m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".ics")]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+        raise FileUnreadable(_("the .zip archive cannot be opened (%(error)s)") % {"error": error}) from None
+    if not members:
+        raise FileUnreadable(_("the .zip archive holds no calendar (.ics) file"))
+    if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+        raise FileUnreadable(
+            _(
+                "the .zip archive holds more than %(files)d calendars or %(megabytes)d MB; unpack it and import the files"
+            )
+            % {"files": MAX_ZIP_MEMBERS, "megabytes": MAX_ZIP_BYTES >> 20}
+        )
+    for member in members:
+        label = f"{name}/{member.filename}"
+        try:
+            with archive.open(member) as inner:
+                data = io.BytesIO(inner.read(member.file_size + 1)[: member.file_size])
+            yield from _read_calendar(data, label, options, problems)
+        except FileUnreadable as error:
+            problems.add(Source(label, error.line), error.reason, error.column)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+        ) as error:
+            problems.add(Source(label), _("the file cannot be unpacked (%(error)s)") % {"error": error})
+
+
+def _read_calendar(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[MeetingRecord]:
     calendar = _scan(stream, name, options, problems)
     now = timezone.now()
     x_wr_zone = _zone(calendar.properties.get("X-WR-TIMEZONE", "").strip())

@@ -49,6 +49,8 @@ import html
 import os
 import quopri
 import re
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from email import errors as email_errors
@@ -114,14 +116,76 @@ MAILDIR_SKIP_FOLDERS = {"trash", "junk", "spam", "drafts", "deleted messages", "
 def read(
     stream: BinaryIO, name: str, options: ReadOptions, problems: Problems, skipped: Counter | None = None
 ) -> Iterator[MessageRecord]:
-    """An mbox (its first line is a "From " separator) or a single message (.eml, .emlx)."""
+    """An mbox (its first line is a "From " separator) or a single message (.eml, .emlx); or a .zip
+    holding such files (a Google Takeout archive, a zipped folder of messages)."""
     head = stream.read(CHUNK)
     stream.seek(0)
+    if head.startswith(ZIP_MAGIC):
+        yield from _read_zip(stream, name, options, problems, skipped)
+        return
     kind = _sniff(head)
     if kind == "mbox":
         yield from read_mbox(stream, name, options, problems, skipped)
     elif kind == "eml":
         yield from read_eml(stream, name, options, problems, skipped)
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_ZIP_MEMBERS = 100_000
+
+
+def _read_zip(
+    stream: BinaryIO, name: str, options: ReadOptions, problems: Problems, skipped: Counter | None
+) -> Iterator[MessageRecord]:
+    """Each mail file of an archive (``.mbox``, ``.eml``, ``.emlx``, and files named ``mbox`` as
+    Apple Mail exports them), in name order, each read as it is unpacked (an mbox is never held
+    whole). Sources are ``archive.zip/path/in/archive``; a member that is not mail is one problem."""
+    skipped = skipped if skipped is not None else Counter()
+    try:
+        archive = zipfile.ZipFile(stream)
+        members = sorted(
+            (
+                m
+                for m in archive.infolist()
+                if not m.is_dir()
+                and not m.filename.startswith("__MACOSX/")
+                and (
+                    m.filename.lower().endswith((".mbox", ".mbx", ".eml", ".emlx"))
+                    or m.filename.rsplit("/", 1)[-1] == "mbox"
+                )
+            ),
+            key=lambda m: m.filename,
+        )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+        raise FileUnreadable(_("the .zip archive cannot be opened (%(error)s)") % {"error": error}) from None
+    if not members:
+        raise FileUnreadable(_("the .zip archive holds no mail (.mbox, .eml or .emlx files)"))
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise FileUnreadable(
+            _("the .zip archive holds more than %(n)d mail files; unpack it and import the folders")
+            % {"n": MAX_ZIP_MEMBERS}
+        )
+    for member in members:
+        label = f"{name}/{member.filename}"
+        try:
+            with archive.open(member) as inner:
+                if inner.read(4) == ZIP_MAGIC:
+                    problems.add(Source(label), _("a .zip inside the .zip is not read; unpack it first"))
+                    continue
+                inner.seek(0)
+                yield from read(inner, label, options, problems, skipped)
+        except FileUnreadable as error:
+            problems.add(Source(label, error.line), error.reason, error.column)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+        ) as error:
+            problems.add(Source(label), _("the file cannot be unpacked (%(error)s)") % {"error": error})
 
 
 def read_mbox(
@@ -316,6 +380,8 @@ def _sniff(head: bytes) -> str:
     body = head.lstrip(b"\xef\xbb\xbf").lstrip(b"\r\n\t ")
     if not body:
         return "empty"
+    if body[:15].upper() == b"BEGIN:VCALENDAR":
+        raise FileUnreadable(_("this is a calendar (.ics), not mail; import it as a calendar"), line=1)
     if body.startswith(b"From "):
         return "mbox"
     if _EMLX_COUNT.match(body) and _HEADER_LINE.match(body[_EMLX_COUNT.match(body).end() :]):
