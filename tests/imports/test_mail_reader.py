@@ -846,3 +846,19 @@ def test_damaged_zips_give_records_problems_or_file_unreadable_never_a_crash():
             data[rnd.randrange(len(data))] = rnd.randrange(256)
         with contextlib.suppress(FileUnreadable):
             read_bytes(bytes(data[: rnd.randint(4, len(data))]), name="t.zip")
+
+
+def test_a_zipped_apple_mail_export_reads_the_mbox_file_and_ignores_the_table_of_contents():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Clients.mbox/table_of_contents", b"\x00\x00\x00\x01binary index")
+        z.writestr("Clients.mbox/mbox", (SAMPLES / "thunderbird_Inbox").read_bytes())
+        z.writestr("__MACOSX/Clients.mbox/._mbox", b"\x00\x05\x16\x07 resource fork")
+    records, problems, _ = read_bytes(buffer.getvalue(), name="Clients.mbox.zip")
+    assert list(problems) == []
+    assert [r.source for r in records] == [
+        Source("Clients.mbox.zip/Clients.mbox/mbox", 1),
+        Source("Clients.mbox.zip/Clients.mbox/mbox", 37),
+    ]
