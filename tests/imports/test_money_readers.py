@@ -976,3 +976,15 @@ def test_dotted_dates_beside_day_first_slashes_are_read():
     data = b"client,number,issued_on,due_on,amount\r\nAcme,1,31/01/2026,03.02.2026,100.00\r\n"
     records, problems = invoices("eu.csv", data)
     assert not problems and records[0].due_on == dt.date(2026, 2, 3)
+
+
+def test_a_column_mixing_decimal_points_and_commas_is_one_problem_and_no_amount_is_guessed():
+    data = (
+        b"client;number;issued_on;amount\nAcme;1;2026-01-05;150,00\nAcme;2;2026-01-05;150.00\nAcme;3;2026-01-05;99,50\n"
+    )
+    records, problems = invoices("mixed.csv", data)
+    assert [str(p) for p in problems] == [
+        "mixed.csv, line 1, column 'amount': the column mixes decimal points and decimal commas "
+        "(1 value with a point, 2 with a comma); correct the file"
+    ]
+    assert [(r.number, r.amount) for r in records] == [("1", D("150.00")), ("3", D("99.50"))]

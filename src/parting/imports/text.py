@@ -377,6 +377,15 @@ class AmountColumn:
             if vote:
                 self.votes[vote] += count
 
+    @staticmethod
+    def shows(value: str) -> str | None:
+        """The decimal separator one value shows ('.', ',' or None when it cannot tell)."""
+        if _PLAIN_DOT.fullmatch(value):
+            return "."
+        if _PLAIN_COMMA.fullmatch(value):
+            return ","
+        return _vote(_amount_shape(value)[0]) if value.strip() else None
+
     def decide(self, hint: str = ".") -> None:
         """After the scan: the separator the column shows; ``hint`` when no value tells."""
         if self.decimal:

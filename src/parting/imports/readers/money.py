@@ -618,12 +618,8 @@ class _Table:
                 yield line + skipped, values, group  # a dated row: neither a total nor a group line
                 continue
             filled = [v.strip() for v in row if v and v.strip()]
-            if (
-                (not day or _TOTAL.match(day))
-                and filled
-                and _TOTAL.match(filled[0])
-                and not (values.get("number") and values.get("number") != filled[0])
-            ):
+            total = _TOTAL.match(day) if day else (filled and _TOTAL.match(filled[0]))
+            if total and not (values.get("number") and values.get("number") != filled[0]):
                 continue  # "Total for …", "TOTAL": the report's sums
             if not day and not any(values.get(f) for f in _WHO_AND_WHICH) and any(values.get(f) for f in _SUMS):
                 continue  # an amount alone, no date, client or number: a sum (a total per currency)
@@ -788,6 +784,9 @@ class _Columns:
         if not value or f not in self.amounts:
             return None
         column = self.amounts[f]
+        if f in self.broken and column.shows(value) not in (None, column.decimal):
+            errors.append((column.name, ""))  # a column of mixed separators, reported once: not guessed
+            return None
         if column.decimal == "." and _PLAIN.match(value):
             return Decimal(value)  # "1234.50": nothing to clean
         try:
