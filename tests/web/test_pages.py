@@ -368,3 +368,17 @@ def test_prepaid_amount_smaller_than_the_currencys_unit_is_refused(client, membe
     assert response.status_code == 200
     assert "JPY has no amounts smaller than 1." in response.content.decode()
     assert not Client.objects.filter(name="Tanaka KK").exists()
+
+
+def test_dashboard_table_shows_fifty_clients_a_page_and_the_next_page_goes_on(client, member):
+    """A large firm's table stays one screen of work per page (bench/pages.py): 50 rows, then page 2."""
+    from parting.web.views.dashboard import TABLE_PAGE
+
+    assert TABLE_PAGE == 50
+    ClientFactory.create_batch(51, firm=member.firm)
+    first = client.get(reverse("dashboard"), HTTP_HX_REQUEST="true").content.decode()
+    second = client.get(reverse("dashboard"), {"page": 2}, HTTP_HX_REQUEST="true").content.decode()
+    row_links = re.compile(r'<td><a href="/clients/(\d+)/">')
+    assert len(row_links.findall(first)) == 50
+    assert len(row_links.findall(second)) == 1
+    assert not set(row_links.findall(first)) & set(row_links.findall(second))

@@ -39,6 +39,10 @@ SORTS = {
     "rate": (F("effective_rate").asc(nulls_last=True), Lower("name").asc()),
 }
 SHORTLIST = 10  # the "consider parting" card lists this many; a link leads to all of them
+# Clients per page of the table. Each row carries a score, a trend line, its top signs with their
+# explanations and money figures: 100 rows took most of the dashboard's time in templates at a large
+# firm (bench/pages.py), and a page of 50 is still more than a screen.
+TABLE_PAGE = 50
 EFFORT_POINTS = 50  # the effort chart plots this many clients (most hours first) and the rest as one point
 
 # The effort chart's text alternative groups clients by the hours they took, so the page stays small
@@ -203,7 +207,7 @@ def dashboard(request):
     if query:
         results = _search(request.firm, results, query)
     results = results.order_by(*SORTS.get(sort, SORTS["score"]))
-    page = Paginator(results, 100).get_page(int_param(request.GET.get("page"), minimum=1) or 1)
+    page = Paginator(results, TABLE_PAGE).get_page(int_param(request.GET.get("page"), minimum=1) or 1)
     page.object_list = stored(page.object_list)
     trends = monthly_trends(state, [r.client_id for r in page.object_list])
     for r in page.object_list:
