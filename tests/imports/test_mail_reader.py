@@ -862,3 +862,52 @@ def test_a_zipped_apple_mail_export_reads_the_mbox_file_and_ignores_the_table_of
         Source("Clients.mbox.zip/Clients.mbox/mbox", 1),
         Source("Clients.mbox.zip/Clients.mbox/mbox", 37),
     ]
+
+
+@pytest.mark.django_db
+def test_w2_crlf_takeout_mbox_loads_threads_and_after_hours_in_the_firms_zone():
+    """The messy mbox end to end: four messages from the client (09:00 EST, a Received time, the
+    separator's time, 18:45 CET) and the firm's reply; in Warsaw, from 9:00 to 17:00 on weekdays, one
+    of the four — Friday 18:45 — is after hours (W2: 25 %), and the reply threads to its question."""
+    import time_machine
+
+    from parting.clients.models import Client
+    from parting.evidence.models import Message
+    from parting.firms.models import Membership
+    from parting.firms.services import firm_create, member_add
+    from parting.imports.services import run_import
+    from parting.signs.scoring import Scorer
+
+    with time_machine.travel(dt.datetime(2026, 2, 1, 12, tzinfo=UTC), tick=False):
+        firm = firm_create(
+            name="Bright Desk",
+            slug="bright-desk",
+            time_zone="Europe/Warsaw",
+            currency="PLN",
+            working_hours=[(day, dt.time(9), dt.time(17)) for day in range(5)],
+            email="office@brightdesk.example",
+        )
+        membership, _password = member_add(
+            firm=firm,
+            username="anna",
+            role=Membership.Role.OWNER,
+            email="anna@brightdesk.example",
+            first_name="Anna",
+            last_name="Lis",
+        )
+        client = Client.objects.create(firm=firm, name="Nowak Handel", email_domains="nowak-handel.example")
+        result = run_import(firm=firm, by=membership.user, kind="mail", paths=[SAMPLES / "takeout_windows_crlf.mbox"])
+        assert result.ok, [str(p) for p in result.problems]
+        messages = Message.objects.filter(firm=firm, client=client).order_by("sent_at")
+        assert [m.sent_at for m in messages] == [
+            dt.datetime(2026, 1, 5, 14, tzinfo=UTC),
+            dt.datetime(2026, 1, 5, 15, 10, tzinfo=UTC),
+            dt.datetime(2026, 1, 7, 10, 59, 58, tzinfo=UTC),
+            dt.datetime(2026, 1, 8, 12, 30, tzinfo=UTC),
+            dt.datetime(2026, 1, 9, 17, 45, tzinfo=UTC),
+        ]
+        question, reply = messages[0], messages[1]
+        assert reply.in_reply_to_id == question.pk
+        score = next(r for r in Scorer(firm).score() if r.name == "Nowak Handel")
+        w2 = score.sign("W2")
+        assert w2.value == 25.0, w2.explanation
