@@ -1015,3 +1015,40 @@ def test_damaged_zips_give_records_problems_or_file_unreadable_never_a_crash():
             data[rnd.randrange(len(data))] = rnd.randrange(256)
         with contextlib.suppress(FileUnreadable):
             read_bytes(bytes(data[: rnd.randint(4, len(data))]), name="t.zip")
+
+
+@pytest.mark.django_db
+def test_w4_outlook_desktop_export_end_to_end_counts_both_short_notice_cancellations():
+    """Loaded into a firm: the series' six occurrences and the VAT meeting are the client's seven
+    meetings (the all-day event is not one); the occurrence cancelled 90 minutes before and the VAT
+    meeting cancelled the evening before are short-notice cancellations by the client: W4 2 / 7."""
+    from parting.clients.models import Client
+    from parting.evidence.models import Meeting
+    from parting.firms.models import Membership
+    from parting.firms.services import firm_create, member_add
+    from parting.imports.services import run_import
+    from parting.signs.scoring import Scorer
+
+    firm = firm_create(
+        name="Kowalska & Partners",
+        slug="kowalska-partners",
+        time_zone="Europe/Warsaw",
+        currency="PLN",
+        working_hours=[(day, dt.time(9), dt.time(17)) for day in range(5)],
+        email="biuro@kowalska-partners.pl",
+    )
+    membership, _password = member_add(
+        firm=firm,
+        username="piotr",
+        role=Membership.Role.OWNER,
+        email="piotr@kowalska-partners.pl",
+        first_name="Piotr",
+        last_name="Zieliński",
+    )
+    client = Client.objects.create(firm=firm, name="Nowak Handel", email_domains="nowak-handel.pl")
+    result = run_import(firm=firm, by=membership.user, kind="calendar", paths=[SAMPLES / "outlook_desktop.ics"])
+    assert result.ok, [str(p) for p in result.problems]
+    meetings = Meeting.objects.filter(firm=firm, client=client)
+    assert meetings.count() == 7
+    w4 = next(r for r in Scorer(firm).score() if r.name == "Nowak Handel").sign("W4")
+    assert w4.value == 28.6, w4.explanation
