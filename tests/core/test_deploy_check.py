@@ -57,3 +57,19 @@ def test_without_the_https_variables_the_check_names_what_is_missing(tmp_path):
     result = deploy_check(env, tmp_path)
     assert result.returncode != 0
     assert "security.W004" in result.stderr and "security.W008" in result.stderr
+
+
+def test_the_deployment_check_warns_while_links_would_use_the_development_address(tmp_path):
+    """Digest e-mails and the client's handover link start with PARTING_BASE_URL (O4)."""
+    env = documented_environment()
+    env.pop("PARTING_BASE_URL")
+    result = deploy_check(env, tmp_path)
+    assert result.returncode != 0
+    assert "parting.W001" in result.stderr and "parting.W002" in result.stderr
+
+
+def test_the_deployment_check_warns_when_the_base_url_names_another_host(tmp_path):
+    env = {**documented_environment(), "PARTING_BASE_URL": "https://elsewhere.example.com"}
+    result = deploy_check(env, tmp_path)
+    assert result.returncode != 0
+    assert "parting.W002" in result.stderr and "parting.W001" not in result.stderr
