@@ -511,3 +511,44 @@ def test_harvest_export_with_billable_without_question_mark_reads_the_flag():
     data = head + "2026-01-12,Acme,P,,T,N,1.5,No,Ann,Lee\n"
     (record,), problems = entries("x.csv", data.encode(), format="harvest")
     assert record.billable is False and not problems
+
+
+@pytest.mark.django_db
+def test_w11_toggl_current_export_end_to_end_loads_each_entry_on_its_start_day():
+    """Loaded into a firm: Harbor Freight's three entries (1:30, 0:15 unbilled, 1:15 over midnight,
+    counted on the day it started) are its hours worked (W11's denominator); Olive & Thyme's zero-length
+    entry adds nothing."""
+    import time_machine
+
+    from parting.clients.models import Client
+    from parting.evidence.models import TimeEntry
+    from parting.firms.models import Membership
+    from parting.firms.services import firm_create, member_add
+    from parting.imports.services import run_import
+
+    with time_machine.travel(dt.datetime(2026, 2, 1, 12, tzinfo=dt.UTC), tick=False):
+        firm = firm_create(
+            name="Ledgerline",
+            slug="ledgerline",
+            time_zone="America/New_York",
+            currency="USD",
+            working_hours=[(day, dt.time(9), dt.time(17)) for day in range(5)],
+            email="office@ledgerline.example",
+        )
+        membership, _password = member_add(
+            firm=firm, username="grace", role=Membership.Role.OWNER, email="grace@ledgerline.example"
+        )
+        harbor = Client.objects.create(firm=firm, name="Harbor Freight Co, Inc.")
+        olive = Client.objects.create(firm=firm, name="Olive & Thyme LLC")
+        path = SAMPLES / "toggl_detailed_current_us.csv"
+        result = run_import(firm=firm, by=membership.user, kind="time", paths=[path])
+        assert result.ok, [str(p) for p in result.problems]
+        entries_of = TimeEntry.objects.filter(firm=firm)
+        assert sorted(entries_of.filter(client=harbor).values_list("date", "hours", "billable")) == [
+            (dt.date(2026, 1, 13), D("0.25"), False),
+            (dt.date(2026, 1, 13), D("1.50"), True),
+            (dt.date(2026, 1, 14), D("1.25"), True),
+        ]
+        assert list(entries_of.filter(client=olive).values_list("hours", flat=True)) == [D("2.45")]
+        again = run_import(firm=firm, by=membership.user, kind="time", paths=[path])
+        assert again.ok and entries_of.count() == 4  # the same file twice adds nothing
