@@ -1,7 +1,9 @@
 """Time entries from time trackers' CSV exports: Toggl Track, Harvest, Clockify, or our generic columns.
 
-Hours worked for a client feed W11 (effective hourly rate: revenue over hours) and W13 (share of
-unbilled hours). docs/imports.md says how to export each format and the sources of the facts below.
+Hours worked for a client feed W11 (effective hourly rate: revenue over hours) and W13 (free extra
+work, counted from scope-creep incidents, as a share of the hours worked). The billable flag is kept
+with each entry; no sign reads it today. docs/imports.md says how to export each format and the
+sources of the facts below.
 
 - **Toggl Track**, Reports → Detailed → Export → Download as CSV: ``User, Email, Client, Project,
   Task, Description, Billable, Start date, Start time, End date, End time, Duration, Tags,
