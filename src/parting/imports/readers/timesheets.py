@@ -7,18 +7,23 @@ sources of the facts below.
 
 - **Toggl Track**, Reports → Detailed → Export → Download as CSV: ``User, Email, Client, Project,
   Task, Description, Billable, Start date, Start time, End date, End time, Duration, Tags,
-  Amount (USD)``; dates ISO (2026-01-05), times and durations ``hh:mm:ss``.
+  Amount (USD)``; newer exports write ``Member`` for ``User`` and ``Stop date`` / ``Stop time``.
+  Dates ISO (2026-01-05) or in the user's date format, times 24- or 12-hour, durations ``hh:mm:ss``
+  (or ``1.50 h`` / ``47:24 min`` in the other display formats).
 - **Harvest**, Reports → Detailed time → Export → CSV: ``Date, Client, Project, Project Code, Task,
   Notes, Hours, Hours Rounded, Billable?, Invoiced?, Approved?, First Name, Last Name, (Employee Id),
   Roles, (Teams), Employee?, Billable Rate, Billable Amount, Cost Rate, Cost Amount, Currency,
-  External Reference URL``; dates ISO, hours decimal (``1.5``). ``Hours`` (tracked) is used, not
-  ``Hours Rounded``.
+  External Reference URL``; dates ISO, hours decimal (``1.5``) or ``1:30`` with the hh:mm time
+  format. ``Hours`` (tracked) is used, not ``Hours Rounded``. Re-saved by Excel: its date format,
+  ``;`` and decimal commas where the region uses them.
 - **Clockify**, Reports → Detailed → Export → Save as CSV: ``Project, Client, Description, Task,
   User, Group, Email, Tags, Billable, Start Date, Start Time, End Date, End Time, Duration (h),
   Duration (decimal), Billable Rate (USD), Billable Amount (USD)``; dates in the user's own format
   (MM/DD/YYYY, DD/MM/YYYY, DD.MM.YYYY, YYYY-MM-DD …: decided over the whole file, start and end
   dates together), ``Duration (h)`` as hh:mm:ss, h:mm or h.hh per the workspace's setting,
-  ``Duration (decimal)`` as 1.50 (or 1,50).
+  ``Duration (decimal)`` as 1.50 (or 1,50). Headers in the user's language: the German set
+  (``Projekt, Kunde, …, Startdatum, …, Dauer (h), Dauer (dezimal)``, billable ``Ja``/``Nein``) is
+  recognised too.
 - **Generic** (``columns.GENERIC["time"]``): client, client_email, id, date, hours, billable,
   person, project, note — what ``parting export`` writes.
 
