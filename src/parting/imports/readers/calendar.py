@@ -20,6 +20,10 @@ How a file is read:
 4. Each occurrence gets a status, the time its cancellation was made where the file tells it, the
    client's addresses and a key (UID, plus the RECURRENCE-ID in UTC for a recurring event's
    occurrences) that stays the same when the calendar is exported again.
+
+Time zones Exchange and Office 365 write as Outlook's display names ("(UTC+01:00) Amsterdam, …", often
+unquoted with colons) or as tzone://Microsoft/Utc are quoted and mapped to IANA zones before icalendar
+reads them (``_quote_tzid``, ``_zone_aliases``); a .zip (Google Calendar's export) is read .ics by .ics.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Mail: mbox (Gmail Takeout, Thunderbird, any mboxo/mboxrd file), single messages (.eml from
-Outlook, Apple Mail, Thunderbird; Apple Mail's .emlx) and maildir directories.
+Outlook, Apple Mail, Thunderbird; Apple Mail's .emlx), maildir directories, Apple Mail's exported
+"Name.mbox" folders, and .zip archives of any of these (a Takeout archive is read as it is unpacked).
 
 Each message becomes a ``MessageRecord``: its headers (Message-ID, Date, From, To, Cc, Subject,
 In-Reply-To, References) and two verdicts read from its text — the language and the negative-tone
@@ -31,7 +32,8 @@ Gmail's Spam, Trash, Drafts and Chat labels (X-Gmail-Labels), messages Thunderbi
 not yet compacted away (X-Mozilla-Status flag 0x0008), Outlook's unsent drafts (X-Unsent: 1),
 maildir files flagged T (trashed) or D (draft), and internal mail — messages whose addresses are all
 the firm's (``options.own_addresses`` / ``options.own_domains``). What is a problem (the message is
-reported with its position and skipped): no Date header or one that cannot be read, no sender
+reported with its position and skipped): no Date header or one that cannot be read when neither
+the most recent Received line nor the mbox's "From " line gives the time instead, no sender
 address, a file that ends in the middle of its last message.
 
 Positions: in an mbox, the line of the message's "From " separator; in an .eml, line 1; in a
