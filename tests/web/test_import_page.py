@@ -409,3 +409,31 @@ def test_an_owner_gets_the_firms_data_as_a_zip(client, member, acme):
 
 def test_the_menu_links_to_the_import_page(client, member):
     assert f'href="{reverse("imports")}"' in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_mapping_step_offers_what_an_invoice_still_owes_and_the_row_type_for_other_tools(client, member, acme):
+    """Another tool's invoice list with a balance column: mapped to amount_due, the unpaid part stays
+    owed (W7, D10), and a row typed as an estimate is no invoice."""
+    other_tool = (
+        b"Customer;Invoice No;Date;Due;Total;Still owed;Kind\r\n"
+        b"Acme Corp;B-1;05.01.2026;04.02.2026;1.000,00;400,00;Invoice\r\n"
+        b"Acme Corp;B-2;06.01.2026;05.02.2026;90,00;90,00;Estimate\r\n"
+    )
+    token = token_of(upload(client, [("other.csv", other_tool)]))
+    preview = client.get(reverse("import_upload", kwargs={"token": token})).content.decode()
+    assert 'name="map_amount_due"' in preview and 'name="map_type"' in preview
+    mapping = {
+        "map_client": "Customer",
+        "map_number": "Invoice No",
+        "map_issued_on": "Date",
+        "map_due_on": "Due",
+        "map_amount": "Total",
+        "map_amount_due": "Still owed",
+        "map_type": "Kind",
+    }
+    run = dry_run(client, token, date_order="dmy", **mapping)
+    assert run.state == ImportRun.State.DONE, run.errors
+    confirm(client, run)
+    invoice = Invoice.objects.get(number="B-1")
+    assert invoice.amount == 1000 and invoice.balance == 400 and invoice.paid_on is None
+    assert not Invoice.objects.filter(number="B-2").exists()

@@ -43,6 +43,12 @@ MAPPABLE: dict[str, tuple[str, ...]] = {
 does not write them): what an invoice still owes and the kind of a row (invoice, credit note, estimate
 …); what was refunded on a payment's row and its status (failed, pending … are skipped)."""
 
+
+def mappable(kind: str) -> tuple[str, ...]:
+    """Every field a mapping may name for ``kind``: the generic columns, then the extra ones."""
+    return GENERIC.get(kind, ()) + MAPPABLE.get(kind, ())
+
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "clients": ("name",),
     "contacts": ("client", "name"),

@@ -243,7 +243,7 @@ class MappingForm(forms.Form):
         self.our_fields = []
         if kind in CSV_KINDS:
             required = set(columns.REQUIRED.get(kind, ()))
-            for name in columns.GENERIC[kind]:
+            for name in columns.mappable(kind):
                 self.fields[f"map_{name}"] = forms.ChoiceField(
                     label=name,
                     choices=[("", _("— as the format says —")), *((c, c) for c in header if c)],
@@ -260,7 +260,7 @@ class MappingForm(forms.Form):
     def mapping(self, kind: str) -> dict[str, str]:
         if kind not in CSV_KINDS:
             return {}
-        return {name: column for name in columns.GENERIC[kind] if (column := self.cleaned_data.get(f"map_{name}"))}
+        return {name: column for name in columns.mappable(kind) if (column := self.cleaned_data.get(f"map_{name}"))}
 
 
 def _preview(path, header_only: bool = False) -> tuple[list[str], list[list[str]], str]:
@@ -287,7 +287,7 @@ def _initial(firm, kind: str, header: list[str]) -> dict:
     saved = ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at").first()
     by_folded = {c.strip().casefold(): c for c in header}
     initial = {"format": saved.format if saved else "", "date_order": saved.date_order if saved else ""}
-    for name in columns.GENERIC.get(kind, ()):
+    for name in columns.mappable(kind):
         column = (saved.mapping.get(name) if saved else None) or ""
         if column not in header:
             column = by_folded.get(name.casefold(), "")
