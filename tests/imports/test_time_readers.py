@@ -552,3 +552,20 @@ def test_w11_toggl_current_export_end_to_end_loads_each_entry_on_its_start_day()
         assert list(entries_of.filter(client=olive).values_list("hours", flat=True)) == [D("2.45")]
         again = run_import(firm=firm, by=membership.user, kind="time", paths=[path])
         assert again.ok and entries_of.count() == 4  # the same file twice adds nothing
+
+
+@pytest.mark.parametrize("hint", ["sep=,\r\n", '"sep=,"\r\n', "SEP=,\n"])
+def test_excel_separator_line_above_the_header_is_read_as_the_separator_not_as_the_header(hint):
+    """Excel writes "sep=," (or "sep=;") as line 1 of a CSV for other regions; the header is line 2."""
+    data = hint.encode() + (SAMPLES / "toggl_detailed.csv").read_bytes()
+    records, problems = entries("toggl_detailed.csv", data)
+    plain, _ = entries("toggl_detailed.csv")
+    assert not problems and [(r.client.name, r.hours, r.date) for r in records] == [
+        (r.client.name, r.hours, r.date) for r in plain
+    ]
+
+
+def test_a_bad_row_below_an_excel_separator_line_is_reported_on_its_own_line_number():
+    data = ("sep=;\r\n" + "client;date;hours\r\n" + "Acme;2026-01-05;1,5\r\n" + "Acme;2026-01-06;soon\r\n").encode()
+    _records, problems = entries("hours.csv", data)
+    assert [line for line, _column, _reason in reasons(problems)] == [4]

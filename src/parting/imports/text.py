@@ -207,6 +207,11 @@ def line_too_long(limit: int) -> str:
     }
 
 
+# The first line Excel writes (and reads) to name a CSV file's separator, whatever the region's list
+# separator is: "sep=;" or "sep=,", sometimes quoted by a tool that re-saved the file.
+SEPARATOR_HINT = re.compile(r'^\ufeff?"?sep=([,;\t|])"?[ \t]*\r?\n?$', re.IGNORECASE)
+
+
 def sniff_delimiter(header: str) -> str:
     """The separator of a CSV file from its header line: the most frequent of , ; tab | outside quotes."""
     unquoted = re.sub(r'"[^"]*"', "", header)
@@ -255,6 +260,12 @@ def csv_rows(stream: BinaryIO, encoding: str | None = None, delimiter: str | Non
     first = next(lines, None)
     while first is not None and not first.strip():
         first = next(lines, None)
+    hint = SEPARATOR_HINT.match(first or "")
+    if hint:  # Excel's "sep=;" line names the separator; the header is the next line
+        delimiter = delimiter or hint.group(1)
+        first = next(lines, None)
+        while first is not None and not first.strip():
+            first = next(lines, None)
     if first is None:
         raise FileUnreadable(_("the file is empty"))
     if "\x00" in first:
