@@ -26,7 +26,7 @@ def test_the_command_writes_the_letter_as_pdf_docx_and_eml(letter_case, team, tm
     assert zipfile.is_zipfile(tmp_path / "l.docx")
     run(str(letter_case.pk), "--lang", "en", "--format", "eml", "-o", str(tmp_path / "l.eml"), "--user", user)
     email = message_from_bytes((tmp_path / "l.eml").read_bytes(), policy=policy.default)
-    assert email["To"] == "anna@example.com" and email["Message-ID"]
+    assert email["To"] == "Anna Kowalska <anna@example.com>" and email["Message-ID"]
 
 
 def test_the_command_renders_the_edited_version_when_there_is_one(letter_case, team, tmp_path):

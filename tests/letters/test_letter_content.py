@@ -32,7 +32,8 @@ def squash(text: str) -> str:
 
 def test_c10_no_referral_when_the_reason_is_attitude_only_good_wishes(letter_case, team):
     _s, body, _d = compose(letter_case, "en", team["staff"])
-    assert "Harbour Books, hello@harbour.example" in body and say("en", "good_wishes") not in body
+    assert "You may wish to contact Harbour Books (hello@harbour.example), which we believe" in body
+    assert say("en", "good_wishes") not in body
     letter_case.attitude = True
     letter_case.save()
     _s, body, _d = compose(letter_case, "en", team["staff"])

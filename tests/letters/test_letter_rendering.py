@@ -6,7 +6,6 @@ from email import message_from_bytes, policy
 
 import pytest
 from docx import Document as WordDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from pdfminer.high_level import extract_pages, extract_text
 from pdfminer.layout import LTChar
@@ -83,20 +82,30 @@ def test_hebrew_pdf_keeps_latin_names_and_numbers_left_to_right_inside_the_line(
     assert "2026" in text or "2027" in text  # years keep their digits in order
 
 
-def test_hebrew_docx_paragraphs_are_bidi_and_runs_right_to_left(hebrew_case, team):
+def hebrew(run) -> bool:
+    return any("\u0590" <= ch <= "\u05ff" for ch in run.text)
+
+
+def test_every_paragraph_of_a_hebrew_docx_is_right_to_left_and_its_hebrew_runs_rtl(hebrew_case, team):
+    """Every paragraph — the company line, the recipient and the signature in Latin letters included —
+    carries w:bidi; every run with Hebrew in it carries w:rtl; a Latin value inside a Hebrew sentence is
+    a run of its own (left to right, no w:rtl)."""
     word = WordDocument(io.BytesIO(services.render(letter(hebrew_case, "he", team["staff"]), "docx")))
-    hebrew = [p for p in word.paragraphs if any("\u0590" <= ch <= "\u05ff" for ch in p.text)]
-    assert len(hebrew) > 8
-    for paragraph in hebrew:
+    assert len([p for p in word.paragraphs if hebrew(p)]) > 8
+    for paragraph in word.paragraphs:
         properties = paragraph._p.pPr
         assert properties is not None and properties.find(qn("w:bidi")) is not None, paragraph.text
         for run in paragraph.runs:
-            assert run._r.rPr is not None and run._r.rPr.find(qn("w:rtl")) is not None, run.text
-    # A line standing alone in Latin letters (the client's name under «לכבוד») keeps its own direction,
-    # aligned to the right, where the Hebrew page starts.
-    name = next(p for p in word.paragraphs if p.text == "Trouble Ltd")
-    assert name._p.pPr.find(qn("w:bidi")) is None and name.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-    assert word.paragraphs[[p.text for p in word.paragraphs].index("Trouble Ltd") - 2].text == "לכבוד"
+            if hebrew(run):
+                assert run._r.rPr is not None and run._r.rPr.find(qn("w:rtl")) is not None, run.text
+    texts = [p.text for p in word.paragraphs]
+    assert word.paragraphs[0].text == hebrew_case.firm.name  # the company line: Latin, right to left too
+    assert texts[texts.index("Trouble Ltd") - 2] == "לכבוד"  # the client's name under «לכבוד»
+    signature = word.paragraphs[-1]
+    assert signature.text == hebrew_case.firm.name and signature._p.pPr.find(qn("w:bidi")) is not None
+    mixed = next(p for p in word.paragraphs if "Trouble Ltd" in p.text and hebrew(p))
+    latin = [r for r in mixed.runs if "Trouble Ltd" in r.text]
+    assert latin and all(r._r.rPr is None or r._r.rPr.find(qn("w:rtl")) is None for r in latin)
 
 
 def test_english_docx_has_no_bidi(letter_case, team):

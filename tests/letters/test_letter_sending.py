@@ -66,7 +66,7 @@ def test_sending_mails_text_html_and_the_pdf_and_records_the_message_id(letter_c
     sending = letter_send(letter=letter, by=team["staff"])
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == ["anna@example.com"] and message.subject == letter.current.subject
+    assert message.to == ["Anna Kowalska <anna@example.com>"] and message.subject == letter.current.subject
     assert message.extra_headers["Message-ID"] == sending.message_id
     assert [a[2] for a in message.attachments] == ["application/pdf"]
     assert message.attachments[0][1].startswith(b"%PDF-")

@@ -129,6 +129,8 @@ def test_c4_warnings_are_warnings_not_errors_in_hebrew():
 
 DATE = dt.date(2026, 12, 1)
 SAMPLE = {
+    "referral": "Harbour Books (hello@harbour.example)",
+    "date": "3 בדצמבר 2026",
     "firm": "כהן ושות' רואי חשבון",
     "client": "Trouble Ltd",
     "contact": "דנה לוי",
@@ -159,11 +161,13 @@ def texts(key: str, address: str) -> list[str]:
     values = {**SAMPLE, **PEOPLE[address]}
     if key == "days":
         return [days("he", n) for n in (1, 2, 3, 14, 30)]
-    if key == "referral_item":
+    if key in ("referral_item", "referral_inline"):
         values = {"name": "Harbour Books", "contact": "hello@harbour.example, 03-555-0101"}
     template = raw("he", key, address)
     if isinstance(template, list):
         return [line.format_map(values) for pair in template for line in pair]
+    if isinstance(template, dict):  # by number: every form
+        return [say("he", key, address, count=n, **values) for n in (1, 2, 5)]
     return [say("he", key, address, **values)]
 
 

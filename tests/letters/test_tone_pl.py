@@ -8,6 +8,8 @@ from parting.letters.phrases import ADDRESS_FORMS, days, module, problems, raw, 
 from parting.letters.tone import tone_check
 
 SAMPLE = {
+    "referral": "Kancelaria Lis (biuro@lis.example)",
+    "date": "3 grudnia 2026",
     "firm": "Biuro Rachunkowe Nowak sp. z o.o.",
     "client": "Acme Polska sp. z o.o.",
     "name": "Jan Kowalski",
@@ -146,6 +148,8 @@ def _texts(key, address):
         return [form.format(n=SAMPLE["n"]) for form in value.values()]
     if isinstance(value, list):
         return [said.format_map(SAMPLE) for pair in value for said in pair]
+    if isinstance(value, dict):  # by number: every form
+        return [say("pl", key, address, count=n, **SAMPLE) for n in (1, 2, 5)]
     return [value.format_map(SAMPLE)]
 
 

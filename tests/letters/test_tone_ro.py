@@ -113,6 +113,8 @@ def test_c4_warnings_are_warnings_not_errors_in_romanian():
 
 DATE = dt.date(2026, 12, 1)
 SAMPLE = {
+    "referral": "Cifra Consult SRL (office@cifra.ro)",
+    "date": "3 decembrie 2026",
     "firm": "Contabil Expert SRL",
     "client": "Alfa Construct SRL",
     "contact": "Andrei Popescu",
@@ -143,11 +145,13 @@ def texts(key: str, address: str) -> list[str]:
     values = {**SAMPLE, **PEOPLE[address]}
     if key == "days":
         return [template.format(n=n) for template in raw("ro", key).values() for n in (1, 2, 20)]
-    if key == "referral_item":
+    if key in ("referral_item", "referral_inline"):
         values = {"name": "Cifra Consult SRL", "contact": "office@cifra.ro, 021 555 0101"}
     template = raw("ro", key, address)
     if isinstance(template, list):
         return [line.format_map(values) for pair in template for line in pair]
+    if isinstance(template, dict):  # by number: every form
+        return [say("ro", key, address, count=n, **values) for n in (1, 2, 20)]
     return [say("ro", key, address, **values)]
 
 

@@ -14,6 +14,8 @@ from parting.letters.phrases import ADDRESS_FORMS, days, module, problems, raw, 
 from parting.letters.tone import tone_check
 
 SAMPLE = {
+    "referral": "Бухгалтерия Орлова (orlova@buh-orlova.ee)",
+    "date": "3 декабря 2026 г.",
     "firm": "Northwind Advisory",
     "client": "Sokolov Engineering OÜ",
     "name": "Анна Соколова",
@@ -37,6 +39,7 @@ SAMPLE = {
 }
 SPECIAL_SAMPLE = {
     "referral_item": {"name": "Бухгалтерия Орлова", "contact": "orlova@buh-orlova.ee"},
+    "referral_inline": {"name": "Бухгалтерия Орлова", "contact": "orlova@buh-orlova.ee"},
     "clause_notice": {"notice": days("ru", 14)},
 }
 
@@ -53,6 +56,8 @@ def _rendered() -> list[tuple[str, str, str]]:
             template = raw("ru", key, address)
             if isinstance(template, list):
                 out += [(key, address, text.format_map(values)) for pair in template for text in pair]
+            elif isinstance(template, dict):  # by number: every form
+                out += [(key, address, say("ru", key, address, count=n, **values)) for n in (1, 2, 5)]
             else:
                 out.append((key, address, say("ru", key, address, **values)))
     return out

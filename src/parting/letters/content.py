@@ -92,6 +92,10 @@ class Document:
     paper: str = "a4"
     to_email: str = ""
     from_email: str = ""
+    issued: dt.date | None = None  # the letter's date (place_date as a date): the attachment's name
+    time_zone: str = "UTC"  # the firm's: the e-mail's Date header
+    to_name: str = ""  # the contact's name, for the e-mail's To
+    from_name: str = ""  # the member who signs, for the e-mail's From
 
     @property
     def rtl(self) -> bool:
@@ -250,7 +254,7 @@ def compose(context: Context, *, after_call: bool = True) -> tuple[str, str]:
     ]
     steps = []  # O1–O7, O9: what happens next
     if c.work:
-        steps.append(c.say("work"))  # N2
+        steps.append(c.say("work", count=len(c.work)))  # N2
     if c.final_invoice:
         steps.append(c.say(c.final_invoice, amount=c.values["final_amount"]))  # D10
     if c.refund:
@@ -258,22 +262,26 @@ def compose(context: Context, *, after_call: bool = True) -> tuple[str, str]:
     steps.append(c.say("files"))  # O4
     steps.append(c.say("deletion"))  # O5
     if c.access:
-        steps.append(c.say("access"))  # O2
+        steps.append(c.say("access", count=len(c.access)))  # O2
     if c.credentials:
-        steps.append(c.say("credentials"))  # O4
+        steps.append(c.say("credentials", count=len(c.credentials)))  # O4
     if c.successor:
         steps.append(c.say("successor"))  # O7
     if c.support:
         steps.append(c.say("support"))  # O6
     blocks.append(c.say("next_intro") + "\n" + "\n".join(BULLET + step for step in steps))
-    if c.referrals:  # C10
+    if len(c.referrals) == 1:  # C10: one firm is named in the sentence
+        name, contact = c.referrals[0]
+        referral = c.say("referral_inline", name=name, contact=contact) if contact else name
+        blocks.append(c.say("referrals", count=1, referral=referral))
+    elif c.referrals:
         items = [
             c.say("referral_item", name=name, contact=contact) if contact else name for name, contact in c.referrals
         ]
-        blocks.append(c.say("referrals") + "\n" + "\n".join(BULLET + item for item in items))
-    else:
+        blocks.append(c.say("referrals", count=len(items)) + "\n" + "\n".join(BULLET + item for item in items))
+    blocks.append(c.say("thanks"))  # C9: thanks first, the good wishes last
+    if not c.referrals:
         blocks.append(c.say("good_wishes"))
-    blocks.append(c.say("thanks"))  # C9
     blocks.append(c.say("closing"))
     return c.say("subject"), "\n\n".join(blocks)
 
@@ -335,11 +343,12 @@ def document(
     prefix = getattr(module(lang), "RECIPIENT_PREFIX", "")  # Hebrew letters open the address with «לכבוד»
     if prefix:
         recipient.insert(0, prefix)
+    issued = today or firm.today()
     return Document(
         lang=lang,
         firm=clean(firm.name),
         letterhead=[clean(line).strip() for line in firm.letterhead.splitlines() if line.strip()],
-        place_date=fmt.date(today or firm.today(), lang),
+        place_date=say(lang, "dateline", date=fmt.date(issued, lang)),
         recipient=recipient,
         subject=clean(subject).replace("\n", " ").replace("\t", " ").strip(),  # a header: one line
         body=clean(body),
@@ -347,4 +356,8 @@ def document(
         paper=firm.paper,
         to_email=contact.email if contact else "",
         from_email=firm.email,
+        issued=issued,
+        time_zone=firm.time_zone,
+        to_name=clean(contact.name).strip() if contact else "",
+        from_name=clean(sender_name(sender)),
     )

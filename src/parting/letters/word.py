@@ -1,10 +1,20 @@
-"""DOCX through python-docx: an editable letter. Hebrew paragraphs carry ``w:bidi`` and their runs
-``w:rtl``, so Word lays them out right to left with Latin names and numbers in place."""
+"""DOCX through python-docx: an editable letter. In a Hebrew letter every paragraph carries ``w:bidi``
+— the letterhead, the recipient, the signature included, whatever script the line is written in — and
+its Hebrew runs ``w:rtl``, so Word lays the page out right to left. A Latin value inside a Hebrew
+sentence (a name, an e-mail address) is a run of its own without ``w:rtl``, which is how Word keeps it
+left to right: the invisible isolate marks (U+2066–U+2069) that the PDF and the e-mail use are never
+stored in the document, where they would travel into whatever the user copies.
+
+The core properties are the letter's: title = the subject, author = the firm, created = modified = now
+by the project's clock, in the letter's language — never python-docx's template defaults.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 
+from django.utils import timezone
 from docx import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -15,13 +25,32 @@ from docx.shared import Mm, Pt
 from .content import Document, direction
 
 PAPER = {"a4": (Mm(210), Mm(297)), "us-letter": (Mm(215.9), Mm(279.4))}
+ISOLATES = re.compile("[\u2066-\u2069]")
+_ISOLATED = re.compile("\u2066(.*?)\u2069", re.S)
+LRM = "\u200e"
 
 
-def _right_to_left(paragraph) -> None:
-    properties = paragraph._p.get_or_add_pPr()
-    properties.insert(0, OxmlElement("w:bidi"))
-    for run in paragraph.runs:
-        run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
+def segments(text: str) -> list[tuple[str, bool]]:
+    """The text as (piece, left_to_right) pieces: what ``content.isolate`` wrapped as a left-to-right
+    value is a piece of its own; the isolate marks themselves are dropped."""
+    out: list[tuple[str, bool]] = []
+    at = 0
+    for match in _ISOLATED.finditer(text):
+        if match.start() > at:
+            out.append((text[at : match.start()], False))
+        out.append((match[1], True))
+        at = match.end()
+    if at < len(text):
+        out.append((text[at:], False))
+    return [(ISOLATES.sub("", piece), ltr) for piece, ltr in out if ISOLATES.sub("", piece)]
+
+
+def _bidi(paragraph) -> None:
+    paragraph._p.get_or_add_pPr().insert(0, OxmlElement("w:bidi"))
+
+
+def _rtl(run) -> None:
+    run._r.get_or_add_rPr().append(OxmlElement("w:rtl"))
 
 
 def _align(paragraph, where: str) -> None:
@@ -33,20 +62,45 @@ def _align(paragraph, where: str) -> None:
 
 def _paragraph(word, text: str, rtl: bool, *, style=None, bold=False, size=None, at: str = "") -> None:
     """A paragraph of the letter. ``at`` places a line standing alone (letterhead, recipient, date,
-    signature) at the ``start`` or ``end`` of the page; such a line keeps its own direction, so a Latin
-    address in a Hebrew letter reads left to right and still sits where the Hebrew page puts it."""
+    signature) at the ``start`` or ``end`` of the page. In a right-to-left letter every paragraph is
+    right to left; a line written in Latin letters is one left-to-right run in it, led by a
+    left-to-right mark when it opens with a digit or a sign ("14 Wharf Street", "+44 20 …"), so the
+    number stays before the street in every reader."""
     paragraph = word.add_paragraph(style=style)
-    run = paragraph.add_run(text)
-    run.bold = bold
-    if size:
-        run.font.size = Pt(size)
-    own = direction(text, "rtl" if rtl else "ltr") == "rtl" if at else rtl
-    if own:
-        _right_to_left(paragraph)
-    if at and not own:  # a left-to-right line: absolute sides, by the page's direction
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if (at == "start") == rtl else WD_ALIGN_PARAGRAPH.LEFT
-    elif at == "end":  # a right-to-left line at the end of a right-to-left page: its left edge
-        _align(paragraph, "end")
+    pieces = segments(text) if rtl else [(ISOLATES.sub("", text), False)]
+    if rtl and at and direction(text, "rtl") == "ltr":
+        line = ISOLATES.sub("", text)
+        if line and direction(line[0], "none") == "none":
+            line = LRM + line
+        pieces = [(line, True)]
+    for piece, ltr in pieces:
+        run = paragraph.add_run(piece)
+        run.bold = bold
+        if size:
+            run.font.size = Pt(size)
+        if rtl and not ltr:
+            _rtl(run)
+    if rtl:
+        _bidi(paragraph)
+        if at == "end":
+            _align(paragraph, "end")
+    elif at == "end":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _properties(word, doc: Document) -> None:
+    """File › Properties shows the letter's own facts, none of python-docx's template."""
+    now = timezone.now().replace(microsecond=0)
+    core = word.core_properties
+    core.title = ISOLATES.sub("", doc.subject)
+    core.subject = core.title
+    core.author = core.last_modified_by = doc.firm
+    core.comments = ""
+    core.keywords = ""
+    core.category = ""
+    core.language = doc.lang
+    core.created = core.modified = now
+    core.revision = 1
 
 
 def render_docx(doc: Document) -> bytes:
@@ -59,9 +113,7 @@ def render_docx(doc: Document) -> bytes:
     normal.font.name = "Liberation Serif"
     normal.font.size = Pt(11)
     rtl = doc.rtl
-    word.core_properties.title = doc.subject
-    word.core_properties.author = doc.firm
-    word.core_properties.language = doc.lang
+    _properties(word, doc)
     _paragraph(word, doc.firm, rtl, bold=True, size=15, at="end")
     for line in doc.letterhead:
         _paragraph(word, line, rtl, size=9, at="end")

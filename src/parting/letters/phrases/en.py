@@ -26,7 +26,7 @@ T = {
         "of ourselves."
     ),
     "reason_focus": "We are focusing our work on a narrower range of services and moving in a new direction.",
-    "reason_time": "We are not able to dedicate the time that your expectations rightly call for.",
+    "reason_time": "We are not able to dedicate the time that your expectations call for.",
     "reason_fit": "We believe another firm will be better placed to meet your needs.",
     "reason_general": "After careful thought, we have concluded that another firm will serve you better.",
     # O1–O6, O9: what happens next
@@ -47,30 +47,44 @@ T = {
         "that the law requires us to keep until {accounting_until}."
     ),
     "access": "Please remove our access to the following by {end_date}: {access}.",
-    "credentials": "We will hand back the logins that belong to you: {credentials}.",
+    "credentials": {
+        "one": "We will hand back the login that belongs to you: {credentials}.",
+        "other": "We will hand back the logins that belong to you: {credentials}.",
+    },
     "successor": "We will brief {successor} on the work done so that the transition is smooth.",
     "support": (
         "Should you need help after {end_date}, we can offer paid support until {support_until} for a fee of "
         "{support_fee}."
     ),
-    # C10: referrals, or good wishes alone when the real reason is attitude
-    "referrals": "You may wish to contact the following firms, which we believe would serve you well:",
+    # C10: referrals, or good wishes alone when the real reason is attitude. One firm is named in the
+    # sentence; several follow it as a list.
+    "referrals": {
+        "one": "You may wish to contact {referral}, which we believe would serve you well.",
+        "other": "You may wish to contact the following firms, which we believe would serve you well:",
+    },
     "referral_item": "{name}, {contact}",
+    "referral_inline": "{name} ({contact})",
     "good_wishes": "We wish you all the best.",
     # C9
     "thanks": "Thank you for the trust you have placed in us and for working with us.",
     "closing": "Kind regards,",
+    # The date under the letterhead, and the PDF's file name as the client sees it (no internal words).
+    "dateline": "{date}",
+    "attachment_name": "{firm} end of services {date}",
     # -- the call script (C1, C5, C7, C8, C11, C12) -------------------------------------------
     "script_title": "Call with {contact}, {client}",
     "script_heading_opening": "Opening",
     "script_heading_decision": "The decision",
     "script_heading_reason": "The reason",
-    "script_heading_reasons": "If you go through the documented reasons",
+    "script_heading_reasons": "The documented reasons (optional)",
     "script_heading_next": "What happens next",
     "script_heading_pushback": "If the client pushes back",
     "script_heading_close": "Close",
     "script_opening": "Thank you for making the time to speak with me today. I would like to talk about our work together.",
-    "script_decision": "We have decided to end our services to {client}. Our last day of work for you will be {end_date}.",
+    "script_decision": (
+        "We have decided to end our services to {client}. Our last day of work for you will be {end_date}. "
+        "This decision is final."
+    ),
     "script_reasons_intro": "So that you have the full picture, these are the things we have recorded over recent months:",
     "script_next": (
         "We will finish the current work by {end_date}. Today I will send you everything in writing: the dates, "
@@ -101,7 +115,7 @@ T = {
     "sign_W12": "your needs now lie outside the services we focus on",
     "sign_W13": "the work requested has grown beyond the agreed scope",
     "sign_W14": "the information our work depends on was often not available on time",
-    "sign_W15": "some exchanges with our team were difficult for them",
+    "sign_W15": "some exchanges have been difficult for members of our team",
     # -- the termination clause (N5) ----------------------------------------------------------
     "clause_title": "Termination",
     "clause_notice": (

@@ -67,9 +67,9 @@ T = {
     ),
     "reason_focus": "Skupiamy naszą działalność na węższym zakresie usług i rozwijamy ją w nowym kierunku.",
     "reason_time": {
-        "masculine": "Nie jesteśmy w stanie poświęcić Panu tyle czasu, ile słusznie Pan od nas oczekuje.",
-        "feminine": "Nie jesteśmy w stanie poświęcić Pani tyle czasu, ile słusznie Pani od nas oczekuje.",
-        "neutral": "Nie jesteśmy w stanie poświęcić Państwu tyle czasu, ile słusznie Państwo od nas oczekują.",
+        "masculine": "Nie jesteśmy w stanie poświęcić Panu tyle czasu, ile Pan od nas oczekuje.",
+        "feminine": "Nie jesteśmy w stanie poświęcić Pani tyle czasu, ile Pani od nas oczekuje.",
+        "neutral": "Nie jesteśmy w stanie poświęcić Państwu tyle czasu, ile Państwo od nas oczekują.",
     },
     "reason_fit": {
         "masculine": "Jesteśmy przekonani, że inna firma lepiej odpowie na Pana potrzeby.",
@@ -82,8 +82,11 @@ T = {
         "neutral": "Po starannym namyśle doszliśmy do wniosku, że inna firma lepiej zadba o Państwa sprawy.",
     },
     # O1–O6, O9: what happens next
-    "next_intro": "Oto, co nastąpi do tego dnia i po nim:",
-    "work": "Przed tym terminem zakończymy prace w toku: {work}.",
+    "next_intro": "Poniżej przedstawiamy dalsze kroki:",
+    "work": {
+        "one": "Przed tym terminem zakończymy pracę w toku: {work}.",
+        "other": "Przed tym terminem zakończymy prace w toku: {work}.",
+    },
     "final_invoice": {
         "masculine": "Otrzyma Pan od nas fakturę końcową na kwotę {amount} za prace wykonane do {end_date} r.",
         "feminine": "Otrzyma Pani od nas fakturę końcową na kwotę {amount} za prace wykonane do {end_date} r.",
@@ -133,11 +136,21 @@ T = {
             "{accounting_until} r."
         ),
     },
-    "access": "Prosimy o odebranie nam do {end_date} r. dostępu do następujących systemów: {access}.",
+    "access": {
+        "one": "Prosimy o odebranie nam do {end_date} r. dostępu do następującego systemu: {access}.",
+        "other": "Prosimy o odebranie nam do {end_date} r. dostępu do następujących systemów: {access}.",
+    },
     "credentials": {
-        "masculine": "Zwrócimy Panu dane logowania do należących do Pana kont: {credentials}.",
-        "feminine": "Zwrócimy Pani dane logowania do należących do Pani kont: {credentials}.",
-        "neutral": "Zwrócimy Państwu dane logowania do należących do Państwa kont: {credentials}.",
+        "one": {
+            "masculine": "Zwrócimy Panu dane logowania do należącego do Pana konta: {credentials}.",
+            "feminine": "Zwrócimy Pani dane logowania do należącego do Pani konta: {credentials}.",
+            "neutral": "Zwrócimy Państwu dane logowania do należącego do Państwa konta: {credentials}.",
+        },
+        "other": {
+            "masculine": "Zwrócimy Panu dane logowania do należących do Pana kont: {credentials}.",
+            "feminine": "Zwrócimy Pani dane logowania do należących do Pani kont: {credentials}.",
+            "neutral": "Zwrócimy Państwu dane logowania do należących do Państwa kont: {credentials}.",
+        },
     },
     "successor": (
         "Aby przejęcie obsługi przebiegło sprawnie, {successor} otrzyma od nas omówienie dotychczas wykonanych prac."
@@ -158,11 +171,21 @@ T = {
     },
     # C10: referrals, or good wishes alone when the real reason is attitude
     "referrals": {
-        "masculine": "Polecamy kontakt z następującymi firmami, które naszym zdaniem zapewnią Panu dobrą obsługę:",
-        "feminine": "Polecamy kontakt z następującymi firmami, które naszym zdaniem zapewnią Pani dobrą obsługę:",
-        "neutral": "Polecamy kontakt z następującymi firmami, które naszym zdaniem zapewnią Państwu dobrą obsługę:",
+        "one": {
+            "masculine": "Polecamy kontakt z firmą {referral}, która naszym zdaniem zapewni Panu dobrą obsługę.",
+            "feminine": "Polecamy kontakt z firmą {referral}, która naszym zdaniem zapewni Pani dobrą obsługę.",
+            "neutral": "Polecamy kontakt z firmą {referral}, która naszym zdaniem zapewni Państwu dobrą obsługę.",
+        },
+        "other": {
+            "masculine": "Polecamy kontakt z następującymi firmami, które naszym zdaniem zapewnią Panu dobrą obsługę:",
+            "feminine": "Polecamy kontakt z następującymi firmami, które naszym zdaniem zapewnią Pani dobrą obsługę:",
+            "neutral": (
+                "Polecamy kontakt z następującymi firmami, które naszym zdaniem zapewnią Państwu dobrą obsługę:"
+            ),
+        },
     },
     "referral_item": "{name}, {contact}",
+    "referral_inline": "{name} ({contact})",
     "good_wishes": {
         "masculine": "Życzymy Panu wszystkiego najlepszego.",
         "feminine": "Życzymy Pani wszystkiego najlepszego.",
@@ -175,12 +198,15 @@ T = {
         "neutral": "Dziękujemy za zaufanie, którym nas Państwo obdarzyli, i za dotychczasową współpracę.",
     },
     "closing": "Z poważaniem",  # no comma after the closing in Polish
+    # The header date as Polish business letters write it, like every date in the body: „3 grudnia 2026 r.”
+    "dateline": "{date} r.",
+    "attachment_name": "{firm} zakończenie świadczenia usług {date}",
     # -- the call script (C1, C5, C7, C8, C11, C12) -------------------------------------------
     "script_title": "Rozmowa: {contact}, {client}",
     "script_heading_opening": "Początek rozmowy",
     "script_heading_decision": "Decyzja",
     "script_heading_reason": "Powód",
-    "script_heading_reasons": "Jeśli omawiasz udokumentowane powody",
+    "script_heading_reasons": "Udokumentowane powody (w razie potrzeby)",
     "script_heading_next": "Co dalej",
     "script_heading_pushback": "Jeśli klient oponuje",
     "script_heading_close": "Zakończenie",
@@ -192,15 +218,15 @@ T = {
     "script_decision": {
         "masculine": (
             "Podjęliśmy decyzję o zakończeniu świadczenia usług na rzecz firmy {client}, a ostatnim dniem naszej "
-            "pracy dla Pana będzie {end_date}."
+            "pracy dla Pana będzie {end_date}. Decyzja ta jest ostateczna."
         ),
         "feminine": (
             "Podjęliśmy decyzję o zakończeniu świadczenia usług na rzecz firmy {client}, a ostatnim dniem naszej "
-            "pracy dla Pani będzie {end_date}."
+            "pracy dla Pani będzie {end_date}. Decyzja ta jest ostateczna."
         ),
         "neutral": (
             "Podjęliśmy decyzję o zakończeniu świadczenia usług na rzecz firmy {client}, a ostatnim dniem naszej "
-            "pracy dla Państwa będzie {end_date}."
+            "pracy dla Państwa będzie {end_date}. Decyzja ta jest ostateczna."
         ),
     },
     "script_reasons_intro": {
@@ -264,7 +290,7 @@ T = {
     },
     "sign_W13": "zlecane prace wykroczyły poza uzgodniony zakres",
     "sign_W14": "informacje, od których zależy nasza praca, często nie były dostępne na czas",
-    "sign_W15": "niektóre rozmowy z naszym zespołem były dla jego członków trudne",
+    "sign_W15": "niektóre rozmowy były trudne dla członków naszego zespołu",
     # -- the termination clause (N5) ----------------------------------------------------------
     "clause_title": "Rozwiązanie umowy",
     "clause_notice": (

@@ -42,12 +42,15 @@ T = {
         "ni-l impunem."
     ),
     "reason_focus": "Ne concentrăm activitatea pe o gamă mai restrânsă de servicii și ne orientăm într-o nouă direcție.",
-    "reason_time": "Nu mai putem dedica timpul pe care, pe bună dreptate, îl cer așteptările dumneavoastră.",
+    "reason_time": "Nu mai putem dedica timpul pe care îl cer așteptările dumneavoastră.",
     "reason_fit": "Considerăm că o altă firmă va putea răspunde mai bine nevoilor dumneavoastră.",
     "reason_general": "După o analiză atentă, am ajuns la concluzia că o altă firmă vă va putea sprijini mai bine.",
     # O1–O6, O9: what happens next
-    "next_intro": "Iată ce urmează, până la acea dată și după aceea:",
-    "work": "Înainte de această dată vom finaliza lucrările în curs: {work}.",
+    "next_intro": "Pașii următori:",
+    "work": {
+        "one": "Înainte de această dată vom finaliza lucrarea în curs: {work}.",
+        "other": "Înainte de această dată vom finaliza lucrările în curs: {work}.",
+    },
     "final_invoice": "Veți primi factura finală, în valoare de {amount}, pentru lucrările efectuate până la {end_date}.",
     "final_invoice_estimate": (
         "Veți primi factura finală pentru lucrările efectuate până la {end_date}; estimăm că valoarea acesteia va fi "
@@ -71,7 +74,10 @@ T = {
         "{accounting_until}."
     ),
     "access": "Vă rugăm să ne retrageți, până la {end_date}, accesul la: {access}.",
-    "credentials": "Vă vom preda datele de autentificare care vă aparțin: {credentials}.",
+    "credentials": {
+        "one": "Vă vom preda datele de autentificare pentru contul care vă aparține: {credentials}.",
+        "other": "Vă vom preda datele de autentificare pentru conturile care vă aparțin: {credentials}.",
+    },
     "successor": (
         "Pentru ca preluarea să decurgă fără dificultăți, vom informa noul prestator, {successor}, cu privire la "
         "lucrările efectuate."
@@ -81,18 +87,24 @@ T = {
         "{support_until}, la un tarif de {support_fee}."
     ),
     # C10: referrals, or good wishes alone when the real reason is attitude
-    "referrals": "Vă puteți adresa următoarelor firme, care, în opinia noastră, vă pot oferi servicii de calitate:",
+    "referrals": {
+        "one": "Vă puteți adresa firmei {referral}, care, în opinia noastră, vă poate oferi servicii de calitate.",
+        "other": "Vă puteți adresa următoarelor firme, care, în opinia noastră, vă pot oferi servicii de calitate:",
+    },
     "referral_item": "{name}, {contact}",
+    "referral_inline": "{name} ({contact})",
     "good_wishes": "Vă dorim toate cele bune.",
     # C9
     "thanks": "Vă mulțumim pentru încrederea acordată și pentru colaborare.",
     "closing": "Cu stimă,",
+    "dateline": "{date}",
+    "attachment_name": "{firm} încetarea serviciilor {date}",
     # -- the call script (C1, C5, C7, C8, C11, C12) -------------------------------------------
     "script_title": "Convorbire cu {contact}, {client}",
     "script_heading_opening": "Deschidere",
     "script_heading_decision": "Decizia",
     "script_heading_reason": "Motivul",
-    "script_heading_reasons": "Dacă prezentați motivele documentate",
+    "script_heading_reasons": "Motivele documentate (opțional)",
     "script_heading_next": "Ce urmează",
     "script_heading_pushback": "Dacă clientul are obiecții",
     "script_heading_close": "Încheiere",
@@ -112,7 +124,7 @@ T = {
     },
     "script_decision": (
         "Am hotărât să încetăm prestarea serviciilor pentru {client}. Ultima zi în care vom lucra pentru "
-        "dumneavoastră va fi {end_date}."
+        "dumneavoastră va fi {end_date}. Decizia este definitivă."
     ),
     "script_reasons_intro": "Ca să aveți imaginea completă, iată ce am consemnat în ultimele luni:",
     "script_next": (
@@ -155,7 +167,7 @@ T = {
     "sign_W12": "nevoile dumneavoastră se află acum în afara serviciilor pe care ne concentrăm",
     "sign_W13": "lucrările solicitate au depășit sfera de lucru convenită",
     "sign_W14": "informațiile de care depinde munca noastră adesea nu au fost disponibile la timp",
-    "sign_W15": "unele discuții cu echipa noastră au fost dificile pentru colegii noștri",
+    "sign_W15": "unele discuții au fost dificile pentru membrii echipei noastre",
     # -- the termination clause (N5) ----------------------------------------------------------
     "clause_title": "Încetarea contractului",
     "clause_notice": (
