@@ -102,5 +102,5 @@ def test_a_value_kept_by_its_hash_shows_the_hash(signed_in, firm, member):
         firm=firm, actor=member.user, action="case.plan_overridden", target="case:1", data={"reason": "x" * 5000}
     )
     page = rows(signed_in.get(reverse("audit")))
-    assert "reason: sha256 " in page and "5,000 B" in page
+    assert "reason: text recorded by its hash: sha256 " in page and "5,000 bytes" in page
     assert "x" * 200 not in page

@@ -21,6 +21,7 @@ from parting.cases.services import (
     case_review,
     case_submit,
     case_wind_down,
+    plan_update,
     task_update,
 )
 from parting.clients.models import AccessGrant, Credential, Engagement
@@ -29,8 +30,7 @@ from parting.documents.models import Document
 from parting.documents.services import document_upload
 from parting.evidence.models import Incident, Message, Payment
 from parting.imports.models import ClientAlias, ImportRun
-from parting.letters.models import LetterSending
-from parting.letters.services import letter_edit, letter_generate
+from parting.letters.services import letter_edit, letter_generate, letter_send
 from parting.settings import documents_storage
 from tests.factories import (
     ClientFactory,
@@ -170,14 +170,17 @@ def rich_client(firm, team, name="Quarkwood Holdings") -> Rich:
         case=case, by=staff, text=f"{token} shouted at Ana on the phone", evidence=[("incident", incident.pk)]
     )
     case_submit(case=case, by=staff)
-    case_review(case=case, by=partner, decision="approve")
+    # Free text that names the client, each copied into the audit log before issue 13 §5's fix: the
+    # approving comment (the transition's note), the handover note (a plan change) and, below, the
+    # letter's address and the reason for sending it past the tone checker.
+    case_review(case=case, by=partner, decision="approve", comment=f"{token} has been hard work")
+    plan_update(case=case, by=staff, handover_note=f"Hand the {token} files to their new firm")
     letter = letter_generate(case=case, by=staff)
     letter_edit(letter=letter, by=staff, subject=f"Our work for {name}", body=f"Dear Zofia {token},\n\nThank you.")
     case_notify(case=case, by=staff, on=today)
-    # A sending recorded as the letter service records it (the mail server is not called here).
-    LetterSending.objects.create(
-        letter=letter, version=letter.current, to=f"zofia@{token.lower()}.example", message_id="<m1@firm>", by=staff
-    )
+    # Sent by the letter service itself, through Django's mail settings (locmem in tests): the sending,
+    # the checklist's follow-up and the audit entry are all as in real use.
+    letter_send(letter=letter, by=staff, to=f"zofia@{token.lower()}.example", override_reason=f"{token} wants it short")
     bundle = bundle_request(client=client, case=case, by=partner)  # the handover ZIP (O4), stored
     assert bundle.status == "ready" and bundle.file
     done(case, staff, "conversation", "letter", today=today)

@@ -6,7 +6,9 @@ anyway), hashes the entry with HMAC-SHA256 under the audit key (``keys.py``) and
 once the transaction commits. ``audit_check`` walks a firm's chain once, oldest first, and returns
 the first thing wrong: an entry whose contents no longer match its hash, one that does not follow
 the entry before it, one hashed without the key, or a journalled hash the database no longer holds.
-A value over ``LARGE_VALUE_BYTES`` is stored as its SHA-256 and size, not copied.
+A value over ``LARGE_VALUE_BYTES`` is stored as its SHA-256 and size, not copied; callers pass free
+text (notes, reasons, comments) and contact details through ``text_reference`` so that none of it is
+copied whatever its size: the log outlives a purge (O5).
 """
 
 from __future__ import annotations
@@ -42,6 +44,20 @@ def value_reference(value) -> dict:
     text can check it with ``sha256sum``), of anything else its canonical JSON (sorted keys, no spaces)."""
     raw = value.encode() if isinstance(value, str) else _canonical(value)
     return {"sha256": hashlib.sha256(raw).hexdigest(), "bytes": len(raw)}
+
+
+def text_reference(text: str | None) -> dict | str:
+    """Free text as the log keeps it: ``{"sha256", "bytes"}`` of its UTF-8 bytes, whatever its length,
+    never its words. A note, a reason, a comment or an address may name the client, and the log is kept
+    after the client's personal data is purged (O5); whoever holds the text can still show it is the one
+    recorded. Empty text stays empty, so "no note" reads as such."""
+    text = text or ""
+    return value_reference(text) if text else ""
+
+
+def is_reference(value) -> bool:
+    """Whether a stored value is a text or value kept by its hash (``{"sha256", "bytes"}``)."""
+    return isinstance(value, dict) and set(value) == {"sha256", "bytes"}
 
 
 def _stored_data(data: dict) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,9 +15,10 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from parting.audit.models import AuditEntry
+from parting.audit.services import is_reference
 from parting.clients.models import Client
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
 from parting.firms.models import Firm
@@ -26,6 +28,9 @@ from .models import CaseReview, CaseTask, OffboardingCase
 State = OffboardingCase.State
 LIVE = (State.APPROVED, State.NOTIFIED, State.WINDING_DOWN)
 OPEN_STATES = (State.DRAFT, State.IN_REVIEW, *LIVE)
+# A parting that has ended: closed, or closed and since purged (O5) — the client is still gone, and
+# what they took and paid still counts (A1, O8).
+ENDED = (State.CLOSED, State.PURGED)
 
 ACTIONS = {
     "case.opened": gettext_lazy("Case opened"),
@@ -46,7 +51,30 @@ ACTIONS = {
     "case.letter_generated": gettext_lazy("Letter written from the case"),
     "case.letter_edited": gettext_lazy("Letter edited"),
     "case.letter_sent": gettext_lazy("Letter sent"),
+    "policy.changed": gettext_lazy("Policy changed"),
+    "firm.settings_saved": gettext_lazy("Firm settings saved"),
+    "import.done": gettext_lazy("Data imported"),
+    "import.failed": gettext_lazy("Import failed"),
+    "export.done": gettext_lazy("Data exported"),
+    "evidence.created": gettext_lazy("Evidence added"),
+    "evidence.changed": gettext_lazy("Evidence changed"),
+    "evidence.deleted": gettext_lazy("Evidence deleted"),
+    "document.uploaded": gettext_lazy("Document uploaded"),
+    "document.deleted": gettext_lazy("Document deleted"),
+    "bundle.requested": gettext_lazy("Handover bundle requested"),
+    "bundle.built": gettext_lazy("Handover bundle ready"),
+    "bundle.downloaded": gettext_lazy("Handover bundle downloaded"),
+    "bundle.link_revoked": gettext_lazy("Handover bundle link revoked"),
+    "bundle.link_renewed": gettext_lazy("Handover bundle link renewed"),
+    "retention.scheduled": gettext_lazy("Purge scheduled"),
+    "retention.warned": gettext_lazy("Firm warned of a purge"),
+    "retention.postponed": gettext_lazy("Purge postponed"),
+    "retention.purged": gettext_lazy("Client's data purged"),
+    "retention.certificate": gettext_lazy("Deletion certificate issued"),
 }
+# Shown where the log keeps a note, reason or comment by its hash only (O5) and the words are no
+# longer on the case to match it: purged, or changed since.
+HASHED_TEXT = gettext_lazy("text recorded by its hash")
 
 KIND_WORDS = [  # A2: reward yourself
     gettext_lazy("You did the hard thing, and you did it properly. Take an afternoon off."),
@@ -101,16 +129,44 @@ def open_case_for(client: Client) -> OffboardingCase | None:
     return OffboardingCase.objects.filter(client=client, state__in=OPEN_STATES).first()
 
 
+def case_texts(case: OffboardingCase) -> dict[str, str]:
+    """The case's free texts by their SHA-256: the audit log keeps notes, reasons, comments and the
+    letter's address by hash only (O5), and the timeline shows the words while the case still holds
+    them. After a purge nothing matches and the timeline says the text was recorded by its hash."""
+    from parting.letters.models import LetterSending
+
+    from .models import CasePlan
+
+    texts = [case.against_advice]
+    texts += case.transitions.values_list("note", flat=True)
+    texts += case.plan_changes.values_list("reason", flat=True)
+    texts += case.write_offs.values_list("reason", flat=True)
+    for row in CasePlan.objects.filter(case=case).values_list("successor_name", "successor_contact", "handover_note"):
+        texts += row
+    for row in LetterSending.objects.filter(letter__case=case).values_list("to", "override_reason"):
+        texts += row
+    return {hashlib.sha256(text.encode()).hexdigest(): text for text in texts if text}
+
+
+def _text(value, texts: dict[str, str]) -> str:
+    """A text as the log holds it: its words (entries before issue 13 §5, or matched by hash on the
+    case), else that it was recorded by its hash."""
+    if is_reference(value):
+        return texts.get(value["sha256"], str(HASHED_TEXT))
+    return "" if value is None else str(value)
+
+
 def case_timeline(case: OffboardingCase) -> list[dict]:
     """Every consequential step of the case, oldest first, from the firm's audit log."""
     entries = AuditEntry.objects.filter(firm=case.firm, target=f"case:{case.pk}").select_related("actor")
+    texts = case_texts(case)
     return [
         {
             "at": entry.at,
             "what": ACTIONS.get(entry.action, entry.action),
             "actor": entry.actor,
             "actor_name": _who(entry),
-            "detail": _detail(entry.action, entry.data),
+            "detail": _detail(entry.action, entry.data, texts),
         }
         for entry in entries.order_by("id")
     ]
@@ -172,6 +228,7 @@ def case_history(
         entries = entries.filter(action__in=HISTORY_GROUPS[group][1])
     shown = Paginator(entries.order_by("-at", "-id"), per_page).get_page(page)
     zone = zoneinfo.ZoneInfo(case.firm.time_zone)
+    texts = case_texts(case)
     months: dict[dt.date, list[dict]] = {}
     for entry in shown.object_list:
         month = timezone.localtime(entry.at, zone).date().replace(day=1)
@@ -182,7 +239,7 @@ def case_history(
                 "what": ACTIONS.get(entry.action, entry.action),
                 "actor": entry.actor,
                 "actor_name": _who(entry),
-                "detail": _detail(entry.action, entry.data),
+                "detail": _detail(entry.action, entry.data, texts),
             }
         )
     return HistoryPage(shown, list(months.items()), shown.paginator.count)
@@ -197,24 +254,33 @@ def _who(entry: AuditEntry) -> str:
     return ""
 
 
-def _detail(action: str, data: dict) -> str:
-    """The part of an audit entry worth a line in the timeline: the sign, the note, the reason given."""
+def _detail(action: str, data: dict, texts: dict[str, str] | None = None) -> str:
+    """The part of an audit entry worth a line in the timeline: the sign, the note, the reason given.
+    ``texts``: :func:`case_texts`, to show the words of what the log keeps by hash."""
+    texts = texts or {}
     if action == "case.reason_added":
         return data.get("sign") or ""
     if action == "case.plan_overridden":
-        return f"{data['field']}: {data['computed']} → {data['value'] or data['computed']} — {data['reason']}"
+        reason = _text(data["reason"], texts)
+        return f"{data['field']}: {data['computed']} → {data['value'] or data['computed']} — {reason}"
     if action == "case.invoice_written_off":
-        return f"{data['invoice']} — {data['reason']}"
+        return f"{data['invoice']} — {_text(data['reason'], texts)}"
     if action == "case.plan_changed":
-        return ", ".join(f"{key}: {value}" for key, value in data.items())
+        return ", ".join(f"{key}: {_text(value, texts)}" for key, value in data.items())
     if action == "case.letter_sent":
-        parts = [data.get("lang", ""), data.get("to", ""), data.get("message_id", ""), data.get("note", "")]
+        note = data.get("note", "")
+        if data.get("override_reason"):
+            note = gettext("Sent despite the tone checker: %(reason)s") % {
+                "reason": _text(data["override_reason"], texts)
+            }
+        to = data.get("to") or texts.get(data.get("to_sha256") or "", "")
+        parts = [data.get("lang", ""), to, data.get("message_id", ""), note]
         return " · ".join(part for part in parts if part)
     if action in ("case.letter_generated", "case.letter_edited"):
         return " · ".join(str(data[key]) for key in ("lang", "version") if data.get(key))
     if action == "case.reviewed":
         return str(dict(CaseReview.Decision.choices).get(data.get("decision"), ""))
-    return data.get("note") or ""
+    return _text(data.get("note"), texts)
 
 
 def overdue_tasks(*, firm: Firm, today: dt.date) -> list[CaseTask]:
@@ -227,9 +293,9 @@ def overdue_tasks(*, firm: Firm, today: dt.date) -> list[CaseTask]:
 
 
 def former_client_evidence(*, firm: Firm) -> list[dict]:
-    """O8: evidence dated after the end of a closed case, for a client who is now former: flagged,
+    """O8: evidence dated after the end of a closed (or since purged) case, for a client who is now former: flagged,
     because nothing more is owed to them. One query per kind of evidence, whatever the number of clients."""
-    closed = {"client__status": Client.Status.FORMER, "client__cases__state": State.CLOSED}
+    closed = {"client__status": Client.Status.FORMER, "client__cases__state__in": ENDED}
     kinds = [
         ("invoice", Invoice, "issued_on"),
         ("meeting", Meeting, "starts_at__date"),
@@ -277,13 +343,13 @@ def _rate(revenue: Decimal, hours: Decimal) -> Decimal | None:
 
 
 def partings(*, firm: Firm) -> list[Parting]:
-    """A1: for each closed case, the hours a month the client took in the 12 months before the end
+    """A1: for each closed case (purged ones too), the hours a month the client took in the 12 months before the end
     (now free), the revenue a month given up, and the firm's effective hourly rate with and without them.
 
     Two GROUP BY queries (hours and revenue by client and month) serve every case at once.
     """
     cases = list(
-        OffboardingCase.objects.filter(firm=firm, state=State.CLOSED, ended_on__isnull=False)
+        OffboardingCase.objects.filter(firm=firm, state__in=ENDED, ended_on__isnull=False)
         .select_related("client")
         .order_by("-ended_on")
     )

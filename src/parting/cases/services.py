@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from parting.audit.services import audit_record
+from parting.audit.services import audit_record, text_reference
 from parting.clients.models import AccessGrant, Client, Credential
 from parting.core.limits import LABEL, NOTE, too_long
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
@@ -101,14 +101,17 @@ def _lock(case: OffboardingCase) -> OffboardingCase:
     return case
 
 
-def _transition(case: OffboardingCase, *, to: str, by, note: str = "") -> None:
+def _transition(case: OffboardingCase, *, to: str, by, note: str = "", facts: dict | None = None) -> None:
+    """Move the case to ``to`` and record it. ``facts``: codes, numbers and dates worth keeping in the
+    log beside the note, which the log keeps by its hash only."""
     CaseTransition.objects.create(case=case, from_state=case.state, to_state=to, by=by, note=note)
     audit_record(
         firm=case.firm,
         actor=by,
         action="case." + to,
         target=f"case:{case.pk}",
-        data={"from": case.state, "to": to, "note": note},
+        # The note by its hash (O5): it may name the client, and the log outlives a purge.
+        data={"from": case.state, "to": to, "note": text_reference(note), **(facts or {})},
     )
     case.state = to
 
@@ -178,7 +181,7 @@ def _case_open(*, client: Client, by, outward_reason: str, attitude: bool, again
             actor=by,
             action="case.opened",
             target=f"case:{case.pk}",
-            data={"client": client.pk, "advice": advice, "against_advice": case.against_advice},
+            data={"client": client.pk, "advice": advice, "against_advice": text_reference(case.against_advice)},
         )
         return case
 
@@ -485,6 +488,8 @@ def _refuse_unless(case: OffboardingCase, *states: str, action: str) -> None:
         )
 
 
+# Plan inputs that are free text (names, contacts, notes): the audit log keeps their hash only.
+PLAN_TEXTS = frozenset({"successor_name", "successor_contact", "handover_note"})
 PLAN_INPUTS = (
     "notice_date",
     "fixed_term",
@@ -526,7 +531,9 @@ def plan_update(*, case: OffboardingCase, by, **inputs) -> CasePlan:
         for name, value in inputs.items():
             if getattr(plan, name) != value:
                 setattr(plan, name, value)
-                changed[name] = str(value) if value is not None else None
+                text = str(value) if value is not None else None
+                # The successor's name and contact and the handover note by their hash (O5).
+                changed[name] = text_reference(text) if name in PLAN_TEXTS else text
         if not changed:
             return plan
         plan.full_clean(exclude=["case", "overrides"])
@@ -604,7 +611,7 @@ def plan_override(*, case: OffboardingCase, by, field: str, value: str | None, r
                 "field": field,
                 "value": value,
                 "computed": "" if computed is None else str(computed),
-                "reason": reason,
+                "reason": text_reference(reason),
             },
         )
         _sync_if_planned(case)
@@ -642,7 +649,7 @@ def invoice_write_off(*, case: OffboardingCase, by, invoice_id: int, reason: str
             actor=by,
             action="case.invoice_written_off",
             target=f"case:{case.pk}",
-            data={"invoice": invoice.number, "reason": reason.strip()},
+            data={"invoice": invoice.number, "reason": text_reference(reason.strip())},
         )
         return write_off
 
@@ -665,7 +672,7 @@ def case_notify(*, case: OffboardingCase, by, on: dt.date | None = None, unpaid_
             plan.notice_date = on
             plan.save(update_fields=["notice_date"])
         computed = plan_compute(case)
-        note = ""
+        note, facts = "", {}
         if computed.outstanding:
             numbers = ", ".join(row.invoice.number for row in computed.outstanding)
             if not unpaid_override.strip():
@@ -682,10 +689,17 @@ def case_notify(*, case: OffboardingCase, by, on: dt.date | None = None, unpaid_
                 "numbers": numbers,
                 "reason": unpaid_override.strip(),
             }
+            facts = {
+                "d10_overridden": {
+                    "unpaid": str(computed.balance),
+                    "currency": computed.currency,
+                    "invoices": [row.invoice.number for row in computed.outstanding],
+                }
+            }
         case.notified_on = on
         with translation.override("en"):
             case.plan_told = plan_compute(case).as_dict()
-        _transition(case, to=State.NOTIFIED, by=by, note=note)
+        _transition(case, to=State.NOTIFIED, by=by, note=note, facts=facts)
         case.save(update_fields=["state", "notified_on", "plan_told"])
         Client.objects.filter(pk=case.client_id).update(status=Client.Status.OFFBOARDING)
         checklist_sync(case)

@@ -257,7 +257,9 @@ def run_import(
                 firm=firm,
                 actor=by,
                 action="import.failed" if problems else "import.done",
-                target=run.file_name,
+                # The import by its id and the file by its hash, not its name: a file's name can name a
+                # client, and the log outlives a purge (O5).
+                target=f"import:{run.pk}",
                 data={
                     "run": run.pk,
                     "kind": kind,

@@ -6,6 +6,7 @@ stops the sending unless the user gives a reason, which is kept on the case.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
@@ -17,7 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from parting.audit.services import audit_record
+from parting.audit.services import audit_record, text_reference
 from parting.cases.models import CaseTask, OffboardingCase
 from parting.cases.plan import plan_compute
 from parting.cases.services import CaseError, case_membership, case_notify, task_update
@@ -296,14 +297,15 @@ def letter_send(
             actor=by,
             action="case.letter_sent",
             target=f"case:{case.pk}",
+            # The address and the override reason by their hash, never their words (O5): the log is
+            # kept after the client's data is purged. The tone rules that were overridden are codes.
             data={
-                "to": to,
+                "to_sha256": hashlib.sha256(to.encode()).hexdigest(),
                 "lang": letter.lang,
                 "version": current.number,
                 "message_id": sending.message_id,
-                "note": _("Sent despite the tone checker: %(reason)s") % {"reason": override_reason}
-                if blocking
-                else "",
+                "override_reason": text_reference(override_reason) if blocking else "",
+                "overridden": sorted({f.rule for f in blocking}),
             },
         )
         if letter_only and case.state == State.APPROVED:  # C1: the letter is the notice

@@ -11,9 +11,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from parting.audit.selectors import audit_actions, audit_actors, audit_page
+from parting.audit.services import is_reference
 from parting.cases.selectors import ACTIONS
 from parting.firms.access import member_required
 
@@ -57,11 +59,16 @@ class AuditFilter(forms.Form):
 
 
 def _shown(data: dict) -> list[tuple[str, str]]:
-    """An entry's data as short ``key: value`` pairs; a value kept by its hash shows the hash's start."""
+    """An entry's data as short ``key: value`` pairs. A note, reason or address the log keeps by its
+    hash only (O5) says so, with the hash's start and the text's size: whoever holds the text can
+    check it with ``sha256sum``."""
     out = []
     for key, value in data.items():
-        if isinstance(value, dict) and set(value) == {"sha256", "bytes"}:
-            value = f"sha256 {value['sha256'][:12]}… ({value['bytes']:,} B)"
+        if is_reference(value):
+            value = gettext(
+                # Translators: a note or reason the audit log keeps only as its SHA-256, not its words.
+                "text recorded by its hash: sha256 %(hash)s… (%(bytes)s bytes)"
+            ) % {"hash": value["sha256"][:12], "bytes": number_format(value["bytes"], force_grouping=True)}
         out.append((key, str(value)))
     return out
 
