@@ -243,6 +243,22 @@ def test_c3_the_script_names_who_found_the_exchanges_difficult():
     assert say("ru", "sign_W15") == "некоторые разговоры дались нашим сотрудникам непросто"
 
 
+@pytest.mark.parametrize(
+    ("address", "own", "other"),
+    [("masculine", "Pana", "Państwa"), ("feminine", "Pani", "Państwa"), ("neutral", "Państwa", "Pani ")],
+)
+def test_the_polish_scripts_answers_address_the_contact_as_the_rest_of_the_script(
+    letter_case, team, address, own, other
+):
+    contact = letter_case.client.contacts.get()
+    contact.form_of_address = address
+    contact.save()
+    script = call_script(letter_case, "pl", sender=team["staff"])
+    answers = " ".join(you for s in script.sections for _they, you in s.pairs)
+    assert f"dla {own} do" in answers and f"o {own} potrzeby" in answers
+    assert other not in answers
+
+
 @pytest.mark.parametrize("lang", ["en", "pl", "ro"])
 def test_the_scripts_headings_do_not_address_the_member_as_the_lines_address_the_client(lang):
     """One form of address: «you» (Pan, dumneavoastră) is the client in the lines, so the headings, which
@@ -348,3 +364,11 @@ def test_the_attachment_is_named_in_the_letters_language_without_internal_words(
     assert "case" not in name.lower() and "letter" not in name.lower()
     raw = services.render(doc, "eml")  # the headers stay ASCII: RFC 2231 for a name in another script
     assert (b"filename*=" in raw) == (not name.isascii())
+
+
+def test_the_plain_text_email_carries_the_firms_contact_lines_under_the_signature(letter_case, team):
+    firm = letter_case.firm
+    firm.letterhead = "14 Wharf Street, Leeds\n+44 113 555 0100"
+    firm.save()
+    text = mail.text_body(letter(letter_case, "en", team["staff"]))
+    assert text.endswith(f"{firm.name}\n14 Wharf Street, Leeds\n+44 113 555 0100\n")

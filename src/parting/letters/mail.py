@@ -26,14 +26,15 @@ _NOT_NAME = re.compile(r"[^\w]+")
 
 
 def text_body(doc: Document) -> str:
-    """The plain-text part: paragraphs apart, a list right under the line that introduces it."""
+    """The plain-text part: paragraphs apart, a list right under the line that introduces it, and under
+    the signature the firm's letterhead lines (address, phone), as the HTML part has them."""
     out = ""
     for block in doc.blocks:
         if block.kind == "list":
             out += "\n" + "\n".join(f"– {line}" for line in block.lines)
         else:
             out += ("\n\n" if out else "") + block.lines[0]
-    return out + "\n\n" + "\n".join(doc.signature) + "\n"
+    return out + "\n\n" + "\n".join(doc.signature + doc.letterhead) + "\n"
 
 
 def html_body(doc: Document) -> str:

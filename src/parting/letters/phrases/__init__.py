@@ -158,7 +158,8 @@ def problems(lang: str) -> list[str]:
                 out += [f"{lang}: {key!r} has form {form!r}" for form in form_value if form not in ADDRESS_FORMS]
                 if "neutral" not in form_value:
                     out.append(f"{lang}: {key!r} needs a 'neutral' form")
-                texts += list(form_value.values())
+                for inner in form_value.values():
+                    texts += [text for pair in inner for text in pair] if isinstance(inner, list) else [inner]
             elif isinstance(form_value, list):
                 texts += [text for pair in form_value for text in pair]
             else:

@@ -250,21 +250,55 @@ T = {
     },
     # One list for every form of address: the client speaks for the company („my”), so the replies use
     # „Państwo” or no address at all.
-    "script_pushback": [
-        ("Czy możemy spróbować jeszcze raz?", "Dziękuję za te słowa, ale decyzja jest ostateczna."),
-        (
-            "A gdybyśmy płacili więcej?",
-            "To nie jest kwestia ceny. Dziękuję za propozycję, ale decyzja jest ostateczna.",
-        ),
-        (
-            "Co zrobiliśmy nie tak?",
-            "Chodzi o to, co możemy zaoferować, a nie o szukanie winnych. Inna firma lepiej zadba o Państwa potrzeby.",
-        ),
-        (
-            "Czy możecie dać nam więcej czasu?",
-            "Pracujemy dla Państwa do {end_date}, a wszystkie ustalenia znajdą się w piśmie.",
-        ),
-    ],
+    # The answers address the contact as the rest of the script does (Pan / Pani / Państwo).
+    "script_pushback": {
+        "masculine": [
+            ("Czy możemy spróbować jeszcze raz?", "Dziękuję za te słowa, ale decyzja jest ostateczna."),
+            (
+                "A gdybyśmy płacili więcej?",
+                "To nie jest kwestia ceny. Dziękuję za propozycję, ale decyzja jest ostateczna.",
+            ),
+            (
+                "Co zrobiliśmy nie tak?",
+                "Chodzi o to, co możemy zaoferować, a nie o szukanie winnych. Inna firma lepiej zadba o Pana potrzeby.",
+            ),
+            (
+                "Czy możecie dać nam więcej czasu?",
+                "Pracujemy dla Pana do {end_date}, a wszystkie ustalenia znajdą się w piśmie.",
+            ),
+        ],
+        "feminine": [
+            ("Czy możemy spróbować jeszcze raz?", "Dziękuję za te słowa, ale decyzja jest ostateczna."),
+            (
+                "A gdybyśmy płacili więcej?",
+                "To nie jest kwestia ceny. Dziękuję za propozycję, ale decyzja jest ostateczna.",
+            ),
+            (
+                "Co zrobiliśmy nie tak?",
+                "Chodzi o to, co możemy zaoferować, a nie o szukanie winnych. Inna firma lepiej zadba o Pani potrzeby.",
+            ),
+            (
+                "Czy możecie dać nam więcej czasu?",
+                "Pracujemy dla Pani do {end_date}, a wszystkie ustalenia znajdą się w piśmie.",
+            ),
+        ],
+        "neutral": [
+            ("Czy możemy spróbować jeszcze raz?", "Dziękuję za te słowa, ale decyzja jest ostateczna."),
+            (
+                "A gdybyśmy płacili więcej?",
+                "To nie jest kwestia ceny. Dziękuję za propozycję, ale decyzja jest ostateczna.",
+            ),
+            (
+                "Co zrobiliśmy nie tak?",
+                "Chodzi o to, co możemy zaoferować, a nie o szukanie winnych. Inna firma lepiej zadba o Państwa "
+                "potrzeby.",
+            ),
+            (
+                "Czy możecie dać nam więcej czasu?",
+                "Pracujemy dla Państwa do {end_date}, a wszystkie ustalenia znajdą się w piśmie.",
+            ),
+        ],
+    },
     "script_close": {
         "masculine": "Raz jeszcze dziękuję za współpracę. Pismo otrzyma Pan dzisiaj. Życzę Panu wielu sukcesów.",
         "feminine": "Raz jeszcze dziękuję za współpracę. Pismo otrzyma Pani dzisiaj. Życzę Pani wielu sukcesów.",
