@@ -79,12 +79,12 @@ def test_o5_a_short_note_on_the_audit_page_reads_as_recorded_by_its_hash(client,
         actor=team["owner"],
         action="case.withdrawn",
         target="case:1",
-        data={"from": "draft", "to": "withdrawn", "note": text_reference("Zofia apologised")},
+        data={"from": "draft", "to": "withdrawn", "note": text_reference("Zofia apologised"), "rules": ["C2", "C5"]},
     )
     page = client.get(reverse("audit")).content.decode()
     digest = hashlib.sha256(b"Zofia apologised").hexdigest()
     assert f"note: text recorded by its hash: sha256 {digest[:12]}… (16 bytes)" in page
-    assert "Zofia" not in page and "from: draft" in page
+    assert "Zofia" not in page and "from: draft" in page and "rules: C2, C5" in page
 
 
 GOOD = (

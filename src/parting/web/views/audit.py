@@ -69,6 +69,8 @@ def _shown(data: dict) -> list[tuple[str, str]]:
                 # Translators: a note or reason the audit log keeps only as its SHA-256, not its words.
                 "text recorded by its hash: sha256 %(hash)s… (%(bytes)s bytes)"
             ) % {"hash": value["sha256"][:12], "bytes": number_format(value["bytes"], force_grouping=True)}
+        elif isinstance(value, list):  # codes such as the tone rules overridden: C2, C5
+            value = ", ".join(str(item) for item in value)
         out.append((key, str(value)))
     return out
 
