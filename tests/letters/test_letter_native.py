@@ -300,11 +300,17 @@ def test_a_hebrew_docx_stores_no_invisible_isolate_characters(team, client_in_tr
     assert "Harbour Books" in xml and "Trouble Ltd" in xml
 
 
-def test_a_latin_line_opening_with_a_number_keeps_its_order_in_a_hebrew_docx(hebrew_letterhead_case, team):
+def test_a_latin_line_opening_with_a_number_or_ending_with_a_stop_keeps_its_order_in_a_hebrew_docx(
+    hebrew_letterhead_case, team
+):
     doc = letter(hebrew_letterhead_case, "he", team["staff"])
     word = WordDocument(io.BytesIO(services.render(doc, "docx")))
     street = next(p for p in word.paragraphs if "Wharf Street" in p.text)
     assert street.text == "\u200e14 Wharf Street"  # a left-to-right mark before the number, nothing invisible else
+    firm = word.paragraphs[0]
+    assert firm.text == "Baltic Amber sp. z o.o.\u200e"  # and after a closing full stop
+    assert word.paragraphs[-1].text == firm.text
+    assert next(p for p in word.paragraphs if p.text == "Trouble Ltd")  # a line ending in a letter: as written
 
 
 @pytest.fixture
@@ -316,6 +322,7 @@ def hebrew_letterhead_case(team, client_in_trouble):
     client, incident = client_in_trouble
     prepare(client, lang="he", name="דנה לוי")
     client.firm.letterhead = "14 Wharf Street\nתל אביב"
+    client.firm.name = "Baltic Amber sp. z o.o."
     client.firm.save()
     return case_review(case=submitted_case(client, team["staff"], incident), by=team["partner"], decision="approve")
 

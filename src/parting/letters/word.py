@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 from django.utils import timezone
 from docx import Document as WordDocument
@@ -63,15 +64,17 @@ def _align(paragraph, where: str) -> None:
 def _paragraph(word, text: str, rtl: bool, *, style=None, bold=False, size=None, at: str = "") -> None:
     """A paragraph of the letter. ``at`` places a line standing alone (letterhead, recipient, date,
     signature) at the ``start`` or ``end`` of the page. In a right-to-left letter every paragraph is
-    right to left; a line written in Latin letters is one left-to-right run in it, led by a
-    left-to-right mark when it opens with a digit or a sign ("14 Wharf Street", "+44 20 …"), so the
-    number stays before the street in every reader."""
+    right to left; a line written in Latin letters is one left-to-right run in it, with a left-to-right
+    mark where it opens or ends with a digit or a sign ("14 Wharf Street", "+44 20 …", "… sp. z o.o."),
+    so the number stays before the street and the full stop after the name in every reader."""
     paragraph = word.add_paragraph(style=style)
     pieces = segments(text) if rtl else [(ISOLATES.sub("", text), False)]
     if rtl and at and direction(text, "rtl") == "ltr":
         line = ISOLATES.sub("", text)
-        if line and direction(line[0], "none") == "none":
+        if direction(line[:1], "none") == "none":  # "14 Wharf Street": the number stays first
             line = LRM + line
+        if unicodedata.bidirectional(line[-1]) not in ("L", "EN"):  # "… sp. z o.o.": the full stop stays last
+            line += LRM
         pieces = [(line, True)]
     for piece, ltr in pieces:
         run = paragraph.add_run(piece)
