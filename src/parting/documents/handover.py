@@ -202,7 +202,7 @@ def briefing_content(*, client: Client, case: OffboardingCase | None, lang: str,
             )
         else:
             content["sections"].append(
-                _section(_("Deadlines: what the client still has to send"), "text", [_("Nothing is outstanding.")])
+                _section(_("Deadlines: what the client still has to send"), "text", [_("The client has nothing left to send us.")])
             )
         where = []
         labels = dict(Document.Category.choices)
