@@ -284,6 +284,16 @@ def test_docx_core_properties_are_the_letters_own(letter_case, team):
     assert before <= core.created <= after  # now by the project's clock, not the template's 2013
 
 
+def test_docx_carries_none_of_the_templates_metadata(letter_case, team):
+    with zipfile.ZipFile(io.BytesIO(services.render(letter(letter_case, "en", team["staff"]), "docx"))) as docx:
+        names = docx.namelist()
+        app = docx.read("docProps/app.xml").decode()
+        everything = "".join(docx.read(name).decode("utf-8", "replace") for name in names)
+    assert f"<Company>{letter_case.firm.name}</Company>" in app and "Macintosh" not in app
+    assert not [name for name in names if "thumbnail" in name]
+    assert "python-docx" not in everything and "2013-12-23" not in everything
+
+
 def test_a_hebrew_docx_stores_no_invisible_isolate_characters(team, client_in_trouble):
     from parting.cases.services import case_review
     from tests.conftest import submitted_case

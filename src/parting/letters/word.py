@@ -14,11 +14,13 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from docx import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -106,6 +108,26 @@ def _properties(word, doc: Document) -> None:
     core.revision = 1
 
 
+APP_PROPERTIES = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    "<Application>Parting</Application><Company>{company}</Company><DocSecurity>0</DocSecurity>"
+    "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc></Properties>"
+)
+
+
+def _package(word, doc: Document) -> None:
+    """The extended properties say the firm (Company) and not the template's "Microsoft Macintosh Word",
+    and the template's thumbnail — a picture of an empty page that file browsers would show — is left out."""
+    package = word.part.package
+    for part in package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            part._blob = APP_PROPERTIES.format(company=escape(ISOLATES.sub("", doc.firm))).encode()
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rid)
+
+
 def render_docx(doc: Document) -> bytes:
     word = WordDocument()
     section = word.sections[0]
@@ -117,6 +139,7 @@ def render_docx(doc: Document) -> bytes:
     normal.font.size = Pt(11)
     rtl = doc.rtl
     _properties(word, doc)
+    _package(word, doc)
     _paragraph(word, doc.firm, rtl, bold=True, size=15, at="end")
     for line in doc.letterhead:
         _paragraph(word, line, rtl, size=9, at="end")
