@@ -650,13 +650,11 @@ def measure(firm_id: int, explain: bool, profile: bool) -> dict:
     )
     try:  # the Scorer's internals: skipped, not fatal, should they change shape
         parts["static components (W12)"] = best_of(lambda: scorer._static_components(clients))
-        rows = Aggregator(scope, scorer.working_hours).run()
-        static = scorer._static_components(clients)
-        components = {c["id"]: scorer._components(rows.get((c["id"], 0)), static.get(c["id"])) for c in clients}
-        evaluated = {cid: scorer._evaluate(comp) for cid, comp in components.items()}
+        # The dealbreaker rules that query (incidents, overdue invoices); sign_poor rules read no SQL.
+        no_signs = scoring._Table({})
         with connection.execute_wrapper(capture("dealbreakers")):
-            scorer._dealbreakers(evaluated)
-        parts["dealbreakers (SQL)"] = best_of(lambda: scorer._dealbreakers(evaluated))
+            scorer._dealbreakers(no_signs, [])
+        parts["dealbreakers (SQL)"] = best_of(lambda: scorer._dealbreakers(no_signs, []))
     except (AttributeError, TypeError) as error:
         print(f"(skipping the scorer's internal parts: {error})", file=sys.stderr)
     parts["Scorer() construction"] = best_of(lambda: Scorer(firm))

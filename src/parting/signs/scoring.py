@@ -1,17 +1,22 @@
 """Score every client of a firm: signs, bands, percentiles, fit score, dealbreakers, value, advice.
 
 The work is a handful of set-based queries (:mod:`parting.signs.sql`, one GROUP BY pass per
-evidence table, plus the dealbreaker passes) and then arithmetic in Python over one small row per
-client. Nothing here runs a query per client.
+evidence table, plus the dealbreaker passes) and then arithmetic in Python. Nothing here runs a
+query per client, and the arithmetic goes a sign at a time over whole columns (one list per
+component, one list of values per sign), not a client at a time: a sign's band, subscore and weight
+in the fit score are worked out once per distinct value, and a client's signs, components and
+explanations are built only when read.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
+import operator
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
@@ -24,7 +29,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from parting.clients.models import Client
 from parting.firms.models import Firm, WorkingDay
 
-from .catalogue import BY_ID, Components, half_up
+from .catalogue import BY_ID, HALF_TOLERANCE, Components, Sign, half_up
 from .policy import EffectivePolicy, SignSetting, effective_policy, policy_for
 from .sql import COMPONENTS, INCIDENT_COLUMNS, Aggregator, Dialect, Params, Scope, month_key, month_start
 
@@ -103,9 +108,8 @@ class ClientScore:
     recommendation: str  # keep / talk_first / consider_parting / insufficient
     lead: tuple[str, dict] | None  # (key of LEADS, values): rendered into ``reasons`` when read
     dealbreakers: list[Dealbreaker]
-    evaluated: list[tuple[SignSetting, float | None, float | None]] = field(repr=False)
-    components: dict[str, float] = field(repr=False)
-    populations: dict[str, list[float]] = field(repr=False)
+    _table: _Table = field(repr=False, compare=False)  # the firm's columns, shared by all its clients
+    _row: int = field(repr=False, compare=False)  # this client's place in them
     revenue: Decimal
     revenue_share: float
     hours: float
@@ -116,22 +120,50 @@ class ClientScore:
     trend: list[tuple[str, int]] = field(default_factory=list)
     enough_evidence: bool = True
 
+    def _get_components(self) -> dict[str, float]:
+        """The numbers the signs are computed from, built when first read (explanations, snapshots)."""
+        row = self._row
+        return {name: column[row] for name, column in self._table.columns.items()}
+
+    components = cached_property(_get_components)
+
+    def _get_populations(self) -> dict[str, list[float]]:
+        return self._table.populations
+
+    populations = property(_get_populations)
+
+    def _get_evaluated(self) -> list[tuple[SignSetting, float | None, float | None]]:
+        """(setting, value, subscore) for each enabled sign, in the policy's order."""
+        row = self._row
+        out = []
+        for setting, values, judged in self._table.signs:
+            value = values[row]
+            out.append((setting, value, None if value is None else judged[value][1]))
+        return out
+
+    evaluated = property(_get_evaluated)
+
     def _get_signs(self) -> list[SignResult]:
         """Each enabled sign's result, built when first read: most pages read a few clients' signs."""
+        components = self.components
+        populations = self._table.populations
+        row = self._row
         out = []
-        for setting, value, subscore in self.evaluated:
+        for setting, values, judged in self._table.signs:
+            value = values[row]
             if value is None:
-                out.append(SignResult(setting.sign, None, None, None, setting.weight, None, self.components))
+                out.append(SignResult(setting.sign, None, None, None, setting.weight, None, components))
             else:
+                band, subscore = judged[value]
                 out.append(
                     SignResult(
                         setting.sign,
                         value,
-                        setting.band(value),
+                        band,
                         round(subscore, 1),
                         setting.weight,
-                        self.populations.get(setting.sign.id),
-                        self.components,
+                        populations.get(setting.sign.id),
+                        components,
                     )
                 )
         return out
@@ -218,8 +250,114 @@ def window(as_of: dt.date, months: int) -> tuple[dt.date, dt.date]:
     return month_start(month_key(as_of) - months + 1), as_of
 
 
+CENT = Decimal("0.01")
+
+
 def money(value: float | Decimal) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# -- signs over whole columns --------------------------------------------------------------------
+#
+# Each function gives one sign's value for every client at once from the component columns, with the
+# same arithmetic, in the same order, as the sign's own ``value`` in the catalogue (so the floats are
+# identical; tests/signs/test_columns.py holds them to it). ``half_up(x, 1)`` is written out inline:
+# ``floor(x * 10 + 0.5 + HALF_TOLERANCE) / 10``. A sign missing here is computed client by client.
+
+Columns = dict[str, list[float]]
+_floor = math.floor
+
+
+def _pct_column(parts: Sequence[float], wholes: Sequence[float]) -> list[float | None]:
+    """``catalogue.pct`` for each pair: the share in per cent, half-up to one decimal."""
+    tol = HALF_TOLERANCE
+    return [None if not w else _floor(100.0 * p / w * 10 + 0.5 + tol) / 10 for p, w in zip(parts, wholes, strict=True)]
+
+
+def _w1_column(c: Columns) -> list[float | None]:
+    tol = HALF_TOLERANCE
+    return [
+        None if not due else _floor(late / due * 10 + 0.5 + tol) / 10
+        for late, due in zip(c["req_days_late"], c["req_due"], strict=True)
+    ]
+
+
+def _w2_column(c: Columns) -> list[float | None]:
+    shares = _pct_column(c["msg_after_hours"], c["msg_in"])
+    return [share if has else None for share, has in zip(shares, c["has_hours"], strict=True)]
+
+
+def _w4_column(c: Columns) -> list[float | None]:
+    missed = [a + b + d for a, b, d in zip(c["mtg_short_cancel"], c["mtg_no_show"], c["mtg_late"], strict=True)]
+    return _pct_column(missed, c["mtg"])
+
+
+def _sum_column(first: str, second: str) -> Callable[[Columns], list[float | None]]:
+    return lambda c: [float(a + b) for a, b in zip(c[first], c[second], strict=True)]
+
+
+def _w11_column(c: Columns) -> list[float | None]:
+    tol = HALF_TOLERANCE
+    out: list[float | None] = []
+    for revenue, hours, target in zip(c["revenue"], c["hours"], c["target_rate"], strict=True):
+        if not hours or not target:
+            out.append(None)
+        else:
+            out.append(_floor(100.0 * revenue / hours / target * 10 + 0.5 + tol) / 10)
+    return out
+
+
+def _w12_column(c: Columns) -> list[float | None]:
+    shares = _pct_column(c["services_outside"], c["services"])
+    return [None if not focus else share for share, focus in zip(shares, c["focus_services"], strict=True)]
+
+
+def _w13_column(c: Columns) -> list[float | None]:
+    hours = c["hours"]
+    wholes = [max(h, extra) for h, extra in zip(hours, c["scope_hours"], strict=True)]
+    shares = _pct_column(c["scope_hours"], wholes)
+    return [None if not h else share for share, h in zip(shares, hours, strict=True)]
+
+
+VALUE_COLUMNS: dict[str, Callable[[Columns], list[float | None]]] = {
+    "W1": _w1_column,
+    "W2": _w2_column,
+    "W3": lambda c: _pct_column(c["msg_to_senior"], c["msg_in"]),
+    "W4": _w4_column,
+    "W5": lambda c: [float(n) for n in c["rework_n"]],
+    "W6": lambda c: [float(n) for n in c["distrust_n"]],
+    "W7": lambda c: _pct_column(c["inv_late"], c["inv_due"]),
+    "W8": _sum_column("contract_n", "inv_disputed"),
+    "W9": _sum_column("inv_discount_requested", "haggle_n"),
+    "W10": lambda c: _pct_column(c["msg_negative"], c["msg_in"]),
+    "W11": _w11_column,
+    "W12": _w12_column,
+    "W13": _w13_column,
+    "W14": lambda c: _pct_column(c["req_late"], c["req_due"]),
+    "W15": lambda c: [float(n) for n in c["disrespect_n"]],
+}
+
+
+def value_column(sign: Sign, columns: Columns) -> list[float | None]:
+    """One sign's value for every client of ``columns``; the sign's own ``value`` where no column
+    function is written for it."""
+    by_columns = VALUE_COLUMNS.get(sign.id)
+    if by_columns is not None:
+        return by_columns(columns)
+    names = list(columns)
+    return [sign.value(dict(zip(names, row, strict=True))) for row in zip(*columns.values(), strict=True)]
+
+
+class _Table:
+    """One re-score's numbers, shared by every ClientScore it returns: the component columns, and for
+    each enabled sign its values and, per distinct value, (band, subscore)."""
+
+    __slots__ = ("columns", "populations", "signs")
+
+    def __init__(self, columns: Columns):
+        self.columns = columns
+        self.signs: list[tuple[SignSetting, list[float | None], dict[float, tuple[str, float]]]] = []
+        self.populations: dict[str, list[float]] = {}
 
 
 class Scorer:
@@ -317,71 +455,122 @@ class Scorer:
             clients_qs = clients_qs.exclude(status=Client.Status.FORMER)
         clients = list(clients_qs.values("id", "name", "status", "referred_by_id"))
         wanted = set(client_ids) if client_ids is not None else None
-        start, _end = window(self.as_of, self.policy.window_months)
         # Percentiles and revenue shares need the whole firm, so the main pass is always firm-wide.
-        rows = Aggregator(self._scope(start, by_month=False, client_ids=None), self.working_hours).run()
+        ids = [c["id"] for c in clients]
         static = self._static_components(clients)
-        components = {c["id"]: self._components(rows.get((c["id"], 0)), static.get(c["id"])) for c in clients}
-        evaluated = {cid: self._evaluate(comp) for cid, comp in components.items()}
+        table = _Table(self._columns(ids, static))
+        columns = table.columns
+        n = len(ids)
 
-        dealbreakers = self._dealbreakers(evaluated)
-        judged = {
-            cid for cid, c in components.items() if cid in dealbreakers or any(c[key] > 0 for key in EVIDENCE_COUNTS)
-        }
+        # A sign at a time: its values, then band, subscore and fit-score terms once per distinct value.
+        total = [0.0] * n
+        weight = [0.0] * n
+        poor = [0] * n
+        troubled = [0] * n
+        not_expectations = [0] * n
+        add = operator.add
+        for setting in self.enabled:
+            values = value_column(setting.sign, columns)
+            distinct = set(values)
+            distinct.discard(None)
+            judged = {value: (setting.band(value), setting.subscore(value)) for value in distinct}
+            table.signs.append((setting, values, judged))
+            # _fit's terms; a sign with no value adds 0.0, which leaves a sum of floats exactly as it was.
+            w_of: dict[float | None, float] = {None: 0.0}
+            ws_of: dict[float | None, float] = {None: 0.0}
+            poor_of: dict[float | None, int] = {None: 0}
+            troubled_of: dict[float | None, int] = {None: 0}
+            for value, (band, subscore) in judged.items():
+                w = setting.weight * (1 + SEVERITY_EMPHASIS * (100.0 - subscore) / 100.0)
+                w_of[value] = w
+                ws_of[value] = w * subscore
+                poor_of[value] = band == "poor"
+                troubled_of[value] = band != "healthy"
+            total = list(map(add, total, map(ws_of.__getitem__, values)))
+            weight = list(map(add, weight, map(w_of.__getitem__, values)))
+            poor = list(map(add, poor, map(poor_of.__getitem__, values)))
+            marks = list(map(troubled_of.__getitem__, values))
+            troubled = list(map(add, troubled, marks))
+            if not setting.sign.about_expectations:
+                not_expectations = list(map(add, not_expectations, marks))
+        tol = HALF_TOLERANCE  # _fit: the weighted mean, half-up to a whole number
+        fits = [100 if not w else int(_floor(t / w + 0.5 + tol)) for t, w in zip(total, weight, strict=True)]
+
+        dealbreakers = self._dealbreakers(table, ids)
+        evidence = zip(*(columns[key] for key in EVIDENCE_COUNTS), strict=True)
+        enough = [max(counts) > 0 or cid in dealbreakers for cid, counts in zip(ids, evidence, strict=True)]
         # Percentiles compare a client with the active clients there is evidence about.
-        active_ids = [c["id"] for c in clients if c["status"] in ACTIVE and c["id"] in judged]
-        populations = self._populations(evaluated, active_ids)
-        firm_revenue = sum(components[cid]["revenue"] for cid in components)
+        active = [k for k, c in enumerate(clients) if c["status"] in ACTIVE and enough[k]]
+        for setting, values, _judged in table.signs:
+            population = [value for k in active if (value := values[k]) is not None]
+            if population:
+                population.sort()
+                table.populations[setting.sign.id] = population
+        revenues = columns["revenue"]
+        hours = columns["hours"]
+        firm_revenue = sum(revenues)
         referred = self._referral_chains(clients)
+        place = {cid: k for k, cid in enumerate(ids)}
+        no_referred_revenue = money(0)
+        target_rate = self.firm.target_hourly_rate
 
         results = []
-        for client in clients:
-            cid = client["id"]
+        for k, client in enumerate(clients):
+            cid = ids[k]
             if wanted is not None and cid not in wanted:
                 continue
-            c = components[cid]
-            revenue = money(c["revenue"])
+            revenue = revenues[k]
             chain = referred.get(cid, [])
             result = ClientScore(
                 client_id=cid,
                 name=client["name"],
                 status=client["status"],
-                score=self._fit(evaluated[cid]),
+                score=fits[k],
                 recommendation="keep",
                 lead=None,
                 dealbreakers=dealbreakers.get(cid, []),
-                evaluated=evaluated[cid],
-                components=c,
-                populations=populations,
-                revenue=revenue,
-                revenue_share=0.0 if not firm_revenue else 100.0 * c["revenue"] / firm_revenue,
-                hours=c["hours"],
-                effective_rate=money(c["revenue"] / c["hours"]) if c["hours"] else None,
-                target_rate=self.firm.target_hourly_rate,
+                _table=table,
+                _row=k,
+                revenue=money(revenue),
+                revenue_share=0.0 if not firm_revenue else 100.0 * revenue / firm_revenue,
+                hours=hours[k],
+                effective_rate=money(revenue / hours[k]) if hours[k] else None,
+                target_rate=target_rate,
                 referred=chain,
-                referred_revenue=money(sum(components[r]["revenue"] for r in chain)),
-                enough_evidence=cid in judged,
+                referred_revenue=money(sum(revenues[place[r]] for r in chain)) if chain else no_referred_revenue,
+                enough_evidence=enough[k],
             )
-            self._recommend(result)
+            self._advise(result, bool(poor[k]), troubled[k] > 0 and not not_expectations[k])
             results.append(result)
         if with_trend and results:
             self.add_trend(results, static)
         results.sort(key=lambda r: (not r.enough_evidence, r.score, r.name))
         return results
 
-    def _populations(self, evaluated, active_ids) -> dict[str, list[float]]:
-        populations: dict[str, list[float]] = defaultdict(list)
-        for cid in active_ids:
-            for setting, value, _sub in evaluated[cid]:
-                if value is not None:
-                    populations[setting.sign.id].append(value)
-        for values in populations.values():
-            values.sort()
-        return populations
+    def _columns(self, ids: list[int], static: dict[int, dict[str, float]]) -> Columns:
+        """Every component as a column in the order of ``ids``, with the keys and in the order of
+        :meth:`_components` (that order is the order of a client's ``components``)."""
+        start, _end = window(self.as_of, self.policy.window_months)
+        aggregator = Aggregator(self._scope(start, by_month=False, client_ids=None), self.working_hours)
+        columns = aggregator.columns(ids)
+        n = len(ids)
+        services = [0.0] * n
+        outside = [0.0] * n
+        for k, cid in enumerate(ids):
+            own = static.get(cid)
+            if own:
+                services[k] = own["services"]
+                outside[k] = own["services_outside"]
+        columns["services"] = services
+        columns["services_outside"] = outside
+        columns["has_hours"] = [1.0 if self.working_hours else 0.0] * n
+        columns["focus_services"] = [float(len(self.focus))] * n
+        columns["target_rate"] = [float(self.firm.target_hourly_rate)] * n
+        return columns
 
     # -- dealbreakers (D7) ----------------------------------------------------------------------
 
-    def _dealbreakers(self, evaluated) -> dict[int, list[Dealbreaker]]:
+    def _dealbreakers(self, table: _Table, ids: list[int]) -> dict[int, list[Dealbreaker]]:
         found: dict[int, list[Dealbreaker]] = defaultdict(list)
         d = Dialect(connection.vendor)
         for rule in self.policy.dealbreakers:
@@ -409,11 +598,12 @@ class Scorer:
                 for client_id, overdue in _fetch(sql, p):
                     found[client_id].append(Dealbreaker(rule, dealbreaker_text(rule, int(overdue)), n=int(overdue)))
             elif kind == "sign_poor":
-                setting = self.policy.setting(rule["sign"])
-                for cid, signs in evaluated.items():
-                    for own, value, _sub in signs:
-                        sign_id = own.sign.id
-                        if sign_id == rule["sign"] and value is not None and setting.band(value) == "poor":
+                self.policy.setting(rule["sign"])  # an unknown sign fails here, as it always has
+                for own, values, judged in table.signs:  # a disabled sign breaks nothing
+                    if own.sign.id != rule["sign"]:
+                        continue
+                    for cid, value in zip(ids, values, strict=True):
+                        if value is not None and judged[value][0] == "poor":
                             found[cid].append(Dealbreaker(rule, dealbreaker_text(rule)))
         return found
 
@@ -443,15 +633,13 @@ class Scorer:
 
     # -- advice (D1, D2, D7) --------------------------------------------------------------------
 
-    def _recommend(self, result: ClientScore) -> None:
+    def _advise(self, result: ClientScore, poor: bool, about_expectations: bool) -> None:
+        """The advice and its lead. ``poor``: a sign is poor; ``about_expectations``: some sign is not
+        healthy, and every such sign is about expectations (D2)."""
         if not result.enough_evidence:
             result.recommendation = "insufficient"
             result.lead = ("insufficient", {})
             return
-        bands = [(setting, setting.band(value)) for setting, value, _sub in result.evaluated if value is not None]
-        poor = any(band == "poor" for _setting, band in bands)
-        troubled = [setting for setting, band in bands if band != "healthy"]
-        about_expectations = bool(troubled) and all(setting.sign.about_expectations for setting in troubled)
         if result.dealbreakers:
             result.recommendation = "consider_parting"  # D7: whatever the score says
         elif result.score < self.policy.part_below and not about_expectations:

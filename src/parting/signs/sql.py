@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
+import sqlite3
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -70,6 +72,15 @@ class Dialect:
 
     def __init__(self, vendor: str):
         self.pg = vendor == "postgresql"
+
+    def materialized(self) -> str:
+        """``MATERIALIZED`` for a CTE whose computed column is read several times: SQLite otherwise
+        flattens the CTE into the outer query and evaluates the expression (``julianday()`` of a text
+        timestamp) once per reference. Not on PostgreSQL, nor on an SQLite older than 3.35 that lacks
+        the word; the answer is the same either way."""
+        if self.pg:
+            return ""
+        return "MATERIALIZED " if sqlite3.sqlite_version_info >= (3, 35) else ""
 
     def ts_value(self, value: dt.datetime):
         # Django stores SQLite datetimes as naive UTC text; compare like with like.
@@ -195,6 +206,9 @@ class Aggregator:
         self.d = Dialect(connection.vendor)
         self.working_hours = list(working_hours)
         self.rows: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: dict.fromkeys(COMPONENTS, 0.0))
+        # Set by :meth:`columns`: the clients asked for, and one list per component in their order.
+        self._ids: list[int] | None = None
+        self._columns: dict[str, list[float]] = {}
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -212,6 +226,9 @@ class Aggregator:
     def _run(self, sql: str, params: Params, names: Sequence[str]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(sql, dict(params))
+            if self._ids is not None:
+                self._fill_columns(cursor.fetchall(), names)
+                return
             rows = self.rows
             by_month = self.scope.by_month
             # Each pass fills its own components, once per (client, month): assignment, not a sum.
@@ -219,6 +236,38 @@ class Aggregator:
                 rows[(row[0], row[1] if by_month else 0)].update(
                     zip(names, [float(value or 0) for value in row[2:]], strict=True)
                 )
+
+    def _fill_columns(self, fetched: list[tuple], names: Sequence[str]) -> None:
+        """One pass's rows into the columns, a column at a time, each value converted as in :meth:`_run`:
+        ``float(value or 0)``, which is ``float(value) + 0.0`` where no value is NULL (the ``+ 0.0``
+        turns a -0.0 into the 0.0 that ``value or 0`` gives). Clients not asked for are left out."""
+        if not fetched:
+            return
+        transposed = list(zip(*fetched, strict=True))
+        client_ids = transposed[0]
+        ids = self._ids
+        for name, values in zip(names, transposed[2:], strict=True):
+            if None in values:
+                converted = [float(value or 0) for value in values]
+            else:
+                converted = map(operator.add, map(float, values), itertools.repeat(0.0))
+            by_client = dict(zip(client_ids, converted, strict=True))
+            self._columns[name] = list(map(by_client.get, ids, itertools.repeat(0.0)))
+
+    def columns(self, client_ids: Sequence[int]) -> dict[str, list[float]]:
+        """Every component for the given clients as columns: ``columns[name][k]`` is the value for
+        ``client_ids[k]`` (0.0 without rows). The same passes and numbers as :meth:`run`, without a
+        dict per client; for the firm-wide pass (``by_month`` off)."""
+        if self.scope.by_month:
+            raise ValueError("columns() is for the firm-wide pass, not by month")
+        self._ids = list(client_ids)
+        self._columns = {name: [0.0] * len(self._ids) for name in COMPONENTS}
+        try:
+            self.run()
+        finally:
+            self._ids = None
+        columns, self._columns = self._columns, {}
+        return columns
 
     def _group(self, month_expr: str) -> tuple[str, str]:
         if self.scope.by_month:
@@ -312,7 +361,7 @@ class Aggregator:
         clients = self._client_filter("m", p)
         sql = f"""
             WITH {ctes}
-            x AS (
+            x AS {d.materialized()}(
                 SELECT m.client_id, m.to_senior, m.negative, {self._local_seconds("m.sent_at", p)} AS ls
                   FROM evidence_message m
                  WHERE m.firm_id = {firm} AND m.direction = 'in'
