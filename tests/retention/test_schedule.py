@@ -13,6 +13,7 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client as BrowserClient
 from django.urls import reverse
+from django.utils import translation
 
 from parting.audit.models import AuditEntry
 from parting.audit.services import value_reference
@@ -226,8 +227,12 @@ def test_the_certificate_is_a_pdf_whose_hash_is_in_the_audit_log_in_the_clients_
     assert data["content_sha256"] == entry.data["content_sha256"]
     assert "Kasia" not in str(data)
     assert [group["title"] for group in data["kept"]] and len(data["deleted"]) == 3
-    assert data["deleted"][0]["items"] == ["Contacts (names, e-mail addresses, phone numbers): 1"]
-    assert data["deleted"][1]["items"] == ["We held nothing of this kind."]  # no documents provided
+    with translation.override("pl"):  # written in the client's language, not the member's
+        contacts = translation.gettext("Contacts (names, e-mail addresses, phone numbers)")
+        nothing = translation.gettext("We held nothing of this kind.")
+    assert contacts != "Contacts (names, e-mail addresses, phone numbers)"
+    assert data["deleted"][0]["items"] == [f"{contacts}: 1"]
+    assert data["deleted"][1]["items"] == [nothing]  # no documents provided
     page = browser(team["owner"]).get(reverse("retention")).content.decode()
     assert tombstone.reference in page and reverse("purge_certificate", args=[kasia.pk]) in page
     assert "Kasia" not in page
