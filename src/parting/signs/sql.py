@@ -247,10 +247,10 @@ class Aggregator:
         client_ids = transposed[0]
         ids = self._ids
         for name, values in zip(names, transposed[2:], strict=True):
-            if None in values:
+            try:
+                converted = list(map(operator.add, map(float, values), itertools.repeat(0.0)))
+            except TypeError:  # a NULL sum; not looked for first: comparing Decimals with None is slow
                 converted = [float(value or 0) for value in values]
-            else:
-                converted = map(operator.add, map(float, values), itertools.repeat(0.0))
             by_client = dict(zip(client_ids, converted, strict=True))
             self._columns[name] = list(map(by_client.get, ids, itertools.repeat(0.0)))
 
