@@ -195,8 +195,9 @@ def test_two_members_deleting_at_once_delete_and_record_once(settings, tmp_path,
 
     def worker(user):
         try:
+            loaded = Document.objects.get(pk=document.pk)  # both pages showed it before either click
             barrier.wait(timeout=10)
-            results.append(document_delete(document=Document.objects.get(pk=document.pk), by=user))
+            results.append(document_delete(document=loaded, by=user))
         except Exception as error:
             errors.append(error)
         finally:
