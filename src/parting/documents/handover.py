@@ -202,7 +202,11 @@ def briefing_content(*, client: Client, case: OffboardingCase | None, lang: str,
             )
         else:
             content["sections"].append(
-                _section(_("Deadlines: what the client still has to send"), "text", [_("The client has nothing left to send us.")])
+                _section(
+                    _("Deadlines: what the client still has to send"),
+                    "text",
+                    [_("The client has nothing left to send us.")],
+                )
             )
         where = []
         labels = dict(Document.Category.choices)
