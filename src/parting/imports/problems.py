@@ -6,6 +6,8 @@ problem of a file at once. Nothing is written while any problem is known (the lo
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -85,3 +87,16 @@ class FileUnreadable(Exception):
     def __init__(self, reason: str, line: int = 0, column: str = ""):
         self.reason, self.line, self.column = reason, line, column
         super().__init__(reason)
+
+
+# What reading a member of a damaged .zip can raise (a bad header, a broken deflate stream, a
+# truncated archive, an unsupported compression or an encrypted member): a problem, never a crash.
+UNPACK_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)

@@ -34,7 +34,6 @@ import hashlib
 import io
 import re
 import zipfile
-import zlib
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from ..problems import FileUnreadable, Problems, Source
+from ..problems import UNPACK_ERRORS, FileUnreadable, Problems, Source
 from ..records import ClientRef, MeetingRecord, MeetingStatus, ReadOptions, content_key
 from ..text import MAX_LINE, line_too_long, open_text
 
@@ -664,15 +663,7 @@ def _read_zip(stream: BinaryIO, name: str, options: ReadOptions, problems: Probl
             yield from _read_calendar(data, label, options, problems)
         except FileUnreadable as error:
             problems.add(Source(label, error.line), error.reason, error.column)
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            OSError,
-            ValueError,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-        ) as error:
+        except UNPACK_ERRORS as error:
             problems.add(Source(label), _("the file cannot be unpacked (%(error)s)") % {"error": error})
 
 

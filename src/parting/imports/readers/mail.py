@@ -52,7 +52,6 @@ import os
 import quopri
 import re
 import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from email import errors as email_errors
@@ -65,7 +64,7 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 
 from .. import tone
-from ..problems import FileUnreadable, Problems, Source
+from ..problems import UNPACK_ERRORS, FileUnreadable, Problems, Source
 from ..records import ClientRef, MessageRecord, ReadOptions, content_key
 from ..text import _plausibility, decode_bytes, detect_charset
 
@@ -178,15 +177,7 @@ def _read_zip(
                 yield from read(inner, label, options, problems, skipped)
         except FileUnreadable as error:
             problems.add(Source(label, error.line), error.reason, error.column)
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            OSError,
-            ValueError,
-            EOFError,
-            NotImplementedError,
-            RuntimeError,
-        ) as error:
+        except UNPACK_ERRORS as error:
             problems.add(Source(label), _("the file cannot be unpacked (%(error)s)") % {"error": error})
 
 
