@@ -33,14 +33,11 @@ import importlib.util
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 HERE = Path(__file__).resolve().parent
 TARGET_P95_MS = 100.0
@@ -176,26 +173,9 @@ def main() -> None:
         return
 
     bench = score_bench()
-    tmp = tempfile.mkdtemp(prefix="parting-pages-")
-    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-    scheme = urlparse(url).scheme
-    pg_name = None
-    sqlite_path = None
-    if scheme in ("postgres", "postgresql", "pgsql"):
-        pg_name = bench.pg_prepare(url, args.maintenance_db)
-    elif scheme == "sqlite":
-        raw = unquote(urlparse(url).path)
-        sqlite_path = Path(raw[1:] if raw.startswith("//") else raw)
-        if sqlite_path.exists():
-            shutil.rmtree(tmp)
-            raise SystemExit(f"{sqlite_path} exists; the benchmark only writes to a new file")
-    else:
-        shutil.rmtree(tmp)
-        raise SystemExit("--database-url must be sqlite:// or postgres://")
-
-    try:
-        bench.bench_environment(url, tmp)
-        vendor = "postgresql" if pg_name else "sqlite"
+    with bench.bench_database(
+        args.database_url, args.maintenance_db, keep=args.keep, prefix="parting-pages-"
+    ) as vendor:
         print(f"generating {args.clients:,} clients and {args.rows:,} evidence rows ({vendor}) …", flush=True)
         made = bench.child(
             "--phase", "generate", "--clients", str(args.clients), "--rows", str(args.rows), "--seed", str(args.seed)
@@ -215,17 +195,6 @@ def main() -> None:
             raise SystemExit(f"the measuring phase failed (exit status {result.returncode})")
         print()
         report(made, json.loads(result.stdout.strip().splitlines()[-1]), requests)
-    finally:
-        if args.keep:
-            print(f"\nkept: {url}")
-        else:
-            if pg_name:
-                bench.pg_drop(url, args.maintenance_db, pg_name)
-            if sqlite_path and args.database_url:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
-        if not (args.keep and not args.database_url):
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ under 2 s on SQLite on a 2-core machine). A benchmark reports; it never fails a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -816,26 +817,7 @@ def main() -> None:
             print(json.dumps(measure(args.firm, args.explain, args.profile)))
         return
 
-    tmp = tempfile.mkdtemp(prefix="parting-bench-")
-    url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
-    scheme = urlparse(url).scheme
-    pg_name = None
-    sqlite_path = None
-    if scheme in ("postgres", "postgresql", "pgsql"):
-        pg_name = pg_prepare(url, args.maintenance_db)
-    elif scheme == "sqlite":
-        raw = unquote(urlparse(url).path)
-        sqlite_path = Path(raw[1:] if raw.startswith("//") else raw)
-        if sqlite_path.exists():
-            shutil.rmtree(tmp)
-            raise SystemExit(f"{sqlite_path} exists; the benchmark only writes to a new file")
-    else:
-        shutil.rmtree(tmp)
-        raise SystemExit("--database-url must be sqlite:// or postgres://")
-
-    try:
-        bench_environment(url, tmp)
-        vendor = "postgresql" if pg_name else "sqlite"
+    with bench_database(args.database_url, args.maintenance_db, keep=args.keep) as vendor:
         print(f"generating {args.clients:,} clients and {args.rows:,} evidence rows ({vendor}) …", flush=True)
         made = child(
             "--phase", "generate", "--clients", str(args.clients), "--rows", str(args.rows), "--seed", str(args.seed)
@@ -849,16 +831,42 @@ def main() -> None:
         measured = child("--phase", "measure", "--firm", str(made["firm_id"]), "--runs", str(RUNS), *flags)
         print()
         report(made, made["generation"], measured, os.cpu_count() or 0)
+
+
+@contextlib.contextmanager
+def bench_database(database_url: str, maintenance_db: str | None, *, keep: bool, prefix: str = "parting-bench-"):
+    """A new database and data directory for a benchmark, set in the environment the children inherit,
+    and removed afterwards unless ``keep``: yields the vendor (sqlite, postgresql). Also used by bench/pages.py."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    url = database_url or f"sqlite:///{tmp}/bench.sqlite3"
+    scheme = urlparse(url).scheme
+    pg_name = None
+    sqlite_path = None
+    if scheme in ("postgres", "postgresql", "pgsql"):
+        pg_name = pg_prepare(url, maintenance_db)
+    elif scheme == "sqlite":
+        raw = unquote(urlparse(url).path)
+        sqlite_path = Path(raw[1:] if raw.startswith("//") else raw)
+        if sqlite_path.exists():
+            shutil.rmtree(tmp)
+            raise SystemExit(f"{sqlite_path} exists; the benchmark only writes to a new file")
+    else:
+        shutil.rmtree(tmp)
+        raise SystemExit("--database-url must be sqlite:// or postgres://")
+
+    try:
+        bench_environment(url, tmp)
+        yield "postgresql" if pg_name else "sqlite"
     finally:
-        if args.keep:
+        if keep:
             print(f"\nkept: {url}")
         else:
             if pg_name:
-                pg_drop(url, args.maintenance_db, pg_name)
-            if sqlite_path and args.database_url:
+                pg_drop(url, maintenance_db, pg_name)
+            if sqlite_path and database_url:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
-        if not (args.keep and not args.database_url):
+        if not (keep and not database_url):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
