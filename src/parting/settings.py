@@ -216,6 +216,8 @@ INSTALLED_APPS = [
     "parting.scores",
     "parting.documents",
     "parting.retention",
+    "parting.api",
+    "ninja",
     "parting.web",
     "parting.demo",
 ]
@@ -275,6 +277,12 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# REST API (issue 15 §2): requests per token (per member for session calls), "<n>/<s|min|hour|day>".
+PARTING_API_RATE = env_str("PARTING_API_RATE", "600/min").strip()
+_count, _slash, _period = PARTING_API_RATE.partition("/")
+if not (_count.isdigit() and int(_count) > 0 and _period in ("s", "sec", "m", "min", "h", "hour", "d", "day")):
+    raise ImproperlyConfigured(f"PARTING_API_RATE={PARTING_API_RATE!r}: expected a rate such as 600/min")
 
 # Failed logins (django-axes): after PARTING_LOGIN_FAILURE_LIMIT failures within the cool-off time,
 # logins to that account (from anywhere) and from that address (to any account) are refused until

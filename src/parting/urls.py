@@ -1,5 +1,6 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("parting.api.urls")),
     path("", include("parting.web.urls")),
 ]
