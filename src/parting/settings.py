@@ -115,6 +115,9 @@ DOCUMENT_MAX_BYTES = env_int_at_least("PARTING_DOCUMENT_MAX_MB", 25, 1) * 1024 *
 # this many days (docs/configuration.md).
 BUNDLE_INLINE_MAX_BYTES = env_int_at_least("PARTING_BUNDLE_INLINE_MAX_MB", 20, 0) * 1024 * 1024
 BUNDLE_LINK_DAYS = env_int_at_least("PARTING_BUNDLE_LINK_DAYS", 30, 1)
+# Webhooks (issue 15 §3): attempts per delivery before it is marked failed, and seconds a receiver has to answer.
+PARTING_WEBHOOK_MAX_ATTEMPTS = env_int_at_least("PARTING_WEBHOOK_MAX_ATTEMPTS", 6, 1)
+PARTING_WEBHOOK_TIMEOUT_SECONDS = env_int_at_least("PARTING_WEBHOOK_TIMEOUT_SECONDS", 10, 1)
 # Stored scores (issue 12): a firm is re-scored this many seconds after its last change (debounce),
 # and a firm with up to this many clients is re-scored within the page request after a change.
 PARTING_SCORE_DEBOUNCE_SECONDS = env_int_at_least("PARTING_SCORE_DEBOUNCE_SECONDS", 5, 0)
@@ -216,6 +219,7 @@ INSTALLED_APPS = [
     "parting.scores",
     "parting.documents",
     "parting.retention",
+    "parting.webhooks",
     "parting.api",
     "ninja",
     "parting.web",

@@ -29,6 +29,7 @@ from parting.signs.catalogue import BY_ID
 from parting.signs.evidence import sign_evidence
 from parting.signs.policy import policy_for
 from parting.signs.scoring import Scorer, window
+from parting.webhooks.services import emit
 
 from .checklist import checklist_sync
 from .models import (
@@ -403,6 +404,7 @@ def case_review(
         objections = sum(1 for said in latest.values() if said == CaseReview.Decision.OBJECT)
         if decision == CaseReview.Decision.APPROVE and not objections and approvals >= _approvals_needed(case, policy):
             _transition(case, to=State.APPROVED, by=by, note=comment)
+            emit(case.firm, "case.approved", {"case": case.pk, "client": case.client_id})  # issue 15 §3
             case.save(update_fields=["state"])
             checklist_sync(case)
         return case

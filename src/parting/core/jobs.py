@@ -62,6 +62,12 @@ def run_retention() -> str:
     return run()
 
 
+def deliver_webhooks() -> str:
+    from parting.webhooks.delivery import run_webhooks
+
+    return run_webhooks()
+
+
 def send_alert_digests() -> str:
     from parting.scores.alerts import send_digests
 
@@ -83,6 +89,8 @@ JOBS: tuple[Periodic, ...] = (
     Periodic("run_retention", dt.timedelta(minutes=10), run_retention),
     # Handover bundles too large for a request (issue 13 §2): one per pass, claimed queued → building.
     Periodic("build_queued_bundles", dt.timedelta(seconds=5), build_queued_bundles),
+    # Webhooks (issue 15 §3): due deliveries, each claimed by a conditional UPDATE (SKIP LOCKED on PostgreSQL).
+    Periodic("deliver_webhooks", dt.timedelta(seconds=5), deliver_webhooks),
 )
 
 

@@ -22,6 +22,7 @@ from parting.audit.services import audit_record, text_reference
 from parting.cases.models import CaseTask, OffboardingCase
 from parting.cases.plan import plan_compute
 from parting.cases.services import CaseError, case_membership, case_notify, task_update
+from parting.webhooks.services import emit
 
 from . import content, mail, pdf, word
 from .models import Letter, LetterSending, LetterVersion
@@ -308,6 +309,18 @@ def letter_send(
                 "overridden": sorted({f.rule for f in blocking}),
             },
         )
+        emit(
+            case.firm,
+            "letter.sent",
+            {
+                "letter": letter.pk,
+                "case": case.pk,
+                "client": case.client_id,
+                "lang": letter.lang,
+                "version": current.number,
+                "message_id": sending.message_id,
+            },
+        )  # issue 15 §3
         if letter_only and case.state == State.APPROVED:  # C1: the letter is the notice
             case = case_notify(case=case, by=by)
         if case.state in (State.NOTIFIED, State.WINDING_DOWN):

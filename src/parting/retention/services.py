@@ -561,6 +561,19 @@ def purge_client(firm, client_id: int, *, now: dt.datetime | None = None) -> Pur
             target=f"client:{client_id}",
             data={"ref": tombstone.reference, "categories": result.categories, "at": now.isoformat()},
         )
+        from parting.webhooks.services import emit
+
+        # Issue 15 §3: the tombstone's reference and the categories, never what was purged (O5).
+        emit(
+            firm,
+            "purge.done",
+            {
+                "client": client_id,
+                "reference": tombstone.reference,
+                "categories": sorted(categories),
+                "at": now.isoformat(),
+            },
+        )
         from .certificate import certificate_issue
 
         certificate_issue(tombstone, at=now)

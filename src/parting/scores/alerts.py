@@ -35,6 +35,7 @@ from parting.clients.models import Client
 from parting.firms.models import Firm, Membership
 from parting.signs.catalogue import BY_ID
 from parting.signs.scoring import dealbreaker_text
+from parting.webhooks.services import alerts_emit
 
 from .models import Alert, AlertSettings, Digest, Snapshot
 
@@ -111,6 +112,7 @@ def record_alerts(firm: Firm, day: dt.date, rows: list[Snapshot], previous: dict
     found = crossings(previous, (r for r in rows if r.client_id not in former), firm_id=firm.pk, now=now)
     if found:
         Alert.objects.bulk_create(found, ignore_conflicts=True)
+        alerts_emit(firm, found)  # issue 15 §3: client.poor, client.consider_parting (keyed: queued once)
     return len(found)
 
 

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from parting.retention import views as retention_views
+from parting.webhooks import views as webhook_views
 
 from .views import account, audit, cases, clients, dashboard, documents, firm, help, imports, letters, policy
 
@@ -58,6 +59,10 @@ urlpatterns = [
     path("clients/<int:pk>/purge/certificate/", retention_views.certificate_download, name="purge_certificate"),
     path("clients/<int:pk>/purge/erasure/", retention_views.erasure_request, name="erasure_request"),
     path("firm/", firm.firm_settings, name="firm_settings"),
+    path("firm/webhooks/", webhook_views.webhooks, name="webhooks"),
+    path("firm/webhooks/<int:pk>/", webhook_views.webhook_edit, name="webhook_edit"),
+    path("firm/webhooks/<int:pk>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
+    path("firm/webhooks/<int:pk>/test/", webhook_views.webhook_ping, name="webhook_ping"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", clients.client_edit, name="client_edit"),
