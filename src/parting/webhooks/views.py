@@ -27,7 +27,10 @@ class EndpointForm(forms.Form):
     )
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
     events = forms.MultipleChoiceField(
-        label=gettext_lazy("Events"), choices=list(EVENTS.items()), widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Events"),
+        choices=list(EVENTS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one event to receive.")},
     )
     active = forms.BooleanField(label=gettext_lazy("Active"), required=False, initial=True)
 
