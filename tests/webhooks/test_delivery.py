@@ -8,6 +8,7 @@ import json
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from parting.webhooks import delivery
 from parting.webhooks.models import Delivery, Endpoint
@@ -160,3 +161,29 @@ def test_another_firms_event_never_reaches_this_firms_endpoint(firm, endpoint, r
 def test_an_unknown_event_name_is_refused():
     with pytest.raises(ValueError, match="unknown webhook event"):
         emit(None, "case.aproved", {})
+
+
+def test_a_delivery_left_sending_by_a_worker_that_died_is_sent_again_after_the_lease_not_before(
+    firm, endpoint, receiver
+):
+    with time_machine.travel(T0, tick=False) as clock:
+        emit(firm, "case.approved", {"case": 1, "client": 2})
+        assert delivery.claim(T0, limit=10)  # claimed, then the worker died before sending
+        clock.move_to(T0 + delivery.LEASE - dt.timedelta(seconds=1))
+        assert delivery.deliver_due() == {}  # it may still be sending
+        clock.move_to(T0 + delivery.LEASE + dt.timedelta(seconds=1))
+        assert delivery.deliver_due() == {"delivered": 1}
+    assert len(receiver.received) == 1
+    assert Delivery.objects.get().attempts == 2  # the lost claim counts as an attempt
+
+
+def test_a_late_worker_whose_claim_was_taken_over_records_nothing(firm, endpoint, receiver):
+    emit(firm, "case.approved", {"case": 1, "client": 2})
+    first = timezone.now()
+    [pk] = delivery.claim(first, limit=10)
+    later = first + delivery.LEASE + dt.timedelta(seconds=1)
+    assert delivery.claim(later, limit=10) == [pk]  # another worker took it over
+    receiver.status = 500
+    delivery.deliver(pk, first)  # the first worker wakes up: its failure is not recorded
+    row = Delivery.objects.get()
+    assert (row.state, row.claimed_at, row.last_status) == ("sending", later, None)
