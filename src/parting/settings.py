@@ -132,6 +132,8 @@ if not PARTING_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(
         f"PARTING_BASE_URL={PARTING_BASE_URL!r}: expected the address members open, e.g. https://parting.example.com"
     )
+# Team (issue 15 §1): an owner's invitation link works for this many days, once.
+PARTING_INVITE_DAYS = env_int_at_least("PARTING_INVITE_DAYS", 7, 1)
 
 
 def load_secret_key() -> str:

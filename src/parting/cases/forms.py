@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -223,7 +224,13 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, firm, **kwargs):
         super().__init__(*args, **kwargs)
         limits.limit_lengths(self, {"notes": limits.NOTE})
-        self.fields["owner"].queryset = get_user_model().objects.filter(membership__firm=firm)
+        # The firm's active members (a person may belong to several firms, issue 15), and whoever owns
+        # the task now, so a row whose owner was deactivated still saves unchanged.
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(Q(membership__firm=firm, membership__is_active=True) | Q(pk=self.instance.owner_id or 0))
+            .distinct()
+        )
         self.fields["owner"].required = False
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from parting.core import limits
 from parting.core.requests import HiddenErrorsShown, OwnRowsFormSet, row_formfield
 
-from .models import Firm, Service, WorkingDay
+from .models import Firm, Membership, Service, WorkingDay
 
 # The areas of the IANA time zone names, as the time zone list groups them. Other names in the database
 # (US/Eastern, Etc/GMT+2, Poland …) are old aliases of these and are left out of the list.
@@ -177,3 +177,23 @@ WorkingDayFormSet = inlineformset_factory(
     validate_max=True,
     can_delete=True,
 )
+
+
+class InvitationForm(forms.Form):
+    """An owner invites someone by e-mail, with a role and the language of the e-mail (issue 15 §1)."""
+
+    email = forms.EmailField(label=_("E-mail"))
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.STAFF)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation"),
+        choices=settings.LANGUAGES,
+        help_text=_("The e-mail is written in it, and it becomes the new member's language in Parting."),
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class FirmSwitchForm(forms.Form):
+    firm = forms.IntegerField(min_value=1)

@@ -117,13 +117,19 @@ class Membership(models.Model):
         PARTNER = "partner", _("Partner")
         STAFF = "staff", _("Staff")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    # A person may belong to several firms, with a role in each (issue 15). The reverse name stays
+    # "membership" so that ``membership__firm=firm`` lookups read as before: one row per firm.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    # A deactivated member keeps their history (cases, evidence, the audit log name them) but cannot
+    # use the firm: FirmMiddleware does not pick an inactive membership.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("membership")
+        constraints = [models.UniqueConstraint(fields=["user", "firm"], name="one_membership_per_user_and_firm")]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.firm})"
@@ -194,3 +200,30 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"Policy of {self.firm}"
+
+
+class Invitation(models.Model):
+    """An owner's invitation to join the firm, sent by e-mail as a signed link (firms/team.py).
+
+    Single use: ``accepted_at`` is set by a conditional UPDATE, so two clicks cannot both accept.
+    The link carries the row's id and ``nonce``; the row, not the link, says when it expires."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.STAFF)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    nonce = models.CharField(max_length=43)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()}, {self.firm})"

@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -64,3 +65,12 @@ def member_add(
     )
     membership = Membership.objects.create(user=user, firm=firm, role=role, language=language)
     return membership, password or ""
+
+
+@transaction.atomic
+def member_join(*, firm: Firm, user, role: str, language: str = "en") -> Membership:
+    """Add an existing person to one more firm (issue 15: a role in each firm); refused when they are
+    already a member of it."""
+    if Membership.objects.filter(user=user, firm=firm).exists():
+        raise ValidationError(f"{user.username} is already a member of {firm.name}.")
+    return Membership.objects.create(user=user, firm=firm, role=role, language=language)

@@ -189,7 +189,8 @@ def execute(run: ImportRun) -> ImportResult | None:
     of its own)."""
     language = None
     if run.by_id:
-        language = Membership.objects.filter(user_id=run.by_id).values_list("language", flat=True).first()
+        memberships = Membership.objects.filter(user_id=run.by_id, firm_id=run.firm_id)  # their language in this firm
+        language = memberships.values_list("language", flat=True).first()
     with translation.override(language or translation.get_language()):
         return _execute(run)
 

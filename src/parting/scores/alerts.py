@@ -263,7 +263,7 @@ def send_digests(*, now: dt.datetime | None = None) -> str:
         if not alerts:
             continue
         members = (
-            Membership.objects.filter(firm=firm, role__in=SENIOR_ROLES, user__is_active=True)
+            Membership.objects.filter(firm=firm, role__in=SENIOR_ROLES, is_active=True, user__is_active=True)
             .exclude(user__email="")
             .filter(
                 Q(alert_settings__isnull=True) | Q(alert_settings__frequency__in=list(periods)),

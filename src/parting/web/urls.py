@@ -4,7 +4,7 @@ from django.urls import path
 from parting.retention import views as retention_views
 from parting.webhooks import views as webhook_views
 
-from .views import account, audit, cases, clients, dashboard, documents, firm, help, imports, letters, policy
+from .views import account, audit, cases, clients, dashboard, documents, firm, help, imports, letters, members, policy
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -63,6 +63,14 @@ urlpatterns = [
     path("firm/webhooks/<int:pk>/", webhook_views.webhook_edit, name="webhook_edit"),
     path("firm/webhooks/<int:pk>/delete/", webhook_views.webhook_delete, name="webhook_delete"),
     path("firm/webhooks/<int:pk>/test/", webhook_views.webhook_ping, name="webhook_ping"),
+    path("firm/members/", members.members, name="members"),
+    path("firm/members/invite/", members.member_invite, name="member_invite"),
+    path("firm/members/<int:pk>/role/", members.member_role, name="member_role"),
+    path("firm/members/<int:pk>/deactivate/", members.member_deactivate, name="member_deactivate"),
+    path("firm/members/<int:pk>/reactivate/", members.member_reactivate, name="member_reactivate"),
+    path("firm/switch/", members.firm_switch, name="firm_switch"),
+    # The invitee's link: no account needed, the signed single-use token is the key (firms/team.py).
+    path("invite/<str:token>/", members.invite_accept, name="invite_accept"),
     path("clients/new/", clients.client_create, name="client_create"),
     path("clients/<int:pk>/", clients.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", clients.client_edit, name="client_edit"),

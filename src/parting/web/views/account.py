@@ -70,7 +70,9 @@ class MemberPasswordResetForm(PasswordResetForm):
     """Django's reset form, writing each member's e-mail in the language they chose."""
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        membership = Membership.objects.filter(user=context["user"]).only("language").first()
+        # A person in several firms has a language in each; the reset mail uses their first firm's.
+        memberships = Membership.objects.filter(user=context["user"], is_active=True).order_by("pk")
+        membership = memberships.only("language").first()
         language = membership.language if membership else translation.get_language()
         with translation.override(language):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -130,7 +130,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         database_ready(self.stderr)
-        firm, membership = firm_for(options["user"])
+        firm, membership = firm_for(options["user"], options["firm_slug"])
         lang = options["lang"] or (membership.language if membership else "en")
         with translation.override(lang):
             for key, flag in self.TEXTS.items():

@@ -1,4 +1,5 @@
-"""``parting firm create`` and ``parting firm add-member``: set up a real firm without the admin."""
+"""``parting firm create`` and ``parting firm add-member``: set up a real firm without the admin.
+``add-member`` with the user name of an existing account adds that person to one more firm."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from parting.core.database import database_ready
 from parting.firms.models import Firm, Membership
-from parting.firms.services import firm_create, member_add
+from parting.firms.services import firm_create, member_add, member_join
 
 
 class Command(BaseCommand):
@@ -36,7 +37,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         database_ready(self.stderr)
         username = options["owner"] if options["action"] == "create" else options["username"]
-        if get_user_model().objects.filter(username=username).exists():
+        existing = get_user_model().objects.filter(username=username).first()
+        if existing is not None and options["action"] == "add-member":
+            return self.add_existing(existing, options)  # a person in a second firm (issue 15)
+        if existing is not None:
             raise CommandError(f"The user name {username!r} is taken.")
         try:
             with transaction.atomic():
@@ -62,3 +66,17 @@ class Command(BaseCommand):
         self.stdout.write(f"{membership.get_role_display()} {username} of “{firm.name}” ({firm.slug}).")
         self.stdout.write(f"Password (shown once): {password}")
         self.stdout.write(f"Change it after logging in, on the page {reverse('password_change')}")
+
+    def add_existing(self, user, options):
+        """Add someone who already has an account to another firm: they keep their password."""
+        firm = Firm.objects.filter(slug=options["firm"]).first()
+        if firm is None:
+            raise CommandError(f"No firm with the short name {options['firm']!r}.")
+        try:
+            membership = member_join(firm=firm, user=user, role=options["role"], language=options["language"])
+        except ValidationError as error:
+            raise CommandError(f"Not added: {' '.join(error.messages)}") from None
+        self.stdout.write(
+            f"{membership.get_role_display()} {user.username} of “{firm.name}” ({firm.slug}), "
+            "with the password they already have."
+        )

@@ -23,7 +23,7 @@ def _firm(name: str, username: str):
     firm = Firm.objects.filter(slug=name).first() or Firm.objects.filter(name__iexact=name).first()
     if firm is None:
         raise CommandError(f"--firm {name!r}: no firm has this name.")
-    scoped, membership = firm_for(username) if username else (firm, None)
+    scoped, membership = firm_for(username, firm.slug) if username else (firm, None)
     if scoped.pk != firm.pk:
         raise CommandError(f"--user {username!r} is not a member of {firm.name}.")
     import zoneinfo

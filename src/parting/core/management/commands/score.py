@@ -41,7 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         database_ready(self.stderr)
-        firm, membership = firm_for(options["user"])
+        firm, membership = firm_for(options["user"], options["firm_slug"])
         lang = options["lang"] or (membership.language if membership else "en")
         ids = None
         if options["client"]:
