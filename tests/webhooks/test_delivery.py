@@ -187,3 +187,12 @@ def test_a_late_worker_whose_claim_was_taken_over_records_nothing(firm, endpoint
     delivery.deliver(pk, first)  # the first worker wakes up: its failure is not recorded
     row = Delivery.objects.get()
     assert (row.state, row.claimed_at, row.last_status) == ("sending", later, None)
+
+
+def test_parting_worker_delivers_due_webhooks_among_its_jobs(firm, endpoint, receiver):
+    from parting.core import jobs
+
+    emit(firm, "case.approved", {"case": 1, "client": 2})
+    reports = jobs.run_due_jobs()
+    assert "deliver_webhooks: 1 delivered" in reports
+    assert len(receiver.received) == 1 and receiver.received[0].verified
