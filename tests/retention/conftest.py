@@ -51,6 +51,7 @@ def storage_dir(settings, tmp_path) -> Path:
     settings.STORAGES = {**settings.STORAGES, "documents": documents_storage(tmp_path)}
     settings.AUDIT_KEY_FILE = str(tmp_path / "keys" / "audit_key")
     settings.AUDIT_JOURNAL_FILE = str(tmp_path / "audit_journal")
+    settings.PURGE_JOURNAL_FILE = str(tmp_path / "purges.jsonl")
     return tmp_path
 
 

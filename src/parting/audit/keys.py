@@ -119,3 +119,55 @@ def journal_read() -> tuple[dict[int, list[tuple[int, str]]], list[int]]:
         elif row.strip():
             bad.append(number)
     return dict(lines), bad
+
+
+def journal_replace(content: bytes, *, stamp: str) -> Path | None:
+    """Make ``content`` (a backup's journal) the journal, after a restore put the database back to the
+    backup's moment. The journal being replaced is kept beside it as ``<name>.before-restore-<stamp>``,
+    never deleted: it names the entries written after the backup, which the restore lost, and is the
+    evidence of what they were. Returns where it was kept (None if there was none). Only complete
+    lines of ``content`` are kept; the new file is written whole, fsynced, then moved into place."""
+    path = journal_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    complete = content[: content.rfind(b"\n") + 1] if b"\n" in content else b""
+    fd, draft = tempfile.mkstemp(prefix=".audit_journal.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(complete)
+            handle.flush()
+            os.fsync(handle.fileno())
+        kept = None
+        if path.exists():
+            kept = path.with_name(f"{path.name}.before-restore-{stamp}")
+            os.link(path, kept)
+        os.replace(draft, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(draft)
+        raise
+    return kept
+
+
+def key_install(content: bytes) -> bool:
+    """Put a key from a backup in place when there is none (a new machine). An existing key is never
+    replaced: the entries written since the backup were hashed with it. Returns whether it was installed."""
+    path = key_path()
+    key = _parse_key(path, content.decode("ascii", errors="replace"))
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, draft = tempfile.mkstemp(prefix=".audit_key.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(key.hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            return False
+    finally:
+        os.unlink(draft)
+    return True

@@ -236,3 +236,60 @@ def audit_check(*, firm, journal: dict[int, list[tuple[int, str]]] | None = None
 def audit_verify(*, firm) -> AuditProblem | None:
     """The first problem in ``firm``'s log, or None when it is intact (see :func:`audit_check`)."""
     return audit_check(firm=firm)
+
+
+@dataclass(frozen=True)
+class RestoreNote:
+    """What a restore did to one firm's log: the entries the live journal named that the restored
+    database no longer holds (written after the backup), and the entry recording the restore."""
+
+    firm_id: int
+    lost: list[int]
+    entry: AuditEntry | None
+
+
+def audit_after_restore(*, backup_journal: bytes, taken_at: str, archive_sha256: str, stamp: str) -> list[RestoreNote]:
+    """Reconcile the log with a database put back to a backup's moment (issue 13 §6).
+
+    1. The live journal names entries written after the backup; the restored database no longer holds
+       them, so ``audit verify`` would rightly report a deleted tail. They are counted here, per firm.
+    2. The journal becomes the backup's own journal (taken before the database was copied, so every
+       line in it names an entry the backup holds): a tail deleted *before* the backup is still caught.
+       The replaced journal is kept beside it (``keys.journal_replace``), naming what the restore lost.
+    3. Each firm still in the database gets an entry ``backup.restored`` — the backup's time, the
+       archive's SHA-256, how many entries the restore dropped and their ids' range, and the file that
+       keeps their hashes — chained onto the restored head and journalled as any other.
+    """
+    from .keys import journal_replace
+
+    live, _bad = journal_read()
+    kept = journal_replace(backup_journal, stamp=stamp)
+    notes = []
+    firms = {firm.pk: firm for firm in Firm.objects.order_by("pk")}
+    for firm_id in sorted(set(live) | set(firms)):
+        journalled = live.get(firm_id, [])
+        held = set(
+            AuditEntry.objects.filter(firm_id=firm_id, id__in=[entry_id for entry_id, _h in journalled]).values_list(
+                "id", "hash"
+            )
+        )
+        lost = sorted(entry_id for entry_id, digest in journalled if (entry_id, digest) not in held)
+        firm = firms.get(firm_id)
+        entry = None
+        if firm is not None:
+            entry = audit_record(
+                firm=firm,
+                actor=None,
+                action="backup.restored",
+                target="backup",
+                data={
+                    "taken_at": taken_at,
+                    "archive_sha256": archive_sha256,
+                    "entries_not_restored": len(lost),
+                    "first_not_restored": lost[0] if lost else None,
+                    "last_not_restored": lost[-1] if lost else None,
+                    "previous_journal": kept.name if kept else "",
+                },
+            )
+        notes.append(RestoreNote(firm_id=firm_id, lost=lost, entry=entry))
+    return notes

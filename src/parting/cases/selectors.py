@@ -76,6 +76,7 @@ ACTIONS = {
     "retention.postponed": gettext_lazy("Purge postponed"),
     "retention.purged": gettext_lazy("Client's data purged"),
     "retention.certificate": gettext_lazy("Deletion certificate issued"),
+    "backup.restored": gettext_lazy("Restored from a backup"),
 }
 # Shown where the log keeps a note, reason or comment by its hash only (O5) and the words are no
 # longer on the case to match it: purged, or changed since.

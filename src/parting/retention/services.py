@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from parting.audit.services import audit_record, value_reference
 from parting.core.limits import NOTE, too_long
 
+from .journal import purge_journal_append
 from .models import PendingFileDeletion, Postponement, PurgeSchedule, Tombstone
 
 log = logging.getLogger("parting.retention")
@@ -506,9 +507,10 @@ class Purged:
     categories: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def purge_client(firm, client_id: int, *, now: dt.datetime | None = None) -> Purged | None:
+def purge_client(firm, client_id: int, *, now: dt.datetime | None = None, reapplied: bool = False) -> Purged | None:
     """Purge what is due for one client, in one transaction; ``None`` when nothing was due or another
-    worker already has it. Idempotent: a purged row is never claimed again."""
+    worker already has it. Idempotent: a purged row is never claimed again. Each purge is also a line
+    in the purge journal outside the database (``journal.py``; ``reapplied`` when a restore runs it)."""
     from parting.clients.models import Client, Contact
 
     now = now or timezone.now()
@@ -577,6 +579,16 @@ def purge_client(firm, client_id: int, *, now: dt.datetime | None = None) -> Pur
         from .certificate import certificate_issue
 
         certificate_issue(tombstone, at=now)
+        # Last, so that only a failing COMMIT can leave a line for a purge that did not happen (§6:
+        # a restore re-applies every purge this journal names, so erased data stays erased).
+        purge_journal_append(
+            firm_id=firm.pk,
+            client_id=client_id,
+            reference=tombstone.reference,
+            at=now,
+            categories=result.categories,
+            reapplied=reapplied,
+        )
         transaction.on_commit(lambda: _remove_files(files), robust=True)
     return result
 
