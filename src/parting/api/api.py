@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from ninja import NinjaAPI
 
-from . import cases, clients, evidence, letters, problems, scores
+from . import cases, clients, evidence, imports, letters, problems, scores
 from .auth import MemberSession, TokenAuth, TokenRateThrottle
 from .tokens import token_authenticate
 
@@ -68,3 +68,4 @@ api.add_router("/v1", evidence.router)
 api.add_router("/v1", scores.router)
 api.add_router("/v1", cases.router)
 api.add_router("/v1", letters.router)
+api.add_router("/v1", imports.router)
