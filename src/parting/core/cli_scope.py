@@ -49,9 +49,10 @@ def _firm_for(username: str, firm_slug: str = "") -> tuple[Firm, Membership | No
         if firm_slug:
             memberships = memberships.filter(firm__slug=firm_slug)
         found = list(memberships.order_by("pk")[:2])
+        if not found and firm_slug and Membership.objects.filter(user__username=username, is_active=True).exists():
+            raise CommandError(f"--user {username!r} is not a member of the firm {firm_slug!r}.")
         if not found:
-            where = f" in the firm {firm_slug!r}" if firm_slug else ""
-            raise CommandError(f"--user {username!r}: no active member of any firm{where} has this user name.")
+            raise CommandError(f"--user {username!r}: no active member of any firm has this user name.")
         if len(found) > 1:
             raise CommandError(
                 f"--user {username!r} belongs to several firms: say which with --firm SLUG (or PARTING_FIRM)."
