@@ -24,7 +24,7 @@ from parting.clients.models import Client
 from parting.core.jobs import run_due_jobs
 from parting.documents.models import Document
 from parting.documents.services import document_upload
-from parting.retention.backup import BackupError, backup_create, backup_verify
+from parting.retention.backup import BackupError, backup_create, backup_restore, backup_verify
 from parting.retention.journal import purge_journal_read
 from parting.retention.models import PurgeSchedule
 from tests.factories import ClientFactory
@@ -350,3 +350,53 @@ def test_postgresql_backup_and_restore_round_trip(stored, storage_dir, tmp_path)
     assert not Client.objects.filter(name="Created after the backup").exists()
     assert (storage_dir / "documents" / document.file.name).read_bytes() == PDF
     call_command("audit", "verify", stdout=io.StringIO())
+
+
+def test_restore_asks_first_and_a_no_changes_nothing(stored, tmp_path, monkeypatch):
+    client, _document = stored
+    archive = tmp_path / "backup.zip"
+    backup_create(output=archive)
+    Client.objects.filter(pk=client.pk).update(name="Renamed after the backup")
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="not confirmed"):
+        call_command("restore", str(archive), stdout=io.StringIO())
+    assert Client.objects.get(pk=client.pk).name == "Renamed after the backup"
+    monkeypatch.setattr("builtins.input", lambda prompt: "yes")
+    call_command("restore", str(archive), stdout=io.StringIO())
+    assert Client.objects.get(pk=client.pk).name == "Halvorsen Fjord AS"
+
+
+@pytest.mark.parametrize(("where", "said"), [("missing/backup.zip", "does not exist"), (".", "this is a folder")])
+def test_backup_to_a_place_it_cannot_write_says_where(db, tmp_path, where, said):
+    with pytest.raises(CommandError, match=said):
+        call_command("backup", "-o", str(tmp_path / where), stdout=io.StringIO())
+
+
+def test_a_key_in_the_backup_is_installed_only_where_there_is_none(stored, settings, tmp_path):
+    from parting.audit.keys import audit_key, key_path
+
+    archive = tmp_path / "with-key.zip"
+    backup_create(output=archive, include_key=True)
+    original = audit_key(create=False)
+    key_path().unlink()  # a new machine: the key was not copied
+    assert backup_restore(archive).key_installed is True
+    assert audit_key(create=False) == original
+    call_command("audit", "verify", stdout=io.StringIO())
+    assert backup_restore(archive).key_installed is False  # never over an existing key
+
+
+def test_o5_a_purge_whose_journal_line_cannot_be_written_does_not_happen(firm, team, settings, tmp_path):
+    """Erased must stay erased: a purge a restore could not redo is rolled back and tried again later."""
+    rich = rich_client(firm, team)
+    (tmp_path / "not-a-folder").write_text("")
+    settings.PURGE_JOURNAL_FILE = str(tmp_path / "not-a-folder" / "purges.jsonl")
+    with at_noon(rich.deletion):
+        run_due_jobs()
+    assert Client.objects.get(pk=rich.client.pk).name == "Quarkwood Holdings"
+    assert not PurgeSchedule.objects.filter(client=rich.client, state="purged").exists()
+    settings.PURGE_JOURNAL_FILE = str(tmp_path / "purges.jsonl")
+    with at_noon(rich.deletion + dt.timedelta(days=1)):
+        from parting.retention.services import purge_due
+
+        assert [p.client_id for p in purge_due()] == [rich.client.pk]
+    assert purge_journal_read()[0][0].client_id == rich.client.pk

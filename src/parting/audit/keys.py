@@ -139,8 +139,13 @@ def journal_replace(content: bytes, *, stamp: str) -> Path | None:
             os.fsync(handle.fileno())
         kept = None
         if path.exists():
-            kept = path.with_name(f"{path.name}.before-restore-{stamp}")
-            os.link(path, kept)
+            for attempt in range(1, 1000):  # two restores in one second keep both journals
+                kept = path.with_name(f"{path.name}.before-restore-{stamp}" + (f"-{attempt}" if attempt > 1 else ""))
+                try:
+                    os.link(path, kept)
+                    break
+                except FileExistsError:
+                    continue
         os.replace(draft, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

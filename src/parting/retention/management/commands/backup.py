@@ -46,4 +46,6 @@ class Command(BaseCommand):
                 "The archive holds the audit key: keep it where those who can change the database cannot read it."
             )
         else:
-            self.stdout.write(f"The audit key ({key_path()}) is not in the archive: keep a copy of it apart from it.")
+            self.stdout.write(
+                f"The audit key ({key_path()}) is not in the archive: keep a copy of it apart from the backups."
+            )
