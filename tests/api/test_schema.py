@@ -28,6 +28,11 @@ from parting.api.tokens import token_create
 from parting.cases.services import case_open
 from tests.factories import ClientFactory, InvoiceFactory, MembershipFactory
 
+
+def name_of(operation) -> str:
+    return f"{operation.method.upper()} {operation.path}"
+
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -68,6 +73,7 @@ def test_every_operation_answers_within_its_schema(firm, wsgi_app):
     assert len(operations) >= 30
 
     for operation in operations:
+        key = name_of(operation)
 
         @given(case=operation.as_strategy())
         @settings(
@@ -77,7 +83,7 @@ def test_every_operation_answers_within_its_schema(firm, wsgi_app):
             deadline=None,
             suppress_health_check=list(HealthCheck),
         )
-        def run(case, key=f"{operation.method.upper()} {operation.path}"):
+        def run(case, key=key):
             for name, value in real.items():
                 if case.path_parameters and name in case.path_parameters:
                     case.path_parameters[name] = value
