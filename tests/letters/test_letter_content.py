@@ -70,6 +70,7 @@ def test_o6_paid_support_is_offered_only_with_its_fee(letter_case, team):
 
 
 def test_c1_a_letter_only_ending_says_so_instead_of_referring_to_the_call(letter_case, team):
+    letter_case.notified_on = letter_case.firm.today()  # the call is recorded
     after = content.letter_compose(letter_case, "en", sender=team["staff"])[1]
     alone = content.letter_compose(letter_case, "en", sender=team["staff"], after_call=False)[1]
     assert "Further to our conversation" in after and "Further to our conversation" not in alone

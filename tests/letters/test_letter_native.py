@@ -198,6 +198,7 @@ def test_c6_the_time_reason_has_no_intensifier(lang, address):
 
 
 def test_polish_letter_dates_end_in_r_in_the_header_and_in_the_body(letter_case, team):
+    letter_case.notified_on = letter_case.firm.today()  # the call is recorded: the letter dates it (C1)
     doc = letter(letter_case, "pl", team["staff"])
     today = letter_case.firm.today()
     assert doc.place_date == fmt.date(today, "pl") + " r."
@@ -313,6 +314,7 @@ def test_a_hebrew_docx_stores_no_invisible_isolate_characters(team, client_in_tr
 def test_a_latin_line_opening_with_a_number_or_ending_with_a_stop_keeps_its_order_in_a_hebrew_docx(
     hebrew_letterhead_case, team
 ):
+    hebrew_letterhead_case.notified_on = hebrew_letterhead_case.firm.today()  # no "not to be sent" line first
     doc = letter(hebrew_letterhead_case, "he", team["staff"])
     word = WordDocument(io.BytesIO(services.render(doc, "docx")))
     street = next(p for p in word.paragraphs if "Wharf Street" in p.text)

@@ -90,6 +90,7 @@ def test_every_paragraph_of_a_hebrew_docx_is_right_to_left_and_its_hebrew_runs_r
     """Every paragraph — the company line, the recipient and the signature in Latin letters included —
     carries w:bidi; every run with Hebrew in it carries w:rtl; a Latin value inside a Hebrew sentence is
     a run of its own (left to right, no w:rtl)."""
+    hebrew_case.notified_on = hebrew_case.firm.today()  # the call is recorded: the company line comes first
     word = WordDocument(io.BytesIO(services.render(letter(hebrew_case, "he", team["staff"]), "docx")))
     assert len([p for p in word.paragraphs if hebrew(p)]) > 8
     for paragraph in word.paragraphs:

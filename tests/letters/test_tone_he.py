@@ -148,6 +148,15 @@ SAMPLE = {
     "successor": "לוי ייעוץ עסקי",
     "amount": fmt.money(Decimal("1234.50"), "ILS", "he"),
     "support_fee": fmt.money(Decimal("300"), "EUR", "he"),
+    "unpaid": "מס' 2026-0612 (‏1,571.42 €, לתשלום עד 15 בנובמבר 2026)",
+    "total": "‏1,571.42 €",
+    "deadlines": "דוח מע\"מ לינואר (מועד אחרון: 25 בפברואר 2027)",
+    "parties": "רשות המסים",
+    "handler": "רחל כהן (rachel@northwind.example)",
+    "number": "2026-0612",
+    "date": "15 בנובמבר 2026",
+    "client_number": "42",
+    "agreement_date": "1 במרץ 2024",
     "notice": "14 ימים",
 }
 PEOPLE = {

@@ -132,6 +132,15 @@ SAMPLE = {
     "successor": "Cifra Consult SRL",
     "amount": fmt.money(Decimal("1234.50"), "RON", "ro"),
     "support_fee": fmt.money(Decimal("300"), "EUR", "ro"),
+    "unpaid": "nr. 2026-0612 (1.571,42 €, scadentă la 15 noiembrie 2026)",
+    "total": "1.571,42 €",
+    "deadlines": "declarația de TVA pentru ianuarie (termen: 25 februarie 2027)",
+    "parties": "ANAF SPV",
+    "handler": "Katarzyna Zielińska (k.zielinska@northwind.example)",
+    "number": "2026-0612",
+    "date": "15 noiembrie 2026",
+    "client_number": "42",
+    "agreement_date": "1 martie 2024",
     "notice": "30 de zile",
 }
 PEOPLE = {

@@ -36,6 +36,15 @@ SAMPLE = {
     "successor": "Бухгалтерия Орлова",
     "support_until": fmt.date(dt.date(2027, 2, 28), "ru"),
     "support_fee": fmt.money(Decimal("450"), "EUR", "ru"),
+    "unpaid": "№ 2026-0612 (1 571,42 €, срок оплаты — 15 ноября 2026 г.)",
+    "total": "1 571,42 €",
+    "deadlines": "НДС-декларация за январь (срок — 25 февраля 2027 г.)",
+    "parties": "e-MTA",
+    "handler": "Анна Иванова (anna@northwind.example)",
+    "number": "2026-0612",
+    "date": "15 ноября 2026 г.",
+    "client_number": "42",
+    "agreement_date": "1 марта 2024 г.",
 }
 SPECIAL_SAMPLE = {
     "referral_item": {"name": "Бухгалтерия Орлова", "contact": "orlova@buh-orlova.ee"},

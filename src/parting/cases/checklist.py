@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Max, Min, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -166,27 +166,62 @@ def services_text(params: dict) -> str:
     return "; ".join(parts)
 
 
-def referrals_for(case: OffboardingCase) -> list[ReferralProvider]:
-    """C10: providers in the directory who offer the client's services and speak the contact's language,
-    best matches first (most services in common, then the same language). None when the reason is attitude."""
+@dataclass
+class Referral:
+    """A provider the letter may name, with why it was chosen — shown to the user beside it (C10)."""
+
+    provider: ReferralProvider
+    services: list[str]  # the client's services they offer
+    country: str  # the client's country, when the provider lists it among theirs
+    language: str  # the contact's language, when the provider lists it
+
+    def __getattr__(self, name):  # a Referral reads as its provider (name, contact) where one was used
+        return getattr(self.provider, name)
+
+
+def referral_matches(case: OffboardingCase) -> list[Referral]:
+    """C10: providers who fit the client on all three counts, best first (most services in common):
+
+    1. services — they offer at least one of the client's services (any provider when none is recorded);
+    2. country — the client's country is among theirs (a provider listing none, or a client without a
+       country, is not ruled out by it, and the reason then says nothing of the country);
+    3. language — they speak the primary contact's language (a provider listing none is not ruled out).
+
+    Never by language alone: a UK client is not sent to a Romanian firm because both write English.
+    None when the reason is attitude.
+    """
     if case.attitude:
         return []
     client = case.client
-    service_ids = list(client.services.values_list("pk", flat=True))
-    contact = client.contacts.first()
+    offered = {s.pk: s.name for s in client.services.all()}
+    contact = client.contacts.order_by("-is_primary", "name").first()
     language = contact.language if contact else ""
-    providers = (
-        ReferralProvider.objects.filter(firm=case.firm)
-        .annotate(shared=Count("services", filter=Q(services__in=service_ids), distinct=True))
-        .order_by("-shared", "name")
-    )
+    country = (client.country or "").upper()
     matched = []
-    for provider in providers:
-        speaks = not provider.languages or language in provider.languages
-        if (provider.shared or not service_ids) and speaks:
-            matched.append(provider)
-    matched.sort(key=lambda p: (-p.shared, language not in (p.languages or []), p.name))
+    for provider in ReferralProvider.objects.filter(firm=case.firm).prefetch_related("services").order_by("name"):
+        shared = sorted(offered[s.pk] for s in provider.services.all() if s.pk in offered)
+        if offered and not shared:
+            continue
+        countries = [code.upper() for code in provider.countries or []]
+        if country and countries and country not in countries:
+            continue
+        if language and provider.languages and language not in provider.languages:
+            continue
+        matched.append(
+            Referral(
+                provider,
+                shared,
+                country if country in countries else "",
+                language if language in (provider.languages or []) else "",
+            )
+        )
+    matched.sort(key=lambda r: (-len(r.services), not r.country, not r.language, r.provider.name))
     return matched[:MAX_REFERRALS]
+
+
+def referrals_for(case: OffboardingCase) -> list[ReferralProvider]:
+    """C10: the providers of :func:`referral_matches`, best first."""
+    return [match.provider for match in referral_matches(case)]
 
 
 def checklist_plan(case: OffboardingCase, plan: Plan) -> list[Planned]:

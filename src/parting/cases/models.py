@@ -286,6 +286,12 @@ class ReferralProvider(models.Model):
     )
     languages = models.JSONField(_("languages"), default=list, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
+    countries = models.JSONField(
+        _("countries they work in"),
+        default=list,
+        blank=True,
+        help_text=_("ISO codes, e.g. GB, IE: a client in another country is not referred to them."),
+    )
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 

@@ -13,6 +13,9 @@ from parting.core.requests import HiddenErrorsShown, OwnRowsFormSet, row_formfie
 from parting.firms.models import Firm, Service
 
 from .models import AccessGrant, Client, Contact, Credential, Engagement
+from .scripts import SCRIPT_OF_LANGUAGE
+
+LETTER_LANGUAGES = tuple(SCRIPT_OF_LANGUAGE)  # en, pl, ro, ru, he: the languages a letter is written in
 
 
 class DateInput(forms.DateInput):
@@ -37,6 +40,8 @@ class ClientForm(forms.ModelForm):
             "referral_source",
             "holds_stake",
             "notes",
+            "number",
+            "country",
         ]
         widgets = {
             "started_on": DateInput,
@@ -70,6 +75,12 @@ class ClientForm(forms.ModelForm):
             derive_to_senior(firm=client.firm, client_ids=[client.pk])
         return client
 
+    def clean_country(self):
+        code = self.cleaned_data.get("country", "").strip().upper()
+        if code and not (len(code) == 2 and code.isascii() and code.isalpha()):
+            raise forms.ValidationError(_("Country: a two-letter ISO code, e.g. PL or GB."))
+        return code
+
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         clash = Client.objects.filter(firm=self.instance.firm, name__iexact=name).exclude(pk=self.instance.pk)
@@ -90,6 +101,43 @@ class ClientForm(forms.ModelForm):
                 % {"currency": currency, "unit": Decimal(1).scaleb(-minor_units(currency))},
             )
         return data
+
+
+class ClientNamesWidget(forms.MultiWidget):
+    """One text box per letter language, each marked with its language (and Hebrew right to left)."""
+
+    def __init__(self, attrs=None):
+        boxes = [
+            forms.TextInput(
+                attrs={"placeholder": code, "lang": code, "dir": "rtl" if code == "he" else "ltr", "aria-label": code}
+            )
+            for code in LETTER_LANGUAGES
+        ]
+        super().__init__(boxes, attrs)
+
+    def decompress(self, value):
+        value = value if isinstance(value, dict) else {}
+        return [value.get(code, "") for code in LETTER_LANGUAGES]
+
+
+class ClientNamesField(forms.MultiValueField):
+    """``client_names`` as the firm types it: the name the client reads, per language; empty boxes are
+    left out, so the letter falls back to the internal name only where none was given."""
+
+    widget = ClientNamesWidget
+
+    def __init__(self, **kwargs):
+        for key in ("encoder", "decoder", "max_length"):
+            kwargs.pop(key, None)
+        kwargs.update(required=False, require_all_fields=False)
+        super().__init__([forms.CharField(max_length=200, required=False) for _code in LETTER_LANGUAGES], **kwargs)
+
+    def compress(self, data_list):
+        values = zip(LETTER_LANGUAGES, data_list or [], strict=False)
+        return {code: " ".join(text.split()) for code, text in values if text and text.strip()}
+
+
+CLIENT_FACING = {"client_names": ClientNamesField}
 
 
 class RowForm(HiddenErrorsShown, forms.ModelForm):
@@ -116,16 +164,39 @@ def client_rows(model, fields, **kwargs):
 
 
 ContactFormSet = client_rows(
-    Contact, ["name", "email", "phone", "language", "form_of_address", "honorific", "is_primary"]
+    Contact,
+    [
+        "name",
+        "email",
+        "phone",
+        "language",
+        "form_of_address",
+        "honorific",
+        "is_primary",
+        "name_latin",
+        "name_cyrillic",
+        "name_hebrew",
+    ],
+    widgets={
+        "name_cyrillic": forms.TextInput(attrs={"lang": "ru"}),
+        "name_hebrew": forms.TextInput(attrs={"lang": "he", "dir": "rtl"}),
+    },
 )
 AccessGrantFormSet = client_rows(
     AccessGrant,
-    ["name", "kind", "level", "granted_on", "revoked_on", "notes"],
+    ["name", "client_names", "kind", "level", "granted_on", "revoked_on", "notes"],
     widgets={"granted_on": DateInput, "revoked_on": DateInput},
+    field_classes=CLIENT_FACING,
 )
 EngagementFormSet = client_rows(
     Engagement,
-    ["name", "service", "due_on", "completed_on"],
+    ["name", "client_names", "service", "due_on", "completed_on"],
     widgets={"due_on": DateInput, "completed_on": DateInput},
+    field_classes=CLIENT_FACING,
 )
-CredentialFormSet = client_rows(Credential, ["name", "handed_back_on"], widgets={"handed_back_on": DateInput})
+CredentialFormSet = client_rows(
+    Credential,
+    ["name", "client_names", "handed_back_on", "notes"],
+    widgets={"handed_back_on": DateInput},
+    field_classes=CLIENT_FACING,
+)

@@ -12,6 +12,27 @@ from django.utils.translation import gettext_lazy as _
 LANGUAGE_CHOICES = settings.LANGUAGES
 
 
+class ClientFacing(models.Model):
+    """A row whose name enters the client's letter: beside the internal ``name`` the firm types for
+    itself, ``client_names`` holds what the client reads, per letter language ({"pl": "Deklaracja VAT
+    za listopad"}). One JSON field rather than a table of translations: there are five languages, the
+    letter reads them with the row (no query per label) and the letter page fills one in place."""
+
+    client_names = models.JSONField(
+        _("name for the client, per language"),
+        default=dict,
+        blank=True,
+        help_text=_("How the client's letter names it, in each language the letter may be written in."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def name_for(self, lang: str) -> str:
+        """The name the client reads in ``lang``: the client-facing one when given, else the internal name."""
+        return (self.client_names or {}).get(lang, "").strip() or self.name
+
+
 class Client(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -65,6 +86,15 @@ class Client(models.Model):
         help_text=_("D12: if the client owns part of your firm, seek professional advice before parting."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    number = models.CharField(
+        _("client number"), max_length=40, blank=True, help_text=_("Your own reference; the letter's reference line.")
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO code, e.g. PL: referrals are matched to firms that work there."),
+    )
     email_domains = models.CharField(
         _("e-mail domains"),
         max_length=300,
@@ -116,6 +146,17 @@ class Contact(models.Model):
     )
     honorific = models.CharField(_("title"), max_length=40, blank=True, help_text=_("Optional, e.g. Dr."))
     is_primary = models.BooleanField(_("primary contact"), default=True)
+    # The name as written in another script, for a letter in a language that writes in it: a Cyrillic or
+    # Hebrew name in Latin letters ("Igor Sokolov"), and a Latin name in Cyrillic or Hebrew ("Игорь Баран").
+    name_latin = models.CharField(
+        _("name in Latin letters"), max_length=200, blank=True, help_text=_("For letters in en, pl and ro.")
+    )
+    name_cyrillic = models.CharField(
+        _("name in Cyrillic letters"), max_length=200, blank=True, help_text=_("For letters in Russian.")
+    )
+    name_hebrew = models.CharField(
+        _("name in Hebrew letters"), max_length=200, blank=True, help_text=_("For letters in Hebrew.")
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -124,8 +165,19 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def name_in(self, lang: str) -> str:
+        """The name as a letter in ``lang`` writes it: the name itself when it is in the letter's script,
+        else its form in that script when one is given, else "" (the letter page warns, and the letter
+        falls back to the name as typed)."""
+        from .scripts import CYRILLIC, HEBREW, LATIN, SCRIPT_OF_LANGUAGE, fits_script
 
-class AccessGrant(models.Model):
+        if fits_script(self.name, lang):
+            return self.name
+        form = {LATIN: self.name_latin, CYRILLIC: self.name_cyrillic, HEBREW: self.name_hebrew}
+        return form.get(SCRIPT_OF_LANGUAGE.get(lang, ""), "").strip()
+
+
+class AccessGrant(ClientFacing):
     """Access the firm holds to one of the client's systems; each is revoked when parting (O2)."""
 
     class Kind(models.TextChoices):
@@ -151,7 +203,7 @@ class AccessGrant(models.Model):
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.VIEW)
     granted_on = models.DateField(_("granted on"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
-    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True, help_text=_("Internal: never in a letter."))
 
     class Meta:
         verbose_name = _("access grant")
@@ -161,7 +213,7 @@ class AccessGrant(models.Model):
         return f"{self.name} ({self.get_level_display()})"
 
 
-class Engagement(models.Model):
+class Engagement(ClientFacing):
     """Current work for the client with a due date: parting waits for it to finish (N2)."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="engagements")
@@ -181,7 +233,7 @@ class Engagement(models.Model):
         return f"{self.name} ({self.due_on})"
 
 
-class Credential(models.Model):
+class Credential(ClientFacing):
     """A login that belongs to the client and that the firm keeps for them, handed back at the end (O4).
 
     Only its name is stored, never the secret itself.
@@ -192,6 +244,7 @@ class Credential(models.Model):
         _("login"), max_length=200, help_text=_("Its name only, e.g. “Domain registrar”; never the password.")
     )
     handed_back_on = models.DateField(_("handed back on"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True, help_text=_("Internal: never in a letter."))
 
     class Meta:
         verbose_name = _("client's login we keep")

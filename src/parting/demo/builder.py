@@ -1022,6 +1022,7 @@ class _Builder:
         client = Client(
             firm=self.firm,
             name=s.name,
+            country=s.country,
             status=status,
             assigned_to=self._member(role, s.name),
             started_on=started,

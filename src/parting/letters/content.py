@@ -14,16 +14,20 @@ import unicodedata
 import zoneinfo
 from dataclasses import dataclass, field
 
-from parting.cases.checklist import referrals_for
+from parting.cases.checklist import Referral, referral_matches
 from parting.cases.models import OffboardingCase
 from parting.cases.plan import Plan, plan_compute, plan_get
 from parting.clients.models import AccessGrant, Contact, Credential, Engagement
+from parting.clients.scripts import language_doubt
 
 from . import fmt
 from .phrases import RTL, module, say
 
 BULLET = "- "
 FILES_BEFORE_END = 7  # days: the files go out a week before the end date, as the checklist's task (O4)
+# Access to these is the firm's standing with a third party (the tax office's register of representatives,
+# the bank's mandate): the firm notifies them and withdraws itself, rather than asking the client to.
+THIRD_PARTY_KINDS = (AccessGrant.Kind.TAX, AccessGrant.Kind.BANK)
 
 
 @dataclass
@@ -96,6 +100,8 @@ class Document:
     time_zone: str = "UTC"  # the firm's: the e-mail's Date header
     to_name: str = ""  # the contact's name, for the e-mail's To
     from_name: str = ""  # the member who signs, for the e-mail's From
+    reference: str = ""  # "Our reference: client no. 42, agreement of 1 March 2024"
+    notice: str = ""  # C1: shown above the letter while the call it follows is not recorded; never sent
 
     @property
     def rtl(self) -> bool:
@@ -119,6 +125,8 @@ class Document:
             "date": self.place_date,
             "recipient": self.lines(self.recipient),
             "subject": self.subject,
+            "reference": self.reference,
+            "notice": self.notice,
             "blocks": [{"kind": p.kind, "lines": p.lines} for p in self.blocks],
             "signature": self.lines(self.signature),
             "paper": self.paper,
@@ -142,6 +150,14 @@ class Context:
     support: bool = False
     attitude: bool = False
     titled: bool = False
+    told: bool = False  # C1: the case records that the client was told (the call happened)
+    unpaid: list[str] = field(default_factory=list)  # D10: invoices still due, each with amount and date
+    deadlines: list[str] = field(default_factory=list)  # open work due after the end date
+    third_parties: list[str] = field(default_factory=list)  # tax office, bank: we notify them ourselves
+    handler: str = ""  # who answers practical questions during the handover
+    matches: list[Referral] = field(default_factory=list)  # the referrals with why each was chosen
+    labels: list[dict] = field(default_factory=list)  # every label the firm typed that the letter says
+    name_missing: bool = False  # the contact's name is not in the letter's script and no form is given
 
     def say(self, key: str, **extra) -> str:
         return say(self.lang, key, self.address, **(self.values | extra))
@@ -175,7 +191,7 @@ def case_context(case: OffboardingCase, lang: str, *, sender, plan: Plan | None 
     plan = plan or plan_compute(case)
     client, firm = case.client, case.firm
     contact = primary_contact(case)
-    name = contact.name if contact else client.name
+    name = (contact.name_in(lang) or contact.name) if contact else client.name
     words = name.split() or [name]
     end = plan.end_date.value
     files_by = max(end - dt.timedelta(days=FILES_BEFORE_END), plan.notice_date.value)
@@ -203,29 +219,77 @@ def case_context(case: OffboardingCase, lang: str, *, sender, plan: Plan | None 
         values=values,
         attitude=case.attitude,
         titled=bool(contact and contact.honorific),
+        told=case.notified_on is not None,
+        name_missing=bool(contact) and not contact.name_in(lang),
     )
     for key in ("firm", "client", "name", "contact", "first_name", "surname", "title", "sender", "successor"):
         values[key] = isolate(values[key], lang)
-    context.work = list(
-        Engagement.objects.filter(client=client, completed_on__isnull=True)
-        .order_by("due_on")
-        .values_list("name", flat=True)
-    )
-    context.access = list(
-        AccessGrant.objects.filter(client=client, revoked_on__isnull=True)
-        .order_by("name")
-        .values_list("name", flat=True)
-    )
-    context.credentials = list(
-        Credential.objects.filter(client=client, handed_back_on__isnull=True)
-        .order_by("name")
-        .values_list("name", flat=True)
-    )
+
+    # What the firm typed enters the letter by its client-facing name in the letter's language (never
+    # its internal notes); each label is kept for the letter page's check of its language.
+    def label(kind: str, row) -> str:
+        text = row.name_for(lang)
+        own = bool((row.client_names or {}).get(lang, "").strip())
+        context.labels.append(
+            {
+                "kind": kind,
+                "pk": row.pk,
+                "internal": row.name,
+                "text": text,
+                "doubt": "" if own else language_doubt(text, lang),
+            }
+        )
+        return text
+
+    for engagement in Engagement.objects.filter(client=client, completed_on__isnull=True).order_by("due_on", "name"):
+        if engagement.due_on <= end:
+            context.work.append(label("engagement", engagement))  # N2: finished before the end
+        else:  # falls due after the end: the client must see to it with the next adviser
+            context.deadlines.append(
+                say(
+                    lang,
+                    "deadline_item",
+                    work=isolate(label("engagement", engagement), lang),
+                    date=fmt.date(engagement.due_on, lang),
+                )
+            )
+    for grant in AccessGrant.objects.filter(client=client, revoked_on__isnull=True).order_by("name"):
+        (context.third_parties if grant.kind in THIRD_PARTY_KINDS else context.access).append(label("grant", grant))
+    context.credentials = [
+        label("credential", row)
+        for row in Credential.objects.filter(client=client, handed_back_on__isnull=True).order_by("name")
+    ]
     if not case.attitude:  # C10: no referral when the real reason is the client's attitude
-        context.referrals = [(isolate(p.name, lang), isolate(p.contact, lang)) for p in referrals_for(case)]
-    context.work, context.access, context.credentials = (
-        [isolate(item, lang) for item in items] for items in (context.work, context.access, context.credentials)
+        context.matches = referral_matches(case)
+        context.referrals = [
+            (isolate(m.provider.name, lang), isolate(m.provider.contact, lang)) for m in context.matches
+        ]
+    context.work, context.access, context.credentials, context.third_parties = (
+        [isolate(item, lang) for item in items]
+        for items in (context.work, context.access, context.credentials, context.third_parties)
     )
+    # D10: what is still due, by invoice, when the balance is not settled.
+    context.unpaid = [
+        say(
+            lang,
+            "unpaid_item",
+            number=isolate(row.invoice.number, lang),
+            amount=fmt.money(row.open_amount, row.invoice.currency, lang),
+            date=fmt.date(row.invoice.due_on, lang),
+        )
+        for row in sorted(plan.outstanding, key=lambda row: (row.invoice.due_on, row.invoice.number))
+    ]
+    if plan.outstanding:
+        values["total"] = fmt.money(plan.balance, plan.currency, lang)
+    values["unpaid"] = fmt.items(context.unpaid, lang)
+    values["deadlines"] = fmt.items(context.deadlines, lang)
+    values["parties"] = fmt.items(context.third_parties, lang)
+    handler = client.assigned_to or sender
+    if handler is not None:
+        email = (handler.email or "").strip()
+        who = isolate(sender_name(handler), lang)
+        context.handler = who + (f" ({isolate(email, lang)})" if email else "")
+        values["handler"] = context.handler
     values["work"] = fmt.items(context.work, lang)
     values["access"] = fmt.items(context.access, lang)
     values["credentials"] = fmt.items(context.credentials, lang)
@@ -249,18 +313,26 @@ def compose(context: Context, *, after_call: bool = True) -> tuple[str, str]:
     c = context
     blocks = [
         c.say("salutation_titled") if c.titled else c.say("salutation"),
-        c.say("decision_after_call" if after_call else "decision_letter_only"),  # C1, C5, O1
+        # C1: "Further to our conversation" only once the case records it; before that the letter claims
+        # none (and the page and the download say it is not to be sent yet).
+        c.say("decision_after_call" if after_call and c.told else "decision_letter_only"),  # C5, O1
         c.say("reason_" + c.values.get("reason", "general")),  # C6
     ]
     steps = []  # O1–O7, O9: what happens next
     if c.work:
         steps.append(c.say("work", count=len(c.work)))  # N2
+    if c.deadlines:
+        steps.append(c.say("deadlines", count=len(c.deadlines)))  # nothing falls between two firms
+    if c.unpaid:
+        steps.append(c.say("unpaid", count=len(c.unpaid)))  # D10, O9: what is still due, in writing
     if c.final_invoice:
         steps.append(c.say(c.final_invoice, amount=c.values["final_amount"]))  # D10
     if c.refund:
         steps.append(c.say(c.refund, amount=c.values["refund_amount"]))  # N4
     steps.append(c.say("files"))  # O4
     steps.append(c.say("deletion"))  # O5
+    if c.third_parties:
+        steps.append(c.say("third_parties", count=len(c.third_parties)))  # O2: we withdraw ourselves
     if c.access:
         steps.append(c.say("access", count=len(c.access)))  # O2
     if c.credentials:
@@ -269,6 +341,8 @@ def compose(context: Context, *, after_call: bool = True) -> tuple[str, str]:
         steps.append(c.say("successor"))  # O7
     if c.support:
         steps.append(c.say("support"))  # O6
+    if c.handler:
+        steps.append(c.say("handover_contact"))  # a named person for practical questions
     blocks.append(c.say("next_intro") + "\n" + "\n".join(BULLET + step for step in steps))
     if len(c.referrals) == 1:  # C10: one firm is named in the sentence
         name, contact = c.referrals[0]
@@ -314,6 +388,10 @@ def letter_draft(case: OffboardingCase, lang: str, *, sender, after_call: bool =
         "support": context.support,
         "attitude": context.attitude,
         "after_call": after_call,
+        "told": context.told,
+        "unpaid": context.unpaid,
+        "deadlines": context.deadlines,
+        "third_parties": context.third_parties,
     }
     return Draft(subject, body, facts)
 
@@ -332,14 +410,34 @@ def clean(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL)
 
 
+def reference_line(case: OffboardingCase, lang: str) -> str:
+    """ "Our reference: client no. 42, agreement of 1 March 2024" — the firm's client number (its id
+    when none is recorded) and the agreement the services run under."""
+    client = case.client
+    number = isolate(client.number.strip() or str(client.pk), lang)
+    if client.contract_start:
+        return say(
+            lang, "reference_agreement", client_number=number, agreement_date=fmt.date(client.contract_start, lang)
+        )
+    return say(lang, "reference", client_number=number)
+
+
 def document(
-    case: OffboardingCase, lang: str, *, subject: str, body: str, sender, today: dt.date | None = None
+    case: OffboardingCase,
+    lang: str,
+    *,
+    subject: str,
+    body: str,
+    sender,
+    today: dt.date | None = None,
+    after_call: bool = True,
 ) -> Document:
     """The letter as every renderer draws it: the firm's letterhead, today's date, the recipient, the
     (possibly edited) subject and body, and the signature of the member who sends it."""
     firm, client = case.firm, case.client
     contact = primary_contact(case)
-    recipient = [clean(line) for line in ((contact.name if contact else ""), client.name) if line]
+    name = (contact.name_in(lang) or contact.name) if contact else ""
+    recipient = [clean(line) for line in (name, client.name) if line]
     prefix = getattr(module(lang), "RECIPIENT_PREFIX", "")  # Hebrew letters open the address with «לכבוד»
     if prefix:
         recipient.insert(0, prefix)
@@ -358,6 +456,8 @@ def document(
         from_email=firm.email,
         issued=issued,
         time_zone=firm.time_zone,
-        to_name=clean(contact.name).strip() if contact else "",
+        to_name=clean(name).strip(),
         from_name=clean(sender_name(sender)),
+        reference=reference_line(case, lang),
+        notice=say(lang, "not_told") if after_call and case.notified_on is None else "",
     )

@@ -28,7 +28,7 @@ _NOT_NAME = re.compile(r"[^\w]+")
 def text_body(doc: Document) -> str:
     """The plain-text part: paragraphs apart, a list right under the line that introduces it, and under
     the signature the firm's letterhead lines (address, phone), as the HTML part has them."""
-    out = ""
+    out = "\n\n".join(line for line in (doc.notice, doc.reference) if line)
     for block in doc.blocks:
         if block.kind == "list":
             out += "\n" + "\n".join(f"– {line}" for line in block.lines)
@@ -41,13 +41,13 @@ def html_body(doc: Document) -> str:
     return render_to_string("letters/mail.html", {"doc": doc})
 
 
-def attachment_name(doc: Document) -> str:
+def attachment_name(doc: Document, ext: str = "pdf") -> str:
     """The PDF's file name as the client sees it: "Northwind-Advisory-end-of-services-2026-12-03.pdf",
     "Northwind-Advisory-încetarea-serviciilor-2026-12-03.pdf" — letters of any script kept (the mail
     carries a non-ASCII name per RFC 2231), everything else a hyphen, so no slash, quote or space."""
     issued = (doc.issued or timezone.now().date()).isoformat()
     words = say(doc.lang, "attachment_name", firm=_ISOLATES.sub("", doc.firm), date=issued)
-    return _NOT_NAME.sub("-", words).strip("-_") + ".pdf"
+    return _NOT_NAME.sub("-", words).strip("-_") + "." + ext
 
 
 def _display(name: str) -> str:

@@ -38,6 +38,18 @@ class Script:
         parts += [said for s in self.sections for pair in s.pairs for said in pair]
         return "\n".join(parts)
 
+    def plain(self) -> str:
+        """The script as plain text, to print or read from: the title, each section under its heading,
+        pushback as what they say and what you answer."""
+        out = [self.title, "=" * len(self.title)]
+        for section in self.sections:
+            if section.heading:
+                out += ["", section.heading, "-" * len(section.heading)]
+            out += [("– " if section.bullets else "") + line for line in section.lines]
+            for said, answer in section.pairs:
+                out += [f"« {said} »", f"  → {answer}"]
+        return "\n".join(out).replace("\u2066", "").replace("\u2069", "") + "\n"
+
     def as_dict(self) -> dict:
         return {
             "lang": self.lang,

@@ -22,6 +22,8 @@ from parting.audit.services import audit_record, text_reference
 from parting.cases.models import CaseTask, OffboardingCase
 from parting.cases.plan import plan_compute
 from parting.cases.services import CaseError, case_membership, case_notify, task_update
+from parting.clients.models import AccessGrant, Contact, Credential, Engagement
+from parting.clients.scripts import SCRIPT_OF_LANGUAGE, fits_script
 from parting.webhooks.services import emit
 
 from . import content, mail, pdf, word
@@ -34,6 +36,7 @@ WRITABLE = (State.DRAFT, State.IN_REVIEW, State.APPROVED, State.NOTIFIED, State.
 SENDABLE = (State.NOTIFIED, State.WINDING_DOWN)  # C1: after the call; a letter-only ending also from approved
 FORMATS = ("pdf", "docx", "eml")
 MAX_BODY = 20_000
+LABEL_MAX = 200  # as the rows' own names
 
 
 def letter_language(case: OffboardingCase) -> str:
@@ -151,12 +154,20 @@ def version_findings(version: LetterVersion) -> dict[str, list[Finding]]:
 
 def letter_document(letter: Letter, version: LetterVersion, *, sender=None) -> content.Document:
     return content.document(
-        letter.case, letter.lang, subject=version.subject, body=version.body, sender=sender or version.by
+        letter.case,
+        letter.lang,
+        subject=version.subject,
+        body=version.body,
+        sender=sender or version.by,
+        after_call=letter.after_call,
     )
 
 
-def letter_filename(letter: Letter, ext: str) -> str:
-    return f"letter-case-{letter.case_id}-{letter.lang}.{ext}"
+def letter_filename(doc: content.Document, ext: str) -> str:
+    """The downloaded file's name as the client would see it, in the letter's language and without
+    internal words ("Northwind-Advisory-zakończenie-świadczenia-usług-2026-12-03.docx"), as the
+    e-mail's attachment is named."""
+    return mail.attachment_name(doc, ext)
 
 
 def render(doc: content.Document, fmt: str, *, filename: str = "letter.pdf") -> bytes:
@@ -247,7 +258,7 @@ def _sending_prepare(
             )
             % {"n": len(blocking), "list": "; ".join(f"{f.rule} “{f.words}”" for f in blocking)}
         )
-    email = mail.message(doc, to=to, pdf=pdf.render_pdf(doc.as_dict()), filename=letter_filename(letter, "pdf"))
+    email = mail.message(doc, to=to, pdf=pdf.render_pdf(doc.as_dict()), filename=letter_filename(doc, "pdf"))
     sending = LetterSending.objects.create(
         letter=letter,
         version=current,
@@ -328,3 +339,68 @@ def letter_send(
                 notes = "\n".join(part for part in (task.notes, f"{to} · {sending.message_id}") if part)
                 task_update(task=task, by=by, status=CaseTask.Status.DONE, notes=notes)
     return sending
+
+
+LABEL_MODELS = {"engagement": Engagement, "grant": AccessGrant, "credential": Credential}
+NAME_FIELDS = {"latin": "name_latin", "cyrillic": "name_cyrillic", "hebrew": "name_hebrew"}
+
+
+def label_name_set(*, case: OffboardingCase, by, lang: str, kind: str, pk: int, text: str):
+    """Give a label the letter says (current work, an access grant, a client's login) its client-facing
+    name in ``lang``, from the letter page. Only the case's own client's rows can be named; the row is
+    locked while its names are read and written, so two members naming it in two languages at once both
+    keep theirs."""
+    _check_lang(lang)
+    text = " ".join(text.split())
+    model = LABEL_MODELS.get(kind)
+    if model is None:
+        raise CaseError(_("There is no such kind of label: %(kind)s.") % {"kind": kind[:20]})
+    if not text:
+        raise CaseError(_("Name for the client: type the name as the letter should say it."))
+    if len(text) > LABEL_MAX:
+        raise CaseError(_("Name for the client: at most %(n)d characters.") % {"n": LABEL_MAX})
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(pk=pk, client__firm=case.firm, client=case.client).first()
+        if row is None:
+            raise CaseError(_("That label is not one of this client's; reload the page."))
+        row.client_names = {**(row.client_names or {}), lang: text}
+        row.save(update_fields=["client_names"])
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="client.label_named",
+            target=f"client:{case.client_id}",
+            data={"kind": kind, "id": row.pk, "lang": lang},
+        )
+    return row
+
+
+def contact_name_set(*, case: OffboardingCase, by, lang: str, text: str) -> Contact:
+    """The primary contact's name as a letter in ``lang`` writes it (its Latin, Cyrillic or Hebrew
+    form), from the letter page; the salutation and the address block are built from it."""
+    _check_lang(lang)
+    text = " ".join(text.split())
+    if not text or len(text) > LABEL_MAX:
+        raise CaseError(
+            _("Name: type the contact's name in the letter's letters, at most %(n)d characters.") % {"n": LABEL_MAX}
+        )
+    if not fits_script(text, lang):
+        raise CaseError(_("Name: “%(text)s” is not written in the letter's letters.") % {"text": text[:60]})
+    with transaction.atomic():
+        contact = content.primary_contact(case)
+        contact = (
+            Contact.objects.select_for_update().filter(pk=contact.pk, client=case.client).first() if contact else None
+        )
+        if contact is None:
+            raise CaseError(_("The client has no contact to name; add one on the client page."))
+        field = NAME_FIELDS[SCRIPT_OF_LANGUAGE[lang]]
+        setattr(contact, field, text)
+        contact.save(update_fields=[field])
+        audit_record(
+            firm=case.firm,
+            actor=by,
+            action="client.contact_named",
+            target=f"client:{case.client_id}",
+            data={"contact": contact.pk, "script": SCRIPT_OF_LANGUAGE[lang]},
+        )
+    return contact

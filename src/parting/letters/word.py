@@ -140,12 +140,16 @@ def render_docx(doc: Document) -> bytes:
     rtl = doc.rtl
     _properties(word, doc)
     _package(word, doc)
+    if doc.notice:  # C1: not to be sent before the call is recorded
+        _paragraph(word, doc.notice, rtl, bold=True)
     _paragraph(word, doc.firm, rtl, bold=True, size=15, at="end")
     for line in doc.letterhead:
         _paragraph(word, line, rtl, size=9, at="end")
     for line in doc.recipient:
         _paragraph(word, line, rtl, at="start")
     _paragraph(word, doc.place_date, rtl, at="end")
+    if doc.reference:
+        _paragraph(word, doc.reference, rtl, size=9)
     _paragraph(word, doc.subject, rtl, bold=True)
     for block in doc.blocks:
         if block.kind == "list":

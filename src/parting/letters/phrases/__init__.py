@@ -118,6 +118,7 @@ VALUES = {
     "firm", "client", "name", "first_name", "surname", "title", "contact", "sender",
     "notice_date", "end_date", "deletion_date", "accounting_until", "files_by",
     "work", "amount", "access", "credentials", "successor", "support_until", "support_fee",
+    "unpaid", "total", "deadlines", "parties", "handler",
 }  # fmt: skip
 SPECIAL = {
     "referral_item": {"name", "contact"},
@@ -126,6 +127,11 @@ SPECIAL = {
     "clause_notice": {"notice"},
     "dateline": {"date"},
     "attachment_name": {"firm", "date"},
+    "deadline_item": {"work", "date"},
+    "unpaid_item": {"number", "amount", "date"},
+    "reference": {"client_number"},
+    "reference_agreement": {"client_number", "agreement_date"},
+    "not_told": set(),
 }
 _FIELD = re.compile(r"\{(\w*)\}")
 

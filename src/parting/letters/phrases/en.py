@@ -51,6 +51,22 @@ T = {
         "one": "We will hand back the login that belongs to you: {credentials}.",
         "other": "We will hand back the logins that belong to you: {credentials}.",
     },
+    # What is still due (D10), what falls due after the end, who we notify ourselves, who answers questions
+    "deadline_item": "{work} (due {date})",
+    "deadlines": {
+        "one": "The following falls due after our last day; please make sure your new adviser takes care of it: {deadlines}.",
+        "other": "The following fall due after our last day; please make sure your new adviser takes care of them: {deadlines}.",
+    },
+    "unpaid_item": "{number} ({amount}, due {date})",
+    "unpaid": {
+        "one": "Invoice {unpaid} remains payable.",
+        "other": "Invoices {unpaid} remain payable, {total} in total.",
+    },
+    "third_parties": {
+        "one": "By {end_date} we will notify the following of the end of our services and withdraw our authorisation there: {parties}.",
+        "other": "By {end_date} we will notify the following of the end of our services and withdraw our authorisations there: {parties}.",
+    },
+    "handover_contact": "For practical questions about the handover, please contact {handler}.",
     "successor": "We will brief {successor} on the work done so that the transition is smooth.",
     "support": (
         "Should you need help after {end_date}, we can offer paid support until {support_until} for a fee of "
@@ -69,6 +85,10 @@ T = {
     "thanks": "Thank you for the trust you have placed in us and for working with us.",
     "closing": "Kind regards,",
     # The date under the letterhead, and the PDF's file name as the client sees it (no internal words).
+    # The reference line under the date, and the note shown above a letter the call has not yet preceded (C1)
+    "reference": "Our reference: client no. {client_number}",
+    "reference_agreement": "Our reference: client no. {client_number}, agreement of {agreement_date}",
+    "not_told": "Not to be sent yet: the conversation with the client is not recorded on the case, so this letter does not refer to it.",
     "dateline": "{date}",
     "attachment_name": "{firm} end of services {date}",
     # -- the call script (C1, C5, C7, C8, C11, C12) -------------------------------------------

@@ -125,6 +125,28 @@ T = {
             "נעביר אליכם את פרטי ההתחברות לחשבונות השייכים לכם: {credentials}.",
         ),
     },
+    # What is still due (D10), what falls due after the end, who we notify ourselves, who answers questions
+    "deadline_item": "{work} (מועד אחרון: {date})",
+    "deadlines": {
+        "one": _sg(
+            "המועד של המשימה הבאה חל לאחר סיום שירותינו; נבקשך לוודא שהיועץ החדש יטפל בה: {deadlines}.",
+            "המועד של המשימה הבאה חל לאחר סיום שירותינו; נבקשכם לוודא שהיועץ החדש יטפל בה: {deadlines}.",
+        ),
+        "other": _sg(
+            "המועדים של המשימות הבאות חלים לאחר סיום שירותינו; נבקשך לוודא שהיועץ החדש יטפל בהן: {deadlines}.",
+            "המועדים של המשימות הבאות חלים לאחר סיום שירותינו; נבקשכם לוודא שהיועץ החדש יטפל בהן: {deadlines}.",
+        ),
+    },
+    "unpaid_item": "מס' {number} ({amount}, לתשלום עד {date})",
+    "unpaid": {
+        "one": "נותרה לתשלום חשבונית {unpaid}.",
+        "other": "נותרו לתשלום חשבוניות {unpaid}, בסך כולל של {total}.",
+    },
+    "third_parties": {
+        "one": "עד ליום {end_date} נודיע לגוף הבא על סיום שירותינו ונבטל את ייפוי הכוח שניתן לנו מולו: {parties}.",
+        "other": "עד ליום {end_date} נודיע לגופים הבאים על סיום שירותינו ונבטל את ייפויי הכוח שניתנו לנו מולם: {parties}.",
+    },
+    "handover_contact": "לשאלות מעשיות בנושא העברת התיקים, נא לפנות אל {handler}.",
     "successor": "נעדכן את {successor} בעבודה שבוצעה, כדי להבטיח מעבר חלק.",
     "support": _g(
         "אם תזדקק לסיוע לאחר {end_date}, נוכל להעניק תמיכה בתשלום עד ליום {support_until}, בעלות של {support_fee}.",
@@ -151,6 +173,10 @@ T = {
         "אנו מודים לכם על האמון שנתתם בנו ועל העבודה המשותפת.",
     ),
     "closing": "בברכה,",
+    # The reference line under the date, and the note shown above a letter the call has not yet preceded (C1)
+    "reference": "הסימוכין שלנו: לקוח מס' {client_number}",
+    "reference_agreement": "הסימוכין שלנו: לקוח מס' {client_number}, הסכם מיום {agreement_date}",
+    "not_told": "לא לשליחה בשלב זה: השיחה עם הלקוח טרם נרשמה בתיק, ולכן המכתב אינו מתייחס אליה.",
     "dateline": "{date}",
     "attachment_name": "{firm} סיום מתן השירותים {date}",
     # -- the call script (C1, C5, C7, C8, C11, C12) -------------------------------------------

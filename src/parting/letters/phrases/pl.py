@@ -152,6 +152,22 @@ T = {
             "neutral": "Zwrócimy Państwu dane logowania do należących do Państwa kont: {credentials}.",
         },
     },
+    # What is still due (D10), what falls due after the end, who we notify ourselves, who answers questions
+    "deadline_item": "{work} (termin: {date} r.)",
+    "deadlines": {
+        "one": "Termin następującej sprawy przypada już po zakończeniu naszej współpracy; prosimy zadbać o to, by zajął się nią nowy doradca: {deadlines}.",
+        "other": "Terminy następujących spraw przypadają już po zakończeniu naszej współpracy; prosimy zadbać o to, by zajął się nimi nowy doradca: {deadlines}.",
+    },
+    "unpaid_item": "nr {number} ({amount}, termin płatności: {date} r.)",
+    "unpaid": {
+        "one": "Do zapłaty pozostaje faktura {unpaid}.",
+        "other": "Do zapłaty pozostają faktury {unpaid}, łącznie {total}.",
+    },
+    "third_parties": {
+        "one": "Do {end_date} r. zawiadomimy o zakończeniu współpracy następującą instytucję i wycofamy nasze pełnomocnictwo: {parties}.",
+        "other": "Do {end_date} r. zawiadomimy o zakończeniu współpracy następujące instytucje i wycofamy nasze pełnomocnictwa: {parties}.",
+    },
+    "handover_contact": "W sprawach praktycznych związanych z przekazaniem dokumentacji prosimy o kontakt: {handler}.",
     "successor": (
         "Aby przejęcie obsługi przebiegło sprawnie, {successor} otrzyma od nas omówienie dotychczas wykonanych prac."
     ),
@@ -199,6 +215,10 @@ T = {
     },
     "closing": "Z poważaniem",  # no comma after the closing in Polish
     # The header date as Polish business letters write it, like every date in the body: „3 grudnia 2026 r.”
+    # The reference line under the date, and the note shown above a letter the call has not yet preceded (C1)
+    "reference": "Nasz znak: klient nr {client_number}",
+    "reference_agreement": "Nasz znak: klient nr {client_number}, umowa z dnia {agreement_date} r.",
+    "not_told": "Nie wysyłać: rozmowa z klientem nie została jeszcze odnotowana w sprawie, dlatego pismo się na nią nie powołuje.",
     "dateline": "{date} r.",
     "attachment_name": "{firm} zakończenie świadczenia usług {date}",
     # -- the call script (C1, C5, C7, C8, C11, C12) -------------------------------------------

@@ -78,6 +78,22 @@ T = {
         "one": "Vă vom preda datele de autentificare pentru contul care vă aparține: {credentials}.",
         "other": "Vă vom preda datele de autentificare pentru conturile care vă aparțin: {credentials}.",
     },
+    # What is still due (D10), what falls due after the end, who we notify ourselves, who answers questions
+    "deadline_item": "{work} (termen: {date})",
+    "deadlines": {
+        "one": "Termenul pentru următoarea lucrare cade după încetarea colaborării noastre; vă rugăm să vă asigurați că de ea se va ocupa noul dumneavoastră consultant: {deadlines}.",
+        "other": "Termenele pentru următoarele lucrări cad după încetarea colaborării noastre; vă rugăm să vă asigurați că de ele se va ocupa noul dumneavoastră consultant: {deadlines}.",
+    },
+    "unpaid_item": "nr. {number} ({amount}, scadentă la {date})",
+    "unpaid": {
+        "one": "Rămâne de achitat factura {unpaid}.",
+        "other": "Rămân de achitat facturile {unpaid}, în total {total}.",
+    },
+    "third_parties": {
+        "one": "Până la {end_date} vom notifica încetarea colaborării următoarei instituții și ne vom retrage împuternicirea: {parties}.",
+        "other": "Până la {end_date} vom notifica încetarea colaborării următoarelor instituții și ne vom retrage împuternicirile: {parties}.",
+    },
+    "handover_contact": "Pentru întrebări practice legate de predarea documentelor, persoana de contact este {handler}.",
     "successor": (
         "Pentru ca preluarea să decurgă fără dificultăți, vom informa noul prestator, {successor}, cu privire la "
         "lucrările efectuate."
@@ -97,6 +113,10 @@ T = {
     # C9
     "thanks": "Vă mulțumim pentru încrederea acordată și pentru colaborare.",
     "closing": "Cu stimă,",
+    # The reference line under the date, and the note shown above a letter the call has not yet preceded (C1)
+    "reference": "Referința noastră: client nr. {client_number}",
+    "reference_agreement": "Referința noastră: client nr. {client_number}, contractul din {agreement_date}",
+    "not_told": "A nu se trimite încă: discuția cu clientul nu este încă înregistrată la dosar, de aceea scrisoarea nu face referire la ea.",
     "dateline": "{date}",
     "attachment_name": "{firm} încetarea serviciilor {date}",
     # -- the call script (C1, C5, C7, C8, C11, C12) -------------------------------------------

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -114,6 +115,7 @@ def case_letter(request, pk: int):
     in_subject = tone_check(subject, lang, limit=None)
     in_body = tone_check(body, lang)
     after_call = letter.after_call if letter else True
+    facts = services.content.case_context(case, lang, sender=request.user)
     context = {
         "case": case,
         "client": case.client,
@@ -135,6 +137,13 @@ def case_letter(request, pk: int):
         and (case.state in services.SENDABLE or (not after_call and case.state == "approved")),
         "call_first": bool(version) and after_call and case.state == "approved",
         "outdated": bool(letter) and services.letter_outdated(letter),
+        # What the firm typed that may not be in the letter's language, each with a form to name it (§2)
+        "doubtful_labels": [label for label in facts.labels if label["doubt"]],
+        "name_missing": facts.name_missing,
+        "contact": services.content.primary_contact(case),
+        "referral_matches": facts.matches,
+        "attitude": case.attitude,
+        "not_told": after_call and case.notified_on is None,
     }
     return render(request, "parting/letter.html", context)
 
@@ -142,7 +151,23 @@ def case_letter(request, pk: int):
 def _letter_post(request, case, lang, letter):
     action = request.POST.get("action", "save")
     try:
-        if action == "generate":
+        if action == "label":
+            number = int_param(request.POST.get("pk", ""), minimum=1)
+            if number is None:
+                raise ValidationError(_("That label is not one of this client's; reload the page."))
+            services.label_name_set(
+                case=case,
+                by=request.user,
+                lang=lang,
+                kind=request.POST.get("kind", ""),
+                pk=number,
+                text=request.POST.get("text", ""),
+            )
+            messages.success(request, _("Saved. Write the letter again from the case to use the new name."))
+        elif action == "contact_name":
+            services.contact_name_set(case=case, by=request.user, lang=lang, text=request.POST.get("text", ""))
+            messages.success(request, _("Saved. Write the letter again from the case to use the new name."))
+        elif action == "generate":
             # The checkbox sends "1" when ticked and nothing when not; the banner's hidden field sends 1 or 0.
             services.letter_generate(
                 case=case, by=request.user, lang=lang, after_call=request.POST.get("after_call") == "1"
@@ -218,9 +243,10 @@ def letter_download(request, pk: int, lang: str, fmt: str):
     if version is None:
         raise Http404("No such version")
     doc = services.letter_document(letter, version, sender=request.user)
-    data = services.render(doc, fmt, filename=services.letter_filename(letter, "pdf"))
+    data = services.render(doc, fmt, filename=services.letter_filename(doc, "pdf"))
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{services.letter_filename(letter, fmt)}"'
+    # RFC 6266: a name in Polish or Hebrew letters travels as filename*=utf-8''…
+    response["Content-Disposition"] = content_disposition_header(True, services.letter_filename(doc, fmt))
     return response
 
 

@@ -50,8 +50,10 @@ class Command(BaseCommand):
                 doc = services.letter_document(letter, version, sender=sender)
             else:
                 subject, body = content.letter_compose(case, lang, sender=sender, after_call=not options["letter_only"])
-                doc = content.document(case, lang, subject=subject, body=body, sender=sender)
-            data = services.render(doc, options["format"], filename=f"letter-case-{case.pk}-{lang}.pdf")
+                doc = content.document(
+                    case, lang, subject=subject, body=body, sender=sender, after_call=not options["letter_only"]
+                )
+            data = services.render(doc, options["format"], filename=services.letter_filename(doc, "pdf"))
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         for finding in tone_check(doc.body, lang):
