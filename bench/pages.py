@@ -6,6 +6,8 @@ Run from the project root::
     .venv/bin/python bench/pages.py                      # SQLite, 10,000 clients, 1,000,000 evidence rows
     .venv/bin/python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/parting_bench
     .venv/bin/python bench/pages.py --clients 2000 --rows 200000 --requests 10   # a quick run
+    .venv/bin/python bench/pages.py --database-url sqlite:////tmp/pages.sqlite3 --keep   # keep the firm …
+    .venv/bin/python bench/pages.py --database-url sqlite:////tmp/pages.sqlite3 --reuse  # … measure again
 
 It builds its own database with the generator of ``bench/score.py`` (the same firm, clients and
 evidence, the same seed), then, in a fresh process:
@@ -59,7 +61,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank - 1]
 
 
-def measure(firm_id: int, requests: int, seed: int) -> dict:
+def measure(firm_id: int | None, requests: int, seed: int, *, backfill: bool = True) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client as Browser
@@ -69,13 +71,13 @@ def measure(firm_id: int, requests: int, seed: int) -> dict:
     from parting.firms.models import Firm
     from parting.scores.services import backfill_firm, snapshot_firm, state_of
 
-    firm = Firm.objects.get(pk=firm_id)
+    firm = Firm.objects.get(pk=firm_id) if firm_id else Firm.objects.order_by("pk").first()
     state_of(firm)
     started = time.perf_counter()
     written = snapshot_firm(firm)
     snapshot_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    months = backfill_firm(firm)
+    months = backfill_firm(firm) if backfill else []
     backfill_seconds = time.perf_counter() - started
 
     owner = get_user_model().objects.get(username="bench0")
@@ -126,11 +128,8 @@ def measure(firm_id: int, requests: int, seed: int) -> dict:
 
 
 def report(made: dict, measured: dict, requests: int) -> None:
-    rows = made["rows"]
-    print(
-        f"{measured['vendor']}: {made['clients']:,} clients, {sum(rows.values()):,} evidence rows; "
-        f"{requests} requests per page after 2 warm-ups"
-    )
+    rows = f"{sum(made['rows'].values()):,} evidence rows" if made["rows"] else "the kept database's evidence"
+    print(f"{measured['vendor']}: {made['clients']:,} clients, {rows}; {requests} requests per page after 2 warm-ups")
     print(
         f"stored scores (the worker's work, not the pages'): today's snapshot of "
         f"{measured['snapshot_clients']:,} clients {measured['snapshot_seconds']:.1f} s, "
@@ -143,6 +142,30 @@ def report(made: dict, measured: dict, requests: int) -> None:
         print(
             f"{name:<26}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['max']:>9.1f}{r['queries']:>9}{r['bytes']:>10,}  {verdict}"
         )
+
+
+def reuse(url: str, requests: int, seed: int) -> None:
+    """Measure a kept database again (after a code change): migrate it, then measure in a fresh process."""
+    import tempfile
+
+    bench = score_bench()
+    data_dir = tempfile.mkdtemp(prefix="parting-pages-")
+    bench.bench_environment(url, data_dir)
+    src = str(HERE.parent / "src")
+    migrate = f"import sys; sys.path.insert(0, {src!r}); sys.argv = ['parting', 'migrate', '-v0']; "
+    migrate += "from parting.cli import main; main()"
+    subprocess.run([sys.executable, "-c", migrate], check=True, env=os.environ.copy())  # noqa: S603
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, __file__, "--phase", "measure", "--reuse", "--requests", str(requests), "--seed", str(seed)],
+        check=False,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    if result.returncode:
+        raise SystemExit(f"the measuring phase failed (exit status {result.returncode})")
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    report({"clients": measured["snapshot_clients"], "rows": {}}, measured, requests)
 
 
 def main() -> None:
@@ -159,6 +182,12 @@ def main() -> None:
     )
     parser.add_argument("--maintenance-db", default=None, help="PostgreSQL database to connect to for CREATE DATABASE")
     parser.add_argument("--keep", action="store_true", help="keep the generated database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database at --database-url that an earlier --keep run left: migrate it, store "
+        "today's scores again (not the month-ends already back-filled) and measure; nothing is generated",
+    )
     parser.add_argument("--phase", choices=["measure"], help=argparse.SUPPRESS)  # internal: the child
     parser.add_argument("--firm", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -169,7 +198,13 @@ def main() -> None:
         import django
 
         django.setup()
-        print(json.dumps(measure(args.firm, requests, args.seed)))
+        print(json.dumps(measure(args.firm, requests, args.seed, backfill=not args.reuse)))
+        return
+
+    if args.reuse:
+        if not args.database_url:
+            raise SystemExit("--reuse needs the --database-url of a kept database")
+        reuse(args.database_url, requests, args.seed)
         return
 
     bench = score_bench()

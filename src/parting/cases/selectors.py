@@ -302,6 +302,17 @@ def former_client_evidence(*, firm: Firm) -> list[dict]:
     """O8: evidence dated after the end of a closed (or since purged) case, for a client who is now former: flagged,
     because nothing more is owed to them. One query per kind of evidence, whatever the number of clients."""
     closed = {"client__status": Client.Status.FORMER, "client__cases__state__in": ENDED}
+    # The former clients first (one small query): each kind is then read through its (firm, client)
+    # index for those clients only, not by joining every row of the firm (130 ms for 140,000
+    # invoices at a firm with none, bench/pages.py).
+    former = list(
+        OffboardingCase.objects.filter(firm=firm, state__in=ENDED, client__status=Client.Status.FORMER)
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+    if not former:
+        return []
+    closed["client_id__in"] = former
     kinds = [
         ("invoice", Invoice, "issued_on"),
         ("meeting", Meeting, "starts_at__date"),

@@ -61,16 +61,65 @@ class Snapshot(models.Model):
     referred = models.JSONField(default=list)
     referred_revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     backfilled = models.BooleanField(default=False)
+    # What the dashboard's table shows and sorts by, kept on the row so that a page of the table is read
+    # from this table alone, in the order of an index (bench/pages.py): the client's name and status
+    # (as the scorer read them; kept up to date when a client is saved, see scores.apps), the name
+    # lower-cased for sorting, and the score with "not enough evidence" ranked as 100.
+    name = models.CharField(max_length=200, blank=True)
+    name_key = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    rank = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "day"], name="snapshot_once_per_client_day")]
         indexes = [
             # The latest snapshot of a firm: its rows on its latest day, ranked by score.
             models.Index(fields=["firm", "day", "score"], name="snapshot_firm_day_score"),
+            # The dashboard table's default order (lowest score first, then name) and its reverse, so
+            # a page of 50 rows is the next 50 entries of an index rather than a sort of the firm.
+            models.Index(fields=["firm", "day", "rank", "name_key"], name="snapshot_table_by_score"),
+            models.Index(fields=["firm", "day", "-rank", "name_key"], name="snapshot_table_by_score_desc"),
+            models.Index(fields=["firm", "day", "name_key"], name="snapshot_table_by_name"),
         ]
 
     def __str__(self) -> str:
         return f"{self.client_id} on {self.day}: {self.score}"
+
+
+class FirmSummary(models.Model):
+    """What the dashboard shows of a firm's scored day, computed when that day's snapshots are written
+    (issue 12 §2): the dashboard reads this row instead of aggregating 10,000 snapshot rows.
+
+    Written in the same transaction as the day's snapshots, one upsert on (firm, day), so it is
+    rewritten whenever they are. Every figure counts the firm's current clients (not former ones) as
+    they stood when scored:
+
+    * ``counts``: clients per advice (keep, talk first, consider parting, not enough evidence);
+    * ``distribution``: clients with a score per tenth of the score (0–9, …, 90–100);
+    * ``shortlist``: the ids of the first ``SHORTLIST`` clients advised to part, lowest score first;
+    * ``effort_points`` / ``effort_bins``: the revenue-against-effort chart and its table;
+    * ``total_revenue``: the revenue of the window.
+
+    A row exists for every stored day of a firm, back-filled days too: the trend's days are read
+    from here (one small query) rather than from the snapshot table's distinct days.
+    """
+
+    firm = models.ForeignKey("firms.Firm", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    computed_at = models.DateTimeField(null=True)
+    complete = models.BooleanField(default=True)  # False: a day stored before summaries existed
+    counts = models.JSONField(default=dict)
+    distribution = models.JSONField(default=list)
+    shortlist = models.JSONField(default=list)
+    effort_points = models.JSONField(default=list)
+    effort_bins = models.JSONField(default=list)
+    total_revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["firm", "day"], name="summary_once_per_firm_day")]
+
+    def __str__(self) -> str:
+        return f"summary of firm {self.firm_id} on {self.day}"
 
 
 class Alert(models.Model):

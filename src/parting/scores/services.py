@@ -31,7 +31,8 @@ from parting.signs.policy import EffectivePolicy
 from parting.signs.scoring import ClientScore, Scorer
 
 from .alerts import previous_scores, record_alerts
-from .models import ScoreState, Snapshot
+from .models import FirmSummary, ScoreState, Snapshot
+from .summary import SUMMARY_FIELDS, Item, summarize
 
 log = logging.getLogger("parting.scores")
 
@@ -65,6 +66,10 @@ FIELDS = (
     "referred",
     "referred_revenue",
     "backfilled",
+    "name",
+    "name_key",
+    "status",
+    "rank",
 )
 
 
@@ -137,6 +142,33 @@ def _row(firm: Firm, result: ClientScore, *, day, now, version: str, backfilled:
         referred=list(result.referred),
         referred_revenue=result.referred_revenue,
         backfilled=backfilled,
+        name=result.name,
+        name_key=result.name.lower(),
+        status=result.status,
+        rank=result.score if result.enough_evidence else 100,
+    )
+
+
+def summary_row(firm_id: int, day: dt.date, now: dt.datetime, rows: list[Snapshot]) -> FirmSummary:
+    """The dashboard's figures of the day (see :mod:`parting.scores.summary`), from the rows written."""
+    items = (Item(r.client_id, r.name, r.name_key, r.status, r.score, r.advice, r.revenue, r.hours) for r in rows)
+    return FirmSummary(firm_id=firm_id, day=day, computed_at=now, complete=True, **summarize(items))
+
+
+def store_day(firm: Firm, day: dt.date, now: dt.datetime, rows: list[Snapshot]) -> None:
+    """Write a day's snapshots and the firm's summary of it: one bulk upsert per table, in the caller's
+    transaction, so the dashboard's figures are rewritten whenever the scores they count are."""
+    Snapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["client", "day"],
+        update_fields=[f for f in FIELDS if f != "firm"],
+    )
+    FirmSummary.objects.bulk_create(
+        [summary_row(firm.pk, day, now, rows)],
+        update_conflicts=True,
+        unique_fields=["firm", "day"],
+        update_fields=list(SUMMARY_FIELDS),
     )
 
 
@@ -161,12 +193,7 @@ def snapshot_firm(firm: Firm, day: dt.date | None = None, *, now: dt.datetime | 
     rows = [_row(firm, r, day=day, now=now, version=version, backfilled=False) for r in results]
     previous = previous_scores(firm, day)
     with transaction.atomic():
-        Snapshot.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["client", "day"],
-            update_fields=[f for f in FIELDS if f != "firm"],
-        )
+        store_day(firm, day, now, rows)
         record_alerts(firm, day, rows, previous, now=now)  # issue 12 §3: crossings since the last day
         if day == firm_today(firm, now):
             ScoreState.objects.filter(firm=firm).update(scored_at=now, scored_day=day, policy_version=version)
@@ -227,12 +254,7 @@ def backfill_firm(firm: Firm, *, months: int = BACKFILL_MONTHS, now: dt.datetime
         version = policy_version(scorer.policy)
         rows = [_row(firm, r, day=day, now=now, version=version, backfilled=True) for r in results]
         with transaction.atomic():
-            Snapshot.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["client", "day"],
-                update_fields=[f for f in FIELDS if f != "firm"],
-            )
+            store_day(firm, day, now, rows)
         done.append(day)
     return done
 
@@ -260,6 +282,7 @@ def thin_history(firm: Firm, today: dt.date) -> int:
     if not drop:
         return 0
     deleted, _ = Snapshot.objects.filter(firm=firm, day__in=sorted(drop)).delete()
+    FirmSummary.objects.filter(firm=firm, day__in=sorted(drop)).delete()
     return deleted
 
 

@@ -7,8 +7,9 @@ from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 register = template.Library()
 
@@ -27,23 +28,38 @@ BAND_CLASS = {"healthy": "band-healthy", "concerning": "band-concerning", "poor"
 
 @register.simple_tag
 def sparkline(trend, width=96, height=24):
-    """An inline SVG of a client's monthly fit score (0–100); no script needed."""
-    scores = [score for _month, score in trend or []]
-    if len(scores) < 2:
+    """An inline SVG of a client's monthly fit score (0–100); no script needed.
+
+    ``trend`` holds (month, score) or (month, score, back-filled) points: a back-filled point (a past
+    month-end computed later, an estimate; issue 12 §3) is drawn as a hollow circle and the label
+    says how many there are.
+    """
+    points = [(item[1], len(item) > 2 and bool(item[2])) for item in trend or []]
+    if len(points) < 2:
         return ""
-    step = width / (len(scores) - 1)
-    points = " ".join(f"{i * step:.1f},{height - score / 100 * height:.1f}" for i, score in enumerate(scores))
-    label = " → ".join(str(s) for s in (scores[0], scores[-1]))
-    return format_html(
-        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" aria-label="{}">'
-        '<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="{}"/></svg>',
-        width,
-        height,
-        width,
-        height,
-        label,
-        points,
+    step = width / (len(points) - 1)
+    # Numbers only below, written with f-strings: format_html per point took most of a 50-row table's
+    # sparklines (bench/pages.py); the one text, the label, is escaped.
+    xy = [(f"{i * step:.1f}", f"{height - score / 100 * height:.1f}") for i, (score, _b) in enumerate(points)]
+    line = " ".join(f"{x},{y}" for x, y in xy)
+    marks = "".join(
+        f'<circle class="backfilled" cx="{x}" cy="{y}" r="2" fill="none" stroke="currentColor"/>'
+        for (x, y), (_s, backfilled) in zip(xy, points, strict=True)
+        if backfilled
     )
+    label = f"{points[0][0]} → {points[-1][0]}"
+    estimated = sum(backfilled for _s, backfilled in points)
+    if estimated:
+        label = f"{label} ({backfilled_label(estimated)})"
+    return mark_safe(  # noqa: S308 - numbers, and the label escaped
+        f'<svg class="sparkline" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(label)}"><polyline fill="none" stroke="currentColor" stroke-width="1.5" '
+        f'points="{line}"/>{marks}</svg>'
+    )
+
+
+def backfilled_label(n: int) -> str:
+    return f"{gettext('back-filled')}: {n}"
 
 
 @register.filter

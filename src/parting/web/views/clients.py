@@ -20,7 +20,7 @@ from parting.evidence.forms import KINDS
 from parting.evidence.services import evidence_audit, settle_invoices
 from parting.firms.access import member_required
 from parting.firms.models import Service
-from parting.scores.selectors import client_score, client_trend, latest, stored
+from parting.scores.selectors import client_score, client_trend, rows_of, stored
 from parting.scores.selectors import status as score_status
 from parting.scores.services import ensure_scored, request_rescore
 from parting.signs.catalogue import BY_ID
@@ -118,8 +118,8 @@ def client_detail(request, pk: int):
     trend = client_trend(state, client.id) if result else {"monthly": [], "weekly": []}
     referred = []
     if result and result.referred:
-        rows = latest(state).filter(client_id__in=result.referred)
-        referred = sorted(stored(rows), key=lambda r: result.referred.index(r.client_id))
+        rows = rows_of(state, result.referred)  # by the (client, day) index, not the firm's whole day
+        referred = stored(rows[pk] for pk in result.referred if pk in rows)
     delays = payment_delays(client=client, today=request.firm.today())
     context = {
         "client": client,
