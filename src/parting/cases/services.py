@@ -81,7 +81,7 @@ def _fits(**texts: tuple[str | None, int]) -> None:
 
 def case_membership(case: OffboardingCase, user) -> Membership:
     """The user's membership of the case's firm; anyone else is refused (every case action starts here)."""
-    membership = Membership.objects.filter(user=user, firm_id=case.firm_id).first()
+    membership = Membership.objects.filter(user=user, firm_id=case.firm_id, is_active=True).first()
     if membership is None:
         raise CaseError(_("Only members of the firm can act on its cases."))
     return membership
@@ -148,7 +148,7 @@ def case_open(
 def _case_open(*, client: Client, by, outward_reason: str, attitude: bool, against_advice: str, advice: str):
     _fits(against_advice=(against_advice, NOTE))
     with transaction.atomic():
-        if not Membership.objects.filter(user=by, firm_id=client.firm_id).exists():
+        if not Membership.objects.filter(user=by, firm_id=client.firm_id, is_active=True).exists():
             raise CaseError(_("Only members of the firm can open a case for its client."))
         client.refresh_from_db(from_queryset=Client.objects.select_for_update())
         if client.status == Client.Status.FORMER:
@@ -379,7 +379,7 @@ def case_review(
         policy = policy_for(case.firm)
         if by.pk == case.opened_by_id and decision == CaseReview.Decision.APPROVE:
             others = Membership.objects.filter(
-                firm_id=case.firm_id, role__in=[Membership.Role.OWNER, Membership.Role.PARTNER]
+                firm_id=case.firm_id, role__in=[Membership.Role.OWNER, Membership.Role.PARTNER], is_active=True
             ).exclude(user_id=by.pk)
             if others.exists():
                 raise CaseError(_("D4: another owner or partner must approve a case you opened."))
@@ -413,7 +413,9 @@ def case_review(
 def _approvals_needed(case: OffboardingCase, policy) -> int:
     """The policy's number, but never more than the owners and partners who may approve (a firm of one: 1)."""
     eligible = (
-        Membership.objects.filter(firm_id=case.firm_id, role__in=[Membership.Role.OWNER, Membership.Role.PARTNER])
+        Membership.objects.filter(
+            firm_id=case.firm_id, role__in=[Membership.Role.OWNER, Membership.Role.PARTNER], is_active=True
+        )
         .exclude(user_id=case.opened_by_id)
         .count()
     )
@@ -884,7 +886,7 @@ def _task_apply(case: OffboardingCase, task: CaseTask, change: TaskChange, *, by
     """One task's change, inside :func:`tasks_update`'s transaction with case and task locked."""
     fields = []
     if change.owner is not None and change.owner != task.owner:
-        if not Membership.objects.filter(user=change.owner, firm_id=case.firm_id).exists():
+        if not Membership.objects.filter(user=change.owner, firm_id=case.firm_id, is_active=True).exists():
             raise CaseError(_("A task's owner must be a member of the firm."))
         task.owner = change.owner
         fields.append("owner")

@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 
 
 def _membership(user, firm_id: int) -> Membership:
-    membership = Membership.objects.filter(user=user, firm_id=firm_id).first() if user is not None else None
+    membership = (
+        Membership.objects.filter(user=user, firm_id=firm_id, is_active=True).first() if user is not None else None
+    )
     if membership is None:
         raise PermissionDenied(_("Only members of the firm can do this."))
     return membership
