@@ -36,7 +36,6 @@ SAMPLE = {
     "parties": "e-Urząd Skarbowy",
     "handler": "Katarzyna Zielińska (k.zielinska@northwind.example)",
     "number": "2026-0612",
-    "date": "15 listopada 2026",
     "client_number": "42",
     "agreement_date": "1 marca 2024",
     "notice": "30 dni",

@@ -138,7 +138,6 @@ SAMPLE = {
     "parties": "ANAF SPV",
     "handler": "Katarzyna Zielińska (k.zielinska@northwind.example)",
     "number": "2026-0612",
-    "date": "15 noiembrie 2026",
     "client_number": "42",
     "agreement_date": "1 martie 2024",
     "notice": "30 de zile",

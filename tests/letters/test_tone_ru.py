@@ -42,7 +42,6 @@ SAMPLE = {
     "parties": "e-MTA",
     "handler": "Анна Иванова (anna@northwind.example)",
     "number": "2026-0612",
-    "date": "15 ноября 2026 г.",
     "client_number": "42",
     "agreement_date": "1 марта 2024 г.",
 }
