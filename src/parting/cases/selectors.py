@@ -77,6 +77,13 @@ ACTIONS = {
     "retention.purged": gettext_lazy("Client's data purged"),
     "retention.certificate": gettext_lazy("Deletion certificate issued"),
     "backup.restored": gettext_lazy("Restored from a backup"),
+    "client.contact_named": gettext_lazy("Contact's name for letters written"),
+    "client.label_named": gettext_lazy("Name for the client's letters written"),
+    "api.token_created": gettext_lazy("API token created"),
+    "api.token_revoked": gettext_lazy("API token revoked"),
+    "webhook.created": gettext_lazy("Webhook added"),
+    "webhook.changed": gettext_lazy("Webhook changed"),
+    "webhook.deleted": gettext_lazy("Webhook deleted"),
 }
 # Shown where the log keeps a note, reason or comment by its hash only (O5) and the words are no
 # longer on the case to match it: purged, or changed since.

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from parting.core import limits
-from parting.core.requests import HiddenErrorsShown, OwnRowsFormSet, row_formfield
+from parting.core.requests import DB_INT_MAX, HiddenErrorsShown, OwnRowsFormSet, row_formfield
 
 from .models import Firm, Membership, Service, WorkingDay
 
@@ -196,4 +196,4 @@ class RoleForm(forms.Form):
 
 
 class FirmSwitchForm(forms.Form):
-    firm = forms.IntegerField(min_value=1)
+    firm = forms.IntegerField(min_value=1, max_value=DB_INT_MAX)
