@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parting.audit.services import audit_record, text_reference
 from parting.clients.models import AccessGrant, Client, Credential
@@ -681,9 +682,14 @@ def case_notify(*, case: OffboardingCase, by, on: dt.date | None = None, unpaid_
             numbers = ", ".join(row.invoice.number for row in computed.outstanding)
             if not unpaid_override.strip():
                 raise CaseError(
-                    _(
-                        "D10: be paid in full before letting the client go. Unpaid: %(numbers)s (%(balance)s %(currency)s). "
-                        "Record the payment, write the invoices off with a reason, or give a reason to go ahead anyway."
+                    ngettext(
+                        "D10: be paid in full before letting the client go. Unpaid invoice: %(numbers)s "
+                        "(%(balance)s %(currency)s). Record its payment, write it off with a reason, or give a "
+                        "reason to go ahead anyway.",
+                        "D10: be paid in full before letting the client go. Unpaid invoices: %(numbers)s "
+                        "(%(balance)s %(currency)s). Record their payments, write them off with a reason, or "
+                        "give a reason to go ahead anyway.",
+                        len(computed.outstanding),
                     )
                     % {"numbers": numbers, "balance": computed.balance, "currency": computed.currency}
                 )
