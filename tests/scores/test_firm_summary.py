@@ -113,14 +113,31 @@ def test_a_score_on_a_tenths_edge_lands_in_the_upper_tenth_and_100_in_the_last()
     assert figures["counts"]["insufficient"] == 1
 
 
-def test_a_renamed_client_shows_its_new_name_in_the_table_before_the_re_score(member, firm):
+def test_a_client_renamed_on_its_page_shows_its_new_name_in_the_table_before_the_re_score(member, firm):
     trouble, _incident = troubled_client(firm)
     member.get(reverse("dashboard"))
-    trouble.name = "Renamed Sp. z o.o."
-    trouble.save()
-    assert Snapshot.objects.filter(client=trouble, name="Renamed Sp. z o.o.").exists()
+    data = {"name": "Renamed Sp. z o.o.", "status": "active", "payment_terms_days": "14", "prepaid_amount": "0"}
+    for prefix in ("contacts", "grants", "work", "logins"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    assert member.post(reverse("client_edit", args=[trouble.pk]), data).status_code == 302
     html = member.get(reverse("dashboard"), {"q": "renamed"}, headers={"hx-request": "true"}).content.decode()
     assert "Renamed Sp. z o.o." in html
+
+
+def test_a_case_step_changing_the_clients_status_shows_in_the_table_at_once(member, firm, owner):
+    """Sending a case for review marks the client under review with an UPDATE (no save, no signal):
+    the table filtered by that status lists the client straight away."""
+    from tests.conftest import submitted_case
+
+    trouble, incident = troubled_client(firm)
+    member.get(reverse("dashboard"))
+    listed = {"status": "under_review", "q": "trouble"}
+    html = member.get(reverse("dashboard"), listed, headers={"hx-request": "true"}).content.decode()
+    assert "Trouble Ltd" not in html
+    submitted_case(trouble, owner.user, incident)
+    assert Client.objects.get(pk=trouble.pk).status == Client.Status.UNDER_REVIEW
+    html = member.get(reverse("dashboard"), listed, headers={"hx-request": "true"}).content.decode()
+    assert "Trouble Ltd" in html
 
 
 def test_a_day_stored_before_summaries_existed_is_summarised_when_first_read(member, firm):

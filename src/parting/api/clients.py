@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from parting.clients.forms import ClientForm
 from parting.clients.models import Client
 from parting.clients.selectors import client_get
-from parting.scores.services import request_rescore
+from parting.scores.services import request_rescore, snapshots_relabel
 
 from .common import Id, Page, PageQuery, form_data, paginate, validated
 
@@ -86,6 +86,7 @@ def _save(request, payload: ClientIn, client: Client | None) -> Client:
     form = validated(ClientForm(data, instance=client, firm=request.firm))
     with transaction.atomic():
         saved = form.save()
+        snapshots_relabel([saved.pk])  # the table's name and status, before the re-score
         request_rescore(request.firm)  # status, services and referrals change scores
     return saved
 

@@ -25,7 +25,7 @@ from parting.core.limits import LABEL, NOTE, too_long
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, TimeEntry
 from parting.evidence.services import derive_to_senior
 from parting.firms.models import Membership
-from parting.scores.services import request_rescore
+from parting.scores.services import request_rescore, snapshots_relabel
 from parting.signs.catalogue import BY_ID
 from parting.signs.evidence import sign_evidence
 from parting.signs.policy import policy_for
@@ -353,6 +353,7 @@ def case_submit(*, case: OffboardingCase, by) -> OffboardingCase:
         case.submitted_at = timezone.now()
         case.save(update_fields=["state", "submitted_at"])
         Client.objects.filter(pk=case.client_id).update(status=Client.Status.UNDER_REVIEW)
+        snapshots_relabel([case.client_id])
         return case
 
 
@@ -453,6 +454,7 @@ def case_withdraw(
         case.outcome = outcome
         case.save(update_fields=["state", "outcome"])
         Client.objects.filter(pk=case.client_id, status=Client.Status.UNDER_REVIEW).update(status=Client.Status.ACTIVE)
+        snapshots_relabel([case.client_id])
         return case
 
 
@@ -712,6 +714,7 @@ def case_notify(*, case: OffboardingCase, by, on: dt.date | None = None, unpaid_
         _transition(case, to=State.NOTIFIED, by=by, note=note, facts=facts)
         case.save(update_fields=["state", "notified_on", "plan_told"])
         Client.objects.filter(pk=case.client_id).update(status=Client.Status.OFFBOARDING)
+        snapshots_relabel([case.client_id])
         checklist_sync(case)
         return case
 
@@ -772,6 +775,7 @@ def case_close(*, case: OffboardingCase, by, today: dt.date | None = None) -> Of
         case.closed_at = timezone.now()
         case.save(update_fields=["state", "outcome", "ended_on", "closed_at"])
         Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
+        snapshots_relabel([case.client_id])
         # O5: the end date is final now, so is the deletion date the client was told: schedule the purge.
         from parting.retention.services import schedule_for_case
 
@@ -918,6 +922,7 @@ def _task_apply(case: OffboardingCase, task: CaseTask, change: TaskChange, *, by
             )
         if status == CaseTask.Status.DONE and task.kind == "cut_contact":
             Client.objects.filter(pk=case.client_id).update(status=Client.Status.FORMER)
+            snapshots_relabel([case.client_id])
             request_rescore(case.firm_id)
         if status == CaseTask.Status.DONE and task.kind == "credential" and task.key:
             Credential.objects.filter(pk=int(task.key), client=case.client, handed_back_on__isnull=True).update(

@@ -63,7 +63,7 @@ class Snapshot(models.Model):
     backfilled = models.BooleanField(default=False)
     # What the dashboard's table shows and sorts by, kept on the row so that a page of the table is read
     # from this table alone, in the order of an index (bench/pages.py): the client's name and status
-    # (as the scorer read them; kept up to date when a client is saved, see scores.apps), the name
+    # (as the scorer read them; kept up to date by scores.services.snapshots_relabel), the name
     # lower-cased for sorting, and the score with "not enough evidence" ranked as 100.
     name = models.CharField(max_length=200, blank=True)
     name_key = models.CharField(max_length=200, blank=True)

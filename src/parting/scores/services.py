@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import zoneinfo
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -90,6 +91,19 @@ def firm_today(firm: Firm, now: dt.datetime | None = None) -> dt.date:
 
 
 # -- requests ------------------------------------------------------------------------------------
+
+
+def snapshots_relabel(client_ids: Iterable[int]) -> None:
+    """A client's stored rows carry its name and status for the dashboard's table (so the table
+    neither joins the clients nor sorts the firm): the services that rename a client or change its
+    status call this in their transaction, and the table shows the change at once, not after the
+    re-score it asked for. One UPDATE per client, for the few clients a step changes; a row already
+    right is not written. (An explicit call, not a signal: DESIGN.md keeps business logic out of
+    signals, and the case steps change the status with ``update()``, which sends none.)"""
+    for pk, name, status in Client.objects.filter(pk__in=list(client_ids)).values_list("pk", "name", "status"):
+        Snapshot.objects.filter(client_id=pk).exclude(name=name, status=status).update(
+            name=name, name_key=name.lower(), status=status
+        )
 
 
 def request_rescore(firm: Firm | int, *, backfill: bool = False) -> None:

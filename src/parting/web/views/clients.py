@@ -22,7 +22,7 @@ from parting.firms.access import member_required
 from parting.firms.models import Service
 from parting.scores.selectors import client_score, client_trend, rows_of, stored
 from parting.scores.selectors import status as score_status
-from parting.scores.services import ensure_scored, request_rescore
+from parting.scores.services import ensure_scored, request_rescore, snapshots_relabel
 from parting.signs.catalogue import BY_ID
 from parting.signs.evidence import sign_evidence
 from parting.signs.policy import policy_for
@@ -193,6 +193,7 @@ def _client_form(request, client: Client | None):
             for formset in formsets:
                 formset.instance = saved
                 formset.save()
+            snapshots_relabel([saved.pk])  # the table's name and status, before the re-score
             request_rescore(request.firm)  # status, services and referrals change scores
         messages.success(request, _("Saved %(name)s.") % {"name": saved.name})
         return redirect("client_detail", pk=saved.pk)
