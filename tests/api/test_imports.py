@@ -85,3 +85,18 @@ def test_the_upload_is_stored_under_a_random_token_not_its_name(api, firm):
     run = ImportRun.objects.get()
     assert re.fullmatch(r"[0-9a-f]{32}", run.options["upload"]) and run.options["files"] == [["1", "requests.csv"]]
     assert run.file_name == "requests.csv"
+
+
+def test_a_large_upload_waits_for_the_worker_and_polling_shows_it_done(api, firm, monkeypatch):
+    """The same threshold as the Import page (parting.imports.worker.INLINE_BYTES): above it the
+    request answers at once with a queued run, and ``parting worker`` reads it."""
+    from parting.imports import worker
+
+    acme = ClientFactory(firm=firm, name="Acme")
+    monkeypatch.setattr(worker, "INLINE_BYTES", 10)
+    run = _upload(api, GOOD).json()
+    assert run["state"] == "queued" and not ClientRequest.objects.exists()
+    assert worker.run_queued_imports() == "1 queued import(s) run"
+    polled = api.get(f"/imports/{run['id']}").json()
+    assert polled["state"] == "done" and polled["progress"] == 100
+    assert ClientRequest.objects.filter(client=acme, description="Bank statements").exists()

@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from parting.audit.models import AuditEntry
 from parting.evidence.models import Invoice, Meeting
+from parting.imports import worker as import_worker
 from parting.imports.matching import normalise_name
 from parting.imports.models import ClientAlias, ColumnMapping, ImportRun
 from parting.imports.worker import run_queued_imports, upload_dir
-from parting.web.views import imports as import_views
 from tests.factories import ClientFactory, FirmFactory, MembershipFactory
 
 GENERIC = (
@@ -349,7 +349,7 @@ def test_another_firms_runs_uploads_and_clients_are_404(client, member, acme):
 
 
 def test_a_large_upload_waits_for_the_worker_and_its_page_polls_until_done(client, member, acme, monkeypatch):
-    monkeypatch.setattr(import_views, "INLINE_BYTES", 10)
+    monkeypatch.setattr(import_worker, "INLINE_BYTES", 10)
     run = dry_run(client, token_of(upload(client, [("big.csv", GENERIC)])))
     assert run.state == ImportRun.State.QUEUED
     page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()

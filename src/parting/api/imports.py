@@ -10,26 +10,21 @@ bad (its problems name file, line, column and reason).
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import secrets
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from parting.imports import formats
 from parting.imports.models import KINDS, ImportRun
-from parting.imports.worker import execute, read_progress, upload_dir
+from parting.imports.worker import display_name, read_progress, start_run, store_upload
 
 from .common import DateQuery, Id, Page, PageQuery, paginate
 from .problems import ApiError
 
-log = logging.getLogger("parting.imports")
 router = Router(tags=["imports"])
 
-INLINE_BYTES = 2 * 1024 * 1024  # as the Import page: smaller files are read in the request
 KIND_NAMES = [kind for kind, _label in KINDS]
 
 
@@ -89,10 +84,6 @@ def _bad(field: str, message: str):
     return ApiError(422, _("The request is not valid: see errors."), [{"field": field, "message": message}])
 
 
-def _name(name: str) -> str:
-    return (name or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
-
-
 @router.post("/imports", response={202: ImportOut}, summary="Upload a file to import")
 def imports_create(
     request,
@@ -115,48 +106,24 @@ def imports_create(
                    % {"kind": kind, "format": format[:40], "known": known})  # fmt: skip
     limit = int(getattr(settings, "IMPORT_MAX_BYTES", 200 * 1024 * 1024))
     if not file.size:
-        raise _bad("file", _("%(file)s is empty.") % {"file": _name(file.name)})
+        raise _bad("file", _("%(file)s is empty.") % {"file": display_name(file.name)})
     if file.size > limit:
         raise ApiError(413, _("The upload is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)})
     guess = formats.guess_kind(file.name or "")
     if guess and guess != kind:
         raise _bad("kind", _("%(file)s looks like %(guessed)s, not %(kind)s.")
-                   % {"file": _name(file.name), "guessed": guess, "kind": kind})  # fmt: skip
-    token = secrets.token_hex(16)
-    folder = upload_dir(token)
-    folder.mkdir(parents=True, mode=0o700)
-    with (folder / "1").open("xb") as out:
-        for chunk in file.chunks():
-            out.write(chunk)
+                   % {"file": display_name(file.name), "guessed": guess, "kind": kind})  # fmt: skip
+    token, stored = store_upload([file])
     options = {
         "format": format,
         "mapping": {},
         "date_order": "",
         "upload": token,
-        "files": [["1", _name(file.name)]],
+        "files": [stored[0][:2]],
         "create_clients": create_clients,
     }
-    inline = file.size < INLINE_BYTES
-    run = ImportRun.objects.create(
-        firm=request.firm,
-        by=request.user,
-        kind=kind,
-        format=format,
-        file_name=_name(file.name),
-        file_path=str(folder),
-        options=options,
-        dry_run=dry_run,
-        state=ImportRun.State.RUNNING if inline else ImportRun.State.QUEUED,
-    )
-    if inline:
-        try:
-            execute(run)
-        except Exception:  # logged with its traceback; the caller reads a failed run
-            log.exception("import %s failed", run.pk)
-            ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.RUNNING).update(
-                state=ImportRun.State.FAILED, finished_at=timezone.now()
-            )
-        run.refresh_from_db()
+    run, _crashed = start_run(firm=request.firm, by=request.user, kind=kind, options=options, dry_run=dry_run)
+    run.refresh_from_db()  # a failed run says so; the caller polls it like any other
     return Status(202, import_out(run))
 
 

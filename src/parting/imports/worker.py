@@ -30,6 +30,7 @@ import datetime
 import logging
 import os
 import re
+import secrets
 import shutil
 import time
 import zoneinfo
@@ -84,6 +85,60 @@ def upload_files(options: dict) -> tuple[list[Path], list[str]]:
     if not paths:
         raise UploadMissing("no files")
     return paths, names
+
+
+INLINE_BYTES = 2 * 1024 * 1024
+"""Uploads smaller than this are read in the request (the Import page, the API); larger ones wait for
+the worker."""
+
+
+def display_name(name: str) -> str:
+    """The name a member gave a file, without any folder: only ever shown, never used as a path."""
+    return (name or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
+
+
+def store_upload(files) -> tuple[str, list[list]]:
+    """Keep uploaded files under a new random token as numbered files (their names are only shown).
+    Returns the token and ``[number, shown name, size]`` per file."""
+    token = secrets.token_hex(16)
+    folder = upload_dir(token)
+    folder.mkdir(parents=True, mode=0o700)
+    stored = []
+    for n, upload in enumerate(files, 1):
+        with (folder / str(n)).open("xb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        stored.append([str(n), display_name(upload.name), upload.size])
+    return token, stored
+
+
+def start_run(*, firm, by, kind: str, options: dict, dry_run: bool) -> tuple[ImportRun, bool]:
+    """Create the run of an upload; read it now when its files are small, else leave it queued for
+    ``parting worker``. Returns the run and whether the reading stopped on an internal error (logged
+    with its traceback; the run is marked failed and nothing was written)."""
+    paths, names = upload_files(options)
+    inline = sum(p.stat().st_size for p in paths) < INLINE_BYTES
+    run = ImportRun.objects.create(
+        firm=firm,
+        by=by,
+        kind=kind,
+        format=options.get("format", ""),
+        file_name=", ".join(names)[:300],
+        file_path=str(upload_dir(options["upload"])),
+        options=options,
+        dry_run=dry_run,
+        state=ImportRun.State.RUNNING if inline else ImportRun.State.QUEUED,
+    )
+    if inline:
+        try:
+            execute(run)
+        except Exception:
+            log.exception("import %s failed", run.pk)
+            ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.RUNNING).update(
+                state=ImportRun.State.FAILED, finished_at=timezone.now()
+            )
+            return run, True
+    return run, False
 
 
 def progress_file(run: ImportRun) -> Path | None:

@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import json
 import logging
-import secrets
 import tempfile
 
 from django import forms
@@ -43,8 +42,9 @@ from parting.imports.text import csv_rows
 from parting.imports.worker import (
     UploadMissing,
     apply_mappings,
-    execute,
     read_progress,
+    start_run,
+    store_upload,
     upload_dir,
     upload_files,
     upload_root,
@@ -52,8 +52,6 @@ from parting.imports.worker import (
 
 log = logging.getLogger("parting.imports")
 
-INLINE_BYTES = 2 * 1024 * 1024
-"""Uploads smaller than this are read in the request; larger ones wait for the worker."""
 MAX_FILES = 20
 PREVIEW_ROWS = 10
 UNMATCHED_SHOWN = 50  # names with a choice of their own; the others follow the choice for all
@@ -160,15 +158,8 @@ def _upload(request):
             errors.append(_("The files are larger than %(mb)s MB together.") % {"mb": _max_bytes() // (1024 * 1024)})
     if errors:
         return render(request, "parting/imports.html", _list_context(request, form, errors), status=400)
-    token = secrets.token_hex(16)
+    token, stored = store_upload(files)
     folder = upload_dir(token)
-    folder.mkdir(parents=True, mode=0o700)
-    stored = []
-    for n, upload in enumerate(files, 1):
-        with (folder / str(n)).open("xb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        stored.append([str(n), _display_name(upload.name), upload.size])
     manifest = {
         "firm": request.firm.pk,
         "by": request.user.pk,
@@ -178,10 +169,6 @@ def _upload(request):
     }
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     return redirect("import_upload", token=token)
-
-
-def _display_name(name: str) -> str:
-    return (name or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
 
 
 def _kind_of(chosen: str, names: list[str]) -> tuple[str, list[str]]:
@@ -341,29 +328,9 @@ def import_upload(request, token: str):
 
 def _start(request, *, kind: str, options: dict, dry_run: bool) -> ImportRun:
     """Create the run; read it now when the files are small, else leave it to the worker."""
-    paths, names = upload_files(options)
-    size = sum(p.stat().st_size for p in paths)
-    inline = size < INLINE_BYTES
-    run = ImportRun.objects.create(
-        firm=request.firm,
-        by=request.user,
-        kind=kind,
-        format=options.get("format", ""),
-        file_name=", ".join(names)[:300],
-        file_path=str(upload_dir(options["upload"])),
-        options=options,
-        dry_run=dry_run,
-        state=ImportRun.State.RUNNING if inline else ImportRun.State.QUEUED,
-    )
-    if inline:
-        try:
-            execute(run)
-        except Exception:  # logged with its traceback; the member sees a plain sentence
-            log.exception("import %s failed", run.pk)
-            ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.RUNNING).update(
-                state=ImportRun.State.FAILED, finished_at=timezone.now()
-            )
-            messages.error(request, _("The import stopped on an internal error; nothing was written."))
+    run, crashed = start_run(firm=request.firm, by=request.user, kind=kind, options=options, dry_run=dry_run)
+    if crashed:  # logged with its traceback; the member sees a plain sentence
+        messages.error(request, _("The import stopped on an internal error; nothing was written."))
     return run
 
 
