@@ -1052,3 +1052,39 @@ def test_w4_outlook_desktop_export_end_to_end_counts_both_short_notice_cancellat
     assert meetings.count() == 7
     w4 = next(r for r in Scorer(firm).score() if r.name == "Nowak Handel").sign("W4")
     assert w4.value == 28.6, w4.explanation
+
+
+# --- Lines folded inside a UTF-8 character (RFC 5545 §3.1's note on simple writers) -----------------
+
+
+def test_lines_folded_inside_a_utf8_character_keep_every_subject_and_the_no_show_W4():
+    """A writer that folds at 75 octets, not 75 characters, splits a character between two lines
+    (RFC 5545 §3.1 warns of it). The file is UTF-8 once unfolded: read as another charset, every
+    subject would come out garbled and the Russian no-show mark would be lost."""
+    data = (SAMPLES / "folded_inside_utf8_characters.ics").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # the raw file: a fold cuts a character in two
+    records, problems = read_sample("folded_inside_utf8_characters.ics")
+    assert not list(problems)
+    subjects = {r.key: r.subject for r in records}
+    assert subjects["crm-meeting-4411@kancelaria-crm.example"] == (
+        "Przegląd kwartalny – Przedsiębiorstwo Handlowo-Usługowe „Żółwiątko” Sp. z o.o."
+    )
+    assert subjects["crm-meeting-4413@kancelaria-crm.example"] == (
+        'פגישת היכרות עם הלקוח — משרד עורכי דין כהן ושות׳ בע"מ, תל אביב'
+    )
+    no_show = by_key(records)["crm-meeting-4412@kancelaria-crm.example"]
+    assert no_show.subject.endswith("ООО «Стройинвест»: клиент не пришёл")
+    assert no_show.status == NO_SHOW
+    assert no_show.client.emails == ("i.petrov@stroyinvest.example",)
+
+
+@pytest.mark.parametrize("line_end", [b"\r\n", b"\n", b"\r"])
+def test_a_fold_inside_a_character_is_unfolded_with_any_line_end(line_end):
+    summary = "SUMMARY:Spotkanie – Łódź".encode()
+    cut = summary.index("Ł".encode()) + 1
+    data = ics("UID:fold-1\nDTSTART:20260310T090000Z\nDTEND:20260310T100000Z\nSUMMARY:x")
+    data = data.replace(b"SUMMARY:x", summary[:cut] + b"\r\n " + summary[cut:]).replace(b"\r\n", line_end)
+    records, problems = read_bytes(b"\xef\xbb\xbf" + data)
+    assert not list(problems)
+    assert [r.subject for r in records] == ["Spotkanie – Łódź"]

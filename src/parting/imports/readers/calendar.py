@@ -28,6 +28,7 @@ reads them (``_quote_tzid``, ``_zone_aliases``); a .zip (Google Calendar's expor
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import functools
 import hashlib
@@ -48,7 +49,7 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from ..problems import UNPACK_ERRORS, FileUnreadable, Problems, Source
 from ..records import ClientRef, MeetingRecord, MeetingStatus, ReadOptions, content_key
-from ..text import MAX_LINE, line_too_long, open_text
+from ..text import MAX_LINE, SAMPLE_BYTES, line_too_long, open_text, sniff_charset
 
 MAX_OCCURRENCES = 10_000  # of one series inside the window; more is reported, not read
 MAX_LOGICAL_LINE = 1 << 20  # an unfolded property longer than 1 MiB is refused
@@ -190,9 +191,112 @@ class _Calendar:
     properties: dict[str, str] = field(default_factory=dict)  # X-WR-TIMEZONE, X-WR-CALNAME …
 
 
-def _physical_lines(stream: BinaryIO, encoding: str | None) -> Iterator[tuple[int, str]]:
-    text = open_text(stream, encoding)
+_FOLD_MARK = re.compile(rb"(?:\r\n|\n|\r)[ \t]")
+_LINE_END = re.compile(rb"\r\n|\n|\r")
+READ_SIZE = 64 * 1024
+
+
+def _charset(stream: BinaryIO, encoding: str | None) -> str:
+    """The file's charset: the one given, else sniffed from its first bytes with the folds taken out
+    (a fold inside a UTF-8 character would otherwise make valid UTF-8 look like another charset)."""
+    if encoding:
+        return encoding
+    sample = stream.read(SAMPLE_BYTES)
+    stream.seek(0)
+    return sniff_charset(_FOLD_MARK.sub(b"", sample))
+
+
+def _physical_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """The file's lines as bytes, numbered from 1, without their line ends (CRLF, LF or a lone CR)."""
     number = 0
+    carry = b""
+    while True:
+        block = stream.read(READ_SIZE)
+        data = carry + block
+        if not block:
+            if data:
+                yield number + 1, data
+            return
+        start = 0
+        for match in _LINE_END.finditer(data):
+            if match.group() == b"\r" and match.end() == len(data):
+                break  # a CR at the end of the block may be the first half of a CRLF
+            number += 1
+            if match.start() - start > MAX_LINE:
+                raise FileUnreadable(line_too_long(MAX_LINE), line=number)
+            yield number, data[start : match.start()]
+            start = match.end()
+        carry = data[start:]
+        if len(carry) > MAX_LINE:
+            raise FileUnreadable(line_too_long(MAX_LINE), line=number + 1)
+
+
+def _logical_lines(stream: BinaryIO, encoding: str | None, problems: Problems, name: str):
+    """Unfolded lines (RFC 5545 §3.1: a line beginning with a space or tab continues the one before)
+    with the number of the physical line each begins on. Blank lines are dropped.
+
+    Lines are unfolded as bytes and decoded afterwards: RFC 5545 §3.1 warns that simple writers fold
+    inside a UTF-8 character (75 octets, not 75 characters), and the character must come back whole."""
+    charset = _charset(stream, encoding)
+    if codecs.lookup(charset).name.startswith("utf-16"):
+        yield from _logical_text_lines(stream, charset, problems, name)
+        return
+    decoder = codecs.lookup(charset).name
+    if decoder in ("utf-8", "utf-8-sig"):
+        decoder = "utf-8"
+        if stream.read(3) != codecs.BOM_UTF8:
+            stream.seek(0)
+
+    def text(start: int, data: bytearray) -> str:
+        try:
+            return bytes(data).decode(decoder)
+        except UnicodeDecodeError as error:
+            raise FileUnreadable(
+                _("the text is not valid in its character set (%(error)s); save the file as UTF-8")
+                % {"error": error.reason},
+                line=start,
+            ) from None
+
+    pending: bytearray | None = None
+    start = 0
+    too_long = False
+    for number, line in _physical_lines(stream):
+        if line[:1] in (b" ", b"\t") and pending is not None:
+            if too_long:
+                continue
+            if len(pending) + len(line) > MAX_LOGICAL_LINE:
+                _report_long(problems, name, start)
+                too_long = True
+                continue
+            pending += line[1:]
+            continue
+        if pending is not None and not too_long:
+            yield start, text(start, pending)
+        pending, start, too_long = None, number, False
+        if line.strip():
+            pending = bytearray(line)
+    if pending is not None and not too_long:
+        yield start, text(start, pending)
+
+
+def _report_long(problems: Problems, name: str, start: int) -> None:
+    problems.add(
+        Source(name, start),
+        ngettext(
+            "the property is longer than %(n)d character",
+            "the property is longer than %(n)d characters",
+            MAX_LOGICAL_LINE,
+        )
+        % {"n": MAX_LOGICAL_LINE},
+    )
+
+
+def _logical_text_lines(stream: BinaryIO, charset: str, problems: Problems, name: str):
+    """The same for a UTF-16 file (a byte-order mark says so), whose characters no fold can split."""
+    text = open_text(stream, charset)
+    pending: str | None = None
+    start = number = 0
+    too_long = False
     while True:
         try:
             line = text.readline(MAX_LINE + 1)
@@ -203,33 +307,16 @@ def _physical_lines(stream: BinaryIO, encoding: str | None) -> Iterator[tuple[in
                 line=number + 1,
             ) from None
         if not line:
-            return
+            break
         if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
             raise FileUnreadable(line_too_long(MAX_LINE), line=number + 1)
         number += 1
-        yield number, line.rstrip("\r\n")
-
-
-def _logical_lines(stream: BinaryIO, encoding: str | None, problems: Problems, name: str):
-    """Unfolded lines (RFC 5545 §3.1: a line beginning with a space or tab continues the one before)
-    with the number of the physical line each begins on. Blank lines are dropped."""
-    pending: str | None = None
-    start = 0
-    too_long = False
-    for number, line in _physical_lines(stream, encoding):
+        line = line.rstrip("\r\n")
         if line[:1] in (" ", "\t") and pending is not None:
             if too_long:
                 continue
             if len(pending) + len(line) > MAX_LOGICAL_LINE:
-                problems.add(
-                    Source(name, start),
-                    ngettext(
-                        "the property is longer than %(n)d character",
-                        "the property is longer than %(n)d characters",
-                        MAX_LOGICAL_LINE,
-                    )
-                    % {"n": MAX_LOGICAL_LINE},
-                )
+                _report_long(problems, name, start)
                 too_long = True
                 continue
             pending += line[1:]
