@@ -389,6 +389,70 @@ def test_stripe_payments_skip_failed_charges_and_give_refunds_as_negative_paymen
     assert records[0].currency == "USD"
 
 
+def test_a_stripe_charge_lost_in_a_dispute_is_taken_back_on_the_day_of_the_dispute_w7_d10():
+    """Stripe's payments export carries `Disputed Amount`, `Dispute Status` and `Dispute Date (UTC)`:
+    a dispute the firm *lost* took the money back (a negative payment on the dispute's day, so the
+    invoice is not paid in full for D10); one won, or still open, leaves the payment as it is."""
+    records, problems = payments("stripe_payments_disputes.csv", time_zone="Europe/Warsaw")
+    assert not problems
+    assert [(r.key, r.paid_on, r.amount) for r in records] == [
+        ("ch_3RdA1aLmN8pQr2St0DsP0001", dt.date(2026, 2, 2), D("640.00")),
+        ("ch_3RdA1aLmN8pQr2St0DsP0001:dispute", dt.date(2026, 3, 20), D("-640.00")),
+        ("ch_3RdB2bLmN8pQr2St0DsP0002", dt.date(2026, 2, 3), D("1250.00")),  # won
+        ("ch_3RdC3cLmN8pQr2St0DsP0003", dt.date(2026, 4, 2), D("300.00")),  # 23:45 UTC: 2 April in Warsaw
+        ("ch_3RdC3cLmN8pQr2St0DsP0003:refund", dt.date(2026, 4, 2), D("-100.00")),
+        ("ch_3RdC3cLmN8pQr2St0DsP0003:dispute", dt.date(2026, 4, 18), D("-200.00")),
+        ("ch_3RdD4dLmN8pQr2St0DsP0004", dt.date(2026, 4, 5), D("90.00")),  # still open: not yet lost
+        ("ch_3RdE5eLmN8pQr2St0DsP0005", dt.date(2026, 4, 6), D("75.00")),
+    ]
+    assert records[1].invoice_number == "in_1RdA1aLmN8pQr2StUvWx0001"
+    assert sum(r.amount for r in records if r.key.startswith("ch_3RdA1a")) == 0
+
+
+def test_a_lost_dispute_without_an_amount_takes_back_what_the_charge_still_held():
+    data = (SAMPLES / "stripe_payments_disputes.csv").read_text().replace(",200.00,lost,", ",,lost,")
+    records, problems = payments("stripe.csv", data.encode())
+    assert not problems
+    assert [r.amount for r in records if r.key == "ch_3RdC3cLmN8pQr2St0DsP0003:dispute"] == [D("-200.00")]
+
+
+def test_xero_credit_notes_allocated_to_invoices_leave_nothing_owed_d10():
+    """Xero's `InvoiceAmountPaid` counts payments only; a credit note allocated to an invoice lowers
+    `InvoiceAmountDue` instead (and the invoice may be *Paid* with nothing paid). What is still owed
+    is what the export says is due: the client of INV-0101 owes nothing, INV-0102 owes 100.00."""
+    records, problems = invoices("xero_invoices_credit_notes_allocated.csv")
+    assert not problems
+    got = {r.number: (r.amount, r.amount_paid) for r in records}
+    assert got == {
+        "INV-0101": (D("600.00"), D("600.00")),  # settled by CN-0007
+        "CN-0007": (D("-600.00"), D("-600.00")),  # fully allocated
+        "INV-0102": (D("1200.00"), D("1100.00")),  # 800 paid + 300 credited: 100 owed
+        "CN-0008": (D("-300.00"), D("-300.00")),
+        "CN-0009": (D("-120.00"), None),  # credit not yet used
+        "INV-0103": (D("480.00"), None),
+    }
+    owed = {r.number: r.amount - (r.amount_paid or 0) for r in records}
+    assert owed["INV-0101"] + owed["CN-0007"] == 0
+    assert owed["INV-0102"] == D("100.00")
+    assert by_number(records)["INV-0102"].client.name == 'Redland "Corner" Café Ltd'
+
+
+def test_stripe_invoices_paid_partly_by_customer_credit_or_a_credit_note_owe_only_amount_remaining():
+    """Stripe applies the customer's credit balance and pre-payment credit notes before charging: an
+    invoice is *paid* with `Amount Paid` below its `Total`, or with nothing paid at all. What it
+    still owes is `Amount Remaining`."""
+    records, problems = invoices("stripe_invoices_customer_credit.csv")
+    assert not problems
+    got = {r.number: (r.amount, r.amount_paid) for r in records}
+    assert got == {
+        "5B1D7C2A-0031": (D("200.00"), D("200.00")),  # 150 charged, 50 from the credit balance
+        "5B1D7C2A-0032": (D("30.00"), D("30.00")),  # all from the credit balance
+        "5B1D7C2A-0033": (D("400.00"), D("100.00")),  # credit note of 100 before payment, 300 owed
+        "5B1D7C2A-0034": (D("500.00"), None),
+    }
+    assert by_number(records)["5B1D7C2A-0032"].paid_on == dt.date(2026, 3, 15)
+
+
 # ---- presets and detection -------------------------------------------------------------------------
 
 

@@ -16,7 +16,10 @@ Conventions, the same in every format (docs/imports.md, "Invoices and payments")
   refused.
 - What an invoice export says was paid fills ``amount_paid`` (from a paid amount, or the total less
   the open balance) and ``paid_on`` when the export has a payment date; a status "Paid" without an
-  amount means paid in full; a payment date without an amount means paid in full on that day.
+  amount means paid in full; a payment date without an amount means paid in full on that day. Where
+  both are given, the total less the open balance wins when larger: credit notes and credit
+  balances settle without being "paid".
+- A Stripe charge lost in a dispute is taken back: a negative payment on the dispute's day.
 - Drafts, voided and deleted invoices and supplier bills are not the client's debts: skipped
   without a problem.
 - An invoice's key is its number; a payment's key is the export's payment id, else a hash of its
@@ -260,6 +263,9 @@ _SPECS: tuple[Preset, ...] = (
             "status": ("Status",),
             "captured": ("Captured",),
             "method": ("Payment Source Type", "Card Brand", "Payment Method Type"),
+            "disputed": ("Disputed Amount",),
+            "dispute_status": ("Dispute Status",),
+            "disputed_on": ("Dispute Date (UTC)",),
         },
         signature=(_sig("id", "Amount", "Amount Refunded"), _sig("id", "Created (UTC)", "Amount", "Captured")),
         date_order="ymd",
@@ -650,10 +656,10 @@ def _listing(header: list[str]) -> str:
 
 # ---- columns of dates and amounts -----------------------------------------------------------------
 
-_DATE_FIELDS = {"invoices": ("issued_on", "due_on", "paid_on"), "payments": ("paid_on",)}
+_DATE_FIELDS = {"invoices": ("issued_on", "due_on", "paid_on"), "payments": ("paid_on", "disputed_on")}
 _AMOUNT_FIELDS = {
     "invoices": ("amount", "line_total", "amount_paid", "amount_due", "discount_given", "fx_rate"),
-    "payments": ("amount", "refunded"),
+    "payments": ("amount", "refunded", "disputed"),
 }
 _PLAIN = re.compile(r"-?\d{1,9}(\.\d{1,6})?$")
 _UTC_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}")
@@ -1057,8 +1063,13 @@ def _finish_invoice(table: _Table, problems: Problems, inv: _Invoice) -> Invoice
         )
         return None
     paid = inv.amount_paid
-    if paid is None and inv.amount_due is not None:
-        paid = abs(amount) - abs(inv.amount_due)
+    if inv.amount_due is not None:
+        # What the export says is still owed decides: a part settled by a credit note, the
+        # customer's credit balance or an overpayment is not in the amount paid (Xero's
+        # InvoiceAmountPaid, Stripe's Amount Paid) but no longer owed either.
+        settled = max(abs(amount) - abs(inv.amount_due), Decimal(0))
+        if paid is None or settled > abs(paid):
+            paid = settled
     if paid is None and (inv.status in _PAID_STATUS or inv.paid_on is not None) and inv.status != "partial":
         paid = abs(amount)  # "Paid" (or a payment date) without an amount: paid in full
     paid_on = inv.paid_on if inv.status != "partial" or inv.amount_paid is not None else None
@@ -1105,6 +1116,10 @@ _FAILED_PAYMENT = {
 }
 
 
+# Stripe's dispute statuses (the API's words, as the payments export writes them) whose money is gone.
+_LOST_DISPUTE = {"lost"}
+
+
 def read_payments(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) -> Iterator[PaymentRecord]:
     """Payments received (refunds as negative amounts) of a payments export (see the module's docstring)."""
     table, columns = _open(stream, name, options, problems, "payments")
@@ -1140,6 +1155,12 @@ def _parse_payment(
     paid_on = _required_date(table, columns, row, "paid_on", _NO_PAYMENT_DATE, errors)
     amount = _required_amount(table, columns, row, "amount", errors)
     refunded = columns.amount("refunded", row.get("refunded", ""), errors)
+    lost: Decimal | None = None
+    lost_on: dt.date | None = None
+    if row.get("dispute_status", "").lower() in _LOST_DISPUTE:
+        # A chargeback the firm lost: the bank took the money back, on the day of the dispute.
+        lost = columns.amount("disputed", row.get("disputed", ""), errors)
+        lost_on = columns.date("disputed_on", row.get("disputed_on", ""), errors)
     currency = _currency(table, row, errors)
     if errors or paid_on is None or amount is None:
         _report(problems, table.name, line, errors)
@@ -1174,6 +1195,19 @@ def _parse_payment(
             paid_on=paid_on,  # the export gives no refund date: the day of the charge
             amount=-abs(refunded),
             key=f"{key}:refund",
+            invoice_number=invoice_number,
+            currency=currency or table.options.currency,
+            method=method,
+        )
+    if lost is None and row.get("dispute_status", "").lower() in _LOST_DISPUTE:
+        lost = amount - abs(refunded or 0)  # no disputed amount written: what the charge still held
+    if lost:
+        yield PaymentRecord(
+            source=source,
+            client=client,
+            paid_on=max(lost_on or paid_on, paid_on),
+            amount=-abs(lost),
+            key=f"{key}:dispute",
             invoice_number=invoice_number,
             currency=currency or table.options.currency,
             method=method,
