@@ -54,7 +54,7 @@ def finish_tasks(case, by, *, today, kinds=None):
 
 def test_d10_notified_is_refused_while_an_invoice_is_unpaid(approved_case, team):
     unpaid = InvoiceFactory(client=approved_case.client, number="INV-77", amount=Decimal("450.00"))
-    with pytest.raises(CaseError, match=r"D10: be paid in full .* Unpaid invoice: INV-77 \(450.00 EUR\)"):
+    with pytest.raises(CaseError, match=r"D10: be paid in full .* 1 unpaid invoice: INV-77 \(450.00 EUR\)"):
         case_notify(case=approved_case, by=team["staff"])
     assert approved_case.state == State.APPROVED
     unpaid.paid_on, unpaid.amount_paid = approved_case.firm.today(), unpaid.amount

@@ -665,7 +665,7 @@ def test_d10_notice_is_refused_while_unpaid_and_names_the_invoices_and_balance(t
     InvoiceFactory(client=acme, number="U-2", amount=Decimal("50.00"))
     with pytest.raises(
         CaseError,
-        match=re.escape("D10: be paid in full before letting the client go. Unpaid invoices: U-1, U-2 (250.00 EUR)"),
+        match=re.escape("D10: be paid in full before letting the client go. 2 unpaid invoices: U-1, U-2 (250.00 EUR)"),
     ):
         case_notify(case=case, by=team["staff"], on=TOLD, unpaid_override="   ")
     assert OffboardingCase.objects.get(pk=case.pk).state == State.APPROVED

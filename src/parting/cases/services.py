@@ -685,15 +685,20 @@ def case_notify(*, case: OffboardingCase, by, on: dt.date | None = None, unpaid_
             if not unpaid_override.strip():
                 raise CaseError(
                     ngettext(
-                        "D10: be paid in full before letting the client go. Unpaid invoice: %(numbers)s "
+                        "D10: be paid in full before letting the client go. %(count)d unpaid invoice: %(numbers)s "
                         "(%(balance)s %(currency)s). Record its payment, write it off with a reason, or give a "
                         "reason to go ahead anyway.",
-                        "D10: be paid in full before letting the client go. Unpaid invoices: %(numbers)s "
+                        "D10: be paid in full before letting the client go. %(count)d unpaid invoices: %(numbers)s "
                         "(%(balance)s %(currency)s). Record their payments, write them off with a reason, or "
                         "give a reason to go ahead anyway.",
                         len(computed.outstanding),
                     )
-                    % {"numbers": numbers, "balance": computed.balance, "currency": computed.currency}
+                    % {
+                        "count": len(computed.outstanding),
+                        "numbers": numbers,
+                        "balance": computed.balance,
+                        "currency": computed.currency,
+                    }
                 )
             note = _("D10 overridden with %(balance)s %(currency)s unpaid (%(numbers)s): %(reason)s") % {
                 "balance": computed.balance,
