@@ -293,6 +293,64 @@ def test_hebrew_iso_8859_8_i():
     assert record.negative  # "לא מקובל", "מאוכזב"
 
 
+def test_w10_utf8_labelled_koi8r_by_a_server_script_is_read_as_utf8_and_judged():
+    """A client's web system sends UTF-8 labelled KOI8-R (body and encoded words): read in the
+    declared charset it is "п╒п╣я│я┌…" and neither the language nor the threat is seen."""
+    (record,), problems, _ = read("utf8_labelled_koi8r.eml")
+    assert not problems
+    assert record.subject == "Претензия по договору № 14/2025"
+    assert record.client.name == "Сергей Волков"
+    assert record.language == "ru"
+    assert record.negative  # "недопустимая", "юристу", "в суд"
+
+
+def test_w10_windows_1250_labelled_iso_8859_2_keeps_the_threat_of_court():
+    """Polish Windows text labelled ISO-8859-2: "sądu" would read "sšdu" and "do sądu" be missed."""
+    (record,), problems, _ = read("cp1250_labelled_iso8859_2.eml")
+    assert not problems
+    assert record.subject == "Faktura 2026/0041 – błędna kwota, sprawa do sądu"
+    assert record.client.name == "Świętosław Ząbkowski"
+    assert record.language == "pl"
+    assert record.negative
+
+
+RU_COMPLAINT = "Это недопустимо. Верните деньги, иначе обратимся в суд."
+
+
+@pytest.mark.parametrize(
+    ("written", "declared"),
+    [("cp1251", "koi8-r"), ("koi8-r", "windows-1251"), ("utf-8", "windows-1251"), ("utf-8", "iso-8859-5")],
+)
+def test_w10_russian_text_under_another_cyrillic_label_is_read_in_its_real_charset(written, declared):
+    data = (
+        b"From: client@acme.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0300\n"
+        b"Subject: x\nContent-Type: text/plain; charset=" + declared.encode() + b"\n\n" + RU_COMPLAINT.encode(written)
+    )
+    (record,), _, _ = read_bytes(data)
+    assert record.language == "ru"
+    assert record.negative
+
+
+@pytest.mark.parametrize(
+    ("text", "charset"),
+    [
+        ("Это недопустимо. Верните деньги.", "koi8-r"),
+        ("Это недопустимо. Верните деньги.", "windows-1251"),
+        ("Zażółć gęślą jaźń, proszę o fakturę.", "iso-8859-2"),
+        ("Zażółć gęślą jaźń, proszę o fakturę.", "windows-1250"),
+        ("Vă mulțumesc pentru factură, știu că ați lucrat mult.", "iso-8859-16"),
+        ("אני מאוכזב מהשירות, זה לא מקובל.", "iso-8859-8"),
+        ("Merci beaucoup, très bien reçu. Schöne Grüße", "iso-8859-1"),
+    ],
+)
+def test_a_right_declaration_is_kept(text, charset):
+    data = (
+        b"From: client@acme.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0300\n"
+        b"Subject: x\nContent-Type: text/plain; charset=" + charset.encode() + b"\n\n" + text.encode(charset)
+    )
+    assert mail.body_text(mail.BytesParser(policy=mail.compat32).parsebytes(data)) == text
+
+
 def test_western_text_declared_iso_8859_1_stays_western():
     body = "Merci beaucoup, très bien reçu. Schöne Grüße".encode("latin-1")
     data = (

@@ -97,7 +97,17 @@ def _plausibility(text: str) -> int:
     # Byte 0x80 is the euro sign in the Windows charsets of Western and Central Europe, where amounts
     # carry it; the charsets that read it as a letter (Ć, Ä, Ç, А) are the wrong ones.
     target += text.count("€")
-    return target - 3 * foreign - 3 * mixed
+    return target - 3 * foreign - 3 * mixed - 3 * _inverted_case(words)
+
+
+_INVERTED = re.compile(r"[\u0430-\u045f][\u0400-\u042f]")
+
+
+def _inverted_case(words: list[str]) -> int:
+    """Cyrillic words with a small letter followed by a capital ("щРН", "бЕПМХРЕ"): koi8-r and
+    cp1251 hold the same letters with the cases swapped, so text in one read as the other capitalises
+    the middle of its words. Real text never does (an abbreviation is all capitals)."""
+    return sum(1 for w in words if _INVERTED.search(w))
 
 
 def detect_charset(data: bytes) -> str | None:

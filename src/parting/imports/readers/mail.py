@@ -47,6 +47,7 @@ import binascii
 import codecs
 import csv
 import datetime as dt
+import functools
 import html
 import os
 import quopri
@@ -706,17 +707,29 @@ def _header_bytes(value: object) -> bytes:
 
 
 def _decode(data: bytes, declared: str | None) -> str:
-    """Bytes in a charset that may be missing or wrong (see ``decode_bytes``), with one more check:
-    a catch-all Western declaration (iso-8859-1, windows-1252) over bytes that read far better in
-    another charset (Cyrillic or Central European text mislabelled) is overruled."""
+    """Bytes in a charset that may be missing or wrong (see ``decode_bytes``), with two more checks
+    when a single-byte charset is declared over 8-bit text:
+
+    - text that is valid UTF-8 (with characters beyond ASCII) is UTF-8: web forms and scripts label
+      their UTF-8 with the server's legacy charset, and legacy text is almost never valid UTF-8 by
+      chance;
+    - a declaration over bytes that read far better in another charset is overruled: cp1251 or
+      cp1250 labelled iso-8859-1 or windows-1252, cp1251 labelled koi8-r (and the reverse: the same
+      letters with their cases swapped), cp1250 labelled iso-8859-2 (ą ś ź read as ± ¶ Ľ)."""
     if not data:
         return ""
     codec = _codec(declared)
+    legacy = codec is not None and _single_byte(codec) and re.search(rb"[\x80-\xff]", data) is not None
+    if legacy:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     try:
         text = decode_bytes(data, codec)
     except (UnicodeError, LookupError, ValueError):
         text = decode_bytes(data, None)
-    if codec in ("iso8859-1", "cp1252", "iso8859-15") and re.search(rb"[\x80-\xff]", data):
+    if legacy:
         best = detect_charset(data)
         if best and codecs.lookup(best).name != codec:
             try:
@@ -726,6 +739,17 @@ def _decode(data: bytes, declared: str | None) -> str:
             if _plausibility(other) > _plausibility(text) + 2:
                 return other
     return text
+
+
+@functools.cache
+def _single_byte(codec: str) -> bool:
+    """Whether every byte is one character of ``codec`` (iso-8859-*, windows-125*, koi8-*, mac-*), as
+    against UTF-8 and the East Asian charsets, whose bytes combine."""
+    try:
+        decoder = codecs.getincrementaldecoder(codec)
+    except (LookupError, TypeError):
+        return False
+    return all(len(decoder(errors="replace").decode(bytes([b]))) == 1 for b in range(0x80, 0x100))
 
 
 # Charset names mail programs write that Python does not know: Hebrew "logical" and "explicit"
