@@ -543,3 +543,24 @@ def test_excel_unicode_text_utf16_tab_separated_reads_the_same(sample):
     assert [(r.key, r.contacts, r.source.line) for r in records] == [
         (r.key, r.contacts, r.source.line) for r in expected
     ]
+
+
+def test_xero_contacts_additional_people_become_contacts_so_their_mail_is_matched():
+    """Xero's contacts export lists up to five more people per contact (`Person1FirstName,
+    Person1LastName, Person1Email, Person1IncludeInEmails` … `Person5…`): each becomes a contact of
+    the client, so mail and meetings from them match it; an address the contact already has is not
+    added twice, and a bad one is a problem at its line."""
+    records, problems = clients("xero_contacts_additional_people.csv")
+    tasman, kauri = records
+    assert tasman.name == "Tasman Freight, Ltd" and tasman.key == "TAS-004"
+    assert [(c.name, c.email) for c in tasman.contacts] == [
+        ("Aroha Ngata", "accounts@tasmanfreight.example"),
+        ("Wiremu Parata", "wiremu.parata@tasmanfreight.example"),
+        ("Mei Chen", "mei.chen@tasmanfreight.example"),
+    ]
+    assert tasman.domains == ("tasmanfreight.example",)
+    assert kauri.name == 'Kauri "Greenhouse" Café'
+    assert [(c.name, c.email) for c in kauri.contacts] == [("Sione Tupou", "sione@kauricafe.example")]
+    # Tasman's address holds a line break: Harbourside's row starts on line 5
+    assert [(line, column) for line, column, _reason in reasons(problems)] == [(5, "Person1Email")]
+    assert "tom.reed" in reasons(problems)[0][2]

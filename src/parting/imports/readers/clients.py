@@ -17,7 +17,9 @@ paths and the sources of the format facts below.
   EmailAddress, FirstName, LastName, PO…/SA… address columns, PhoneNumber, FaxNumber, MobileNumber,
   DDINumber, SkypeName, Bank…, TaxNumber, …, Website, LegalName, …``. The account number is the
   key when it is filled in; FirstName + LastName and EmailAddress become the contact; Website's host
-  becomes a domain. ContactStatus, where present: ARCHIVED → former; anything else leaves the status.
+  becomes a domain; the further people (``Person1FirstName, Person1LastName, Person1Email,
+  Person1IncludeInEmail(s)`` … up to Person5) become contacts of their own. ContactStatus, where
+  present: ARCHIVED → former; anything else leaves the status.
 - **QuickBooks Online**, Reports → Customer Contact List → Export (to CSV, or to Excel then saved
   as CSV): title lines, then ``Customer, Phone Numbers, Email, Full Name, Billing Address`` (plus
   the columns the report was customised with). The title lines before the header and the report's
@@ -75,6 +77,8 @@ STATUSES = {
     "archived": "former",
 }
 
+XERO_PEOPLE = 5  # Xero's contacts export: up to five more people, Person1FirstName … Person5Email
+
 _QBO_NAMES = ("Customer", "Customer full name", "Customer name", "Display Name", "Display name as")
 
 PRESETS: dict[str, Preset] = {
@@ -93,6 +97,11 @@ PRESETS: dict[str, Preset] = {
             "phone": ("PhoneNumber", "MobileNumber", "DDINumber"),
             "website": ("Website",),
             "status": ("ContactStatus",),
+        }
+        | {
+            f"person{n}_{part}": (f"Person{n}{column}",)
+            for n in range(1, XERO_PEOPLE + 1)
+            for part, column in (("first_name", "FirstName"), ("last_name", "LastName"), ("email", "Email"))
         },
         {"archived": "former"},
     ),
@@ -302,6 +311,7 @@ def _client(
             ContactRecord(name=contact_name or name, email=emails[0] if emails else "", phone=phone, language=language)
         )
         contacts.extend(ContactRecord(name=address, email=address, language=language) for address in emails[1:])
+    contacts.extend(_more_people(columns, row, language, {e.casefold() for e in emails}))
 
     domains: list[str] = []
     raw_domains = columns.get(row, "domains")
@@ -375,6 +385,26 @@ def _client(
         status=status,
         assigned_to=columns.get(row, "assigned_to"),
     )
+
+
+def _more_people(columns, row: dict[str, str], language: str, known: set[str]) -> Iterator[ContactRecord]:
+    """The further people of a Xero contact (``Person1FirstName, Person1LastName, Person1Email`` …
+    up to 5): each a contact of the client, so that mail and meetings from them are matched too."""
+    for n in range(1, XERO_PEOPLE + 1):
+        if not columns.has(f"person{n}_email") and not columns.has(f"person{n}_first_name"):
+            continue
+        emails, bad = split_emails(columns.get(row, f"person{n}_email"))
+        if bad:
+            raise RowProblem(not_an_address(bad[0]), columns.where(row, f"person{n}_email"))
+        person = " ".join(
+            f"{columns.get(row, f'person{n}_first_name')} {columns.get(row, f'person{n}_last_name')}".split()
+        )
+        address = emails[0] if emails else ""
+        if address.casefold() in known or not (address or person):
+            continue
+        if address:
+            known.add(address.casefold())
+        yield ContactRecord(name=person or address, email=address, language=language)
 
 
 # ---- contacts --------------------------------------------------------------------------------------
