@@ -164,3 +164,17 @@ def test_a_range_that_ends_before_it_starts_is_refused_on_to(api, acme):
 def test_incident_is_logged_by_the_tokens_member(api, acme, member):
     response = api.post(f"/clients/{acme.pk}/incidents", KINDS["incidents"][2])
     assert Incident.objects.get(pk=response.json()["id"]).logged_by == member.user
+
+
+def test_a_write_answers_with_the_row_as_stored_as_a_later_read_gives_it(api, acme):
+    """Amounts sent as 840 or "840" come back "840.00" from the create, the bulk and the change,
+    exactly as GET answers for the same row."""
+    body = {"number": "S-1", "issued_on": "2026-03-01", "due_on": "2026-03-15", "amount": 840}
+    created = api.post(f"/clients/{acme.pk}/invoices", body).json()
+    assert created["amount"] == "840.00"
+    listed = {row["id"]: row for row in api.get(f"/clients/{acme.pk}/invoices").json()["items"]}
+    assert listed[created["id"]] == created
+    changed = api.patch(f"/clients/{acme.pk}/invoices/{created['id']}", {"amount": "900"}).json()
+    assert changed["amount"] == "900.00"
+    bulk = api.post(f"/clients/{acme.pk}/invoices/bulk", {"items": [{**body, "number": "S-2", "amount": "5"}]})
+    assert [row["amount"] for row in bulk.json()] == ["5.00"]

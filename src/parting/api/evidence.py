@@ -138,6 +138,7 @@ def _register(kind: str) -> None:
         with transaction.atomic():
             row = _save(request, kind, form)
             request_rescore(request.firm)
+        row.refresh_from_db()  # as stored: "840" comes back "840.00", as a later read gives it
         return Status(201, row)
 
     @router.post(
@@ -168,7 +169,7 @@ def _register(kind: str) -> None:
                     )  # fmt: skip
                 saved.append(_save(request, kind, form))
             request_rescore(request.firm)
-        return Status(201, saved)
+        return Status(201, list(model.objects.filter(pk__in=[row.pk for row in saved]).order_by("pk")))
 
     @router.patch(
         f"/clients/{{client_id}}/{path}/{{item_id}}",
@@ -183,6 +184,7 @@ def _register(kind: str) -> None:
         with transaction.atomic():
             row = _save(request, kind, form, instance, before)
             request_rescore(request.firm)
+        row.refresh_from_db()
         return row
 
     @router.delete(
