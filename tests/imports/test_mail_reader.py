@@ -969,3 +969,87 @@ def test_w2_crlf_takeout_mbox_loads_threads_and_after_hours_in_the_firms_zone():
         score = next(r for r in Scorer(firm).score() if r.name == "Nowak Handel")
         w2 = score.sign("W2")
         assert w2.value == 25.0, w2.explanation
+
+
+# ---- Dates without a zone (W2) ------------------------------------------------------------------------
+
+
+def test_dates_without_a_zone_take_it_from_the_servers_received_line_across_the_clock_change():
+    """A client's system writes its local clock with no zone ("Fri, 27 Mar 2026 16:40:12") or with a
+    colon in the offset ("+02:00"). RFC 5322 §4.3 reads an unknown zone as UTC unless out-of-band
+    information says more; the firm's server's Received line does: Warsaw's +01:00 before the clock
+    change, +02:00 after. The firm's own reply, with its zone, is read as written."""
+    records, problems, _ = read("thunderbird_client_dates_without_zone")
+    assert not problems
+    assert [r.sent_at.astimezone(UTC) for r in records] == [
+        dt.datetime(2026, 3, 27, 15, 40, 12, tzinfo=UTC),
+        dt.datetime(2026, 3, 30, 14, 30, 5, tzinfo=UTC),
+        dt.datetime(2026, 3, 31, 6, 15, 33, tzinfo=UTC),
+        dt.datetime(2026, 4, 1, 9, 0, tzinfo=UTC),
+        dt.datetime(2026, 3, 31, 8, 2, 15, tzinfo=UTC),
+    ]
+    assert [r.sent_at.utcoffset() for r in records[:4]] == [dt.timedelta(hours=h) for h in (1, 2, 2, 2)]
+
+
+@pytest.mark.parametrize(
+    ("date", "received", "expected"),
+    [
+        # no Received line: RFC 5322 §4.3, UTC
+        ("Mon, 5 Jan 2026 09:00:00", None, dt.datetime(2026, 1, 5, 9, tzinfo=UTC)),
+        # "-0000" says the time is UTC: the Received line does not change it
+        ("Mon, 5 Jan 2026 09:00:00 -0000", "Mon, 5 Jan 2026 08:00:04 +0000", dt.datetime(2026, 1, 5, 9, tzinfo=UTC)),
+        # a zone name whose meaning is unknown: the Received line tells it (Tokyo)
+        ("Mon, 5 Jan 2026 09:00:00 JST", "Mon, 5 Jan 2026 00:00:04 +0000", dt.datetime(2026, 1, 5, 0, tzinfo=UTC)),
+        # a Received line days later (a queued message) says nothing of the zone
+        ("Mon, 5 Jan 2026 09:00:00", "Thu, 8 Jan 2026 08:00:04 +0000", dt.datetime(2026, 1, 5, 9, tzinfo=UTC)),
+        # India's half hour
+        ("Mon, 5 Jan 2026 14:30:00", "Mon, 5 Jan 2026 09:00:20 +0000", dt.datetime(2026, 1, 5, 9, tzinfo=UTC)),
+    ],
+)
+def test_a_date_without_zone_is_utc_unless_the_received_line_tells_its_zone(date, received, expected):
+    header = f"Received: from a by mx.brightdesk.example; {received}\n" if received else ""
+    data = (
+        f"{header}From: client@acme.example\nTo: t@brightdesk.example\nDate: {date}\nSubject: x\n\nHello\n"
+    ).encode()
+    (record,), _, _ = read_bytes(data)
+    assert record.sent_at == expected
+
+
+@pytest.mark.django_db
+def test_w2_client_dates_without_zone_are_after_hours_in_the_firms_zone_only_when_they_were():
+    """End to end: in Warsaw, 9:00 to 17:00 on weekdays, the client's four messages were written at
+    16:40, 16:30, 08:15 and 11:00 local time: one (08:15) is after hours, W2 25 %. Read as UTC, 16:40
+    and 16:30 would have been after hours and 08:15 within them (50 %)."""
+    import time_machine
+
+    from parting.clients.models import Client
+    from parting.firms.models import Membership
+    from parting.firms.services import firm_create, member_add
+    from parting.imports.services import run_import
+    from parting.signs.scoring import Scorer
+
+    with time_machine.travel(dt.datetime(2026, 4, 20, 12, tzinfo=UTC), tick=False):
+        firm = firm_create(
+            name="Bright Desk",
+            slug="bright-desk",
+            time_zone="Europe/Warsaw",
+            currency="PLN",
+            working_hours=[(day, dt.time(9), dt.time(17)) for day in range(5)],
+            email="office@brightdesk.example",
+        )
+        membership, _password = member_add(
+            firm=firm,
+            username="anna",
+            role=Membership.Role.OWNER,
+            email="anna@brightdesk.example",
+            first_name="Anna",
+            last_name="Lis",
+        )
+        Client.objects.create(firm=firm, name="Kowalczyk Budowa", email_domains="kowalczyk-budowa.example")
+        result = run_import(
+            firm=firm, by=membership.user, kind="mail", paths=[SAMPLES / "thunderbird_client_dates_without_zone"]
+        )
+        assert result.ok, [str(p) for p in result.problems]
+        score = next(r for r in Scorer(firm).score() if r.name == "Kowalczyk Budowa")
+        w2 = score.sign("W2")
+        assert w2.value == 25.0, w2.explanation

@@ -569,6 +569,8 @@ def _read_message(
     raw_date = _get(msg, "Date")
     date_text = _header_text(raw_date, hint) if raw_date is not None else ""
     sent_at = _parse_date(date_text) if date_text.strip() else None
+    if sent_at is not None and not _zone_stated(date_text):
+        sent_at = _zone_from_received(sent_at, _received_date(msg))
     if sent_at is None:
         # Drafts and some mailers' copies of sent mail have no Date (or a broken one); the server's
         # Received line and the mbox's "From " line still say when the message arrived.
@@ -936,10 +938,43 @@ def _received_date(msg: Message) -> dt.datetime | None:
     return None
 
 
+_NUMERIC_ZONE = re.compile(r"\s[+-]\d{4}(?=\s|$|\()")
+_COLON_ZONE = re.compile(r"\s([+-])(\d\d):(\d\d)(?=\s*(\(.*\))?\s*$)")
+# The zone names RFC 5322 §4.3 gives a meaning (UT, GMT, the US ones; of the military letters, whose
+# meaning it calls unknown, only Z, which is UTC in any reading) and the European ones read here.
+_KNOWN_ZONE = re.compile(r"\s(UT|UTC|GMT|Z|[ECMP][SD]T|" + "|".join(_ZONE_NAMES) + r")\s*(\(.*\))?\s*$", re.IGNORECASE)
+MAX_DELIVERY_GAP = dt.timedelta(hours=1)  # a zone read from Received must bring Date this close to it
+
+
+def _zone_stated(text: str) -> bool:
+    """Whether a Date header gives its zone: a numeric offset ("-0000" included: RFC 5322 §3.3, a time
+    in UTC) or a name whose meaning is known."""
+    text = _GMT_OFFSET.sub(" +0000", _COLON_ZONE.sub(" +0000", text))
+    return bool(_NUMERIC_ZONE.search(text) or _KNOWN_ZONE.search(text))
+
+
+def _zone_from_received(sent_at: dt.datetime, received: dt.datetime | None) -> dt.datetime:
+    """A Date without a zone, or with a name whose meaning is unknown, read as UTC (RFC 5322 §4.3:
+    "-0000", unless out-of-band information says more). The server's Received line is such
+    information: the zone is the whole quarter-hour offset (-12:00 to +14:00) that brings the
+    sender's clock next to the delivery time. Without one, or when none fits, it stays UTC."""
+    if received is None:
+        return sent_at
+    wall = sent_at.replace(tzinfo=None)
+    gap = wall - received.astimezone(dt.UTC).replace(tzinfo=None)
+    quarters = round(gap / dt.timedelta(minutes=15))
+    offset = dt.timedelta(minutes=15 * quarters)
+    if not dt.timedelta(hours=-12) <= offset <= dt.timedelta(hours=14):
+        return sent_at
+    guess = wall.replace(tzinfo=dt.timezone(offset))
+    return guess if abs(guess - received) <= MAX_DELIVERY_GAP else sent_at
+
+
 def _parse_date(text: str) -> dt.datetime | None:
     """An aware instant from a Date header; a date without a zone ("-0000" or none) is taken as UTC.
     A 12-hour time ("1:00 PM", written by some mailers and by hand) is read as such."""
     text = _TWELVE_HOUR.sub(_twenty_four, text)
+    text = _COLON_ZONE.sub(lambda m: f" {m.group(1)}{m.group(2)}{m.group(3)}", text)
     text = _GMT_OFFSET.sub(lambda m: f" {m.group(1)}{int(m.group(2)):02d}{m.group(3) or '00'}", text)
     text = _ZONE_NAME.sub(lambda m: f" {_ZONE_NAMES[m.group(1).upper()]}{m.group(2) or ''}", text)
     if _ISO_DATE.match(text.strip()):
