@@ -476,6 +476,32 @@ def test_cases_reasons_plans_letters_and_access_are_exported(firm, team, client_
     assert any(a["action"].startswith("case.") for a in rows(files["audit_log.csv"]))
 
 
+def test_what_the_letters_use_goes_out_too_names_per_language_and_script_number_country_notes(firm):
+    """No lock-in for the letters' data (issue 14): the client's number and country, the names the
+    client reads per language, a contact's name in each script, a login's internal notes and the
+    countries a referral provider works in are all in the archive."""
+    from parting.cases.models import ReferralProvider
+
+    acme = ClientFactory(firm=firm, name="Acme", number="C-042", country="GB")
+    Contact.objects.create(client=acme, name="Иван Петров", email="ivan@acme.example", name_latin="Ivan Petrov")
+    AccessGrant.objects.create(client=acme, name="Kadry", kind="payroll", client_names={"en": "Payroll system"})
+    Engagement.objects.create(
+        client=acme, name="VAT Q2", due_on=d("2026-07-25"), client_names={"pl": "Deklaracja VAT za II kwartał"}
+    )
+    Credential.objects.create(client=acme, name="Bank", notes="PIN in the safe", client_names={"en": "Bank portal"})
+    ReferralProvider.objects.create(firm=firm, name="Harbour Books", countries=["GB", "IE"])
+    files = members(export_bytes(firm)[0])
+    terms = rows(files["client_terms.csv"])[0]
+    assert (terms["number"], terms["country"]) == ("C-042", "GB")
+    (named,) = rows(files["contact_names.csv"])
+    assert (named["name"], named["name_latin"], named["name_cyrillic"]) == ("Иван Петров", "Ivan Petrov", "")
+    assert json.loads(rows(files["access_grants.csv"])[0]["client_names"]) == {"en": "Payroll system"}
+    assert json.loads(rows(files["engagements.csv"])[0]["client_names"]) == {"pl": "Deklaracja VAT za II kwartał"}
+    login = rows(files["credentials.csv"])[0]
+    assert login["notes"] == "PIN in the safe" and json.loads(login["client_names"]) == {"en": "Bank portal"}
+    assert json.loads(rows(files["referral_providers.csv"])[0]["countries"]) == ["GB", "IE"]
+
+
 def test_the_export_never_runs_a_query_per_client(firm):
     people = {"staff": MembershipFactory(firm=firm, staff=True).user, "partner": None}
     evidence_of(ClientFactory(firm=firm, name="One"), people)

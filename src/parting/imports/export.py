@@ -604,6 +604,8 @@ def _belongings(archive: _Archive, firm) -> None:
             lambda f: Client.objects.filter(firm=f).order_by("name", "id"),
             (
                 ("client", "name"),
+                ("number", "number"),
+                ("country", "country"),
                 ("assigned_to", "assigned_to__username"),
                 ("contract_start", "contract_start"),
                 ("contract_end", "contract_end"),
@@ -613,6 +615,18 @@ def _belongings(archive: _Archive, firm) -> None:
                 ("holds_stake", "holds_stake"),
                 ("import_id", "source_key"),
                 ("created_at", "created_at"),
+            ),
+        ),
+        (
+            "contact_names.csv",
+            lambda f: Contact.objects.filter(client__firm=f).order_by("client__name", "-is_primary", "name", "id"),
+            (
+                ("client", "client__name"),
+                ("name", "name"),
+                ("email", "email"),
+                ("name_latin", "name_latin"),
+                ("name_cyrillic", "name_cyrillic"),
+                ("name_hebrew", "name_hebrew"),
             ),
         ),
         (
@@ -626,6 +640,7 @@ def _belongings(archive: _Archive, firm) -> None:
                 ("granted_on", "granted_on"),
                 ("revoked_on", "revoked_on"),
                 ("notes", "notes"),
+                ("client_names", "client_names"),
             ),
         ),
         (
@@ -637,12 +652,19 @@ def _belongings(archive: _Archive, firm) -> None:
                 ("service", "service__name"),
                 ("due_on", "due_on"),
                 ("completed_on", "completed_on"),
+                ("client_names", "client_names"),
             ),
         ),
         (
             "credentials.csv",
             lambda f: Credential.objects.filter(client__firm=f).order_by("client__name", "name", "id"),
-            (("client", "client__name"), ("login", "name"), ("handed_back_on", "handed_back_on")),
+            (
+                ("client", "client__name"),
+                ("login", "name"),
+                ("handed_back_on", "handed_back_on"),
+                ("notes", "notes"),
+                ("client_names", "client_names"),
+            ),
         ),
         (
             "cases.csv",
@@ -813,6 +835,7 @@ def _belongings(archive: _Archive, firm) -> None:
             (
                 ("name", "name"),
                 ("languages", "languages"),
+                ("countries", "countries"),
                 ("region", "region"),
                 ("contact", "contact"),
                 ("notes", "notes"),
