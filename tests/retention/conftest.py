@@ -95,9 +95,10 @@ def done(case, by, *kinds, today):
             task_update(task=task, by=by, status=CaseTask.Status.DONE, today=today)
 
 
-def rich_client(firm, team, name="Quarkwood Holdings") -> Rich:
+def rich_client(firm, team, name="Quarkwood Holdings", *, before_close=None) -> Rich:
     """A client with every kind of evidence, contacts, documents with files, access, a case with reasons
-    and letter versions, and an import log that names them; the case is run to its end (closed)."""
+    and letter versions, and an import log that names them; the case is run to its end (closed).
+    ``before_close``: called while the case is winding down, its tasks done, just before it closes."""
     staff, partner = team["staff"], team["partner"]
     token = name.split()[0]
     client = ClientFactory(
@@ -192,6 +193,8 @@ def rich_client(firm, team, name="Quarkwood Holdings") -> Rich:
     plan = plan_compute(case, today=today)
     end = plan.end_date.value
     done(case, staff, today=end)
+    if before_close is not None:
+        before_close()
     case_close(case=case, by=staff, today=end + dt.timedelta(days=1))
     case.refresh_from_db()
     assert case.state == OffboardingCase.State.CLOSED

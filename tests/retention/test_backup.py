@@ -20,6 +20,8 @@ from django.db import connection
 
 from parting.audit.models import AuditEntry
 from parting.audit.services import audit_record
+from parting.cases.models import OffboardingCase
+from parting.cases.selectors import case_timeline
 from parting.clients.models import Client
 from parting.core.jobs import run_due_jobs
 from parting.documents.models import Document
@@ -213,8 +215,42 @@ def test_o5_backup_then_purge_then_restore_then_worker_the_purged_client_does_no
     assert Client.objects.get(pk=rich.client.pk).name == journalled.reference  # the same tombstone reference
     assert list(Document.objects.filter(client=rich.client).values_list("category", flat=True)) == ["accounting"]
     # The log says what happened and still verifies: the restore and the purge done again.
-    actions = list(AuditEntry.objects.filter(firm=firm).order_by("-id").values_list("action", flat=True)[:3])
-    assert actions == ["retention.certificate", "retention.purged", "backup.restored"]
+    actions = list(AuditEntry.objects.filter(firm=firm).order_by("-id").values_list("action", flat=True)[:4])
+    assert actions == ["retention.certificate", "retention.purged", "case.purged", "backup.restored"]
+    call_command("audit", "verify", stdout=io.StringIO())
+
+
+def test_o5_a_backup_taken_while_the_case_was_winding_down_restores_to_a_purged_case_and_no_data(
+    firm, team, storage_dir, tmp_path
+):
+    """The journal proves the purge, and a purge only ever follows the case's end: the restored case,
+    winding down in the backup, is purged — not left under way for a client whose data is gone — and
+    its history says so, as the worker's own purge of a closed case does."""
+    archive = tmp_path / "while-winding-down.zip"
+    rich = rich_client(firm, team, before_close=lambda: backup_create(output=archive))
+    case = OffboardingCase.objects.get(pk=rich.case.pk)
+    assert case.state == "closed"
+    with at_noon(rich.deletion):
+        run_due_jobs()  # the purge: the closed case becomes purged
+    first = AuditEntry.objects.get(firm=firm, action="case.purged", target=f"case:{case.pk}")
+    assert (first.data["from"], first.data["to"], first.actor) == ("closed", "purged", None)
+
+    with at_noon(rich.deletion + dt.timedelta(days=3)):
+        call_command("restore", str(archive), "--yes", stdout=io.StringIO())
+        case.refresh_from_db()
+        assert case.state == "purged"
+        # The restored log predates the first entry; the purge done again records the step anew.
+        again = AuditEntry.objects.get(firm=firm, action="case.purged", target=f"case:{case.pk}")
+        assert (again.data["from"], again.data["to"], again.data["reapplied"]) == ("winding_down", "purged", True)
+        last = case_timeline(case)[-1]  # the case's history shows it, by the worker (no member)
+        assert (last["at"], last["actor"]) == (again.at, None)
+        assert Client.objects.get(pk=rich.client.pk).status == Client.Status.FORMER
+        assert found_in(rich.identifiers, database_dump(), storage_dump(storage_dir / "documents")) == []
+        run_due_jobs()  # the worker afterwards changes nothing back
+    case.refresh_from_db()
+    assert case.state == "purged"
+    assert AuditEntry.objects.filter(firm=firm, action="case.purged", target=f"case:{case.pk}").count() == 1
+    assert found_in(rich.identifiers, database_dump(), storage_dump(storage_dir / "documents")) == []
     call_command("audit", "verify", stdout=io.StringIO())
 
 

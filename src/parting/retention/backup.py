@@ -468,7 +468,10 @@ def purges_reapply(*, now: dt.datetime | None = None) -> tuple[list[str], list[i
     again, by the same service (``purge_client``). A category already purged in the database is left
     alone; one the restored database still holds — or has not even scheduled, when the backup predates
     the case's end — is scheduled for the day it was purged and purged now, under the journal's
-    reference. Returns "client:<id> (<ref>)" for each client purged again, and the journal's unreadable lines."""
+    reference. The client's case ends in ``purged`` whatever state the backup held it in (notified,
+    winding down …): the journal proves the purge, and a purge only ever follows the case's end
+    (``services._cases_to_purged``, with a ``case.purged`` history entry marked ``reapplied``).
+    Returns "client:<id> (<ref>)" for each client purged again, and the journal's unreadable lines."""
     from parting.clients.models import Client
     from parting.firms.models import Firm
 

@@ -440,7 +440,35 @@ def _delete(querysets: dict, files: list[str]) -> dict[str, int]:
     return counts
 
 
-def _purge_personal(client, files: list[str]) -> dict[str, int]:
+def _cases_to_purged(client, cases, *, reapplied: bool) -> int:
+    """Move the client's ended cases to ``purged``, each with an entry ``case.purged`` in the case's
+    history (the audit log, as :func:`parting.cases.services._transition` records every step; no
+    ``CaseTransition`` row, which needs a member, and a purge is the worker's). Returns how many.
+
+    A purge only ever follows the end of the client's case (it is scheduled when the case closes, and
+    a request for erasure is refused while a case is under way). So in the worker's purge only a
+    *closed* case becomes purged — a withdrawn one stays withdrawn. A purge *re-applied* after a
+    restore (``reapplied``) is proven by the purge journal; the restored database may predate the
+    case's end (notified, winding down …): every case of the client not withdrawn is then purged too,
+    rather than left under way for a client whose data is gone."""
+    from parting.cases.models import OffboardingCase
+
+    State = OffboardingCase.State
+    ended = cases.exclude(state__in=[State.WITHDRAWN, State.PURGED]) if reapplied else cases.filter(state=State.CLOSED)
+    moved = 0
+    reference = _tombstone(client).reference
+    for case_id, before in ended.order_by("pk").values_list("pk", "state"):
+        if not OffboardingCase.objects.filter(pk=case_id, state=before).update(state=State.PURGED):
+            continue
+        data = {"from": before, "to": State.PURGED.value, "ref": reference}
+        if reapplied:
+            data["reapplied"] = True  # the restored backup predates the purge; the purge journal proves it
+        audit_record(firm=client.firm, actor=None, action="case.purged", target=f"case:{case_id}", data=data)
+        moved += 1
+    return moved
+
+
+def _purge_personal(client, files: list[str], *, reapplied: bool = False) -> dict[str, int]:
     """Everything that names the client, except accounting records: deleted, or blanked where a row must
     stay (the case and its history keep their dates and states, the client row becomes the tombstone's
     reference)."""
@@ -477,7 +505,7 @@ def _purge_personal(client, files: list[str]) -> dict[str, int]:
         successor_name="", successor_contact="", handover_note="", overrides={}
     )
     cases.update(against_advice="", expectations_note="", plan_told={})
-    counts["cases_purged"] = cases.filter(state=OffboardingCase.State.CLOSED).update(state=OffboardingCase.State.PURGED)
+    counts["cases_purged"] = _cases_to_purged(client, cases, reapplied=reapplied)
     for run in runs:
         for name in ("file_name", "unmatched", "errors", "counts", "options"):
             setattr(run, name, _redact(getattr(run, name), pattern))
@@ -544,7 +572,7 @@ def purge_client(firm, client_id: int, *, now: dt.datetime | None = None, reappl
             if category not in categories:
                 continue
             if category == Category.PERSONAL:
-                counts = _purge_personal(client, files)
+                counts = _purge_personal(client, files, reapplied=reapplied)
             else:
                 counts = _delete(_deletions(client, category), files)
             result.categories[category] = counts
