@@ -569,3 +569,22 @@ def test_a_bad_row_below_an_excel_separator_line_is_reported_on_its_own_line_num
     data = ("sep=;\r\n" + "client;date;hours\r\n" + "Acme;2026-01-05;1,5\r\n" + "Acme;2026-01-06;soon\r\n").encode()
     _records, problems = entries("hours.csv", data)
     assert [line for line, _column, _reason in reasons(problems)] == [4]
+
+
+@pytest.mark.parametrize("sample", ["toggl_summary.csv", "clockify_summary.csv"])
+def test_a_summary_report_is_refused_saying_to_export_the_detailed_report(sample):
+    """Toggl's and Clockify's summary reports add the hours up per project and client (`Duration`;
+    `Time (h)`, `Time (decimal)`) with no day for each entry: no mapping can make entries of them, so
+    the problem says which report to export, rather than asking to rename columns."""
+    with pytest.raises(FileUnreadable) as error:
+        entries(sample)
+    message = str(error.value)
+    assert "summary" in message and "Detailed" in message
+    assert "Rename the columns" not in message
+
+
+def test_a_file_of_entries_whose_day_column_has_another_name_is_still_read_with_a_mapping():
+    data = b"Day,Client,Duration\n2026-01-05,Acme,1:30:00\n"
+    records, problems = entries("own.csv", data, mapping={"date": "Day", "hours": "Duration"})
+    assert not problems
+    assert [(r.date, r.hours) for r in records] == [(dt.date(2026, 1, 5), D("1.50"))]

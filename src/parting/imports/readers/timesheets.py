@@ -176,6 +176,8 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
         candidates.setdefault(extra, (extra,))
     table = Table(stream, options, candidates)
     columns = table.columns
+    if preset.name == "generic" and not options.mapping and not columns.has("date"):
+        _refuse_a_summary(table.header)
     columns.require(preset.required, candidates, str(preset.label))
     if not (columns.has("client") or columns.has("client_email")):
         raise FileUnreadable(
@@ -203,6 +205,28 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
             continue
         if record is not None:
             yield record
+
+
+# Columns of hours added up, as the trackers' summary and weekly reports name them (Toggl's summary:
+# Duration; Clockify's summary: Time (h), Time (decimal); weekly reports: Total (h), Total …).
+_SUMMED = {"duration", "time (h)", "time (decimal)", "total (h)", "total (decimal)", "zeit (h)", "zeit (dezimal)"}
+
+
+def _refuse_a_summary(header: list[str]) -> None:
+    """A summary or weekly report (hours added up per client, project or week, no day per entry)
+    cannot be read as time entries, nor mapped into them: say what to export instead."""
+    names = {column_key(h) for h in header if h}
+    if names & _SUMMED:
+        raise FileUnreadable(
+            _(
+                "this looks like a summary or weekly report (hours added up, no day for each entry; its "
+                "columns are: %(columns)s). Export the detailed report instead: Toggl Track: Reports → "
+                "Detailed → Export → CSV; Clockify: Reports → Detailed → Export → CSV; Harvest: Reports → "
+                "Detailed time → Export → CSV. If each row is one entry with its day in a column of another name, "
+                "map it: --map date=COLUMN"
+            )
+            % {"columns": ", ".join(repr(h) for h in header if h)}
+        )
 
 
 _HOURS_UNIT = re.compile(r"([\d.,:]+)\s*(?:h|hr|hrs|hour|hours|godz\.?|ч\.?|Std\.?)", re.IGNORECASE)
