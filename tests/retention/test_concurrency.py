@@ -14,7 +14,7 @@ from parting.audit.services import audit_check
 from parting.clients.models import Contact
 from parting.retention import services
 from parting.retention.models import PurgeSchedule, Tombstone
-from tests.factories import ClientFactory, ContactFactory
+from tests.factories import ClientFactory, ContactFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -95,6 +95,34 @@ def test_two_workers_warning_at_once_warn_each_purge_once(firm, team):
     results = race(services.warn_due, WORKERS)
     assert sum(results) == 3  # personal, provided, work: each warned by one worker only
     assert AuditEntry.objects.filter(firm=firm, action="retention.warned").count() == 3
+
+
+@pytest.mark.parametrize("round_", range(ROUNDS))
+def test_two_workers_warning_at_once_send_each_owner_and_partner_one_email_listing_every_purge(firm, round_):
+    """The warning e-mail lists the purges its own pass claimed: the firm's rows are claimed by one
+    worker or the other, never split between them, so nobody is mailed twice."""
+    import datetime as dt
+
+    from django.core import mail
+
+    owner = MembershipFactory(firm=firm, user__email=f"olga{round_}@firm.example")
+    partner = MembershipFactory(firm=firm, partner=True, user__email=f"piotr{round_}@firm.example")
+    MembershipFactory(firm=firm, staff=True, user__email=f"ana{round_}@firm.example")
+    names = [f"Warned {round_}-{n}" for n in range(3)]
+    for n, name in enumerate(names):
+        client = ClientFactory(firm=firm, name=name)
+        for category in ("personal", "provided"):
+            PurgeSchedule.objects.create(
+                firm=firm, client=client, category=category, due_on=firm.today() + dt.timedelta(days=7 - n)
+            )
+
+    results = race(services.warn_due, WORKERS)
+
+    assert sorted(results) == [0, 6]  # one worker claimed all six rows, the other none
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([owner.user.email, partner.user.email])
+    for message in mail.outbox:
+        assert all(name in message.body for name in names)
+    assert AuditEntry.objects.filter(firm=firm, action="retention.warned").count() == 6
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))

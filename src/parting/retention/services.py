@@ -5,7 +5,8 @@
   (:func:`erasure_request`). One row per category: personal data, documents the client provided,
   our work product (all due on the deletion date) and accounting records (invoices, payments,
   accounting documents: due the day after the legal period ends).
-- **Warned** seven days before (:func:`warn_due`): an audit entry and a notice on the purge page.
+- **Warned** seven days before (:func:`warn_due`): an audit entry, a notice on the purge page and one
+  e-mail per pass to each active owner and partner listing the purges just claimed.
 - **Postponed** only to a later date, with a reason (:func:`postpone`).
 - **Purged** by the worker (:func:`purge_due`): each client's due rows are claimed and purged in one
   transaction — ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, then a conditional UPDATE per row
@@ -261,29 +262,50 @@ def postpone(*, schedule: PurgeSchedule, by, to_date: dt.date | None, reason: st
     return schedule
 
 
-def warn_due(*, now: dt.datetime | None = None) -> int:
-    """Warn each firm of purges due within seven days: once per row (a conditional UPDATE of
-    ``warned_on``), with an audit entry; the purge page shows the notice."""
-    from parting.firms.models import Firm
+def _senior_members(firm):
+    """Who is told of a purge coming up: the firm's active owners and partners with an e-mail address
+    (the people who can postpone it). Staff are not: they cannot postpone."""
+    from parting.firms.models import Membership
 
-    now = now or timezone.now()
-    warned = 0
-    horizon = now.date() + dt.timedelta(days=WARN_DAYS + 1)
-    rows = PurgeSchedule.objects.filter(
-        state=PurgeSchedule.State.SCHEDULED, warned_on__isnull=True, due_on__lte=horizon
+    return list(
+        Membership.objects.filter(
+            firm=firm,
+            role__in=(Membership.Role.OWNER, Membership.Role.PARTNER),
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .select_related("user", "firm")
+        .order_by("pk")
     )
-    firms = {firm.pk: firm for firm in Firm.objects.filter(pk__in=rows.values("firm_id"))}
-    for row in rows.select_related("client"):
-        firm = firms[row.firm_id]
-        today = _day(firm, now)
-        if row.due_on > today + dt.timedelta(days=WARN_DAYS):
-            continue
-        with transaction.atomic():
-            claimed = PurgeSchedule.objects.filter(
+
+
+def _claim_warnings(firm, now: dt.datetime) -> list[PurgeSchedule]:
+    """Claim the firm's unwarned rows due within the warning period, in one transaction: the rows are
+    locked (``SELECT … FOR UPDATE``; SQLite's IMMEDIATE transactions hold the write lock), then each is
+    claimed by a conditional UPDATE of ``warned_on`` and audited. A second worker waits for the first
+    to commit and then finds the rows warned, so all of a firm's rows of one pass are claimed by one
+    worker, and its e-mail is the only one listing them."""
+    today = _day(firm, now)
+    claimed = []
+    with transaction.atomic():
+        rows = (
+            PurgeSchedule.objects.filter(
+                firm=firm,
+                state=PurgeSchedule.State.SCHEDULED,
+                warned_on__isnull=True,
+                due_on__lte=today + dt.timedelta(days=WARN_DAYS),
+            )
+            .select_related("client")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        for row in rows:
+            if not PurgeSchedule.objects.filter(
                 pk=row.pk, state=PurgeSchedule.State.SCHEDULED, warned_on__isnull=True, due_on=row.due_on
-            ).update(warned_on=today)
-            if not claimed:
+            ).update(warned_on=today):
                 continue
+            row.warned_on = today
             audit_record(
                 firm=firm,
                 actor=None,
@@ -295,7 +317,112 @@ def warn_due(*, now: dt.datetime | None = None) -> int:
                     "due_on": row.due_on.isoformat(),
                 },
             )
-            warned += 1
+            claimed.append(row)
+    return claimed
+
+
+def warning_email(membership, rows: list[PurgeSchedule], *, today: dt.date):
+    """The warning e-mail to one owner or partner, in their language: each purge of ``rows`` (client,
+    data, date on the firm's calendar, days left) with a link to postpone it, and the purge page."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    from parting.scores.alerts import base_url
+
+    language = membership.language
+    with translation.override(language):
+        items = [
+            {
+                # The client's name while they still have one; after their personal data went (an
+                # accounting purge), the name is the tombstone's reference.
+                "client": row.client.name,
+                "category": str(row.get_category_display()),
+                "due_on": row.due_on,
+                "days": (row.due_on - today).days,
+                "postpone_url": base_url()
+                + reverse("purge_postpone", args=[row.client_id])
+                + "?category="
+                + row.category,
+            }
+            for row in sorted(rows, key=lambda r: (r.due_on, r.client.name, r.category))
+        ]
+        clients = len({row.client_id for row in rows})
+        context = {
+            "firm": membership.firm,
+            "member": membership.user,
+            "items": items,
+            "clients": clients,
+            "warn_days": WARN_DAYS,
+            "language": language,
+            "bidi": translation.get_language_bidi(),
+            "page_url": base_url() + reverse("retention"),
+        }
+        # Translators: subject of the e-mail warning owners and partners of purges within seven days.
+        subject = ngettext(
+            "%(firm)s: the data of %(count)d client will be deleted soon",
+            "%(firm)s: the data of %(count)d clients will be deleted soon",
+            clients,
+        ) % {"count": clients, "firm": membership.firm.name}
+        text = render_to_string("retention/purge_warning.txt", context)
+        html = render_to_string("retention/purge_warning.html", context)
+    message = EmailMultiAlternatives(
+        subject=subject.replace("\n", " "),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[membership.user.email],
+        headers={"Content-Language": language},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def warn_due(*, now: dt.datetime | None = None) -> int:
+    """Warn each firm of purges due within seven days, on the firm's calendar, once per row. Returns the
+    number of rows warned.
+
+    Per firm and pass: the due rows are claimed (:func:`_claim_warnings`: a conditional UPDATE of
+    ``warned_on`` per row and a ``retention.warned`` audit entry, committed together), then each active
+    owner and partner with an e-mail address gets ONE e-mail listing the rows this pass claimed — so
+    two workers at once never send the same warning twice, and a row warned once is never in a later
+    e-mail (postponing it clears ``warned_on``: the new date is warned again).
+
+    When an e-mail cannot be sent the rows stay claimed: the failure is logged (``parting.retention``,
+    naming the firm, the member and the rows), the audit entries stand and the purge page still shows
+    each purge with its "purged in N days" notice. Un-claiming to retry would mail the same warning
+    again, on every pass, to every member whose e-mail did go out whenever one address is refused, and
+    would leave audit entries for warnings that are then made twice; a purge is postponed from the
+    page, which does not depend on the e-mail."""
+    from parting.firms.models import Firm
+
+    now = now or timezone.now()
+    warned = 0
+    horizon = now.date() + dt.timedelta(days=WARN_DAYS + 1)  # every firm's today + 7 is at most this
+    candidates = PurgeSchedule.objects.filter(
+        state=PurgeSchedule.State.SCHEDULED, warned_on__isnull=True, due_on__lte=horizon
+    )
+    for firm in Firm.objects.filter(pk__in=candidates.values("firm_id")).order_by("pk"):
+        claimed = _claim_warnings(firm, now)
+        if not claimed:
+            continue
+        warned += len(claimed)
+        today = _day(firm, now)
+        members = _senior_members(firm)
+        if not members:
+            log.warning("purge warning: firm %s has no active owner or partner with an e-mail address", firm.pk)
+        for membership in members:
+            try:
+                warning_email(membership, claimed, today=today).send()
+            except Exception:
+                log.exception(
+                    "purge warning to membership %s of firm %s not sent; rows %s stay warned (see the purge page)",
+                    membership.pk,
+                    firm.pk,
+                    [row.pk for row in claimed],
+                )
     return warned
 
 
