@@ -243,3 +243,55 @@ def test_pending_invitations_leave_out_used_and_expired_ones(owner):
     expired = invite(owner, email="c@example.com").invitation
     Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
     assert list(team.pending_invitations(firm=owner.firm)) == [waiting]
+
+
+# -- withdrawing and sending again --------------------------------------------------------------------
+
+
+def test_a_withdrawn_invitation_link_is_refused_and_the_withdrawal_logged(owner):
+    sent = invite(owner)
+    team.invitation_revoke(by=owner, invitation_id=sent.invitation.pk)
+    with pytest.raises(team.InvitationRefused) as refused:
+        team.invitation_accept(token=token_of(sent), user=new_user())
+    assert refused.value.reason == "revoked"
+    assert not get_user_model().objects.filter(username="nina").exists()
+    assert AuditEntry.objects.filter(firm=owner.firm, action=team.INVITATION_REVOKED).count() == 1
+    assert not team.pending_invitations(firm=owner.firm).exists()
+
+
+def test_an_accepted_invitation_cannot_be_withdrawn(owner):
+    sent = invite(owner)
+    team.invitation_accept(token=token_of(sent), user=new_user())
+    with pytest.raises(Http404):
+        team.invitation_revoke(by=owner, invitation_id=sent.invitation.pk)
+    assert Membership.objects.filter(firm=owner.firm, user__username="nina", is_active=True).exists()
+
+
+def test_sending_again_mails_a_new_link_and_the_old_one_stops_working(owner, settings):
+    first = invite(owner)
+    mail.outbox.clear()
+    again = team.invitation_resend(by=owner, invitation_id=first.invitation.pk)
+    assert again.invitation.pk != first.invitation.pk and again.url != first.url
+    assert (again.invitation.email, again.invitation.role, again.invitation.language) == (
+        "new@example.com",
+        "staff",
+        "pl",
+    )
+    assert len(mail.outbox) == 1 and again.url in mail.outbox[0].body
+    with pytest.raises(team.InvitationRefused):
+        team.invitation_accept(token=token_of(first), user=new_user("first"))
+    team.invitation_accept(token=token_of(again), user=new_user("second"))
+    assert [i.pk for i in team.pending_invitations(firm=owner.firm)] == []
+
+
+@pytest.mark.parametrize("act", ["revoke", "resend"])
+def test_only_owners_withdraw_or_resend_and_never_another_firms_invitation(owner, act):
+    sent = invite(owner)
+    partner = MembershipFactory(firm=owner.firm, partner=True)
+    call = getattr(team, f"invitation_{act}")
+    with pytest.raises(team.TeamError):
+        call(by=partner, invitation_id=sent.invitation.pk)
+    elsewhere = MembershipFactory(firm=FirmFactory())
+    with pytest.raises(Http404):
+        call(by=elsewhere, invitation_id=sent.invitation.pk)
+    assert team.pending_invitations(firm=owner.firm).get().pk == sent.invitation.pk

@@ -258,6 +258,8 @@ def parameter_values(route: str, params: list[str], world: World) -> list[dict]:
             choices[name] = list(AccessToken.objects.filter(membership__firm=world.firm).values_list("pk", flat=True))
         elif name == "pk" and route.startswith("firm/webhooks/"):
             choices[name] = list(Endpoint.objects.filter(firm=world.firm).values_list("pk", flat=True))
+        elif name == "pk" and route.startswith("firm/invitations/"):
+            choices[name] = list(Invitation.objects.filter(firm=world.firm).values_list("pk", flat=True))
         elif name == "pk" and route.startswith("firm/members/"):
             choices[name] = [Membership.objects.get(firm=world.firm, user=world.other["staff"]).pk]
             choices[name].append(Membership.objects.get(user=world.other["member"]).pk)  # another firm's

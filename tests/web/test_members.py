@@ -213,3 +213,36 @@ def test_a_firm_in_the_session_one_was_deactivated_in_falls_back_to_the_other(cl
 
 def test_a_person_in_one_firm_sees_no_switcher(client, owner):
     assert 'id="firm-switch"' not in as_member(client, owner).get("/").content.decode()
+
+
+def test_an_owner_withdraws_an_invitation_on_the_page_and_its_link_then_says_so(client, owner):
+    link = invite_link(client, owner)
+    invitation = Invitation.objects.get(email="nina@example.com")
+    as_member(client, owner)
+    page = client.get("/firm/members/").content.decode()
+    assert f"/firm/invitations/{invitation.pk}/revoke/" in page
+    response = client.post(f"/firm/invitations/{invitation.pk}/revoke/", follow=True)
+    assert "is withdrawn" in response.content.decode()
+    client.logout()
+    answer = client.get(path_of(link))
+    assert answer.status_code == 410 and "withdrawn by the firm" in answer.content.decode()
+
+
+def test_an_owner_sends_an_invitation_again_and_only_the_new_link_works(client, owner):
+    old = invite_link(client, owner)
+    invitation = Invitation.objects.get(email="nina@example.com")
+    as_member(client, owner)
+    client.post(f"/firm/invitations/{invitation.pk}/resend/")
+    new = re.search(r"https?://\S+/invite/\S+/", mail.outbox[-1].body).group(0)
+    client.logout()
+    assert new != old
+    assert client.get(path_of(old)).status_code == 410
+    assert client.get(path_of(new)).status_code == 200
+
+
+def test_staff_cannot_withdraw_an_invitation_by_posting(client, owner):
+    invite_link(client, owner)
+    invitation = Invitation.objects.get(email="nina@example.com")
+    as_member(client, MembershipFactory(firm=owner.firm, staff=True))
+    client.post(f"/firm/invitations/{invitation.pk}/revoke/")
+    assert Invitation.objects.get(pk=invitation.pk).revoked_at is None

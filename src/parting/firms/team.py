@@ -42,6 +42,8 @@ JOINED = "member.joined"
 ROLE_CHANGED = "member.role_changed"
 DEACTIVATED = "member.deactivated"
 REACTIVATED = "member.reactivated"
+INVITATION_REVOKED = "member.invitation_revoked"
+INVITATION_RESENT = "member.invitation_resent"
 
 
 class TeamError(ValidationError):
@@ -49,7 +51,7 @@ class TeamError(ValidationError):
 
 
 class InvitationRefused(Exception):
-    """An invitation link that cannot be used: ``reason`` is "altered", "expired" or "used"."""
+    """An invitation link that cannot be used: ``reason`` is "altered", "expired", "used" or "revoked"."""
 
     def __init__(self, reason: str, invitation: Invitation | None = None):
         super().__init__(reason)
@@ -137,6 +139,72 @@ def invitation_create(*, by: Membership, email: str, role: str, language: str) -
     return Sent(invitation=invitation, url=url)
 
 
+def _pending(*, firm_id: int, invitation_id: int) -> Invitation:
+    """A pending invitation of the firm; another firm's, or one already answered, is a 404."""
+    found = (
+        Invitation.objects.select_related("firm")
+        .filter(pk=invitation_id, firm_id=firm_id, accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if found is None:
+        raise Http404("no such invitation")
+    return found
+
+
+def invitation_revoke(*, by: Membership, invitation_id: int) -> Invitation:
+    """Withdraw an invitation not yet accepted: its link stops working at once. A conditional UPDATE
+    (not accepted, not revoked), so an acceptance at the same moment and a revocation cannot both
+    win; the loser is told, and an accepted invitation is left as it is."""
+    _require_owner(by)
+    invitation = _pending(firm_id=by.firm_id, invitation_id=invitation_id)
+    with transaction.atomic():
+        now = timezone.now()
+        done = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        if not done:
+            raise TeamError(_("This invitation was answered a moment ago: nothing to withdraw."))
+        audit_record(
+            firm=by.firm, actor=by.user, action=INVITATION_REVOKED, target=f"invitation:{invitation.pk}", data={}
+        )
+    invitation.revoked_at = now
+    return invitation
+
+
+def invitation_resend(*, by: Membership, invitation_id: int) -> Sent:
+    """Send a pending invitation again, with a new link and a new expiry; the old link stops working
+    (revoked in the same transaction as the new row is made)."""
+    _require_owner(by)
+    old = _pending(firm_id=by.firm_id, invitation_id=invitation_id)
+    now = timezone.now()
+    with transaction.atomic():
+        done = Invitation.objects.filter(pk=old.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        if not done:
+            raise TeamError(_("This invitation was answered a moment ago: nothing to send again."))
+        invitation = Invitation.objects.create(
+            firm_id=old.firm_id,
+            email=old.email,
+            role=old.role,
+            language=old.language,
+            nonce=secrets.token_urlsafe(32),
+            invited_by=by.user,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=settings.PARTING_INVITE_DAYS),
+        )
+        audit_record(
+            firm=by.firm,
+            actor=by.user,
+            action=INVITATION_RESENT,
+            target=f"invitation:{invitation.pk}",
+            data={"replaces": old.pk, "expires_at": invitation.expires_at.isoformat()},
+        )
+    url = invitation_url(invitation)
+    invitation_message(invitation, url=url).send()
+    return Sent(invitation=invitation, url=url)
+
+
 def invitation_message(invitation: Invitation, *, url: str) -> EmailMultiAlternatives:
     """The invitation e-mail, in the language the owner chose for the invitee."""
     with translation.override(invitation.language):
@@ -173,6 +241,8 @@ def invitation_from_token(token: str) -> Invitation:
         raise InvitationRefused("altered")
     if invitation.accepted_at is not None:
         raise InvitationRefused("used", invitation)
+    if invitation.revoked_at is not None:
+        raise InvitationRefused("revoked", invitation)
     if invitation.expires_at <= timezone.now():
         raise InvitationRefused("expired", invitation)
     return invitation
@@ -191,12 +261,13 @@ def invitation_accept(*, token: str, user) -> Membership:
         )
     with transaction.atomic():
         now = timezone.now()
-        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=now).update(
-            accepted_at=now
-        )
+        claimed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).update(accepted_at=now)
         if claimed != 1:
             fresh = Invitation.objects.get(pk=invitation.pk)
-            raise InvitationRefused("used" if fresh.accepted_at else "expired", fresh)
+            reason = "used" if fresh.accepted_at else "revoked" if fresh.revoked_at else "expired"
+            raise InvitationRefused(reason, fresh)
         if user.pk is None:
             user.email = invitation.email
             user.save()
@@ -301,4 +372,6 @@ def active_memberships(user):
 
 
 def pending_invitations(*, firm: Firm):
-    return Invitation.objects.filter(firm=firm, accepted_at__isnull=True, expires_at__gt=timezone.now())
+    return Invitation.objects.filter(
+        firm=firm, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )

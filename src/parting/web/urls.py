@@ -68,6 +68,8 @@ urlpatterns = [
     path("firm/members/<int:pk>/role/", members.member_role, name="member_role"),
     path("firm/members/<int:pk>/deactivate/", members.member_deactivate, name="member_deactivate"),
     path("firm/members/<int:pk>/reactivate/", members.member_reactivate, name="member_reactivate"),
+    path("firm/invitations/<int:pk>/revoke/", members.invitation_revoke, name="invitation_revoke"),
+    path("firm/invitations/<int:pk>/resend/", members.invitation_resend, name="invitation_resend"),
     path("firm/switch/", members.firm_switch, name="firm_switch"),
     # The invitee's link: no account needed, the signed single-use token is the key (firms/team.py).
     path("invite/<str:token>/", members.invite_accept, name="invite_accept"),

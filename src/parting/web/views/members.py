@@ -111,6 +111,45 @@ def member_reactivate(request, pk: int):
     return _member_change(request, pk, lambda pk: team.member_reactivate(by=request.membership, membership_id=pk))
 
 
+def _invitation_change(request, pk: int, change, done: str):
+    if not _is_owner(request):
+        messages.error(request, _("Only the firm's owners can manage its members."))
+        return redirect("members")
+    try:
+        invitation = change(pk)
+    except team.TeamError as error:
+        messages.error(request, error.messages[0])
+    except (smtplib.SMTPException, OSError):
+        messages.error(
+            request, _("The new invitation is saved, but its e-mail could not be sent: check the mail settings.")
+        )
+    else:
+        messages.success(request, done % {"email": invitation.email})
+    return redirect("members")
+
+
+@require_POST
+@member_required
+def invitation_revoke(request, pk: int):
+    return _invitation_change(
+        request,
+        pk,
+        lambda pk: team.invitation_revoke(by=request.membership, invitation_id=pk),
+        _("The invitation to %(email)s is withdrawn: its link no longer works."),
+    )
+
+
+@require_POST
+@member_required
+def invitation_resend(request, pk: int):
+    return _invitation_change(
+        request,
+        pk,
+        lambda pk: team.invitation_resend(by=request.membership, invitation_id=pk).invitation,
+        _("Invitation sent again to %(email)s, with a new link; the old one no longer works."),
+    )
+
+
 @require_POST
 @member_required
 def firm_switch(request):
@@ -136,6 +175,7 @@ REFUSED = {
     "altered": lambda: _("This invitation link is not valid: it may have been copied incompletely."),
     "expired": lambda: _("This invitation has expired. Ask the firm's owner to invite you again."),
     "used": lambda: _("This invitation has already been used. Log in, or ask the firm's owner for a new one."),
+    "revoked": lambda: _("This invitation was withdrawn by the firm. Ask its owner if you think this is a mistake."),
 }
 
 
