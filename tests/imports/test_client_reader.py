@@ -276,7 +276,7 @@ def test_quickbooks_customer_contact_list_skips_title_and_footer_lines():
     assert [r.name for r in records] == [
         "Bayview Dental Clinic",
         "Pine, Oak & Birch Realty, Inc.",
-        "Summit Outfitters:Warehouse 2",
+        "Summit Outfitters",  # "Summit Outfitters:Warehouse 2": a job of that customer
         "Priya Raman",
     ]
     assert [r.source.line for r in records] == [5, 6, 7, 8]  # lines of the file, title lines counted
@@ -452,15 +452,13 @@ def test_quickbooks_modern_contact_list_resaved_by_excel_in_cp1252():
     assert [(r.name, r.source.line) for r in records] == [
         ("Brasserie Léon Ltd", 5),
         ("Ashby Joinery", 10),  # the row above spans lines 5–9 (two addresses of three lines)
-        ("Ashby Joinery:Site 2 – Leeds", 11),
-        ("Zoë Kowalczyk", 12),
+        ("Zoë Kowalczyk", 12),  # "Ashby Joinery:Site 2 – Leeds" (line 11), a job with no people: nothing to add
     ]
     leon = records[0]
     assert leon.contacts == (
         ContactRecord(name="Léonie Marchand", email="compta@brasserie-leon.example", phone="020 7946 0321"),
     )
     assert [c.email for c in records[1].contacts] == ["office@ashbyjoinery.example", "jo@ashbyjoinery.example"]
-    assert records[2].contacts == ()
 
 
 @pytest.mark.parametrize(
@@ -564,3 +562,49 @@ def test_xero_contacts_additional_people_become_contacts_so_their_mail_is_matche
     # Tasman's address holds a line break: Harbourside's row starts on line 5
     assert [(line, column) for line, column, _reason in reasons(problems)] == [(5, "Person1Email")]
     assert "tom.reed" in reasons(problems)[0][2]
+
+
+def test_quickbooks_sub_customers_give_their_people_to_the_parent_customer():
+    """QuickBooks lists a sub-customer or job by its full name, `Parent:Job` (a colon cannot be part of
+    a customer's own name): it is no client of its own; its people and addresses become contacts of
+    the parent, so that mail from them is matched to it."""
+    records, problems = clients("quickbooks_customer_contact_list_sub_customers.csv")
+    assert not problems
+    assert [r.name for r in records] == [
+        "Amy's Bird Sanctuary",
+        "Freeman Sporting Goods",
+        "Freeman Sporting Goods",
+        "Freeman Sporting Goods",
+        "Jeff's Jalopies",
+    ]
+    parent, ocean, twin = records[1:4]
+    assert parent.key == ocean.key == twin.key == "freeman sporting goods"
+    assert [(c.name, c.email) for c in ocean.contacts] == [("Sasha Tillou", "sporting_goods@intuit.com")]
+    assert [(c.name, c.email, c.phone) for c in twin.contacts] == [
+        ("55 Twin Lane", "tim.f@freeman.example", "(650) 555-0987")
+    ]
+    # only contacts: nothing that would change the client the first row gave
+    assert not (ocean.domains or ocean.notes or ocean.status or ocean.services or ocean.referral_source)
+
+
+@pytest.mark.django_db
+def test_importing_a_contact_list_with_sub_customers_gives_one_client_with_their_contacts():
+    from parting.clients.models import Client, Contact
+    from parting.imports.services import run_import
+    from tests.factories import FirmFactory
+
+    firm = FirmFactory()
+    result = run_import(
+        firm=firm, by=None, kind="clients", paths=[SAMPLES / "quickbooks_customer_contact_list_sub_customers.csv"]
+    )
+    assert not result.problems
+    assert sorted(Client.objects.filter(firm=firm).values_list("name", flat=True)) == [
+        "Amy's Bird Sanctuary",
+        "Freeman Sporting Goods",
+        "Jeff's Jalopies",
+    ]
+    freeman = Client.objects.get(firm=firm, name="Freeman Sporting Goods")
+    assert set(Contact.objects.filter(client=freeman).values_list("email", flat=True)) == {
+        "sporting_goods@intuit.com",
+        "tim.f@freeman.example",
+    }

@@ -453,6 +453,40 @@ def test_stripe_invoices_paid_partly_by_customer_credit_or_a_credit_note_owe_onl
     assert by_number(records)["5B1D7C2A-0032"].paid_on == dt.date(2026, 3, 15)
 
 
+def test_quickbooks_sub_customers_and_jobs_are_invoices_of_their_parent_customer():
+    """QuickBooks names a sub-customer or job by its full name, `Parent:Job` (a customer's own name
+    may not hold a colon), and a report grouped by customer nests a sub-customer's group, closed by
+    its own `Total for …`, inside its parent's. The client is the parent customer either way, never
+    a job that matches no client."""
+    records, problems = invoices("quickbooks_open_invoices_sub_customers.csv", date_order="mdy")
+    assert not problems
+    assert [(r.number, r.client.name, r.amount) for r in records] == [
+        ("1036", "Freeman Sporting Goods", D("477.50")),
+        ("1028", "Freeman Sporting Goods", D("81.00")),
+        ("1038", "Freeman Sporting Goods", D("1250.00")),
+        ("1022", "Jeff's Jalopies", D("81.00")),
+        ("1040", "Jeff's Jalopies", D("-20.00")),
+    ]
+    records, problems = invoices("quickbooks_invoice_list_sub_customers.csv")
+    assert not problems
+    assert [(r.number, r.client.name, r.amount_paid) for r in records] == [
+        ("1036", "Freeman Sporting Goods", None),
+        ("1028", "Freeman Sporting Goods", D("81.00")),
+        ("1029", "Amy's Bird Sanctuary", None),
+    ]
+
+
+def test_a_report_without_totals_per_customer_takes_each_group_row_as_the_next_customer():
+    data = (
+        "Invoice List\n\n,Date,Transaction type,Num,Due date,Amount,Open balance\n"
+        "Acme Corp,,,,,,\n,01/05/2026,Invoice,1,02/04/2026,100.00,0.00\n"
+        "Beta Ltd,,,,,,\n,01/13/2026,Invoice,2,02/12/2026,200.00,200.00\n"
+    )
+    records, problems = invoices("report.csv", data.encode(), format="quickbooks")
+    assert not problems
+    assert [(r.number, r.client.name) for r in records] == [("1", "Acme Corp"), ("2", "Beta Ltd")]
+
+
 # ---- presets and detection -------------------------------------------------------------------------
 
 

@@ -266,18 +266,26 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
         except RowProblem as problem:
             problems.add(Source(name, line), problem.reason, column=problem.column)
             continue
-        yield record
+        if record is not None:
+            yield record
 
 
 def _client(
     preset: Preset, columns, dates, file: str, line: int, row: dict[str, str], seen: dict[str, int]
-) -> ClientRecord:
+) -> ClientRecord | None:
     name = " ".join(columns.get(row, "name").split())
     if not name:
         raise RowProblem(_("the client's name is missing"), columns.name("name"))
+    sub = ""
+    if preset.name == "quickbooks" and ":" in name and name.split(":", 1)[0].strip():
+        # "Parent:Job": a sub-customer or job of a QuickBooks customer (a colon cannot be part of a
+        # customer's own name). The client is the parent; the row's people are its contacts.
+        name, sub = (" ".join(part.split()) for part in name.split(":", 1))
     own = columns.get(row, "id")
     key = own or normalised_name(name)
     first = seen.setdefault(key, line)
+    if first != line and sub:
+        return _contacts_only(columns, row, file, line, name, key, sub)
     if first != line:
         if own:
             reason = _("the id %(id)s already appears on line %(line)d") % {"id": repr(own), "line": first}
@@ -385,6 +393,23 @@ def _client(
         status=status,
         assigned_to=columns.get(row, "assigned_to"),
     )
+
+
+def _contacts_only(
+    columns, row: dict[str, str], file: str, line: int, name: str, key: str, sub: str
+) -> ClientRecord | None:
+    """A QuickBooks sub-customer's row below its parent's: the people and addresses of the row, as
+    contacts of the parent (the loader adds them to the client already read)."""
+    emails, bad = split_emails(columns.get(row, "email"))
+    if bad:
+        raise RowProblem(not_an_address(bad[0]), columns.where(row, "email"))
+    person = " ".join(columns.get(row, "contact").split())
+    phone = _phone(columns.get(row, "phone"))
+    if not (emails or person or phone):
+        return None  # nothing to add to the parent
+    contacts = [ContactRecord(name=person or sub, email=emails[0] if emails else "", phone=phone)]
+    contacts += [ContactRecord(name=address, email=address) for address in emails[1:MAX_LIST]]
+    return ClientRecord(source=Source(file, line), name=name, key=key, contacts=tuple(contacts))
 
 
 def _more_people(columns, row: dict[str, str], language: str, known: set[str]) -> Iterator[ContactRecord]:

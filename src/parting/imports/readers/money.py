@@ -354,6 +354,7 @@ _TOTAL = re.compile(
     r"|итого\b.*|всего\b.*|סה\"כ.*|סך הכל.*|totaal\b.*|totale\b.*|total général.*)$",
     re.IGNORECASE,
 )
+_TOTAL_FOR = re.compile(r"^\s*total for\s+(.+?)\s*$", re.IGNORECASE)
 _FOOTER = re.compile(r"(^(accrual|cash) basis\b)|(\b\d{1,2}:\d{2}\s*(am|pm)\b)", re.IGNORECASE)
 
 
@@ -373,6 +374,7 @@ class _Table:
     _encoding: str = field(init=False, default="utf-8")
     _offset: int = field(init=False, default=0)
     _skipped_lines: int = field(init=False, default=0)
+    _totals_close_groups: bool = field(init=False, default=False)  # a report's "Total for X" ends group X
     line_items: bool = field(init=False, default=False)  # consecutive rows of one number are one invoice
     sum_lines: bool = field(init=False, default=False)  # … whose amount is the sum of the rows' amounts
 
@@ -611,7 +613,9 @@ class _Table:
         get = itemgetter(*(table.header.index(self.cols[f]) for f in fields)) if fields else (lambda _row: ())
         if len(fields) == 1:
             get = (lambda one: lambda row: (one(row),))(get)
-        group = ""
+        groups: list[str] = []  # the group rows around this row: a customer, its sub-customers
+        fresh = closed_since = False  # the last row read was a group row; a group closed since a data row
+        nested = self._totals_close_groups  # learnt in the scan: "Total for X" closes each group
         date_field = "issued_on" if "issued_on" in self.cols else "paid_on"
         key_fields = [f for f in ("number", "amount", "line_total") if f in self.cols]
         report = self.preset.report
@@ -621,20 +625,33 @@ class _Table:
             values = dict(zip(fields, map(strip, get(row)), strict=True))
             day = values.get(date_field, "")
             if day[:1].isdigit() and not report:
-                yield line + skipped, values, group  # a dated row: neither a total nor a group line
+                yield line + skipped, values, ""  # a dated row: neither a total nor a group line
                 continue
             filled = [v.strip() for v in row if v and v.strip()]
             total = _TOTAL.match(day) if day else (filled and _TOTAL.match(filled[0]))
             if total and not (values.get("number") and values.get("number") != filled[0]):
+                closed = _TOTAL_FOR.match(filled[0]) if filled else None
+                if closed and closed.group(1).strip() in groups:
+                    del groups[groups.index(closed.group(1).strip()) :]  # the group and what it nests
+                    self._totals_close_groups = closed_since = True
                 continue  # "Total for …", "TOTAL": the report's sums
             if not day and not any(values.get(f) for f in _WHO_AND_WHICH) and any(values.get(f) for f in _SUMS):
                 continue  # an amount alone, no date, client or number: a sum (a total per currency)
             line += skipped
             if report and len(filled) == 1 and not any(values.get(f) for f in key_fields):
                 if not _FOOTER.search(filled[0]):
-                    group = filled[0]  # a group row: the customer of the rows below
+                    # A group row: the customer of the rows below. A sub-customer's group sits inside
+                    # its parent's (both closed by their "Total for …"); the client is the outermost.
+                    if nested and (fresh or closed_since):
+                        groups.append(filled[0])  # inside the group still open (or the first)
+                    elif nested and groups:
+                        groups[-1] = filled[0]  # the group above was never closed: the next one
+                    else:
+                        groups = [filled[0]]  # a report without "Total for …": one level
+                    fresh, closed_since = True, False
                 continue
-            yield line, values, group
+            fresh = closed_since = False
+            yield line, values, groups[0] if groups else ""
 
 
 _WHO_AND_WHICH = ("client", "client_email", "client_id", "number", "key", "invoice_number", "id")
@@ -833,7 +850,12 @@ _PAID_STATUS = {"paid", "auto-paid", "autopaid", "paid in full", "closed"}
 
 
 def _client(table: _Table, row: dict[str, str], group: str) -> ClientRef:
-    return _client_ref(row.get("client", "") or group, row.get("client_email", ""), row.get("client_id", ""))
+    name = row.get("client", "") or group
+    if table.preset.name == "quickbooks" and ":" in name:
+        # QuickBooks names a sub-customer or job by its full name, "Parent:Job" (a colon cannot be part
+        # of a customer's own name): the client is the parent customer.
+        name = name.split(":", 1)[0].strip() or name
+    return _client_ref(name, row.get("client_email", ""), row.get("client_id", ""))
 
 
 @functools.lru_cache(maxsize=8192)
