@@ -1053,3 +1053,43 @@ def test_w2_client_dates_without_zone_are_after_hours_in_the_firms_zone_only_whe
         score = next(r for r in Scorer(firm).score() if r.name == "Kowalczyk Budowa")
         w2 = score.sign("W2")
         assert w2.value == 25.0, w2.explanation
+
+
+# ---- Outlook's quoted thread below a reply (W10) ---------------------------------------------------------
+
+
+def test_w10_polish_outlook_reply_is_judged_without_the_quoted_thread_below_it():
+    """Outlook puts the whole thread under a reply, each message behind a header block "Od: … /
+    Wysłane: … / Do: … / Temat: …" in the writer's language. The client's reply is polite; the angry
+    message quoted below it was judged when it came and must not count again."""
+    (record,), problems, _ = read("outlook_pl_reply_above_quoted_thread.eml")
+    assert not problems
+    assert record.language == "pl"
+    assert not record.negative
+    assert record.in_reply_to == "20260113100512.44a1@brightdesk.example"
+
+
+def test_w10_polish_outlook_html_reply_alone_is_judged_without_the_quoted_thread():
+    data = (SAMPLES / "outlook_pl_reply_above_quoted_thread.eml").read_bytes()
+    msg = mail.BytesParser(policy=mail.compat32).parsebytes(data)
+    html_part = next(p for p in msg.walk() if p.get_content_type() == "text/html")
+    text = mail.strip_quoted(mail.html_to_text(html_part.get_payload(decode=True).decode("utf-8")))
+    assert "Sprawę uważam za zamkniętą" in text
+    assert "skandal" not in text and "Anna Lis" not in text
+
+
+@pytest.mark.parametrize(
+    ("sender", "sent"),
+    [
+        ("From: Anna Lis", "Sent: Tuesday, January 13, 2026 10:05 AM"),
+        ("From: Anna Lis", "Date: Tuesday, 13 January 2026 at 10:05"),
+        ("Od: Anna Lis", "Wysłane: wtorek, 13 stycznia 2026 10:05"),
+        ("Od: Anna Lis", "Wysłano: wtorek, 13 stycznia 2026 10:05"),
+        ("От: Анна Лис", "Отправлено: 13 января 2026 г. 10:05"),
+        ("De la: Anna Lis", "Trimis: marți, 13 ianuarie 2026 10:05"),
+        ("מאת: אנה ליס", "נשלח: יום שלישי 13 ינואר 2026 10:05"),
+    ],
+)
+def test_outlook_header_block_in_each_language_ends_the_writers_own_words(sender, sent):
+    text = f"Thanks, all fine.\n\n{sender}\n{sent}\nTo: x\nSubject: y\n\nThis is a scandal, we will sue you."
+    assert mail.strip_quoted(text) == "Thanks, all fine."

@@ -1072,7 +1072,9 @@ _ATTRIBUTION = re.compile(
 _BIDI = re.compile(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ORIGINAL = re.compile(r"^\s*-{2,}\s*[^-]{3,60}?\s*-{2,}\s*$|^\s*_{10,}\s*$")
 _OUTLOOK_FROM = re.compile(r"^\s*(From|Від|От|Od|De la|מאת)\s*:\s*\S", re.I)
-_OUTLOOK_SENT = re.compile(r"^\s*(Sent|Date|Отправлено|Wysłano|Trimis|נשלח)\s*:", re.I)
+# The line after "From:" in the header block Outlook writes above a quoted message, in the languages
+# of the firm's clients: "Sent:" (Outlook for Windows) or "Date:" (Outlook for Mac, new Outlook).
+_OUTLOOK_SENT = re.compile(r"^\s*(Sent|Date|Отправлено|Дата|Wysłane|Wysłano|Data|Trimis|Dată|נשלח|תאריך)\s*:", re.I)
 
 
 def strip_quoted(text: str) -> str:
