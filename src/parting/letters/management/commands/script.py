@@ -37,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         database_ready(self.stderr)
-        firm, membership = firm_for(options["user"])
+        firm, membership = firm_for(options["user"], options["firm_slug"])
         case = OffboardingCase.objects.select_related("firm", "client").filter(firm=firm, pk=options["case"]).first()
         if case is None:
             raise CommandError(f"No case {options['case']} in {firm.name}.")
