@@ -341,15 +341,34 @@ def letter_send(
     return sending
 
 
+def _may_fix_names(case: OffboardingCase, by) -> None:
+    """The in-place fixes of the letter page change the client's data, so they ask what editing the
+    letter asks: an active member of the case's firm, and a case whose letter may still change (a closed
+    or withdrawn case's client is not edited from its letter). The case is re-read locked, so a case
+    closed meanwhile is seen closed."""
+    case_membership(case, by)
+    case.refresh_from_db(from_queryset=OffboardingCase.objects.select_for_update())
+    if case.state not in WRITABLE:
+        raise CaseError(
+            _(
+                "The letter's names are corrected while the case is under way; this case is %(state)s, so "
+                "nothing was changed."
+            )
+            % {"state": case.get_state_display()}
+        )
+
+
 LABEL_MODELS = {"engagement": Engagement, "grant": AccessGrant, "credential": Credential}
 NAME_FIELDS = {"latin": "name_latin", "cyrillic": "name_cyrillic", "hebrew": "name_hebrew"}
 
 
+@transaction.atomic
 def label_name_set(*, case: OffboardingCase, by, lang: str, kind: str, pk: int, text: str):
     """Give a label the letter says (current work, an access grant, a client's login) its client-facing
     name in ``lang``, from the letter page. Only the case's own client's rows can be named; the row is
     locked while its names are read and written, so two members naming it in two languages at once both
-    keep theirs."""
+    keep theirs. Refused, with nothing changed, to anyone who may not edit the case's letter."""
+    _may_fix_names(case, by)
     _check_lang(lang)
     text = " ".join(text.split())
     model = LABEL_MODELS.get(kind)
@@ -375,9 +394,12 @@ def label_name_set(*, case: OffboardingCase, by, lang: str, kind: str, pk: int, 
     return row
 
 
+@transaction.atomic
 def contact_name_set(*, case: OffboardingCase, by, lang: str, text: str) -> Contact:
     """The primary contact's name as a letter in ``lang`` writes it (its Latin, Cyrillic or Hebrew
-    form), from the letter page; the salutation and the address block are built from it."""
+    form), from the letter page; the salutation and the address block are built from it. Refused, with
+    nothing changed, to anyone who may not edit the case's letter."""
+    _may_fix_names(case, by)
     _check_lang(lang)
     text = " ".join(text.split())
     if not text or len(text) > LABEL_MAX:
