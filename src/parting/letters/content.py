@@ -13,6 +13,7 @@ import datetime as dt
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from parting.cases.checklist import Referral, referral_matches
 from parting.cases.models import OffboardingCase
@@ -171,6 +172,17 @@ def sender_name(user) -> str:
     return (user.get_full_name() or user.get_username()).strip() if user else ""
 
 
+def unpaid_total(rows, lang: str) -> str:
+    """What the unpaid invoices come to, in their own currency: "PLN 2,016.00" — or one sum per currency,
+    listed as the language lists ("PLN 2,016.00 and €500.00"), in the order the invoices fall due. Never
+    converted into the firm's currency: the client reads the amounts the invoices say (D10)."""
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        currency = row.invoice.currency
+        totals[currency] = totals.get(currency, Decimal(0)) + row.open_amount
+    return fmt.items([fmt.money(amount, currency, lang) for currency, amount in totals.items()], lang)
+
+
 def bundle_values(case: OffboardingCase, lang: str) -> dict:
     """O4: the link to the client's handover bundle and the last day it opens, for a template to print
     ("bundle_link", "bundle_expires"); both empty while no bundle's link opens."""
@@ -269,6 +281,7 @@ def case_context(case: OffboardingCase, lang: str, *, sender, plan: Plan | None 
         for items in (context.work, context.access, context.credentials, context.third_parties)
     )
     # D10: what is still due, by invoice, when the balance is not settled.
+    outstanding = sorted(plan.outstanding, key=lambda row: (row.invoice.due_on, row.invoice.number))
     context.unpaid = [
         say(
             lang,
@@ -277,10 +290,10 @@ def case_context(case: OffboardingCase, lang: str, *, sender, plan: Plan | None 
             amount=fmt.money(row.open_amount, row.invoice.currency, lang),
             date=fmt.date(row.invoice.due_on, lang),
         )
-        for row in sorted(plan.outstanding, key=lambda row: (row.invoice.due_on, row.invoice.number))
+        for row in outstanding
     ]
-    if plan.outstanding:
-        values["total"] = fmt.money(plan.balance, plan.currency, lang)
+    if outstanding:
+        values["total"] = unpaid_total(outstanding, lang)
     values["unpaid"] = fmt.items(context.unpaid, lang)
     values["deadlines"] = fmt.items(context.deadlines, lang)
     values["parties"] = fmt.items(context.third_parties, lang)
