@@ -108,11 +108,32 @@ def test_toggl_user_email_is_the_person_not_the_client():
     assert all(r.client.emails == () for r in records)
 
 
-def test_entry_without_a_client_is_a_problem():
-    records, problems = entries("toggl_no_client.csv")
-    assert [r.client.name for r in records] == ["Gamma Ltd"]
-    assert [(line, column) for line, column, _ in reasons(problems)] == [(2, "Client"), (3, "Client")]
-    assert all("no client" in reason for _, _, reason in reasons(problems))
+def test_internal_time_without_a_client_does_not_stop_the_import_it_comes_without_a_client():
+    """Toggl and Clockify allow projects without a client (admin, training): a real export mixes such
+    entries with client work. They come without a client (the loader counts them as skipped, "no
+    client named") and the client work is read; nothing is a problem."""
+    records, problems = entries("clockify_internal_time.csv")
+    assert not problems
+    assert [(r.client.name, r.project, r.hours) for r in records] == [
+        ("Clifton & Sons, Joiners", "Year-end accounts", D("2.25")),
+        ("", "Admin", D("0.50")),
+        ("", "Training", D("1.00")),
+        ('Redland "Corner" Café Ltd', "VAT", D("0.75")),
+    ]
+    assert not records[1].client  # an empty reference: the loader skips it and counts it
+
+
+def test_a_file_in_which_no_entry_names_a_client_is_one_problem_saying_to_map_the_project():
+    data = (SAMPLES / "toggl_no_client.csv").read_text().replace(",Gamma Ltd,", ",,")
+    _records, problems = entries("toggl.csv", data.encode())
+    assert [(line, column) for line, column, _ in reasons(problems)] == [(1, "Client")]
+    assert "--map client=Project" in reasons(problems)[0][2]
+
+
+def test_an_entry_of_our_own_columns_without_a_client_is_a_problem():
+    records, problems = entries("time.csv", (GENERIC_HEAD + ",,,2026-01-05,1.5,yes,anna,Audit,x\n").encode())
+    assert records == []
+    assert [(line, column) for line, column, _ in reasons(problems)] == [(2, "client")]
 
 
 def test_mapping_the_project_as_client_reads_entries_without_a_client():
@@ -588,3 +609,18 @@ def test_a_file_of_entries_whose_day_column_has_another_name_is_still_read_with_
     records, problems = entries("own.csv", data, mapping={"date": "Day", "hours": "Duration"})
     assert not problems
     assert [(r.date, r.hours) for r in records] == [(dt.date(2026, 1, 5), D("1.50"))]
+
+
+@pytest.mark.django_db
+def test_importing_client_work_and_internal_time_loads_the_work_and_counts_the_rest_as_skipped():
+    from parting.evidence.models import TimeEntry
+    from parting.imports.services import run_import
+    from tests.factories import ClientFactory, FirmFactory
+
+    firm = FirmFactory()
+    ClientFactory(firm=firm, name="Clifton & Sons, Joiners")
+    ClientFactory(firm=firm, name='Redland "Corner" Café Ltd')
+    result = run_import(firm=firm, by=None, kind="time", paths=[SAMPLES / "clockify_internal_time.csv"])
+    assert result.ok
+    assert TimeEntry.objects.filter(client__firm=firm).count() == 2
+    assert result.outcome.counts["time entries"]["skipped (no client named)"] == 2

@@ -28,8 +28,10 @@ sources of the facts below.
   person, project, note — what ``parting export`` writes.
 
 Rules for every format: a zero duration (a stopped-at-once timer) is skipped without a problem; an
-entry over 24 hours is a problem. An entry without a client is a problem ("no client") — map the
-project column as the client (``--map client=Project``) when projects are named after clients.
+entry over 24 hours is a problem. A tracker's entry without a client (internal time) is yielded
+without one, and the loader counts it as skipped; a file in which no entry names a client is one
+problem that says to map the project as the client (``--map client=Project``). In our generic
+columns an entry without a client is a problem ("no client").
 Entries of one person, day and client stay separate records: the key is the export's id where it
 has one (generic ``id``), else a hash of person, client, project, start, duration and description;
 a second identical row in the same file gets the same hash with ``#2``.
@@ -196,6 +198,7 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
 
     dates = table.scan_dates(("date", "end_date"), skip=total_row)
     keys = Keys()
+    named = unnamed = 0
 
     for line, row in table.rows(problems, name, skip=total_row):
         try:
@@ -204,7 +207,14 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
             problems.add(Source(name, line), problem.reason, column=problem.column)
             continue
         if record is not None:
+            if record.client:
+                named += 1
+            else:
+                unnamed += 1
             yield record
+    if unnamed and not named:
+        # Not one entry names a client: the projects are likely named after the clients.
+        problems.add(Source(name, 1), str(_NO_CLIENT_AT_ALL), column=columns.name("client"))
 
 
 # Columns of hours added up, as the trackers' summary and weekly reports name them (Toggl's summary:
@@ -254,6 +264,11 @@ def _duration(raw: str) -> tuple[Decimal, bool]:
     return hours, Decimal(text.replace(",", ".")) > MAX_HOURS
 
 
+_NO_CLIENT_AT_ALL = gettext_lazy(
+    "no entry of this file names a client: if your projects are named after your clients, read the project "
+    "as the client (--map client=Project)"
+)
+
 # Yes / no in the languages of the trackers' exports that text.truthy does not know (Clockify in German).
 _MORE_FLAGS = {"ja": True, "nein": False}
 
@@ -287,7 +302,7 @@ def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[
     emails, bad = split_emails(columns.get(row, "client_email"))
     if bad:
         raise RowProblem(not_an_address(bad[0]), columns.where(row, "client_email"))
-    if not client_name and not emails:
+    if not client_name and not emails and preset.name == "generic":
         raise RowProblem(
             _(
                 "no client: the entry names no client (map the project as the client with --map client=Project "
@@ -295,6 +310,8 @@ def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[
             ),
             columns.name("client"),
         )
+    # A tracker's entry without a client (internal time: Toggl and Clockify allow projects without
+    # one) is yielded without a client: the loader counts it as skipped, the rest of the file loads.
     billable = _billable(columns, row)
     if columns.has("first_name") or columns.has("last_name"):
         person = " ".join(f"{columns.get(row, 'first_name')} {columns.get(row, 'last_name')}".split())
