@@ -118,6 +118,10 @@ BUNDLE_LINK_DAYS = env_int_at_least("PARTING_BUNDLE_LINK_DAYS", 30, 1)
 # Webhooks (issue 15 §3): attempts per delivery before it is marked failed, and seconds a receiver has to answer.
 PARTING_WEBHOOK_MAX_ATTEMPTS = env_int_at_least("PARTING_WEBHOOK_MAX_ATTEMPTS", 6, 1)
 PARTING_WEBHOOK_TIMEOUT_SECONDS = env_int_at_least("PARTING_WEBHOOK_TIMEOUT_SECONDS", 10, 1)
+# Off by default: a webhook is never delivered to a loopback, private, link-local or reserved address
+# (a firm's URL must not reach the server's own network: databases, cloud metadata). On for an
+# install whose receivers live on the internal network (docs/webhooks.md).
+PARTING_WEBHOOK_ALLOW_PRIVATE = env_bool("PARTING_WEBHOOK_ALLOW_PRIVATE", False)
 # Stored scores (issue 12): a firm is re-scored this many seconds after its last change (debounce),
 # and a firm with up to this many clients is re-scored within the page request after a change.
 PARTING_SCORE_DEBOUNCE_SECONDS = env_int_at_least("PARTING_SCORE_DEBOUNCE_SECONDS", 5, 0)

@@ -48,7 +48,9 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    """A receiver on this machine stands for one on the firm's own network: private addresses allowed."""
+    settings.PARTING_WEBHOOK_ALLOW_PRIVATE = True
     check = documented_check()
     state = Receiver(url="")
 

@@ -196,3 +196,45 @@ def test_parting_worker_delivers_due_webhooks_among_its_jobs(firm, endpoint, rec
     reports = jobs.run_due_jobs()
     assert "deliver_webhooks: 1 delivered" in reports
     assert len(receiver.received) == 1 and receiver.received[0].verified
+
+
+# -- the server's own network ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("93.184.216.34", True),
+        ("2606:4700:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.9", False),
+        ("192.168.1.20", False),
+        ("169.254.169.254", False),  # cloud metadata
+        ("100.64.0.1", False),  # carrier-grade NAT
+        ("0.0.0.0", False),  # noqa: S104 - an address checked, not bound
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fd00::5", False),
+        ("::ffff:127.0.0.1", False),  # IPv4 loopback written as IPv6
+        ("224.0.0.1", False),
+    ],
+)
+def test_only_public_addresses_count_as_public(address, public):
+    assert delivery._public(address) is public
+
+
+def test_a_receiver_on_the_servers_own_network_is_refused_unless_allowed(settings, firm, endpoint, receiver):
+    """The receiver listens on 127.0.0.1: with private addresses not allowed (the default) nothing
+    reaches it, and the delivery says why and what setting would allow it."""
+    settings.PARTING_WEBHOOK_ALLOW_PRIVATE = False
+    with time_machine.travel(T0, tick=False):
+        emit(firm, "case.approved", {"case": 1, "client": 2})
+        assert delivery.deliver_due() == {"pending": 1}
+    row = Delivery.objects.get()
+    assert row.last_status is None and "PARTING_WEBHOOK_ALLOW_PRIVATE" in row.last_error
+    assert receiver.received == []
+    settings.PARTING_WEBHOOK_ALLOW_PRIVATE = True
+    with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+        assert delivery.deliver_due() == {"delivered": 1}
+    assert len(receiver.received) == 1

@@ -6,6 +6,10 @@
    wins a row, on SQLite too, where IMMEDIATE transactions serialise the claims.
 2. Send, outside any transaction: ``urllib.request`` with a short timeout, redirects refused (a
    receiver that moved must be edited, not followed blindly), signed as Standard Webhooks / Stripe do.
+   The address actually connected to is checked before a byte is sent: unless
+   ``PARTING_WEBHOOK_ALLOW_PRIVATE`` is on, a loopback, private, link-local, reserved or multicast
+   address is refused (a firm's URL must not reach the server's own network; checking the connected
+   socket, not an earlier DNS answer, leaves no room for a name that resolves differently twice).
 3. Record: 2xx is delivered; anything else waits the next backoff step, or is failed after
    ``PARTING_WEBHOOK_MAX_ATTEMPTS``; the status, the start of the response and the error are kept.
 """
@@ -16,7 +20,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -72,7 +79,54 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         raise RedirectRefused(req.full_url, code, f"redirect to {newurl} refused", headers, fp)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class AddressRefused(OSError):
+    """The receiver's address is on a private network and private addresses are not allowed."""
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _checked_connection(address, *args, **kwargs):
+    """socket.create_connection, then the peer's address checked before anything is sent."""
+    sock = socket.create_connection(address, *args, **kwargs)
+    if not getattr(settings, "PARTING_WEBHOOK_ALLOW_PRIVATE", False):
+        peer = sock.getpeername()[0]
+        if not _public(peer):
+            sock.close()
+            raise AddressRefused(
+                f"{peer} is not a public address (set PARTING_WEBHOOK_ALLOW_PRIVATE to deliver on your own network)"
+            )
+    return sock
+
+
+class _CheckedHTTP(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_CheckedHTTP, req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_CheckedHTTPS, req, context=self._context)
+
+
+# No proxy from the environment: the connected address must be the receiver's, to be checked.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _HTTP, _HTTPS, _NoRedirects)
 
 
 def post(url: str, *, secret: str, message_id: str, body: str) -> tuple[int | None, str, str]:
