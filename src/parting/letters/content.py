@@ -183,6 +183,19 @@ def unpaid_total(rows, lang: str) -> str:
     return fmt.items([fmt.money(amount, currency, lang) for currency, amount in totals.items()], lang)
 
 
+def handover_contact(member, firm, lang: str) -> str:
+    """Whom the client asks during the handover: the member's full name and e-mail address. A member
+    without a full name is never named by their login ("owner" means nothing to a client, and is an
+    account's name): the firm's name stands in, with the member's e-mail address, else the firm's."""
+    full_name = (member.get_full_name() or "").strip()
+    email = (member.email or "").strip()
+    if full_name:
+        who = full_name
+    else:
+        who, email = firm.name, email or (firm.email or "").strip()
+    return isolate(who, lang) + (f" ({isolate(email, lang)})" if email else "")
+
+
 def bundle_values(case: OffboardingCase, lang: str) -> dict:
     """O4: the link to the client's handover bundle and the last day it opens, for a template to print
     ("bundle_link", "bundle_expires"); both empty while no bundle's link opens."""
@@ -299,9 +312,7 @@ def case_context(case: OffboardingCase, lang: str, *, sender, plan: Plan | None 
     values["parties"] = fmt.items(context.third_parties, lang)
     handler = client.assigned_to or sender
     if handler is not None:
-        email = (handler.email or "").strip()
-        who = isolate(sender_name(handler), lang)
-        context.handler = who + (f" ({isolate(email, lang)})" if email else "")
+        context.handler = handover_contact(handler, firm, lang)
         values["handler"] = context.handler
     values["work"] = fmt.items(context.work, lang)
     values["access"] = fmt.items(context.access, lang)
