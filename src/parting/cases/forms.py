@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from parting.core import limits
 from parting.core.requests import DB_INT_MAX, HiddenErrorsShown, OwnRowsFormSet, id_param, row_formfield
 from parting.firms.models import Service
+from parting.letters.regions import country_codes
 from parting.signs.catalogue import SIGNS
 
 from .models import CasePlan, CaseReview, CaseTask, OffboardingCase, ReferralProvider
@@ -289,14 +292,57 @@ class TaskAddForm(forms.Form):
     required = forms.BooleanField(label=_("Required to close the case"), required=False)
 
 
+class CountriesField(forms.CharField):
+    """A provider's countries, typed as ISO 3166 codes ("GB, IE"; commas or spaces, any case) and kept as
+    a list of upper-case codes. A code that names no country is refused by name, so "UK" is caught
+    rather than silently matching no client (C10)."""
+
+    SEPARATORS = re.compile(r"[\s,;]+")
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        codes = []
+        for code in self.SEPARATORS.split(text.upper()):
+            if code and code not in codes:
+                codes.append(code)
+        return codes
+
+    def validate(self, value):
+        super().validate(value)
+        wrong = [code for code in value if code not in country_codes()]
+        if wrong:
+            raise forms.ValidationError(
+                ngettext(
+                    "Countries they work in: %(codes)s is not an ISO country code; use two letters such as GB "
+                    "(United Kingdom) or IE.",
+                    "Countries they work in: %(codes)s are not ISO country codes; use two letters such as GB "
+                    "(United Kingdom) or IE.",
+                    len(wrong),
+                )
+                % {"codes": ", ".join(f"“{code[:10]}”" for code in wrong[:5])},
+                code="country",
+            )
+
+
 class ReferralProviderForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages"), choices=settings.LANGUAGES, required=False, widget=forms.CheckboxSelectMultiple
     )
+    countries = CountriesField(
+        label=capfirst(_("countries they work in")),
+        required=False,
+        max_length=300,
+        help_text=_("ISO codes, e.g. GB, IE: a client in another country is not referred to them."),
+    )
 
     class Meta:
         model = ReferralProvider
-        fields = ["name", "services", "languages", "region", "contact", "notes"]
+        fields = ["name", "services", "languages", "countries", "region", "contact", "notes"]
         widgets = {"services": forms.CheckboxSelectMultiple, "notes": forms.Textarea(attrs={"rows": 2})}
         formfield_callback = row_formfield
 
