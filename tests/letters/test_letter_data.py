@@ -247,7 +247,7 @@ def test_c10_one_fitting_referral_is_named_in_a_singular_sentence(uk_client_case
 def test_the_letter_page_shows_why_each_referral_was_chosen(uk_client_case, team, client_factory_login):
     page = client_factory_login(team["staff"]).get(reverse("case_letter", args=[uk_client_case.pk])).content.decode()
     section = page[page.index('id="referrals"') :]
-    assert "Harbour Books" in section and "Bookkeeping" in section and "GB" in section
+    assert "Harbour Books" in section and "Bookkeeping" in section and "United Kingdom" in section
     assert "Popescu" not in section
 
 
