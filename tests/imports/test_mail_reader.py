@@ -1093,3 +1093,43 @@ def test_w10_polish_outlook_html_reply_alone_is_judged_without_the_quoted_thread
 def test_outlook_header_block_in_each_language_ends_the_writers_own_words(sender, sent):
     text = f"Thanks, all fine.\n\n{sender}\n{sent}\nTo: x\nSubject: y\n\nThis is a scandal, we will sue you."
     assert mail.strip_quoted(text) == "Thanks, all fine."
+
+
+# ---- Signatures and capitals that are not shouting (W10) -------------------------------------------------
+
+
+def test_w10_routine_reply_with_a_lawyers_signature_and_the_company_in_capitals_is_not_negative():
+    """A Russian client's Outlook reply: subject in capitals, "жалобу … отзываем" (one complaint
+    word), signed "юрист" and "ООО «СТРОЙИНВЕСТ ГРУПП»". Outlook writes no "-- " line: the
+    signature after "С уважением," is not the writer's tone, and a subject or a company name in
+    capitals is not shouting."""
+    (record,), problems, _ = read("outlook_ru_signature_company_in_capitals.eml")
+    assert not problems
+    assert record.language == "ru"
+    assert not record.negative
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "Invoice received, thanks.\n\nBest regards,\nJohn Smith\nAttorney at Law\nACME HOLDINGS LTD",
+            "Invoice received, thanks.",
+        ),
+        ("Faktura dotarła.\n\nPozdrawiam\nJan Kowalski\nadwokat", "Faktura dotarła."),
+        ("Factura a sosit.\nCu stimă,\nIon Popescu", "Factura a sosit."),
+        ('החשבונית התקבלה.\nבברכה,\nיוסי כהן, עו"ד', "החשבונית התקבלה."),
+        # a closing formula that opens the message, or one followed by a long text, stays
+        (
+            "Thanks,\nthe report is late again and this is unacceptable.",
+            "Thanks,\nthe report is late again and this is unacceptable.",
+        ),
+        (
+            "Ok.\nThanks\n"
+            + "This is a long paragraph that goes on well past the length of any signature line at all.",
+            None,
+        ),
+    ],
+)
+def test_the_signature_after_a_closing_formula_is_not_the_writers_words(text, kept):
+    assert mail.strip_quoted(text) == (text if kept is None else kept)

@@ -163,3 +163,24 @@ def test_every_language_has_a_list_with_threats():
 def test_any_text_gives_a_verdict(text, language):
     assert isinstance(tone.negative(text, language), bool)
     assert tone.guess_language(text) in ("", "en", "ru", "pl", "ro", "he")
+
+
+@pytest.mark.parametrize(
+    ("text", "shouting"),
+    [
+        ("RE: FW: FAKTURA VAT 2026/01/15", False),  # reply prefixes, a number ends the row
+        ("Umowa z PHU NOWAK HANDEL SP. Z O.O. została podpisana.", False),  # a company with its legal form
+        ("Акт подписан, ООО «СТРОЙИНВЕСТ ГРУПП» оплатит завтра.", False),
+        ("Invoice for ACME HOLDINGS LIMITED attached.", False),
+        ("WHERE IS MY INVOICE", True),
+        ("PILNE: BRAK PŁATNOŚCI ZA FAKTURĘ", True),
+        ("RE: WHERE IS MY MONEY", True),
+    ],
+)
+def test_w10_capitals_that_are_names_or_references_are_not_shouting(text, shouting):
+    assert tone.shouting(text) is shouting
+
+
+def test_w10_one_routine_complaint_word_in_a_mail_with_a_subject_in_capitals_is_not_negative():
+    assert not tone.negative("RE: ZAMÓWIENIE 2026/118\nW załączeniu reklamacja zgodnie z umową.", "pl")
+    assert not tone.negative("Please find the refund form attached.\nACME HOLDINGS LIMITED", "en")

@@ -255,20 +255,64 @@ def matches(text: str, language: str = "") -> list[tuple[str, int]]:
     return list(found.items())
 
 
+# "Re:", "Fwd:" … before a subject, in the mail programs of the firm's languages: not shouting.
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fw|fwd|aw|wg|odp|pd|tr|rv|ref|отв|ответ|пересл|השב|הועבר)\s*(?:\[\d+\])?\s*:\s*)+",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Legal forms: a run of capitals holding one is a company's name as it is registered
+# ("PHU NOWAK HANDEL SP. Z O.O.", "ООО «СТРОЙИНВЕСТ ГРУПП»", "ACME HOLDINGS LTD"), not shouting.
+LEGAL_FORMS = frozenset(
+    [
+        "ltd",
+        "limited",
+        "llc",
+        "llp",
+        "inc",
+        "plc",
+        "corp",
+        "gmbh",
+        "ag",
+        "kg",
+        "sa",
+        "srl",
+        "sp",
+        "phu",
+        "pphu",
+        "fhu",
+        "sc",
+        "spa",
+        "bv",
+        "nv",
+        "oü",
+        "ооо",
+        "оао",
+        "зао",
+        "пао",
+        "ао",
+        "ип",
+    ]
+)
+
+
 def shouting(text: str) -> bool:
-    """Most letters in capitals (at least 12 cased letters), or three capitalised words in a row."""
+    """Most letters in capitals (at least 12 cased letters), or three capitalised words in a row
+    on one line (at least 10 letters; a number ends the row; "RE:" / "Fwd:" prefixes and company
+    names with their legal form do not count)."""
+    text = _REPLY_PREFIX.sub("", text)
     cased = [ch for ch in text if ch.isalpha() and (ch.isupper() or ch.islower())]
     if len(cased) >= 12 and sum(ch.isupper() for ch in cased) >= 0.6 * len(cased):
         return True
-    run = letters = 0
-    for word in re.findall(r"[^\W\d_]+", text):
-        if len(word) >= 2 and word.isupper():
-            run += 1
-            letters += len(word)
-            if run >= 3 and letters >= 10:
-                return True
-        else:
-            run = letters = 0
+    for line in text.splitlines():
+        run: list[str] = []
+        for match in re.finditer(r"[^\W\d_]+|\d+", line + " 0"):  # the number ends the last run
+            word = match.group()
+            if len(word) >= 2 and word.isupper():
+                run.append(word)
+            elif not (len(word) == 1 and word.isupper() and run):  # "SP Z O O": a lone capital goes on
+                if len(run) >= 3 and sum(map(len, run)) >= 10 and not LEGAL_FORMS.intersection(map(str.casefold, run)):
+                    return True
+                run = []
     return False
 
 

@@ -1080,7 +1080,8 @@ _OUTLOOK_SENT = re.compile(r"^\s*(Sent|Date|Отправлено|Дата|Wysła
 def strip_quoted(text: str) -> str:
     """The writer's own words: quoted lines ("> …"), the quoted reply after an "On … wrote:" line, an
     "-----Original Message-----" line or an Outlook "From: … Sent: …" block, and the signature
-    after "-- " are removed."""
+    (after "-- ", or after a closing formula such as "Best regards," when a few short lines follow
+    it) are removed."""
     lines = text.split("\n")
     kept: list[str] = []
     for i, line in enumerate(lines):
@@ -1098,4 +1099,34 @@ def strip_quoted(text: str) -> str:
         if _OUTLOOK_FROM.match(line) and any(_OUTLOOK_SENT.match(nxt) for nxt in lines[i + 1 : i + 3]):
             break
         kept.append(line)
-    return "\n".join(kept).strip()
+    return "\n".join(_without_signature(kept)).strip()
+
+
+# Closing formulas after which a message has only its signature, in the firm's languages.
+_CLOSING = re.compile(
+    r"^\s*(best regards|kind regards|warm regards|regards|best wishes|best|cheers|sincerely|yours sincerely|"
+    r"yours faithfully|thanks|thank you|many thanks|"
+    r"pozdrawiam( serdecznie)?|serdecznie pozdrawiam|z poważaniem|z wyrazami szacunku|łączę pozdrowienia|"
+    r"с уважением|всего доброго|всего хорошего|с наилучшими пожеланиями|спасибо|"
+    r"cu stimă|cu respect|cu bine|toate cele bune|o zi bună|mulțumesc|cu drag|"
+    r"בברכה|בכבוד רב|תודה|תודה רבה)\s*[,.!]*\s*$",
+    re.IGNORECASE,
+)
+MAX_SIGNATURE_LINES = 10
+MAX_SIGNATURE_LINE = 80
+
+
+def _without_signature(lines: list[str]) -> list[str]:
+    """The lines up to a closing formula ("Best regards,", "Pozdrawiam", "С уважением,", "Cu stimă,",
+    "בברכה") when what follows it is shaped like a signature: a few short lines (names, a job title,
+    the company in capitals with its legal form, "adwokat", "Complaints department" …), which are
+    not the writer's tone. Outlook and most mail programs write no "-- " line before it."""
+    for i in range(len(lines) - 1, -1, -1):
+        if _CLOSING.match(_BIDI.sub("", lines[i])):
+            if not any(line.strip() for line in lines[:i]):
+                break  # "Thanks," opening the message: what follows is the message
+            rest = [line for line in lines[i + 1 :] if line.strip()]
+            if len(rest) <= MAX_SIGNATURE_LINES and all(len(line) <= MAX_SIGNATURE_LINE for line in rest):
+                return lines[:i]
+            break
+    return lines
