@@ -1133,3 +1133,35 @@ def test_w10_routine_reply_with_a_lawyers_signature_and_the_company_in_capitals_
 )
 def test_the_signature_after_a_closing_formula_is_not_the_writers_words(text, kept):
     assert mail.strip_quoted(text) == (text if kept is None else kept)
+
+
+@pytest.mark.parametrize("prefix", [b"\xef\xbb\xbf", b"\r\n", b"\xef\xbb\xbf\r\n\r\n"])
+def test_an_eml_saved_with_a_byte_order_mark_or_blank_lines_first_is_read(prefix):
+    data = (SAMPLES / "outlook.eml").read_bytes()
+    (plain,), _, _ = read_bytes(data)
+    (record,), problems, _ = read_bytes(prefix + data)
+    assert not problems
+    assert (record.key, record.sent_at, record.sender, record.subject) == (
+        plain.key,
+        plain.sent_at,
+        plain.sender,
+        plain.subject,
+    )
+
+
+def test_a_maildir_message_and_an_mbox_beginning_with_a_byte_order_mark_are_read(tmp_path):
+    """Office 365 sometimes sends a message with a UTF-8 BOM before its headers; a fetcher stores it
+    as it came into the maildir."""
+    data = (SAMPLES / "outlook.eml").read_bytes()
+    (plain,), _, _ = read_bytes(data)
+    (tmp_path / "cur").mkdir()
+    (tmp_path / "new").mkdir()
+    (tmp_path / "cur" / "1767600000.M1P1.host:2,S").write_bytes(b"\xef\xbb\xbf" + data)
+    problems, skipped = Problems(), Counter()
+    (record,) = mail.read_maildir(str(tmp_path), "Maildir", FIRM, problems, skipped)
+    assert not problems
+    assert record.key == plain.key
+    mbox = b"\xef\xbb\xbfFrom - Mon Jan  5 09:00:00 2026\n" + data.replace(b"\r\n", b"\n")
+    (record,), problems, _ = read_bytes(mbox, name="Inbox")
+    assert not problems
+    assert record.key == plain.key

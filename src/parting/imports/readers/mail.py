@@ -412,6 +412,8 @@ def _split_mbox(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool, bool, byte
         piece = pushed.pop() if pushed else stream.readline(CHUNK)
         if not piece:
             break
+        if line == 0:
+            piece = piece.removeprefix(codecs.BOM_UTF8)  # a byte-order mark before the first "From "
         if at_line_start:
             line += 1
             is_separator = piece.startswith(b"From ") and (
@@ -526,6 +528,10 @@ def _read_message(
     if not data.strip():
         problems.add(source, _("the message is empty"))
         return None
+    # A byte-order mark or blank lines before the headers (Office 365 sometimes sends a UTF-8 BOM
+    # first; Windows saves downloaded .eml files with one) would make the parser take every header
+    # for the body.
+    data = data.removeprefix(codecs.BOM_UTF8).lstrip(b"\r\n")
     msg = BytesParser(policy=compat32).parsebytes(data)
     if not _has_headers(msg):
         problems.add(source, _("this is not a mail message: it has no headers"))
