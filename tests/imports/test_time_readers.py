@@ -7,6 +7,7 @@ share of unbilled hours). No database: readers are plain functions.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -624,3 +625,44 @@ def test_importing_client_work_and_internal_time_loads_the_work_and_counts_the_r
     assert result.ok
     assert TimeEntry.objects.filter(client__firm=firm).count() == 2
     assert result.outcome.counts["time entries"]["skipped (no client named)"] == 2
+
+
+@pytest.mark.parametrize(
+    ("sample", "expected"),
+    [
+        (
+            "clockify_fr_detailed.csv",
+            [
+                ("Boulangerie Dupain, SARL", dt.date(2026, 1, 13), D("2.50"), True),
+                ("Boulangerie Dupain, SARL", dt.date(2026, 1, 14), D("0.42"), False),
+                ("Garage Leroy & Fils", dt.date(2026, 1, 30), D("1.25"), True),
+            ],
+        ),
+        (
+            "clockify_es_detailed.csv",
+            [
+                ("Ferretería López, S.L.", dt.date(2026, 1, 12), D("2.25"), True),
+                ("Ferretería López, S.L.", dt.date(2026, 1, 15), D("0.50"), False),
+            ],
+        ),
+        (
+            "clockify_pt_br_detailed.csv",
+            [
+                ("Padaria São João Ltda.", dt.date(2026, 1, 20), D("1.50"), True),
+                ("Padaria São João Ltda.", dt.date(2026, 1, 21), D("0.75"), False),
+            ],
+        ),
+    ],
+)
+def test_clockify_in_french_spanish_and_portuguese_is_recognised_and_read(sample, expected):
+    """Clockify writes the detailed report's headers in the user's language (`Date de début`,
+    `Durée (décimal)`, `Facturable` Oui/Non; `Fecha de inicio`, `Duración (decimal)`, Sí/No;
+    `Data de início`, `Duração (decimal)`, `Faturável` Sim/Não) with decimal commas. Each is
+    recognised as Clockify and read like the English one."""
+    data = (SAMPLES / sample).read_bytes()
+    header = data.decode("utf-8-sig").splitlines()[0]
+    assert detect(next(csv.reader([header]))) == "clockify"
+    records, problems = entries(sample)
+    assert not problems
+    assert [(r.client.name, r.date, r.hours, r.billable) for r in records] == expected
+    assert records[0].person.endswith(".example")  # the member's address, not a name

@@ -21,9 +21,10 @@ sources of the facts below.
   Duration (decimal), Billable Rate (USD), Billable Amount (USD)``; dates in the user's own format
   (MM/DD/YYYY, DD/MM/YYYY, DD.MM.YYYY, YYYY-MM-DD …: decided over the whole file, start and end
   dates together), ``Duration (h)`` as hh:mm:ss, h:mm or h.hh per the workspace's setting,
-  ``Duration (decimal)`` as 1.50 (or 1,50). Headers in the user's language: the German set
-  (``Projekt, Kunde, …, Startdatum, …, Dauer (h), Dauer (dezimal)``, billable ``Ja``/``Nein``) is
-  recognised too.
+  ``Duration (decimal)`` as 1.50 (or 1,50). Headers in the user's language: the German, French,
+  Spanish and Portuguese sets (``Startdatum`` / ``Date de début`` / ``Fecha de inicio`` / ``Data de
+  início``, ``Dauer (dezimal)`` / ``Durée (décimal)`` / ``Duración (decimal)`` / ``Duração
+  (decimal)``, billable Ja/Oui/Sí/Sim) are recognised too.
 - **Generic** (``columns.GENERIC["time"]``): client, client_email, id, date, hours, billable,
   person, project, note — what ``parting export`` writes.
 
@@ -68,6 +69,12 @@ from .generic import (
 MAX_HOURS = Decimal("24")
 # The word of a closing total line (Clockify in English and German; spreadsheets).
 TOTAL_WORDS = {"total", "gesamt", "summe", "razem", "итого"}
+
+
+CLOCKIFY_DECIMAL_HOURS = (
+    "Duration (decimal)", "Dauer (dezimal)", "Dauer (Dezimalzahl)", "Durée (décimal)", "Duración (decimal)",
+    "Duração (decimal)",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,18 +126,45 @@ PRESETS: dict[str, Preset] = {
     "clockify": Preset(
         name="clockify",
         label=gettext_lazy("Clockify (detailed report)"),
-        # English, and German (Clockify writes the headers in the user's language).
+        # Clockify writes the headers in the user's language: English, German, French, Spanish,
+        # Portuguese (Brazil; Portugal's "Data final", "Utilizador").
         columns={
-            "client": ("Client", "Kunde"),
-            "person": ("Email", "E-Mail", "User", "Benutzer"),
-            "project": ("Project", "Projekt"),
-            "task": ("Task", "Aufgabe"),
-            "note": ("Description", "Beschreibung"),
-            "billable": ("Billable", "Abrechenbar"),
-            "date": ("Start Date", "Startdatum"),
-            "start_time": ("Start Time", "Startzeit"),
-            "end_date": ("End Date", "Enddatum"),
-            "hours": ("Duration (decimal)", "Dauer (dezimal)", "Duration (h)", "Dauer (h)"),
+            "client": ("Client", "Kunde", "Cliente"),
+            "person": (
+                "Email",
+                "E-Mail",
+                "Correo electrónico",
+                "Correo",
+                "User",
+                "Benutzer",
+                "Utilisateur",
+                "Usuario",
+                "Usuário",
+                "Utilizador",
+                "Do utilizador",
+            ),
+            "project": ("Project", "Projekt", "Projet", "Proyecto", "Projeto"),
+            "task": ("Task", "Aufgabe", "Tâche", "Tarea", "Tarefa"),
+            "note": ("Description", "Beschreibung", "Descripción", "Descrição"),
+            "billable": ("Billable", "Abrechenbar", "Facturable", "Faturável"),
+            "date": ("Start Date", "Startdatum", "Date de début", "Fecha de inicio", "Data de início"),
+            "start_time": ("Start Time", "Startzeit", "Heure de début", "Hora de inicio", "Hora de início"),
+            "end_date": (
+                "End Date",
+                "Enddatum",
+                "Date de fin",
+                "Fecha de finalización",
+                "Data de término",
+                "Data final",
+            ),
+            "hours": (
+                *CLOCKIFY_DECIMAL_HOURS,
+                "Duration (h)",
+                "Dauer (h)",
+                "Durée (h)",
+                "Duración (h)",
+                "Duração (h)",
+            ),
         },
         signature=("Start Date", "Duration (h)"),
     ),
@@ -148,8 +182,9 @@ def detect(header: list[str]) -> str | None:
     names = {column_key(h) for h in header}
     if {"start date", "duration (h)"} <= names or {"start date", "duration (decimal)"} <= names:
         return "clockify"
-    if {"startdatum", "dauer (h)"} <= names or {"startdatum", "dauer (dezimal)"} <= names:
-        return "clockify"
+    columns = PRESETS["clockify"].columns
+    if names & {column_key(n) for n in columns["date"]} and names & {column_key(n) for n in columns["hours"]}:
+        return "clockify"  # the start date and a duration column, in one of Clockify's languages
     if {"start date", "start time", "duration"} <= names and ({"description", "user", "email"} & names):
         return "toggl"
     if {"date", "hours"} <= names and ({"billable?", "hours rounded", "first name", "project code"} & names):
@@ -269,8 +304,12 @@ _NO_CLIENT_AT_ALL = gettext_lazy(
     "as the client (--map client=Project)"
 )
 
-# Yes / no in the languages of the trackers' exports that text.truthy does not know (Clockify in German).
-_MORE_FLAGS = {"ja": True, "nein": False}
+# Yes / no in the languages of the trackers' exports that text.truthy does not know (Clockify in German,
+# French, Spanish, Portuguese).
+_MORE_FLAGS = {
+    "ja": True, "nein": False, "oui": True, "non": False, "sí": True, "si": True, "sim": True, "não": False,
+    "nao": False,
+}  # fmt: skip
 
 
 def _billable(columns, row: dict[str, str]) -> bool:
