@@ -1165,3 +1165,23 @@ def test_a_maildir_message_and_an_mbox_beginning_with_a_byte_order_mark_are_read
     (record,), problems, _ = read_bytes(mbox, name="Inbox")
     assert not problems
     assert record.key == plain.key
+
+
+def test_w10_an_inline_text_file_named_with_rfc_2231_is_an_attachment_not_the_message():
+    """Apple Mail attaches files "inline" with a filename; a name may come as an RFC 2231 parameter.
+    The message's text is its HTML part, not the attached meeting notes full of complaint words."""
+    data = (
+        b"From: client@acme.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\n"
+        b'Subject: Notes\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="Apple-Mail=_1"\n\n'
+        b"--Apple-Mail=_1\nContent-Type: text/html; charset=utf-8\n\n"
+        b"<html><body><p>Thank you, notes from the call attached.</p></body></html>\n"
+        b"--Apple-Mail=_1\nContent-Disposition: inline;\n\tfilename*=utf-8''Notatki%20%E2%80%93%20skargi.txt\n"
+        b"Content-Type: text/plain;\n\tx-unix-mode=0644;\n\tname*=utf-8''Notatki%20%E2%80%93%20skargi.txt\n\n"
+        b"Complaints we received: unacceptable delays, customers threaten legal action, refund demands.\n"
+        b"--Apple-Mail=_1--\n"
+    )
+    (record,), problems, _ = read_bytes(data)
+    assert not problems
+    assert not record.negative
+    msg = mail.BytesParser(policy=mail.compat32).parsebytes(data)
+    assert mail.body_text(msg).strip() == "Thank you, notes from the call attached."

@@ -1023,9 +1023,12 @@ def body_text(msg: Message) -> str:
         try:
             content_type = part.get_content_type()
             disposition = (part.get_content_disposition() or "").lower()
-        except (ValueError, LookupError, TypeError, AttributeError):
+            # A named part is a file, whatever its disposition: Apple Mail attaches files "inline"
+            # with a filename, and names may come as RFC 2231 parameters (filename*=utf-8''…).
+            named = bool(part.get_filename())
+        except (ValueError, LookupError, TypeError, AttributeError, UnicodeError):
             continue
-        if disposition == "attachment":
+        if disposition == "attachment" or named:
             continue
         if content_type == "text/plain":
             return _part_text(part)[:MAX_TEXT]
