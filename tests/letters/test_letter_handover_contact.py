@@ -1,9 +1,9 @@
-"""The handover contact the letter gives the client is a person (full name and e-mail) or the firm with
-an e-mail address, never a member's login name."""
+"""No login name reaches the client: the handover contact is a person (full name and e-mail) or the firm
+with an e-mail address, and a letter by a member without a full name is signed, and sent, by the firm."""
 
 import pytest
 
-from parting.letters import content
+from parting.letters import content, mail
 
 ISOLATES = str.maketrans("", "", "\u2066\u2069")
 
@@ -51,3 +51,17 @@ def test_a_member_with_a_full_name_is_named_with_their_email(letter_case, team):
     letter_case.client.assigned_to = member
     letter_case.client.save()
     assert "please contact Oren Harel (oren@firm.example)." in handover_sentence(letter_case, "en", member)
+
+
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_a_letter_signed_by_a_member_without_a_full_name_is_signed_by_the_firm_never_their_login(
+    letter_case, team, lang
+):
+    member = team["staff"]
+    member.username, member.first_name, member.last_name = "owner", "", ""
+    member.save()
+    doc = content.document(letter_case, lang, subject="S", body="B", sender=member)
+    assert doc.signature == [letter_case.firm.name]
+    assert doc.from_name == ""
+    email = mail.message(doc, to="anna@example.com", pdf=b"%PDF", filename="letter.pdf")
+    assert "owner" not in email.from_email and letter_case.firm.name in email.from_email

@@ -169,7 +169,10 @@ def primary_contact(case: OffboardingCase) -> Contact | None:
 
 
 def sender_name(user) -> str:
-    return (user.get_full_name() or user.get_username()).strip() if user else ""
+    """The member's full name, as the signature and the e-mail's From give it — never their user name,
+    which names an account ("owner") and means nothing to a client: without a full name the letter is
+    signed by the firm alone."""
+    return (user.get_full_name() or "").strip() if user else ""
 
 
 def unpaid_total(rows, lang: str) -> str:
