@@ -476,6 +476,26 @@ def test_quickbooks_sub_customers_and_jobs_are_invoices_of_their_parent_customer
     ]
 
 
+def test_quickbooks_payments_of_a_parent_and_of_its_sub_customers_are_the_parents():
+    """In a Transaction List by Customer the parent's own rows come first, then each sub-customer's
+    group inside it: every payment there is the parent customer's, and the next customer's group
+    starts a new client."""
+    records, problems = payments("quickbooks_transaction_list_sub_customers.csv", date_order="mdy")
+    assert not problems
+    assert [(r.client.name, r.paid_on, r.amount) for r in records] == [
+        ("Freeman Sporting Goods", dt.date(2026, 1, 3), D("50.00")),
+        ("Freeman Sporting Goods", dt.date(2026, 1, 25), D("477.50")),
+        ("Freeman Sporting Goods", dt.date(2026, 1, 28), D("81.00")),
+        ("Jeff's Jalopies", dt.date(2026, 1, 22), D("81.00")),
+    ]
+    records, problems = invoices("quickbooks_transaction_list_sub_customers.csv", date_order="mdy")
+    assert not problems
+    assert [(r.number, r.client.name) for r in records] == [
+        ("1036", "Freeman Sporting Goods"),
+        ("1028", "Freeman Sporting Goods"),
+    ]
+
+
 def test_a_report_without_totals_per_customer_takes_each_group_row_as_the_next_customer():
     data = (
         "Invoice List\n\n,Date,Transaction type,Num,Due date,Amount,Open balance\n"

@@ -374,7 +374,7 @@ class _Table:
     _encoding: str = field(init=False, default="utf-8")
     _offset: int = field(init=False, default=0)
     _skipped_lines: int = field(init=False, default=0)
-    _totals_close_groups: bool = field(init=False, default=False)  # a report's "Total for X" ends group X
+    _closing: set[str] = field(init=False, default_factory=set)  # groups a "Total for X" row closes
     line_items: bool = field(init=False, default=False)  # consecutive rows of one number are one invoice
     sum_lines: bool = field(init=False, default=False)  # … whose amount is the sum of the rows' amounts
 
@@ -614,8 +614,8 @@ class _Table:
         if len(fields) == 1:
             get = (lambda one: lambda row: (one(row),))(get)
         groups: list[str] = []  # the group rows around this row: a customer, its sub-customers
-        fresh = closed_since = False  # the last row read was a group row; a group closed since a data row
-        nested = self._totals_close_groups  # learnt in the scan: "Total for X" closes each group
+        closing = self._closing  # the groups a "Total for …" closes, learnt in the first pass
+        totals: set[str] = set()
         date_field = "issued_on" if "issued_on" in self.cols else "paid_on"
         key_fields = [f for f in ("number", "amount", "line_total") if f in self.cols]
         report = self.preset.report
@@ -631,9 +631,11 @@ class _Table:
             total = _TOTAL.match(day) if day else (filled and _TOTAL.match(filled[0]))
             if total and not (values.get("number") and values.get("number") != filled[0]):
                 closed = _TOTAL_FOR.match(filled[0]) if filled else None
-                if closed and closed.group(1).strip() in groups:
-                    del groups[groups.index(closed.group(1).strip()) :]  # the group and what it nests
-                    self._totals_close_groups = closed_since = True
+                if closed:
+                    label = closed.group(1).strip()
+                    totals.add(label)
+                    if label in groups:
+                        del groups[groups.index(label) :]  # the group and those it nests
                 continue  # "Total for …", "TOTAL": the report's sums
             if not day and not any(values.get(f) for f in _WHO_AND_WHICH) and any(values.get(f) for f in _SUMS):
                 continue  # an amount alone, no date, client or number: a sum (a total per currency)
@@ -641,17 +643,15 @@ class _Table:
             if report and len(filled) == 1 and not any(values.get(f) for f in key_fields):
                 if not _FOOTER.search(filled[0]):
                     # A group row: the customer of the rows below. A sub-customer's group sits inside
-                    # its parent's (both closed by their "Total for …"); the client is the outermost.
-                    if nested and (fresh or closed_since):
-                        groups.append(filled[0])  # inside the group still open (or the first)
-                    elif nested and groups:
-                        groups[-1] = filled[0]  # the group above was never closed: the next one
-                    else:
-                        groups = [filled[0]]  # a report without "Total for …": one level
-                    fresh, closed_since = True, False
+                    # its parent's, both closed by their "Total for …": the client is the outermost
+                    # group still open. A group no total closes (a report without them) ends where the
+                    # next group begins.
+                    while groups and groups[-1] not in closing:
+                        groups.pop()
+                    groups.append(filled[0])
                 continue
-            fresh = closed_since = False
             yield line, values, groups[0] if groups else ""
+        self._closing = totals
 
 
 _WHO_AND_WHICH = ("client", "client_email", "client_id", "number", "key", "invoice_number", "id")
