@@ -82,6 +82,7 @@ ACTIONS = {
     "backup.restored": gettext_lazy("Restored from a backup"),
     "client.contact_named": gettext_lazy("Contact's name for letters written"),
     "client.label_named": gettext_lazy("Name for the client's letters written"),
+    "client.data_requested": gettext_lazy("Client asked for a copy of their data"),
     "api.token_created": gettext_lazy("API token created"),
     "api.token_revoked": gettext_lazy("API token revoked"),
     "webhook.created": gettext_lazy("Webhook added"),

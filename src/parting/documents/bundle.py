@@ -6,6 +6,12 @@ them: ``imports/export.py``), ``services-delivered.pdf`` and ``successor-briefin
 (``handover.py``), ``README.txt`` in the client's language, and ``manifest.json`` listing every other
 file with its size and SHA-256, so the client can check that nothing was changed on the way.
 
+The client can also ask for a copy of their data at any time (a data-subject request, GDPR Art. 15 and
+20; issue 13 §3): ``data_request`` makes the same bundle with no case, recorded with the day they asked
+and how (``client.data_requested`` in the audit log). Its services summary covers the whole time on
+record; there is no successor briefing (it is the case's: its successor, its handover note), its README
+says why, and its manifest says ``"purpose": "data-request"`` and the day asked.
+
 How it is built, safely with any number of workers:
 
 1. ``bundle_request`` records a queued row. When the client's documents add up to no more than
@@ -38,7 +44,7 @@ import zipfile
 import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Sum
@@ -46,9 +52,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from parting.audit.services import audit_record
+from parting.audit.services import audit_record, text_reference
 from parting.cases.models import OffboardingCase
 from parting.clients.models import Client
+from parting.core.limits import NOTE, too_long
 from parting.evidence.models import Invoice, Payment
 from parting.firms.models import Membership
 from parting.imports.columns import GENERIC
@@ -99,9 +106,7 @@ def bundle_request(*, client: Client, case: OffboardingCase | None, by) -> Bundl
     if case is not None and case.client_id != client.pk:
         raise ValueError("bundle_request: the case is another client's")
     with transaction.atomic():
-        bundle = Bundle.objects.create(
-            firm_id=client.firm_id, client=client, case=case, lang=client_language(client), requested_by=by
-        )
+        bundle = _create(client=client, by=by, case=case)
         audit_record(
             firm=client.firm,
             actor=by,
@@ -109,10 +114,71 @@ def bundle_request(*, client: Client, case: OffboardingCase | None, by) -> Bundl
             target=f"client:{client.pk}",
             data={"bundle": bundle.pk},
         )
+    return _build_if_small(client, bundle)
+
+
+def _create(*, client: Client, by, **fields) -> Bundle:
+    return Bundle.objects.create(
+        firm_id=client.firm_id, client=client, lang=client_language(client), requested_by=by, **fields
+    )
+
+
+def _build_if_small(client: Client, bundle: Bundle) -> Bundle:
     if documents_size(client) <= settings.BUNDLE_INLINE_MAX_BYTES:
         bundle_build(bundle_id=bundle.pk)
         bundle.refresh_from_db()
     return bundle
+
+
+# ---- a data-subject request: the client asks for their data, no case needed ---------------------
+
+
+def client_purged(client: Client) -> bool:
+    """Whether the client's personal data is already purged (only a tombstone is left to send)."""
+    from parting.retention.models import Tombstone
+
+    return Tombstone.objects.filter(client=client, personal_purged_at__isnull=False).exists()
+
+
+def data_request(*, client: Client, by, requested_on: dt.date | None, how: str) -> Bundle:
+    """The client asked for a copy of their data (GDPR Art. 15 and 20), with or without a case: the
+    same bundle as at a handover, made for no case, recorded with the day they asked and how. Who may:
+    owners, partners and the member who looks after the client (``bundle_can_manage`` with no case).
+    Raises ``ValidationError`` naming the field (``requested_on``, ``how``) or none."""
+    bundle_require_manager(by, client, None)
+    how = (how or "").strip()
+    errors: dict[str, str] = {}
+    if client_purged(client):
+        raise ValidationError(_("This client's data has been purged: there is nothing left to send them."))
+    today = client.firm.today()
+    if requested_on is None:
+        errors["requested_on"] = _("Give the day the client asked.")
+    elif requested_on > today:
+        errors["requested_on"] = _("The request cannot have been received in the future.")
+    if not how:
+        errors["how"] = _("Say how the client asked (the request is recorded).")
+    elif message := too_long(_("How the client asked"), how, NOTE):
+        errors["how"] = message
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        bundle = _create(
+            client=client, by=by, case=None, origin=Bundle.Origin.REQUEST, requested_on=requested_on, request_note=how
+        )
+        audit_record(
+            firm=client.firm,
+            actor=by,
+            action="client.data_requested",
+            target=f"client:{client.pk}",
+            # How they asked may name them: the log keeps its hash, the bundle's row its words until the purge.
+            data={
+                "bundle": bundle.pk,
+                "origin": "request",
+                "requested_on": requested_on.isoformat(),
+                "how": text_reference(how),
+            },
+        )
+    return _build_if_small(client, bundle)
 
 
 def bundle_claim(*, bundle_id: int) -> bool:
@@ -298,12 +364,25 @@ def payments_csv(client: Client, cell) -> tuple[bytes, int]:
     return _csv(GENERIC["payments"], rows, cell), len(rows)
 
 
-def readme_text(*, client: Client, lang: str, today: dt.date, documents: int) -> str:
-    """README.txt in the client's language: what the bundle holds and how to check it."""
+def readme_text(
+    *, client: Client, lang: str, today: dt.date, documents: int, requested_on: dt.date | None = None
+) -> str:
+    """README.txt in the client's language: what the bundle holds and how to check it. For a data
+    request (``requested_on``: the day the client asked) it says so, and why there is no briefing."""
     with translation.override(lang):
+        if requested_on is None:
+            head = [
+                _("Your files from %(firm)s") % {"firm": client.firm.name},
+                _("Prepared for %(client)s on %(date)s.") % {"client": client.name, "date": fmt.date(today, lang)},
+            ]
+        else:
+            head = [
+                _("A copy of your data held by %(firm)s") % {"firm": client.firm.name},
+                _("Prepared for %(client)s on %(date)s, as you asked on %(asked)s.")
+                % {"client": client.name, "date": fmt.date(today, lang), "asked": fmt.date(requested_on, lang)},
+            ]
         lines = [
-            _("Your files from %(firm)s") % {"firm": client.firm.name},
-            _("Prepared for %(client)s on %(date)s.") % {"client": client.name, "date": fmt.date(today, lang)},
+            *head,
             "",
             _("These files are yours to keep. This archive holds:"),
             "- "
@@ -315,27 +394,41 @@ def readme_text(*, client: Client, lang: str, today: dt.date, documents: int) ->
             % {"n": documents},
             "- " + _("invoices.csv and payments.csv: the invoices we issued and the payments received"),
             "- " + _("services-delivered.pdf: a summary of the services we provided"),
-            "- " + _("successor-briefing.pdf: a briefing for whoever takes the work over"),
+        ]
+        if requested_on is None:
+            lines.append("- " + _("successor-briefing.pdf: a briefing for whoever takes the work over"))
+        lines += [
             "- " + _("manifest.json: every file with its size and SHA-256 checksum"),
             "",
-            _("To check that nothing was changed, compare each file's SHA-256 checksum with manifest.json."),
         ]
+        if requested_on is not None:
+            lines += [
+                _(
+                    "There is no briefing for a successor: it is written only when our work for you ends "
+                    "and is handed over to someone else."
+                ),
+                "",
+            ]
+        lines.append(_("To check that nothing was changed, compare each file's SHA-256 checksum with manifest.json."))
     return "\r\n".join(lines) + "\r\n"
 
 
 def write_bundle(bundle: Bundle, out) -> dict:
     """Write the bundle's ZIP into ``out``; returns the manifest (also written into the ZIP)."""
-    client, case, lang = bundle.client, bundle.case, bundle.lang
-    zone = zoneinfo.ZoneInfo(client.firm.time_zone)
+    zone = zoneinfo.ZoneInfo(bundle.client.firm.time_zone)
     now = timezone.now()
     writer = _Writer(out, now.astimezone(zone))
     try:
-        return _write_members(writer, client, case, lang, zone, now)
+        return _write_members(writer, bundle, zone, now)
     finally:
         writer.zip.close()  # a failed build's archive is closed too, then thrown away
 
 
-def _write_members(writer: _Writer, client: Client, case, lang: str, zone, now: dt.datetime) -> dict:
+def _write_members(writer: _Writer, bundle: Bundle, zone, now: dt.datetime) -> dict:
+    client, case, lang = bundle.client, bundle.case, bundle.lang
+    # A data request belongs to no case: the services summary is the client's record all the same; the
+    # successor briefing (the case's successor, its handover note) is left out, and the README says so.
+    request = bundle.origin == Bundle.Origin.REQUEST
     taken: set[str] = set()
     documents = list(Document.objects.filter(firm_id=client.firm_id, client=client).order_by("category", "name", "pk"))
     for document in documents:
@@ -346,9 +439,17 @@ def _write_members(writer: _Writer, client: Client, case, lang: str, zone, now: 
     writer.add("invoices.csv", [invoices])
     payments, _n = payments_csv(client, cell)
     writer.add("payments.csv", [payments])
-    for name, data in handover_pdfs(client=client, case=case, lang=lang).items():
+    for name, data in handover_pdfs(
+        client=client, case=None if request else case, lang=lang, briefing=not request
+    ).items():
         writer.add(name, [data])
-    readme = readme_text(client=client, lang=lang, today=client.firm.today(), documents=len(documents))
+    readme = readme_text(
+        client=client,
+        lang=lang,
+        today=client.firm.today(),
+        documents=len(documents),
+        requested_on=bundle.requested_on if request else None,
+    )
     writer.add("README.txt", [readme.encode("utf-8")])
     manifest = {
         "format": "parting-handover",
@@ -357,8 +458,10 @@ def _write_members(writer: _Writer, client: Client, case, lang: str, zone, now: 
         "firm": client.firm.name,
         "language": lang,
         "created_at": now.astimezone(zone).isoformat(),
-        "files": writer.files,
     }
+    if request:
+        manifest.update(purpose="data-request", requested_on=bundle.requested_on.isoformat())
+    manifest["files"] = writer.files
     info = zipfile.ZipInfo("manifest.json", date_time=writer.stamp)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16

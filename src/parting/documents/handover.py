@@ -159,7 +159,7 @@ def summary_content(*, client: Client, case: OffboardingCase | None, lang: str, 
         ]
         content["sections"].append(
             _section(
-                _("Current work handed over"),
+                _("Current work handed over") if case is not None else _("Work in progress"),
                 "list" if work else "text",
                 work or [_("No work is in progress.")],
             )
@@ -242,15 +242,20 @@ def briefing_content(*, client: Client, case: OffboardingCase | None, lang: str,
     return content
 
 
-def handover_pdfs(*, client: Client, case: OffboardingCase | None, lang: str | None = None) -> dict[str, bytes]:
-    """Both documents as PDFs, named as they are in the bundle."""
+def handover_pdfs(
+    *, client: Client, case: OffboardingCase | None, lang: str | None = None, briefing: bool = True
+) -> dict[str, bytes]:
+    """Both documents as PDFs, named as they are in the bundle; ``briefing=False``: the summary only
+    (a client's request for their data, where no one takes the work over)."""
     lang = lang or client_language(client)
     today = client.firm.today()
-    return {
+    pdfs = {
         "services-delivered.pdf": render_handover_pdf(
             summary_content(client=client, case=case, lang=lang, today=today)
         ),
-        "successor-briefing.pdf": render_handover_pdf(
-            briefing_content(client=client, case=case, lang=lang, today=today)
-        ),
     }
+    if briefing:
+        pdfs["successor-briefing.pdf"] = render_handover_pdf(
+            briefing_content(client=client, case=case, lang=lang, today=today)
+        )
+    return pdfs

@@ -65,12 +65,21 @@ class Bundle(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Origin(models.TextChoices):
+        HANDOVER = "handover", _("Handover at the end of a case")
+        REQUEST = "request", _("The client asked for their data")
+
     firm = models.ForeignKey("firms.Firm", on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="bundles")
     case = models.ForeignKey(
         "cases.OffboardingCase", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # A data-subject request (issue 13 §3, GDPR Art. 15/20) is the same bundle with no case: the day the
+    # client asked and how, kept on the row (which a purge removes) and by its hash in the audit log.
+    origin = models.CharField(_("made for"), max_length=10, choices=Origin.choices, default=Origin.HANDOVER)
+    requested_on = models.DateField(_("the client asked on"), null=True, blank=True)
+    request_note = models.TextField(_("how the client asked"), blank=True)
     lang = models.CharField(_("language"), max_length=5)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -34,14 +34,32 @@ def bundle_get(*, case, pk: int) -> Bundle:
     )
 
 
-def client_bundles(*, client: Client, limit: int = 5) -> list[Bundle]:
-    """The client's latest bundles, newest first."""
-    return list(Bundle.objects.filter(firm_id=client.firm_id, client=client).select_related("requested_by")[:limit])
+def data_request_get(*, client: Client, pk: int) -> Bundle:
+    """The bundle ``pk`` made for ``client``'s request for their data (the client already the member's
+    firm's); a handover bundle, another client's or another firm's is a 404."""
+    return get_object_or_404(
+        Bundle.objects.select_related("firm", "client"),
+        firm_id=client.firm_id,
+        client=client,
+        origin=Bundle.Origin.REQUEST,
+        pk=pk,
+    )
+
+
+def client_bundles(*, client: Client, limit: int = 5, origin: str = Bundle.Origin.HANDOVER) -> list[Bundle]:
+    """The client's latest bundles made for ``origin`` (a handover, or the client's request), newest first."""
+    return list(
+        Bundle.objects.filter(firm_id=client.firm_id, client=client, origin=origin).select_related("requested_by")[
+            :limit
+        ]
+    )
 
 
 def bundle_current(*, client: Client) -> Bundle | None:
-    """The bundle a letter or the checklist speaks of: the newest ready one, else the newest at all."""
-    rows = Bundle.objects.filter(firm_id=client.firm_id, client=client)
+    """The bundle a letter or the checklist speaks of: the newest ready one, else the newest at all.
+    Handover bundles only: one made for the client's request for their data has no successor briefing,
+    and its link was sent to the client already."""
+    rows = Bundle.objects.filter(firm_id=client.firm_id, client=client, origin=Bundle.Origin.HANDOVER)
     return rows.filter(status=Bundle.Status.READY).first() or rows.first()
 
 
