@@ -25,3 +25,22 @@ class DocumentForm(forms.Form):
         kwargs.setdefault("auto_id", "document-%s")
         super().__init__(*args, **kwargs)
         limit_length(self.fields["note"], NOTE)
+
+
+class DataRequestForm(forms.Form):
+    """The client asked for a copy of their data: when and how. The limits are the service's
+    (``bundle.data_request``); the form only reads the values."""
+
+    requested_on = forms.DateField(
+        label=_("The client asked on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    how = forms.CharField(
+        label=_("How the client asked"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. by e-mail to the office; recorded with the request."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "data-request-%s")
+        super().__init__(*args, **kwargs)
+        limit_length(self.fields["how"], NOTE)

@@ -87,6 +87,13 @@ urlpatterns = [
     path("cases/<int:pk>/bundle/<int:bundle>/", documents.bundle_status, name="bundle_status"),
     path("cases/<int:pk>/bundle/<int:bundle>/revoke/", documents.bundle_revoke, name="bundle_revoke"),
     path("cases/<int:pk>/bundle/<int:bundle>/renew/", documents.bundle_renew, name="bundle_renew"),
+    # The client asked for their data (a data-subject request): the same bundle, no case.
+    path("clients/<int:pk>/data-request/", documents.data_request, name="data_request"),
+    path("clients/<int:pk>/data-request/<int:bundle>/", documents.data_request_status, name="data_request_status"),
+    path(
+        "clients/<int:pk>/data-request/<int:bundle>/revoke/", documents.data_request_revoke, name="data_request_revoke"
+    ),
+    path("clients/<int:pk>/data-request/<int:bundle>/renew/", documents.data_request_renew, name="data_request_renew"),
     # The client's link: no account, the signed token is the key (documents/links.py).
     path("handover/<str:token>/", documents.bundle_link, name="bundle_link"),
     path("handover/<str:token>/download/", documents.bundle_link_download, name="bundle_link_download"),

@@ -1,6 +1,8 @@
 """``{% client_documents client as documents %}``: the client page's Documents section reads its rows
 here (one query), with who may delete each, and an empty upload form. ``{% case_handover case as
-handover %}``: the case page's Handover section, the client's latest bundles with their links."""
+handover %}``: the case page's Handover section, the client's latest bundles with their links.
+``{% client_data_request client as data_request %}``: whether the member may record the client's request
+for their data, and how many are recorded."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from django.conf import settings
 
 from parting.documents.bundle import bundle_can_manage
 from parting.documents.forms import DocumentForm
+from parting.documents.models import Bundle
 from parting.documents.selectors import bundle_shown, client_bundles
 from parting.documents.selectors import client_documents as documents_of
 from parting.documents.services import document_can_delete
@@ -36,3 +39,16 @@ def case_handover(context, case):
         "can_manage": bundle_can_manage(user=user, client=case.client, case=case),
         "inline_max": settings.BUNDLE_INLINE_MAX_BYTES,
     }
+
+
+@register.simple_tag(takes_context=True)
+def client_data_request(context, client):
+    """The client page's link to record a request for the client's data (issue 13 §3)."""
+    user = getattr(context.get("request"), "user", None)
+    can_manage = bundle_can_manage(user=user, client=client, case=None)
+    count = (
+        Bundle.objects.filter(firm_id=client.firm_id, client=client, origin=Bundle.Origin.REQUEST).count()
+        if can_manage
+        else 0
+    )
+    return {"can_manage": can_manage, "count": count}

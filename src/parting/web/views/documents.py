@@ -1,6 +1,7 @@
 """Client documents (issue 13 §1): upload from the client page, download through a view that checks
 the firm (never a storage URL), delete after a confirmation. The handover bundle (§2): built, its link
-revoked or renewed from the case page; the link's own pages, which need no account.
+revoked or renewed from the case page; the link's own pages, which need no account. The client's
+request for their data (§3): the same bundle made from the client's page, with no case.
 
 A refused file is a message on the upload form naming the file and why, never a 500. An upload
 larger than the limit is refused from its declared length before Django reads it; the CSRF token,
@@ -13,7 +14,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -30,9 +31,9 @@ from parting.core.requests import int_param
 from parting.documents import bundle as bundles
 from parting.documents import links, services
 from parting.documents.filetypes import Refused
-from parting.documents.forms import DocumentForm
+from parting.documents.forms import DataRequestForm, DocumentForm
 from parting.documents.models import Bundle
-from parting.documents.selectors import bundle_get, bundle_shown, document_get
+from parting.documents.selectors import bundle_get, bundle_shown, client_bundles, data_request_get, document_get
 from parting.documents.storage import document_storage
 from parting.firms.access import member_required
 
@@ -124,16 +125,7 @@ def _handover_url(case) -> str:
 def bundle_create(request, pk: int):
     case = case_get(firm=request.firm, pk=pk)
     bundle = bundles.bundle_request(client=case.client, case=case, by=request.user)
-    if bundle.status == Bundle.Status.READY:
-        messages.success(request, _("The bundle is ready: copy its link below and send it to the client."))
-    elif bundle.status == Bundle.Status.FAILED:
-        messages.error(
-            request, _("The bundle could not be built. Try again; if it fails again, tell your administrator.")
-        )
-    else:
-        messages.info(
-            request, _("The bundle is large: it is being built in the background. This page shows when it is ready.")
-        )
+    _bundle_message(request, bundle)
     return redirect(_handover_url(case))
 
 
@@ -171,6 +163,110 @@ def bundle_renew(request, pk: int, bundle: int):
         links.bundle_link_renew(bundle=row, by=request.user)
         messages.success(request, _("A new link is made; the earlier one no longer opens."))
     return redirect(_handover_url(case))
+
+
+# ---- the client's request for their data (issue 13 §3, GDPR Art. 15/20) -------------------------
+#
+# Client-scoped URLs of their own (/clients/<pk>/data-request/…) rather than the case's views made to
+# accept a bundle with no case: the case's views find the bundle through the case and send back to the
+# case page, which a client with no case does not have; here the client is looked up in the member's
+# firm, then the bundle among that client's data-request bundles only. The build, the status, the link
+# and its revoke and renew are the same functions as a handover bundle's.
+
+
+def _data_request_url(client) -> str:
+    return reverse("data_request", args=[client.pk])
+
+
+def _data_request_client(request, pk: int):
+    """The client (the member's firm's, else 404), once the member may share their files (else 403)."""
+    client = client_get(firm=request.firm, pk=pk)
+    if not bundles.bundle_can_manage(user=request.user, client=client, case=None):
+        raise PermissionDenied(
+            _("Only owners, partners and the member who looks after the client can send them their data.")
+        )
+    return client
+
+
+@member_required
+def data_request(request, pk: int):
+    """Record that the client asked for a copy of their data, and build it; the page lists the bundles
+    made for their requests, each with its link to copy (polled while a large one is built)."""
+    client = _data_request_client(request, pk)
+    purged = bundles.client_purged(client)
+    form = DataRequestForm(request.POST or None)
+    form.fields["requested_on"].widget.attrs["max"] = client.firm.today().isoformat()
+    if request.method == "POST" and form.is_valid():
+        try:
+            bundle = bundles.data_request(
+                client=client,
+                by=request.user,
+                requested_on=form.cleaned_data["requested_on"],
+                how=form.cleaned_data["how"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.error_dict.items():
+                    form.add_error(name, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            _bundle_message(request, bundle)
+            return redirect(_data_request_url(client))
+    status = 400 if form.errors else 200
+    rows = [bundle_shown(row) for row in client_bundles(client=client, origin=Bundle.Origin.REQUEST)]
+    return render(
+        request,
+        "parting/data_request.html",
+        {"client": client, "form": form, "bundles": rows, "can_manage": True, "purged": purged},
+        status=status,
+    )
+
+
+def _bundle_message(request, bundle) -> None:
+    if bundle.status == Bundle.Status.READY:
+        messages.success(request, _("The bundle is ready: copy its link below and send it to the client."))
+    elif bundle.status == Bundle.Status.FAILED:
+        messages.error(
+            request, _("The bundle could not be built. Try again; if it fails again, tell your administrator.")
+        )
+    else:
+        messages.info(
+            request, _("The bundle is large: it is being built in the background. This page shows when it is ready.")
+        )
+
+
+@member_required
+def data_request_status(request, pk: int, bundle: int):
+    """One data-request bundle's row: what the page polls (htmx) while it is being built."""
+    client = _data_request_client(request, pk)
+    row = data_request_get(client=client, pk=bundle)
+    return render(request, "parting/_bundle.html", {"bundle": bundle_shown(row), "can_manage": True})
+
+
+@member_required
+@require_POST
+def data_request_revoke(request, pk: int, bundle: int):
+    client = _data_request_client(request, pk)
+    row = data_request_get(client=client, pk=bundle)
+    if links.bundle_link_revoke(bundle=row, by=request.user):
+        messages.success(request, _("The link is revoked: it no longer opens."))
+    else:
+        messages.info(request, _("The link was already revoked."))
+    return redirect(_data_request_url(client))
+
+
+@member_required
+@require_POST
+def data_request_renew(request, pk: int, bundle: int):
+    client = _data_request_client(request, pk)
+    row = data_request_get(client=client, pk=bundle)
+    if row.status != Bundle.Status.READY:
+        messages.error(request, _("Only a bundle that is ready has a link."))
+    else:
+        links.bundle_link_renew(bundle=row, by=request.user)
+        messages.success(request, _("A new link is made; the earlier one no longer opens."))
+    return redirect(_data_request_url(client))
 
 
 REFUSALS = {
