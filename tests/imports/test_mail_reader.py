@@ -1185,3 +1185,19 @@ def test_w10_an_inline_text_file_named_with_rfc_2231_is_an_attachment_not_the_me
     assert not record.negative
     msg = mail.BytesParser(policy=mail.compat32).parsebytes(data)
     assert mail.body_text(msg).strip() == "Thank you, notes from the call attached."
+
+
+def test_a_date_without_zone_takes_it_from_the_first_servers_received_line_not_a_later_fetch():
+    """The oldest Received line is the first server's, seconds after sending; a fetcher (fetchmail,
+    getmail) adds its own on top hours later, which would give a wrong zone."""
+    data = (
+        b"Received: from pop.example by localhost with POP3 (fetchmail-6.4.38)\n"
+        b"\tfor <t@brightdesk.example> (single-drop); Mon, 05 Jan 2026 14:02:11 +0100 (CET)\n"
+        b"Received: from mail.acme.example (mail.acme.example [203.0.113.9])\n"
+        b"\tby mx.brightdesk.example (Postfix) with ESMTPS id 4Z3k1L0q2Bz9s; Mon, 5 Jan 2026 08:00:09 +0000 (UTC)\n"
+        b"Received: from localhost by mail.acme.example; Mon, 5 Jan 2026 09:00:04\n"
+        b"From: client@acme.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00\nSubject: x\n\nHello\n"
+    )
+    (record,), _, _ = read_bytes(data)
+    assert record.sent_at == dt.datetime(2026, 1, 5, 8, tzinfo=UTC)
+    assert record.sent_at.utcoffset() == dt.timedelta(hours=1)

@@ -576,7 +576,7 @@ def _read_message(
     date_text = _header_text(raw_date, hint) if raw_date is not None else ""
     sent_at = _parse_date(date_text) if date_text.strip() else None
     if sent_at is not None and not _zone_stated(date_text):
-        sent_at = _zone_from_received(sent_at, _received_date(msg))
+        sent_at = _zone_from_received(sent_at, _first_hop_date(msg))
     if sent_at is None:
         # Drafts and some mailers' copies of sent mail have no Date (or a broken one); the server's
         # Received line and the mbox's "From " line still say when the message arrived.
@@ -939,6 +939,20 @@ def _received_date(msg: Message) -> dt.datetime | None:
         text = _header_text(value)
         if ";" in text:
             found = _parse_date(text.rsplit(";", 1)[1].strip())
+            if found is not None:
+                return found
+    return None
+
+
+def _first_hop_date(msg: Message) -> dt.datetime | None:
+    """The date of the oldest Received header (the last one, written by the first server the message
+    reached, seconds after it was sent) that states its zone; later hops may be hours later (a
+    fetcher's own Received line)."""
+    for value in reversed(_get_all(msg, "Received")[:50]):
+        text = _header_text(value)
+        if ";" in text:
+            stamp = text.rsplit(";", 1)[1].strip()
+            found = _parse_date(stamp) if _zone_stated(stamp) else None
             if found is not None:
                 return found
     return None
