@@ -1201,3 +1201,16 @@ def test_a_date_without_zone_takes_it_from_the_first_servers_received_line_not_a
     (record,), _, _ = read_bytes(data)
     assert record.sent_at == dt.datetime(2026, 1, 5, 8, tzinfo=UTC)
     assert record.sent_at.utcoffset() == dt.timedelta(hours=1)
+
+
+@pytest.mark.parametrize("charset_line", [b"", b"; charset=unknown-8bit"])
+def test_w10_undeclared_koi8r_body_is_told_from_cp1251(charset_line):
+    """KOI8-R and cp1251 hold the same letters with the cases swapped; undeclared KOI8-R read as
+    cp1251 gives "ьФП ОЕДПРХУФЙНП" and the complaint is lost."""
+    data = (
+        b"From: client@acme.example\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0300\n"
+        b"Subject: x\nContent-Type: text/plain" + charset_line + b"\n\n" + RU_COMPLAINT.encode("koi8-r")
+    )
+    (record,), _, _ = read_bytes(data)
+    assert record.language == "ru"
+    assert record.negative
