@@ -184,3 +184,21 @@ def test_w10_capitals_that_are_names_or_references_are_not_shouting(text, shouti
 def test_w10_one_routine_complaint_word_in_a_mail_with_a_subject_in_capitals_is_not_negative():
     assert not tone.negative("RE: ZAMÓWIENIE 2026/118\nW załączeniu reklamacja zgodnie z umową.", "pl")
     assert not tone.negative("Please find the refund form attached.\nACME HOLDINGS LIMITED", "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "We are dissatisfied with the draft and frankly unhappy with the delays."),
+        ("ru", "Мы недовольны черновиком, это недопустимо."),
+        ("pl", "Jesteśmy niezadowoleni z projektu, to niedopuszczalne."),
+        ("ro", "Suntem nemulțumiți de proiect, este inacceptabil."),
+        ("he", "אנחנו לא מרוצים מהטיוטה, זה לא מקובל."),
+    ],
+)
+def test_w10_dissatisfied_in_each_language_is_a_complaint(language, text):
+    """ "Dissatisfied" is the plainest complaint a client writes; with a second one it is negative."""
+    assert tone.negative(text, language)
+    first_sentence_word = {"en": "dissatisfied", "ru": "недовольны", "pl": "niezadowoleni", "ro": "nemulțumiți"}
+    if language in first_sentence_word:
+        assert tone.score(f"We read it: {first_sentence_word[language]}.", language) == 1

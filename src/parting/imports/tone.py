@@ -40,6 +40,8 @@ WORDS: dict[str, tuple[tuple[str, int], ...]] = {
     "en": (
         ("unacceptab*", 1),
         ("disappoint*", 1),
+        ("dissatisf*", 1),
+        ("unhappy", 1),
         ("ridiculous*", 1),
         ("refund*", 1),
         ("worst", 1),
@@ -84,6 +86,7 @@ WORDS: dict[str, tuple[tuple[str, int], ...]] = {
         ("возмущ*", 1),
         ("безобрази*", 1),
         ("разочарова*", 1),
+        ("недовол*", 1),
         ("ужасн*", 1),
         ("отвратительн*", 1),
         ("кошмар*", 1),
@@ -112,6 +115,7 @@ WORDS: dict[str, tuple[tuple[str, int], ...]] = {
         ("niedopuszczaln*", 1),
         ("nieakceptowaln*", 1),
         ("rozczarowa*", 1),
+        ("niezadowol*", 1),
         ("zenujac*", 1),
         ("oburz*", 1),
         ("fataln*", 1),
@@ -134,6 +138,7 @@ WORDS: dict[str, tuple[tuple[str, int], ...]] = {
     "ro": (
         ("inacceptabil*", 1),
         ("dezamagi*", 1),
+        ("nemultumi*", 1),
         ("revolt*", 1),
         ("scandalos*", 1),
         ("groaznic*", 1),
@@ -158,6 +163,7 @@ WORDS: dict[str, tuple[tuple[str, int], ...]] = {
     "he": (
         ("לא מקובל*", 1),
         ("מאוכזב*", 1),
+        ("לא מרוצ*", 1),
         ("אכזבה", 1),
         ("חוצפה", 1),
         ("חוצפן*", 1),
