@@ -214,6 +214,8 @@ def _physical_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
         block = stream.read(READ_SIZE)
         data = carry + block
         if not block:
+            if data.endswith(b"\r"):
+                data = data[:-1]  # the file's last line end, a lone CR
             if data:
                 yield number + 1, data
             return
