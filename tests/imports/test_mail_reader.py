@@ -1004,6 +1004,14 @@ def test_dates_without_a_zone_take_it_from_the_servers_received_line_across_the_
         ("Mon, 5 Jan 2026 09:00:00", "Thu, 8 Jan 2026 08:00:04 +0000", dt.datetime(2026, 1, 5, 9, tzinfo=UTC)),
         # India's half hour
         ("Mon, 5 Jan 2026 14:30:00", "Mon, 5 Jan 2026 09:00:20 +0000", dt.datetime(2026, 1, 5, 9, tzinfo=UTC)),
+        # a zone the Date states is kept, whatever the Received line says
+        ("Mon, 5 Jan 2026 09:00:00 +0100", "Mon, 5 Jan 2026 10:00:04 +0000", dt.datetime(2026, 1, 5, 8, tzinfo=UTC)),
+        ("2026-01-05T09:00:00Z", "Mon, 5 Jan 2026 08:00:04 +0000", dt.datetime(2026, 1, 5, 9, tzinfo=UTC)),
+        ("2026-01-05T09:00:00+02:00", "Mon, 5 Jan 2026 08:00:04 +0000", dt.datetime(2026, 1, 5, 7, tzinfo=UTC)),
+        ("Mon, 5 Jan 2026 09:00:00 CET", "Mon, 5 Jan 2026 10:00:04 +0000", dt.datetime(2026, 1, 5, 8, tzinfo=UTC)),
+        ("Mon, 5 Jan 2026 09:00:00 EST", "Mon, 5 Jan 2026 10:00:04 +0000", dt.datetime(2026, 1, 5, 14, tzinfo=UTC)),
+        # an ISO date without a zone is told by the Received line too
+        ("2026-01-05T09:00:00", "Mon, 5 Jan 2026 08:00:04 +0000", dt.datetime(2026, 1, 5, 8, tzinfo=UTC)),
     ],
 )
 def test_a_date_without_zone_is_utc_unless_the_received_line_tells_its_zone(date, received, expected):

@@ -969,6 +969,8 @@ MAX_DELIVERY_GAP = dt.timedelta(hours=1)  # a zone read from Received must bring
 def _zone_stated(text: str) -> bool:
     """Whether a Date header gives its zone: a numeric offset ("-0000" included: RFC 5322 §3.3, a time
     in UTC) or a name whose meaning is known."""
+    if _ISO_DATE.match(text.strip()):  # 2026-01-05T09:00:00Z, …+02:00
+        return re.search(r"(Z|[+-]\d\d:?\d\d)$", text.strip(), re.IGNORECASE) is not None
     text = _GMT_OFFSET.sub(" +0000", _COLON_ZONE.sub(" +0000", text))
     return bool(_NUMERIC_ZONE.search(text) or _KNOWN_ZONE.search(text))
 
