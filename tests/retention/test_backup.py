@@ -65,7 +65,7 @@ def stored(firm, team):
 
 
 def test_the_manifest_lists_every_member_with_its_size_and_sha256_and_says_what_the_backup_is(
-    stored, storage_dir, tmp_path
+    stored, storage_dir, tmp_path, request
 ):
     _client, document = stored
     archive = tmp_path / "backup.zip"
@@ -81,7 +81,8 @@ def test_the_manifest_lists_every_member_with_its_size_and_sha256_and_says_what_
     assert "audit/audit_journal" in names and "audit/audit_key" not in names  # the key stays out by default
     assert manifest["database"]["vendor"] == connection.vendor
     assert "retention_tombstone" in manifest["database"]["tables"]
-    assert manifest["migrations"]["retention"].startswith("000")
+    if not request.config.getoption("nomigrations"):  # make mutate builds the tables without migrations
+        assert manifest["migrations"]["retention"].startswith("000")
     assert manifest["parting_version"] and manifest["created_at"] and manifest["includes_audit_key"] is False
     assert backup_verify(archive) == manifest
 
