@@ -107,17 +107,25 @@ def rich_client(firm, team, name="Quarkwood Holdings", *, before_close=None) -> 
         notes=f"{token} prefers calls after 5",
         email_domains=f"{token.lower()}.example",
         referral_source=f"{token} family friend",
+        number="CLIENT-NO-7731",  # the firm's own reference (issue 14): it names them too
     )
     ContactFactory(
-        client=client, name=f"Zofia {token}", email=f"zofia@{token.lower()}.example", phone="+48 600 111 222"
+        client=client,
+        name=f"Zofia {token}",
+        email=f"zofia@{token.lower()}.example",
+        phone="+48 600 111 222",
+        name_cyrillic="Зофия Кварквуд",  # the letters' forms of the name (issue 14)
     )
     ContactFactory(
         client=client, name="Bartholomew Ostrowski", email="bart.ostrowski@mailbox.example", is_primary=False
     )
     AccessGrant.objects.create(client=client, name=f"{token} bank portal")
-    Credential.objects.create(client=client, name=f"{token} domain registrar")
+    Credential.objects.create(client=client, name=f"{token} domain registrar", notes="Vault shelf 9B")
     Engagement.objects.create(
-        client=client, name=f"{token} annual accounts", due_on=firm.today() - dt.timedelta(days=1)
+        client=client,
+        name=f"{token} annual accounts",
+        due_on=firm.today() - dt.timedelta(days=1),
+        client_names={"pl": "Sprawozdanie roczne Lumenhof"},
     )
     today = firm.today()
     invoice = InvoiceFactory(
@@ -202,6 +210,10 @@ def rich_client(firm, team, name="Quarkwood Holdings", *, before_close=None) -> 
     assert Message.objects.filter(client=client).exists()
     identifiers = [
         name,
+        "CLIENT-NO-7731",
+        "Кварквуд",
+        "Vault shelf 9B",
+        "Lumenhof",
         token,
         token.upper(),
         f"zofia@{token.lower()}.example",

@@ -480,9 +480,14 @@ def _identifiers(client) -> list[str]:
 
     names = {client.name}
     found = set()
-    for name, email, phone in Contact.objects.filter(client=client).values_list("name", "email", "phone"):
-        names.add(name)
+    rows = Contact.objects.filter(client=client).values_list(
+        "name", "name_latin", "name_cyrillic", "name_hebrew", "email", "phone"
+    )
+    for name, latin, cyrillic, hebrew, email, phone in rows:
+        names.update((name, latin, cyrillic, hebrew))  # the letters' forms of the name too (issue 14)
         found.update((email, phone))
+    if client.number:
+        found.add(client.number)
     found.update(client.email_domains.split())
     found.update(names)
     # Each word of a name on its own too ("Quarkwood-invoices.csv"): an import log may be over-redacted,
@@ -643,6 +648,7 @@ def _purge_personal(client, files: list[str], *, reapplied: bool = False) -> dic
     reference = _tombstone(client).reference
     Client.objects.filter(pk=client.pk).update(
         name=reference,
+        number="",  # the firm's own reference for the client: it would name them again elsewhere
         notes="",
         email_domains="",
         referral_source="",
