@@ -2,7 +2,8 @@
 
 - ``open_text``: a binary file → a text stream in its real charset: a BOM decides; else UTF-8 when
   the file's beginning is valid UTF-8; else charset-normalizer identifies the legacy charset
-  (cp1250, cp1251, koi8-r, iso-8859-2, iso-8859-8 …). Binary files are refused.
+  (cp1250, cp1251, cp1252, koi8-r, iso-8859-2, iso-8859-8 …), re-ranked by ``detect_charset``
+  (words that no language writes rule a charset out). Binary files are refused.
 - ``csv_rows``: the rows of a CSV file with the line each starts on; the separator (``,``, ``;``,
   tab, ``|``) is read from the header; lines and fields have a size limit.
 - ``AmountColumn`` / ``DateColumn``: a whole column is scanned to decide the decimal separator and
@@ -18,9 +19,11 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
@@ -79,6 +82,72 @@ _LATIN = re.compile(r"[A-Za-z]")
 _OTHER_SCRIPT = re.compile(r"[\u0400-\u04ff\u05d0-\u05ea]")
 
 
+# The letters beyond ASCII of the Latin-script languages written in the charsets we choose between
+# (cp1250, cp1252, ISO-8859-1/-2/-16): their alphabets, lower case.
+_ALPHABETS = tuple(
+    frozenset(letters)
+    for letters in (
+        "ąćęłńóśźż",  # Polish
+        "áčďéěíňóřšťúůýž",  # Czech
+        "áäčďéíĺľňóôŕšťúýž",  # Slovak
+        "čćđšž",  # Slovene, Croatian, Bosnian
+        "áéíóöőúüű",  # Hungarian
+        "ăâîșțşţ",  # Romanian (with the cedilla forms cp1250 and ISO-8859-2 have instead of the commas)
+        "äöüß",  # German
+        "àâæçéèêëîïôœùûüÿ",  # French
+        "áéíóúüñ",  # Spanish
+        "áâãàçéêíóôõúü",  # Portuguese
+        "àèéìíîòóùú",  # Italian
+        "àçèéíïòóúü",  # Catalan
+        "áäéëèíïóöúü",  # Dutch
+        "åäöéü",  # Swedish, Finnish
+        "æøåéóô",  # Danish, Norwegian
+        "áðéíóúýþæö",  # Icelandic
+        "äöõüšž",  # Estonian
+        "çğıöşü",  # Turkish
+        "çë",  # Albanian
+    )
+)
+
+
+# The ordinal signs of "nº 12", "1ª": letters to Unicode, but no word's.
+_ORDINALS = str.maketrans("", "", "ºª")
+
+
+def _swapped_case(word: str) -> bool:
+    """A small letter followed by a capital one, one of them beyond ASCII ("SŃo", "DescrińŃo"): what a
+    charset that holds the same letters in the other case makes of a word (cp775 read for cp1252
+    turns "ã" into "Ń"). Names written so (McDonald, DuBois) keep to ASCII."""
+    return any(a.islower() and b.isupper() and (ord(a) > 127 or ord(b) > 127) for a, b in pairwise(word))
+
+
+def _impossible_words(words: list[str]) -> int:
+    """Words no language writes: a word that mixes scripts ("Прaга" with a Latin a), a Latin word
+    whose letters beyond ASCII no single alphabet of ``_ALPHABETS`` holds, or one with a capital
+    beyond ASCII after a small letter (``_swapped_case``).
+
+    A wrong single-byte charset keeps a word's ASCII letters and swaps its accented ones for the
+    letters the other charset has at those bytes, which belong to another language: Portuguese
+    "Descrição" in cp1252 read as cp1250 is "Descriçăo" (ç is not Romanian, ă is only Romanian), French
+    "Intérêts" is "Intéręts" (é is not Polish), Czech "účetní" in cp1250 read as cp1252 is "úèetní".
+    Letters that cp1250 and cp1252 share (é, á, ü, ß …) leave a word possible in both, so this only
+    tells the charsets apart where they differ, and it needs no dictionary: an alphabet per language."""
+    count = 0
+    for word, times in Counter(words).items():  # a file repeats its words: judge each once
+        if word.isascii():
+            continue
+        word = word.translate(_ORDINALS)
+        if _LATIN.search(word) and _OTHER_SCRIPT.search(word):
+            count += times
+            continue
+        extra = {ch for ch in word.lower() if ord(ch) > 127}
+        if not extra or _OTHER_SCRIPT.search(word):
+            continue
+        if _swapped_case(word) or not any(extra <= alphabet for alphabet in _ALPHABETS):
+            count += times
+    return count
+
+
 def _plausibility(text: str) -> int:
     target = len(_TARGET.findall(text))
     foreign = sum(1 for ch in text if ord(ch) > 127 and ch not in _NEUTRAL and not _TARGET.match(ch))
@@ -111,21 +180,33 @@ def _inverted_case(words: list[str]) -> int:
 
 
 def detect_charset(data: bytes) -> str | None:
-    """The legacy charset of undeclared 8-bit text. charset-normalizer ranks the candidates; on short
-    texts it often takes cp1252 for Polish cp1250, so the candidates (and the legacy charsets of our
-    languages) are re-ranked by how many of their letters belong to those languages and how many
-    stray signs (£ ¥ ³ ¿ …) they produce; a tie keeps charset-normalizer's order."""
+    """The legacy charset of undeclared 8-bit text. charset-normalizer ranks the candidates (the
+    legacy charsets of our languages are added to them), and they are re-ranked in two steps:
+
+    1. Fewest words no language writes (``_impossible_words``). cp1250 and cp1252 (and ISO-8859-2
+       and -1) differ only in some accented letters, and a text read in the wrong one of them keeps
+       its letters where both agree and gets another language's letters where they differ: the
+       Portuguese "Duração" read as cp1250 is "Duraçăo", a word that no alphabet spells (ç is not
+       Romanian, ă is only Romanian), the Czech "účetní" read as cp1252 is "úèetní". The right
+       charset leaves every word in one language's alphabet. The test is symmetric (no language is
+       favoured) and needs an alphabet per language, not a dictionary. A text in which every word
+       could be either ("Săo Paulo" fits the Romanian alphabet) leaves the decision to step 2.
+    2. How many letters belong to our languages (pl, ro, ru, he) against how many stray signs
+       (£ ¥ ³ ¿ …) appear (``_plausibility``): on short texts charset-normalizer often takes cp1252
+       for Polish cp1250.
+
+    A tie keeps charset-normalizer's order."""
     from charset_normalizer import from_bytes
 
     ranked = [m.encoding for m in from_bytes(data)]
     candidates = ranked + [c for c in LEGACY_CHARSETS if c not in ranked]
-    best: tuple[tuple[int, int], str] | None = None
+    best: tuple[tuple[int, int, int], str] | None = None
     for rank, name in enumerate(candidates):
         try:
             text = data.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
-        key = (_plausibility(text), -rank)
+        key = (-_impossible_words(_WORD.findall(text)), _plausibility(text), -rank)
         if best is None or key > best[0]:
             best = (key, name)
     return best[1] if best else None
