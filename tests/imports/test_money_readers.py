@@ -451,6 +451,14 @@ def test_stripe_invoices_paid_partly_by_customer_credit_or_a_credit_note_owe_onl
         "5B1D7C2A-0034": (D("500.00"), None),
     }
     assert by_number(records)["5B1D7C2A-0032"].paid_on == dt.date(2026, 3, 15)
+    # The part settled without money, kept apart: a payments export will not list it.
+    credited = {r.number: r.credited for r in records}
+    assert credited == {
+        "5B1D7C2A-0031": D("50.00"),
+        "5B1D7C2A-0032": D("30.00"),
+        "5B1D7C2A-0033": D("100.00"),
+        "5B1D7C2A-0034": D("0"),
+    }
 
 
 def test_quickbooks_sub_customers_and_jobs_are_invoices_of_their_parent_customer():

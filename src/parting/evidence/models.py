@@ -92,13 +92,16 @@ class Payment(Evidence):
     ``reference`` is the payment's id in the export it came from (empty for one logged by hand); the
     same reference is never loaded twice for a firm. ``origin`` tells a payment read from a payments
     export or logged by hand from one an invoice export only summarised ("invoice"): loading the
-    payments themselves replaces such a summary.
+    payments themselves replaces such a summary. "credit" is the part an invoice export says was
+    settled without money (an allocated credit note, the customer's credit balance): no payments
+    export lists it, so loading the payments keeps it.
     """
 
     class Origin(models.TextChoices):
         LOGGED = "logged", _("Logged by hand")
         IMPORTED = "imported", _("Imported")
         INVOICE = "invoice", _("From the invoice's paid amount")
+        CREDIT = "credit", _("Settled by a credit note or credit balance")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments", verbose_name=_("invoice"))
     paid_on = models.DateField(_("paid on"))

@@ -432,10 +432,10 @@ class Loader:
                 paid = ()
                 if record.amount_paid is not None or record.paid_on is not None:
                     amount = record.amount_paid if record.amount_paid is not None else due
-                    if amount:
-                        day = record.paid_on or record.due_on
-                        paid = ((day, amount),)
-                        new_payments.append((firm_id, client_id, firm_id, record.number, day, amount))
+                    day = record.paid_on or record.due_on
+                    for origin, part in _parts(amount, record.credited):
+                        paid += ((day, part),)
+                        new_payments.append((firm_id, client_id, firm_id, record.number, day, part, origin))
                 amount_paid, paid_on = settlement(due, record.issued_on, paid)
                 v = values
                 new.append(
@@ -473,40 +473,46 @@ class Loader:
 
     def _summary_payments(self, summaries) -> set[int]:
         """An invoice export that says what was paid, without the payments: one payment stands for it,
-        unless payments of its own (logged or imported) are there; those are more exact. Returns the
-        invoices whose payments changed here (to be settled again)."""
+        unless payments of its own (logged or imported) are there; those are more exact. The part the
+        export says was settled without money (``credited``) is a payment of its own, kept whatever
+        other payments there are: no payments export lists it. Returns the invoices whose payments
+        changed here (to be settled again)."""
         ids = [row.pk for row, _r in summaries]
+        summary = (Payment.Origin.INVOICE, Payment.Origin.CREDIT)
         precise = set(
-            Payment.objects.filter(invoice_id__in=ids)
-            .exclude(origin=Payment.Origin.INVOICE)
-            .values_list("invoice_id", flat=True)
+            Payment.objects.filter(invoice_id__in=ids).exclude(origin__in=summary).values_list("invoice_id", flat=True)
         )
         current = defaultdict(list)
-        for payment in Payment.objects.filter(invoice_id__in=ids, origin=Payment.Origin.INVOICE):
-            current[payment.invoice_id].append(payment)
+        for payment in Payment.objects.filter(invoice_id__in=ids, origin__in=summary):
+            current[(payment.invoice_id, payment.origin)].append(payment)
         stale, new, touched = [], [], set()
         for row, record in summaries:
-            if row.pk in precise:
-                continue
             due = row.amount - row.discount_given
             amount = record.amount_paid if record.amount_paid is not None else due
             day = record.paid_on or row.due_on
-            have = current.get(row.pk, [])
-            if len(have) == 1 and have[0].amount == amount and have[0].paid_on == day:
-                continue
-            touched.add(row.pk)
-            stale += [p.pk for p in have]
-            if amount:
-                new.append(
-                    Payment(
-                        firm=self.firm,
-                        client_id=row.client_id,
-                        invoice_id=row.pk,
-                        paid_on=day,
-                        amount=amount,
-                        origin=Payment.Origin.INVOICE,
+            wanted = dict(_parts(amount, record.credited))
+            for origin in summary:
+                if origin == Payment.Origin.INVOICE and row.pk in precise:
+                    continue  # the payments themselves are there
+                have = current.get((row.pk, origin), [])
+                part = wanted.get(origin)
+                if part is None and not have:
+                    continue
+                if part is not None and len(have) == 1 and have[0].amount == part and have[0].paid_on == day:
+                    continue
+                touched.add(row.pk)
+                stale += [p.pk for p in have]
+                if part is not None:
+                    new.append(
+                        Payment(
+                            firm=self.firm,
+                            client_id=row.client_id,
+                            invoice_id=row.pk,
+                            paid_on=day,
+                            amount=part,
+                            origin=origin,
+                        )
                     )
-                )
         Payment.objects.filter(pk__in=stale).delete()
         Payment.objects.bulk_create(new, batch_size=500)
         return touched
@@ -805,18 +811,29 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
+def _parts(amount: Decimal, credited: Decimal) -> list[tuple[str, Decimal]]:
+    """What an invoice export says was settled, as the payments the loader records: the money
+    (origin "invoice", replaced by a payments import) and the part settled without money (origin
+    "credit": a credit note or credit balance, kept). Nothing for a zero amount."""
+    credit = min(credited, amount) if credited > 0 and amount > 0 else Decimal(0)
+    money = amount - credit
+    parts = [(Payment.Origin.INVOICE.value, money)] if money else []
+    if credit:
+        parts.append((Payment.Origin.CREDIT.value, credit))
+    return parts
+
+
 def _insert_summary_payments(rows: list[tuple]) -> None:
-    """The payment an invoice export says was made, for invoices just written: rows of (firm, client,
-    firm, invoice number, day, amount); the invoice's id is found by its number (a unique index)."""
+    """The payments an invoice export says were made, for invoices just written: rows of (firm, client,
+    firm, invoice number, day, amount, origin); the invoice's id is found by its number (a unique index)."""
     quote = connection.ops.quote_name
     invoice, payment = quote(Invoice._meta.db_table), quote(Payment._meta.db_table)
     sql = (
         f"INSERT INTO {payment} (firm_id, client_id, invoice_id, paid_on, amount, method, reference, origin) "
         f"VALUES (%s, %s, (SELECT id FROM {invoice} WHERE firm_id = %s AND number = %s), %s, %s, '', '', %s)"
     )
-    origin = Payment.Origin.INVOICE.value
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(*row, origin) for row in rows])
+        cursor.executemany(sql, rows)
 
 
 def _plural(kind: str) -> str:

@@ -76,7 +76,10 @@ class InvoiceRecord:
 
     ``amount`` is the total the client was asked to pay, taxes included. When the export tells what
     was paid but has no payment rows (``amount_paid``, ``paid_on``), the loader records one payment
-    for it, which a later payments import replaces.
+    for it, which a later payments import replaces. ``credited`` is the part of ``amount_paid`` the
+    export says was settled without money (an allocated credit note, the customer's credit balance):
+    recorded as a payment of its own that a payments import does not replace, since no payments
+    export lists it.
     """
 
     source: Source
@@ -88,6 +91,7 @@ class InvoiceRecord:
     currency: str = ""
     amount_paid: Decimal | None = None
     paid_on: dt.date | None = None
+    credited: Decimal = Decimal("0")
     status: str = ""  # the export's own status word, kept for the dry run's report
     disputed: bool = False
     discount_requested: bool = False

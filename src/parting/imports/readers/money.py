@@ -1085,12 +1085,17 @@ def _finish_invoice(table: _Table, problems: Problems, inv: _Invoice) -> Invoice
         )
         return None
     paid = inv.amount_paid
+    credited = Decimal(0)
     if inv.amount_due is not None:
         # What the export says is still owed decides: a part settled by a credit note, the
         # customer's credit balance or an overpayment is not in the amount paid (Xero's
         # InvoiceAmountPaid, Stripe's Amount Paid) but no longer owed either.
         settled = max(abs(amount) - abs(inv.amount_due), Decimal(0))
-        if paid is None or settled > abs(paid):
+        if paid is None:
+            paid = settled
+        elif settled > abs(paid):
+            if not credit:
+                credited = settled - abs(paid)  # settled without money: kept apart from the payments
             paid = settled
     if paid is None and (inv.status in _PAID_STATUS or inv.paid_on is not None) and inv.status != "partial":
         paid = abs(amount)  # "Paid" (or a payment date) without an amount: paid in full
@@ -1110,6 +1115,7 @@ def _finish_invoice(table: _Table, problems: Problems, inv: _Invoice) -> Invoice
         currency=inv.currency or table.options.currency,
         amount_paid=paid,
         paid_on=paid_on if paid is not None else None,
+        credited=credited if paid is not None else Decimal(0),
         status=inv.status,
         disputed=inv.disputed,
         discount_requested=inv.discount_requested,
