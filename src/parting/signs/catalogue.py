@@ -8,6 +8,7 @@ reasoning behind every default is written in docs/scoring.md.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -166,16 +167,19 @@ def _explain_w4(c: Components, v: float) -> str:
     return text
 
 
-def _incidents(message, n_key: str, h_key: str | None = None):
+def _explain_incidents(message, n_key: str, h_key: str | None, c: Components, v: float) -> str:
     """Explain a count of incidents; ``message`` is an ``ngettext_lazy`` keyed on ``n``."""
+    text = message % {"n": int(c[n_key])}
+    if h_key and c[h_key]:
+        text += "; " + _("%(hours)s hours lost") % {"hours": fmt(c[h_key])}
+    return text
 
-    def explain(c: Components, v: float) -> str:
-        text = message % {"n": int(c[n_key])}
-        if h_key and c[h_key]:
-            text += "; " + _("%(hours)s hours lost") % {"hours": fmt(c[h_key])}
-        return text
 
-    return explain
+def _incidents(message, n_key: str, h_key: str | None = None):
+    """The explanation of an incident sign: :func:`_explain_incidents` with its words and keys bound.
+    (A partial, not a closure: the work happens when a sign is explained, not when this module is
+    imported, so a mutation test can reach it.)"""
+    return functools.partial(_explain_incidents, message, n_key, h_key)
 
 
 def _explain_w7(c: Components, v: float) -> str:
