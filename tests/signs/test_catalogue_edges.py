@@ -163,6 +163,12 @@ def test_w7_unpaid_and_reminders_are_named_in_the_singular_too():
     assert text == "Paid 1 of 2 invoices late, on average 5 days late; 1 still unpaid; chased 1 time"
 
 
+def test_w7_several_unpaid_and_reminders_are_named_in_the_plural():
+    value, text = judged("W7", inv_due=4, inv_late=3, inv_days_late=30, inv_unpaid_overdue=2, inv_reminders=3)
+    assert value == 75.0
+    assert text == "Paid 3 of 4 invoices late, on average 10 days late; 2 still unpaid; chased 3 times"
+
+
 # -- W11: not worth the time (lower is worse) -----------------------------------------------------
 
 
