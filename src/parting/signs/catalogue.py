@@ -168,18 +168,14 @@ def _explain_w4(c: Components, v: float) -> str:
 
 
 def _explain_incidents(message, n_key: str, h_key: str | None, c: Components, v: float) -> str:
-    """Explain a count of incidents; ``message`` is an ``ngettext_lazy`` keyed on ``n``."""
+    """Explain a count of incidents; ``message`` is an ``ngettext_lazy`` keyed on ``n``. Each incident
+    sign binds its words and keys with ``functools.partial`` where it is declared: no function runs
+    while this module is imported, so every line here is reached, and mutated, when a sign is
+    explained (mutmut switches mutants at call time)."""
     text = message % {"n": int(c[n_key])}
     if h_key and c[h_key]:
         text += "; " + _("%(hours)s hours lost") % {"hours": fmt(c[h_key])}
     return text
-
-
-def _incidents(message, n_key: str, h_key: str | None = None):
-    """The explanation of an incident sign: :func:`_explain_incidents` with its words and keys bound.
-    (A partial, not a closure: the work happens when a sign is explained, not when this module is
-    imported, so a mutation test can reach it.)"""
-    return functools.partial(_explain_incidents, message, n_key, h_key)
 
 
 def _explain_w7(c: Components, v: float) -> str:
@@ -324,7 +320,8 @@ SIGNS: tuple[Sign, ...] = (
         concerning=2,
         poor=4,
         value=lambda c: float(c["rework_n"]),
-        explain=_incidents(
+        explain=functools.partial(
+            _explain_incidents,
             ngettext_lazy(
                 "%(n)d rework incident after a client error", "%(n)d rework incidents after client errors", "n"
             ),
@@ -341,9 +338,11 @@ SIGNS: tuple[Sign, ...] = (
         concerning=1,
         poor=3,
         value=lambda c: float(c["distrust_n"]),
-        explain=_incidents(
+        explain=functools.partial(
+            _explain_incidents,
             ngettext_lazy("Challenged the firm's advice %(n)d time", "Challenged the firm's advice %(n)d times", "n"),
             "distrust_n",
+            None,
         ),
         about_expectations=True,
     ),
@@ -446,9 +445,11 @@ SIGNS: tuple[Sign, ...] = (
         concerning=1,
         poor=2,
         value=lambda c: float(c["disrespect_n"]),
-        explain=_incidents(
+        explain=functools.partial(
+            _explain_incidents,
             ngettext_lazy("%(n)d incident of disrespect to staff", "%(n)d incidents of disrespect to staff", "n"),
             "disrespect_n",
+            None,
         ),
     ),
 )
