@@ -104,6 +104,20 @@ class Sent:
     url: str
 
 
+def _invitation_new(*, by: Membership, email: str, role: str, language: str, now: dt.datetime) -> Invitation:
+    """A new invitation row of ``by``'s firm: a fresh nonce, expiring PARTING_INVITE_DAYS from ``now``."""
+    return Invitation.objects.create(
+        firm_id=by.firm_id,
+        email=email,
+        role=role,
+        language=language,
+        nonce=secrets.token_urlsafe(32),
+        invited_by=by.user,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.PARTING_INVITE_DAYS),
+    )
+
+
 def invitation_create(*, by: Membership, email: str, role: str, language: str) -> Sent:
     """Invite ``email`` to ``by``'s firm with ``role``; the e-mail goes out in ``language`` once the
     row is committed. Only owners invite; a person who is already an active member is not invited."""
@@ -117,16 +131,7 @@ def invitation_create(*, by: Membership, email: str, role: str, language: str) -
         raise TeamError(_("%(email)s is already a member of this firm.") % {"email": email})
     now = timezone.now()
     with transaction.atomic():
-        invitation = Invitation.objects.create(
-            firm_id=by.firm_id,
-            email=email,
-            role=role,
-            language=language,
-            nonce=secrets.token_urlsafe(32),
-            invited_by=by.user,
-            created_at=now,
-            expires_at=now + dt.timedelta(days=settings.PARTING_INVITE_DAYS),
-        )
+        invitation = _invitation_new(by=by, email=email, role=role, language=language, now=now)
         audit_record(
             firm=by.firm,
             actor=by.user,
@@ -183,16 +188,7 @@ def invitation_resend(*, by: Membership, invitation_id: int) -> Sent:
         )
         if not done:
             raise TeamError(_("This invitation was answered a moment ago: nothing to send again."))
-        invitation = Invitation.objects.create(
-            firm_id=old.firm_id,
-            email=old.email,
-            role=old.role,
-            language=old.language,
-            nonce=secrets.token_urlsafe(32),
-            invited_by=by.user,
-            created_at=now,
-            expires_at=now + dt.timedelta(days=settings.PARTING_INVITE_DAYS),
-        )
+        invitation = _invitation_new(by=by, email=old.email, role=old.role, language=old.language, now=now)
         audit_record(
             firm=by.firm,
             actor=by.user,

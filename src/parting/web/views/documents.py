@@ -140,15 +140,29 @@ def bundle_status(request, pk: int, bundle: int):
     )
 
 
+def _revoke_link(request, row: Bundle) -> None:
+    """Revoke a bundle's link (a handover's or a data request's) and say what happened."""
+    if links.bundle_link_revoke(bundle=row, by=request.user):
+        messages.success(request, _("The link is revoked: it no longer opens."))
+    else:
+        messages.info(request, _("The link was already revoked."))
+
+
+def _renew_link(request, row: Bundle) -> None:
+    """Give a ready bundle a new link (the earlier one stops opening) and say what happened."""
+    if row.status != Bundle.Status.READY:
+        messages.error(request, _("Only a bundle that is ready has a link."))
+    else:
+        links.bundle_link_renew(bundle=row, by=request.user)
+        messages.success(request, _("A new link is made; the earlier one no longer opens."))
+
+
 @member_required
 @require_POST
 def bundle_revoke(request, pk: int, bundle: int):
     case = case_get(firm=request.firm, pk=pk)
     row = bundle_get(case=case, pk=bundle)
-    if links.bundle_link_revoke(bundle=row, by=request.user):
-        messages.success(request, _("The link is revoked: it no longer opens."))
-    else:
-        messages.info(request, _("The link was already revoked."))
+    _revoke_link(request, row)
     return redirect(_handover_url(case))
 
 
@@ -157,11 +171,7 @@ def bundle_revoke(request, pk: int, bundle: int):
 def bundle_renew(request, pk: int, bundle: int):
     case = case_get(firm=request.firm, pk=pk)
     row = bundle_get(case=case, pk=bundle)
-    if row.status != Bundle.Status.READY:
-        messages.error(request, _("Only a bundle that is ready has a link."))
-    else:
-        links.bundle_link_renew(bundle=row, by=request.user)
-        messages.success(request, _("A new link is made; the earlier one no longer opens."))
+    _renew_link(request, row)
     return redirect(_handover_url(case))
 
 
@@ -249,10 +259,7 @@ def data_request_status(request, pk: int, bundle: int):
 def data_request_revoke(request, pk: int, bundle: int):
     client = _data_request_client(request, pk)
     row = data_request_get(client=client, pk=bundle)
-    if links.bundle_link_revoke(bundle=row, by=request.user):
-        messages.success(request, _("The link is revoked: it no longer opens."))
-    else:
-        messages.info(request, _("The link was already revoked."))
+    _revoke_link(request, row)
     return redirect(_data_request_url(client))
 
 
@@ -261,11 +268,7 @@ def data_request_revoke(request, pk: int, bundle: int):
 def data_request_renew(request, pk: int, bundle: int):
     client = _data_request_client(request, pk)
     row = data_request_get(client=client, pk=bundle)
-    if row.status != Bundle.Status.READY:
-        messages.error(request, _("Only a bundle that is ready has a link."))
-    else:
-        links.bundle_link_renew(bundle=row, by=request.user)
-        messages.success(request, _("A new link is made; the earlier one no longer opens."))
+    _renew_link(request, row)
     return redirect(_data_request_url(client))
 
 
