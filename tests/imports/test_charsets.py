@@ -111,3 +111,40 @@ def test_words_no_language_writes_rule_out_the_other_western_or_central_european
     language's alphabet is chosen."""
     data = text.encode(charset)
     assert data.decode(sniff_charset(data)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "charset"),
+    [
+        ("Kunde;Betrag\r\nMüller;5\r\n", "cp1252"),  # was Mac Central European: "MŁller"
+        ("Date,Client,Amount\r\n2026-01-02,Acme,£100.00\r\n", "cp1252"),  # was DOS cp437: "ú100.00"
+        ("Name\r\nSeñor Núñez\r\n", "cp1252"),  # was Baltic cp1257: "Seńor Nśńez"
+        ("Client;Sumă\r\nSocietatea Ştiinţifică Ţară;1.234,56 lei\r\n", "cp1250"),  # was ISO-8859-16: "Ș"
+        ('תאריך,לקוח,סכום\r\n01/02/2026,חברת אלפא בע"מ,100.00\r\n', "cp1255"),  # was cp1251: "збшъ амфа"
+        ('תאריך,לקוח,סכום\r\n01/02/2026,חברת אלפא בע"מ,100.00\r\n', "iso8859_8"),
+    ],
+)
+def test_short_files_are_read_in_the_charsets_exports_are_written_in(text, charset):
+    """Only the charsets exports are written in are considered (no DOS or Mac Central European code
+    page, no Baltic one that holds Polish letters at other bytes), the more common one wins a tie, and
+    Hebrew read as Russian is told by its letters: frequent in Hebrew, rare in Russian."""
+    data = text.encode(charset)
+    assert data.decode(sniff_charset(data)) == text
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [("pl", "Gdańsk"), ("ro", "Gdańsk"), ("en", "Gdañsk"), ("ru", "Gdañsk"), ("he", "Gdañsk")],
+)
+def test_the_importing_members_language_settles_bytes_that_read_well_in_two_charsets(language, name):
+    """Byte F1 is "ń" in cp1250 and "ñ" in cp1252, and both "Gdańsk" and "Gdañsk" are words a
+    language writes: a Polish (or Romanian) member's computer writes cp1250, an English, Russian or
+    Hebrew speaker's Western text cp1252."""
+    data = "Klient;Kwota\r\nGdańsk;5\r\n".encode("cp1250")
+    assert data.decode(sniff_charset(data, language)).splitlines()[1] == f"{name};5"
+
+
+def test_an_english_members_portuguese_and_french_names_stay_cp1252():
+    data = "Client,Note\r\nSão Paulo,Œuvre\r\n".encode("cp1252")
+    assert data.decode(sniff_charset(data, "en")) == "Client,Note\r\nSão Paulo,Œuvre\r\n"
+    assert data.decode(sniff_charset(data, "pl")) != data.decode(sniff_charset(data, "en"))  # "Săo", "Śuvre"

@@ -608,3 +608,16 @@ def test_importing_a_contact_list_with_sub_customers_gives_one_client_with_their
         "sporting_goods@intuit.com",
         "tim.f@freeman.example",
     }
+
+
+@pytest.mark.parametrize("language", ["", "en", "he", "ru"])
+def test_hebrew_names_in_cp1255_as_excel_on_hebrew_windows_saves_them(language):
+    """Excel on Hebrew Windows saves "CSV" in cp1255. Its letters sit at the bytes where cp1251 has
+    small Cyrillic letters and KOI8-R capital ones, so the file is also "Russian"; the frequent
+    letters of each language tell them apart, whatever the member's language (a Russian-speaking
+    member in Israel imports such files too)."""
+    records, problems = clients("generic_he_cp1255.csv", language=language)
+    assert not problems
+    assert [r.name for r in records] == ["כהן ושות' רואי חשבון בע\"מ", "לוי הנדסה", "מאפיית אבו-חמיד, יפו"]
+    assert records[0].services == ("הנהלת חשבונות", "שכר")
+    assert {r.language for r in records} == {"he"}

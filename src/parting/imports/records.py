@@ -229,6 +229,8 @@ class ReadOptions:
     a charset. ``currency``: the firm's, for rows that give none. ``time_zone``: the firm's, for
     times written without a zone. ``own_addresses`` / ``own_domains``: the firm's members' e-mail
     addresses and the firm's domains (lower case), to tell the firm's side from the client's.
+    ``language``: that of the member who imports (their tools wrote the file): it settles a legacy
+    charset the bytes alone leave open.
     """
 
     format: str = ""
@@ -240,3 +242,4 @@ class ReadOptions:
     time_zone: str = "UTC"
     own_addresses: frozenset[str] = frozenset()
     own_domains: frozenset[str] = frozenset()
+    language: str = ""

@@ -69,9 +69,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_options(firm, kind: str, given: dict) -> ReadOptions:
+def read_options(firm, kind: str, given: dict, by=None) -> ReadOptions:
     """What the readers are told: the user's choices, else the firm's saved mapping; the firm's
-    currency, time zone and its members' addresses (the firm's side of mail and calendars)."""
+    currency, time zone and its members' addresses (the firm's side of mail and calendars); the
+    language of the member who imports (``by``), whose tools wrote the file in its charset."""
     saved = ColumnMapping.objects.filter(firm=firm, kind=kind, format=given.get("format") or "").first()
     mapping = given.get("mapping") or (saved.mapping if saved else {})
     date_order = given.get("date_order") or (saved.date_order if saved else "") or None
@@ -90,6 +91,8 @@ def read_options(firm, kind: str, given: dict) -> ReadOptions:
         time_zone=firm.time_zone,
         own_addresses=frozenset(emails),
         own_domains=frozenset(domain_of(e) for e in emails) - PUBLIC_DOMAINS,
+        language=(by and Membership.objects.filter(firm=firm, user=by).values_list("language", flat=True).first())
+        or "",
     )
 
 
@@ -192,7 +195,7 @@ def run_import(
     run.format, run.file_name, run.file_sha256 = given.get("format", ""), ", ".join(names)[:300], digest
     run.options, run.dry_run, run.state = {**given, "create_clients": create_clients}, dry_run, ImportRun.State.RUNNING
     run.save()
-    ro = read_options(firm, kind if kind != "archive" else "invoices", given)
+    ro = read_options(firm, kind if kind != "archive" else "invoices", given, by)
     counter = _Counting(sum(_size(p) for p in paths if p.exists()), progress)
     outcome = Outcome()
     try:

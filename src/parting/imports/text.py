@@ -38,8 +38,9 @@ MAX_FIELD = 256 * 1024  # a CSV field longer than this is refused
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def sniff_charset(sample: bytes) -> str:
-    """The charset of a file from its first bytes (see the module's docstring). Raises FileUnreadable."""
+def sniff_charset(sample: bytes, language: str | None = None) -> str:
+    """The charset of a file from its first bytes (see the module's docstring); ``language``, the
+    firm's, settles ties between legacy charsets (``detect_charset``). Raises FileUnreadable."""
     for bom, name in _BOMS:
         if sample.startswith(bom):
             return name
@@ -53,7 +54,7 @@ def sniff_charset(sample: bytes) -> str:
     except UnicodeDecodeError as error:
         if error.start >= len(sample) - 3 and len(sample) >= SAMPLE_BYTES:
             return "utf-8"  # the sample cut a character in two
-    best = detect_charset(sample)
+    best = detect_charset(sample, language)
     if best is None:
         raise FileUnreadable(_("the file's character set cannot be identified; save it as UTF-8 and try again"))
     return best
@@ -62,17 +63,33 @@ def sniff_charset(sample: bytes) -> str:
 # Letters of the languages Parting's firms and clients write (pl, ro, ru, he; Western letters are
 # neutral), and signs that show a wrong legacy charset when they appear in business text.
 _TARGET = re.compile(r"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻăâîșțşţĂÂÎȘȚŞŢ\u0400-\u04ff\u05d0-\u05ea]")
-_NEUTRAL = set("àâäçéèêëîïôöùûüÿñßáíóúõãæøåÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑÁÍÓÚÕÃÆØÅ„”“‘’«»–—…€№°•·")
+_NEUTRAL = set("àâäçéèêëîïôöùûüÿñßáíóúõãæøåÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑÁÍÓÚÕÃÆØÅ„”“‘’«»–—…€£№°•·Œœ")
+# The charsets an export without a BOM may be in, most common first: the ANSI code pages Excel and
+# Windows tools write (Western, Central European, Cyrillic, Hebrew, then Turkish), their
+# ISO-8859 counterparts, KOI8, and what Excel for Mac and DOS tools save. Only these are considered:
+# charset-normalizer also offers code pages no export is written in (cp437, mac_latin2, cp855 …), and
+# on a short file one of those can read more plausibly than the real one ("Müller" as "MŁller"). The
+# Baltic ones (cp1257, ISO-8859-13) are left out too: they hold Polish letters at other bytes, so
+# Western text read in them turns Polish ("Señor Núñez" as "Seńor Nśńez").
+# Where two of them read a file equally well, the one earlier here is taken.
 LEGACY_CHARSETS = (
+    "cp1252",
     "cp1250",
     "cp1251",
-    "cp1252",
+    "cp1255",
     "iso8859_2",
     "iso8859_16",
     "koi8_r",
-    "iso8859_5",
-    "cp1255",
     "iso8859_8",
+    "iso8859_5",
+    "iso8859_15",
+    "latin_1",
+    "cp1254",
+    "iso8859_9",
+    "koi8_u",
+    "mac_roman",
+    "mac_cyrillic",
+    "cp866",
 )
 
 
@@ -140,7 +157,7 @@ def _impossible_words(words: list[str]) -> int:
         if _LATIN.search(word) and _OTHER_SCRIPT.search(word):
             count += times
             continue
-        extra = {ch for ch in word.lower() if ord(ch) > 127}
+        extra = {ch for ch in word.lower().replace("i\u0307", "i") if ord(ch) > 127}  # İ lowers to i + dot
         if not extra or _OTHER_SCRIPT.search(word):
             continue
         if _swapped_case(word) or not any(extra <= alphabet for alphabet in _ALPHABETS):
@@ -148,8 +165,32 @@ def _impossible_words(words: list[str]) -> int:
     return count
 
 
-def _plausibility(text: str) -> int:
-    target = len(_TARGET.findall(text))
+# What the language of the member who imports (their computer wrote the file) settles: which Latin
+# letters count as our languages' (Cyrillic and Hebrew ones always count, and ``_letter_fit`` tells
+# the two scripts apart; the Polish and Romanian letters only for a Polish or Romanian member), and
+# which charsets their tools write, most common first (see ``detect_charset``).
+_SCRIPTS = "\u0400-\u04ff\u05d0-\u05ea"
+_LANGUAGE_LETTERS = {
+    "en": re.compile(f"[{_SCRIPTS}]"),
+    "pl": re.compile(f"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ{_SCRIPTS}]"),
+    "ro": re.compile(f"[ăâîșțşţĂÂÎȘȚŞŢ{_SCRIPTS}]"),
+    "ru": re.compile(f"[{_SCRIPTS}]"),
+    "he": re.compile(f"[{_SCRIPTS}]"),
+}
+_LANGUAGE_CHARSETS = {
+    "pl": ("cp1250", "iso8859_2"),
+    "ro": ("cp1250", "iso8859_16", "iso8859_2"),
+    "ru": ("cp1251", "koi8_r", "cp866", "iso8859_5", "mac_cyrillic"),
+    "he": ("cp1255", "iso8859_8"),
+}
+
+
+def _plausibility(text: str, language: str | None = None) -> int:
+    """Letters of our languages against stray signs and letters of other alphabets (``ď``, ``Ř``,
+    ``Ý``). With ``language``, the Polish and Romanian letters count only for that language's firm
+    (for the others they count as neither)."""
+    letters = _LANGUAGE_LETTERS.get(language or "", _TARGET)
+    target = len(letters.findall(text))
     foreign = sum(1 for ch in text if ord(ch) > 127 and ch not in _NEUTRAL and not _TARGET.match(ch))
     words = _WORD.findall(text)
     mixed = sum(len(w) for w in words if _LATIN.search(w) and _OTHER_SCRIPT.search(w))
@@ -179,7 +220,23 @@ def _inverted_case(words: list[str]) -> int:
     return sum(1 for w in words if _INVERTED.search(w))
 
 
-def detect_charset(data: bytes) -> str | None:
+# The sixteen most frequent letters of Russian and of Hebrew (together about 85 % of the letters of a
+# text). Hebrew text read in a Cyrillic code page turns its most frequent letters (י ו ה ל ר ב ת) into
+# й е д м ш б ъ, mostly rare in Russian; real Russian text keeps to the frequent ones.
+_FREQUENT = frozenset("оеаинтсрвлкмдпуяיוהלרבתמאשנעםדקח")
+_CYRILLIC_OR_HEBREW = re.compile(r"[\u0430-\u045f\u05d0-\u05ea]")
+
+
+def _letter_fit(text: str) -> int:
+    """Cyrillic and Hebrew letters among their language's most frequent, less those that are not:
+    what tells Hebrew (cp1255) from a Cyrillic reading of the same bytes (cp1251), where both are
+    letters of our languages and no word is impossible."""
+    letters = _CYRILLIC_OR_HEBREW.findall(text.lower())
+    frequent = sum(1 for ch in letters if ch in _FREQUENT)
+    return 2 * frequent - len(letters)
+
+
+def detect_charset(data: bytes, language: str | None = None) -> str | None:
     """The legacy charset of undeclared 8-bit text. charset-normalizer ranks the candidates (the
     legacy charsets of our languages are added to them), and they are re-ranked in two steps:
 
@@ -192,24 +249,41 @@ def detect_charset(data: bytes) -> str | None:
        favoured) and needs an alphabet per language, not a dictionary. A text in which every word
        could be either ("Săo Paulo" fits the Romanian alphabet) leaves the decision to step 2.
     2. How many letters belong to our languages (pl, ro, ru, he) against how many stray signs
-       (£ ¥ ³ ¿ …) appear (``_plausibility``): on short texts charset-normalizer often takes cp1252
+       (¥ ³ ¿ …) appear (``_plausibility``): on short texts charset-normalizer often takes cp1252
        for Polish cp1250.
+    3. For Cyrillic and Hebrew readings, how many letters are among the language's most frequent
+       (``_letter_fit``): a short Hebrew file in cp1255 is also "Russian" in cp1251.
 
-    A tie keeps charset-normalizer's order."""
+    A tie takes the charset earlier in ``LEGACY_CHARSETS`` (the more common one: cp1250's Romanian
+    "Ş" stays "Ş" rather than become ISO-8859-16's "Ș"). Only charsets of ``LEGACY_CHARSETS`` are
+    considered; charset-normalizer's first choice only when none of them decodes the bytes.
+
+    ``language``, the importing member's, settles what the bytes alone cannot: "Gdańsk" in cp1250
+    is "Gdañsk" in cp1252 and "São" in cp1252 is "Săo" in cp1250, each a possible word. Step 2 then
+    counts the Polish or Romanian letters only for a member of that language, and their tools'
+    charsets come first among ties: a Pole's file is read as cp1250, an English speaker's as cp1252."""
     from charset_normalizer import from_bytes
 
     ranked = [m.encoding for m in from_bytes(data)]
-    candidates = ranked + [c for c in LEGACY_CHARSETS if c not in ranked]
-    best: tuple[tuple[int, int, int], str] | None = None
-    for rank, name in enumerate(candidates):
+    order = _LANGUAGE_CHARSETS.get(language or "", ())
+    order += tuple(c for c in LEGACY_CHARSETS if c not in order)
+    best: tuple[tuple[int, int, int, int], str] | None = None
+    for prior, name in enumerate(order):
         try:
             text = data.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
-        key = (-_impossible_words(_WORD.findall(text)), _plausibility(text), -rank)
+        key = (
+            -_impossible_words(_WORD.findall(text)),
+            _plausibility(text, language),
+            _letter_fit(text),
+            -prior,
+        )
         if best is None or key > best[0]:
             best = (key, name)
-    return best[1] if best else None
+    if best is None:
+        return ranked[0] if ranked else None
+    return best[1]
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -264,12 +338,12 @@ def refuse_other_formats(sample: bytes) -> None:
             raise FileUnreadable(reason, line=1)
 
 
-def open_text(stream: BinaryIO, encoding: str | None = None) -> io.TextIOWrapper:
+def open_text(stream: BinaryIO, encoding: str | None = None, language: str | None = None) -> io.TextIOWrapper:
     """A text stream over ``stream`` (which must be seekable) in the file's charset."""
     if encoding is None:
         sample = stream.read(SAMPLE_BYTES)
         stream.seek(0)
-        encoding = sniff_charset(sample)
+        encoding = sniff_charset(sample, language)
     return io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
 
 
@@ -340,12 +414,14 @@ class CsvFile:
             yield line, row
 
 
-def csv_rows(stream: BinaryIO, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
+def csv_rows(
+    stream: BinaryIO, encoding: str | None = None, delimiter: str | None = None, language: str | None = None
+) -> CsvFile:
     """Open a CSV export. Raises FileUnreadable for a file without a header or a broken one, or one
-    in another format (``refuse_other_formats``)."""
+    in another format (``refuse_other_formats``). ``language``: the importing member's (``detect_charset``)."""
     refuse_other_formats(stream.read(64))
     stream.seek(0)
-    text = open_text(stream, encoding)
+    text = open_text(stream, encoding, language)
     counter = [0]
     lines = _lines(text, counter)
     first = next(lines, None)

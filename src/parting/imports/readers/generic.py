@@ -98,7 +98,7 @@ class _Borrowed(io.BufferedIOBase):
 def open_csv(stream: BinaryIO, options: ReadOptions, start: int = 0):
     """``text.csv_rows`` over the stream from byte ``start``, leaving the stream open."""
     try:
-        return csv_rows(_Borrowed(stream, start), encoding=options.encoding or None)
+        return csv_rows(_Borrowed(stream, start), encoding=options.encoding or None, language=options.language)
     except LookupError:
         raise FileUnreadable(
             _("the character set %(encoding)s is unknown") % {"encoding": repr(options.encoding)}

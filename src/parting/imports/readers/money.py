@@ -389,7 +389,7 @@ class _Table:
         sample = self.stream.read(SAMPLE_BYTES)
         self.stream.seek(0)
         refuse_other_formats(sample)
-        encoding = self.options.encoding or sniff_charset(sample)
+        encoding = self.options.encoding or sniff_charset(sample, self.options.language)
         bom = b""
         if encoding.replace("_", "-").lower() in ("utf-16", "utf16"):
             bom, encoding = sample[:2], "utf-16-le" if sample.startswith(b"\xff\xfe") else "utf-16-be"

@@ -250,13 +250,14 @@ class MappingForm(forms.Form):
         return {name: column for name in columns.mappable(kind) if (column := self.cleaned_data.get(f"map_{name}"))}
 
 
-def _preview(path, header_only: bool = False) -> tuple[list[str], list[list[str]], str]:
-    """The first rows of a CSV file: (header, rows, the reason it cannot be read or "")."""
+def _preview(path, language: str, header_only: bool = False) -> tuple[list[str], list[list[str]], str]:
+    """The first rows of a CSV file: (header, rows, the reason it cannot be read or ""), read as the
+    import will read it (``language``, the member's, settles a legacy charset)."""
     header: list[str] = []
     rows: list[list[str]] = []
     try:
         with path.open("rb") as stream:
-            table = csv_rows(stream)
+            table = csv_rows(stream, language=language)
             header = table.header
             for _line, row in itertools.islice(table, 0 if header_only else PREVIEW_ROWS):
                 rows.append([row.get(name, "") for name in header])
@@ -291,7 +292,7 @@ def import_upload(request, token: str):
     files = manifest["files"]
     header, rows, unreadable = [], [], ""
     if kind in CSV_KINDS:
-        header, rows, unreadable = _preview(folder / files[0][0])
+        header, rows, unreadable = _preview(folder / files[0][0], request.membership.language)
     form = MappingForm(request.POST if request.method == "POST" else None, kind=kind, header=header,
                        initial=_initial(request.firm, kind, header))  # fmt: skip
     if request.method == "POST" and form.is_valid():
