@@ -484,6 +484,18 @@ def test_quickbooks_sub_customers_and_jobs_are_invoices_of_their_parent_customer
     ]
 
 
+def test_a_quickbooks_open_invoices_report_customised_without_its_amount_column_says_how_to_add_it():
+    """Open Invoices shows the columns chosen for it; with only "Open balance" left there is no
+    invoice total (what the client was billed, W11), and the open balance alone would import each
+    invoice as its unpaid rest. Refused with the missing column, the header line and the menu that
+    puts it back; nothing is read."""
+    with pytest.raises(FileUnreadable) as caught:
+        invoices("quickbooks_open_invoices_without_amount.csv", date_order="mdy")
+    assert caught.value.line == 5
+    assert "'Amount' or 'Total' or 'Total amount'" in caught.value.reason
+    assert "Customize → Rows/Columns → Change columns" in caught.value.reason
+
+
 def test_quickbooks_payments_of_a_parent_and_of_its_sub_customers_are_the_parents():
     """In a Transaction List by Customer the parent's own rows come first, then each sub-customer's
     group inside it: every payment there is the parent customer's, and the next customer's group

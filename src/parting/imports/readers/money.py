@@ -570,6 +570,13 @@ class _Table:
                 reason = _(
                     "required columns are missing (%(format)s): %(columns)s; the file's columns are: %(header)s"
                 ) % {**values, "format": str(self.preset.label)}
+            if self.preset.report:
+                # A QuickBooks report shows the columns chosen for it: Open Invoices, customised
+                # down to "Open balance", has no invoice total to import.
+                reason += "; " + _(
+                    "in QuickBooks, add them to the report (Customize → Rows/Columns → Change columns), "
+                    "run it again and export it"
+                )
             raise FileUnreadable(reason, line=self.header_line)
 
     def _refuse_the_other_kind(self, by_norm: dict[str, str]) -> None:
