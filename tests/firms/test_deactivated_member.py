@@ -166,3 +166,22 @@ def test_a_deactivated_member_cannot_upload_a_document(firm, owner):
     deactivate(owner, staff)
     with pytest.raises(PermissionDenied):
         document_upload(client=client, by=staff, category="provided", upload=upload_file("a.txt", b"hello"))
+
+
+@pytest.mark.django_db
+def test_the_one_membership_lookup_finds_an_active_member_of_this_firm_only(firm, owner):
+    """Membership.active is what every authorization check above starts from."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.factories import FirmFactory
+
+    staff = MembershipFactory(firm=firm, staff=True)
+    elsewhere = MembershipFactory(firm=FirmFactory(), user=staff.user)
+    assert Membership.active(staff.user, firm.pk) == staff
+    assert Membership.active(staff.user, elsewhere.firm_id) == elsewhere
+    assert Membership.active(MembershipFactory(firm=FirmFactory()).user, firm.pk) is None
+    assert Membership.active(None, firm.pk) is None
+    assert Membership.active(AnonymousUser(), firm.pk) is None
+    deactivate(owner, staff.user)
+    assert Membership.active(staff.user, firm.pk) is None
+    assert Membership.active(staff.user, elsewhere.firm_id) == elsewhere

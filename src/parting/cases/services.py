@@ -82,7 +82,7 @@ def _fits(**texts: tuple[str | None, int]) -> None:
 
 def case_membership(case: OffboardingCase, user) -> Membership:
     """The user's membership of the case's firm; anyone else is refused (every case action starts here)."""
-    membership = Membership.objects.filter(user=user, firm_id=case.firm_id, is_active=True).first()
+    membership = Membership.active(user, case.firm_id)
     if membership is None:
         raise CaseError(_("Only members of the firm can act on its cases."))
     return membership

@@ -77,7 +77,7 @@ Status = Bundle.Status
 
 def bundle_can_manage(*, user, client: Client, case: OffboardingCase | None) -> bool:
     """Owners and partners, and the case's members: who opened it and who looks after the client."""
-    membership = Membership.objects.filter(user=user, firm_id=client.firm_id, is_active=True).first() if user else None
+    membership = Membership.active(user, client.firm_id)
     if membership is None:
         return False
     if membership.is_senior:

@@ -33,9 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def _membership(user, firm_id: int) -> Membership:
-    membership = (
-        Membership.objects.filter(user=user, firm_id=firm_id, is_active=True).first() if user is not None else None
-    )
+    membership = Membership.active(user, firm_id)
     if membership is None:
         raise PermissionDenied(_("Only members of the firm can do this."))
     return membership

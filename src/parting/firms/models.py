@@ -134,6 +134,14 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.firm})"
 
+    @classmethod
+    def active(cls, user, firm_id: int) -> Membership | None:
+        """``user``'s membership of the firm, when it is active: the one lookup every authorization
+        check starts from (a deactivated member, a member of another firm and no user at all get None)."""
+        if user is None or not getattr(user, "pk", None):
+            return None
+        return cls.objects.filter(user=user, firm_id=firm_id, is_active=True).first()
+
     @property
     def is_senior(self) -> bool:
         """Owners and partners: the people a W3 client insists on talking to."""

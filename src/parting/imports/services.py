@@ -91,8 +91,7 @@ def read_options(firm, kind: str, given: dict, by=None) -> ReadOptions:
         time_zone=firm.time_zone,
         own_addresses=frozenset(emails),
         own_domains=frozenset(domain_of(e) for e in emails) - PUBLIC_DOMAINS,
-        language=(by and Membership.objects.filter(firm=firm, user=by).values_list("language", flat=True).first())
-        or "",
+        language=member.language if (member := Membership.active(by, firm.pk)) else "",
     )
 
 

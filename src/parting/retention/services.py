@@ -171,7 +171,7 @@ def erasure_request(*, client, by, on: dt.date, requested_on: dt.date, reason: s
     from parting.signs.policy import policy_for
 
     reason = (reason or "").strip()
-    membership = Membership.objects.filter(user=by, firm_id=client.firm_id, is_active=True).first()
+    membership = Membership.active(by, client.firm_id)
     if membership is None or not membership.is_senior:
         raise RetentionError(_("Only owners and partners can record a request for erasure."))
     if not reason:
@@ -224,7 +224,7 @@ def postpone(*, schedule: PurgeSchedule, by, to_date: dt.date | None, reason: st
     from parting.firms.models import Membership
 
     reason = (reason or "").strip()
-    membership = Membership.objects.filter(user=by, firm_id=schedule.firm_id, is_active=True).first()
+    membership = Membership.active(by, schedule.firm_id)
     if membership is None or not membership.is_senior:
         raise RetentionError(_("Only owners and partners can postpone a purge."))
     if not reason:
