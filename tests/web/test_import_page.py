@@ -437,3 +437,15 @@ def test_the_mapping_step_offers_what_an_invoice_still_owes_and_the_row_type_for
     invoice = Invoice.objects.get(number="B-1")
     assert invoice.amount == 1000 and invoice.balance == 400 and invoice.paid_on is None
     assert not Invoice.objects.filter(number="B-2").exists()
+
+
+@pytest.mark.parametrize(("language", "shown"), [("pl", "Gdańsk Sp. z o.o."), ("en", "Gdañsk Sp. z o.o.")])
+def test_the_preview_reads_a_legacy_charset_as_the_import_will_for_the_member(client, firm, language, shown):
+    """Byte F1 is "ń" in cp1250 (Polish Windows) and "ñ" in cp1252 (English Windows): the preview
+    reads the file in the charset of the member's language, as the import does."""
+    member = MembershipFactory(firm=firm, language=language)
+    client.force_login(member.user)
+    content = "name,language\r\nGdańsk Sp. z o.o.,pl\r\n".encode("cp1250")
+    token = token_of(upload(client, [("klienci.csv", content)], kind="clients"))
+    page = client.get(reverse("import_upload", kwargs={"token": token})).content.decode()
+    assert f"<td>{shown}</td>" in page
