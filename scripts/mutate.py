@@ -153,8 +153,28 @@ def pytest_sessionstart(session) -> None:
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """mutmut names a mutant's tests in no particular order: run them in the suite's order, file by file."""
-    items.sort(key=lambda item: (str(item.path), item.location[1] or 0))
+    """mutmut names a mutant's tests in no particular order: run them in the suite's order, file by
+    file, the mutated module's own tests first (tests/cases/test_checks*.py, then tests/cases/, for a
+    mutant of cases/checks.py). A mutant dies at its first failing test (``-x``), and a function such
+    as cases.checks.case_checks is reached by some 300 tests, most of them pages and API calls that
+    only pass through it: in plain suite order the tests that pin it down came after minutes of those."""
+    package, module = _mutated_module(os.environ.get("MUTANT_UNDER_TEST", ""))
+
+    def key(item):
+        path = item.path.relative_to(ROOT).as_posix() if item.path.is_relative_to(ROOT) else str(item.path)
+        own = path.startswith(f"tests/{package}/") if package else False
+        named = own and module and item.path.name.startswith(f"test_{module}")
+        return (0 if named else 1 if own else 2, path, item.location[1] or 0)
+
+    items.sort(key=key)
+
+
+def _mutated_module(mutant: str) -> tuple[str, str]:
+    """parting.cases.checks.x_case_checks__mutmut_3 -> ("cases", "checks"); ("", "") otherwise."""
+    parts = mutant.split(".")
+    if len(parts) >= 4 and parts[0] == "parting":
+        return parts[1], parts[2]
+    return "", ""
 
 
 def pytest_runtest_teardown(item) -> None:
