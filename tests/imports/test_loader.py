@@ -245,7 +245,7 @@ def test_the_import_command_summarises_a_dry_run_per_client(firm, tmp_path, caps
     ClientFactory(firm=firm, name="Acme")
     call_command("import", "requests", str(write(tmp_path, REQUESTS)), "--firm", firm.slug, "--dry-run")
     out = capsys.readouterr().out
-    assert "Dry run" in out and "Acme: 2 requests added" in out and "Globex: 1" in out
+    assert "Dry run" in out and "Acme: requests: 2 added" in out and "Globex: 1" in out
     assert not ClientRequest.objects.filter(firm=firm).exists()
 
 

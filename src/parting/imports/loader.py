@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import DecimalField, Max, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -519,8 +520,12 @@ class Loader:
 
     def _payments(self, batch) -> None:
         """Payments keyed by their reference; an invoice named by its number or by its id in the export
-        (Stripe's in_…). A payment that names no invoice (QuickBooks' payments list) is applied to
-        the client's open invoices, oldest due first, split where it covers several."""
+        (Stripe's in_…). A payment that names no invoice (QuickBooks' payments list) goes to the
+        invoice whose summary payment (what an invoice export said was paid) has its amount, the one
+        dated nearest; else it is applied to the client's open invoices, oldest due first, split
+        where it covers several. Either way it replaces the summary of the invoices it lands on, as a
+        payment that names its invoice does: the invoice export and the payments export of the same
+        QuickBooks company never count one payment twice."""
         numbers = {r.invoice_number for r in batch if r.invoice_number}
         invoices = {}
         for number, key, pk, client_id in (
@@ -530,6 +535,7 @@ class Loader:
         ):
             invoices[number] = invoices[key or number] = (pk, client_id)
         rows, no_invoice, named = [], Counter(), set()
+        unnamed_refunds = 0
         allocated: dict[int, Decimal] = defaultdict(Decimal)  # applied earlier in this batch, not yet written
         known = set(
             Payment.objects.filter(firm=self.firm, reference__in=[r.key[:110] for r in batch]).values_list(
@@ -550,8 +556,12 @@ class Loader:
                     (record.key[:120], client_id, {**values, "invoice_id": invoice_id, "amount": record.amount})
                 )
                 continue
-            if record.invoice_number or record.amount <= 0:
-                no_invoice[record.invoice_number or "—"] += 1
+            if record.invoice_number:
+                no_invoice[record.invoice_number] += 1
+                self.outcome.count("payments", "skipped (no such invoice)")
+                continue
+            if record.amount <= 0:
+                unnamed_refunds += 1  # a refund must say what it gives back
                 self.outcome.count("payments", "skipped (no such invoice)")
                 continue
             client_id = self._client_for(record.client, "payments")
@@ -561,7 +571,7 @@ class Loader:
             if key in known:  # applied by an earlier import: the same file twice changes nothing
                 self.outcome.count("payments", "unchanged", self.names.get(client_id, ""))
                 continue
-            parts = self._apply(client_id, record.amount, record.paid_on, allocated)
+            parts = self._apply(client_id, record.amount, record.paid_on, allocated, named)
             if not parts:
                 self.outcome.notes.append(
                     _("a payment of %(amount)s from %(client)s on %(date)s finds no open invoice: skipped")
@@ -580,6 +590,15 @@ class Loader:
                     n,
                 )
                 % {"n": n, "number": number}
+            )
+        if unnamed_refunds:
+            self.outcome.notes.append(
+                ngettext(
+                    "%(n)d refund that names no invoice: skipped",
+                    "%(n)d refunds that name no invoice: skipped",
+                    unnamed_refunds,
+                )
+                % {"n": unnamed_refunds}
             )
         if not rows:
             return
@@ -613,30 +632,57 @@ class Loader:
                 else:
                     self.outcome.count("payments", "unchanged", client)
             self.touched_invoices.add(values["invoice_id"])
-        # Payments that name their invoice replace what an invoice export said was paid; payments
-        # applied to open invoices leave it (those invoices were open, summary included).
+        # Payments replace what an invoice export said was paid on the invoices they land on.
         Payment.objects.filter(invoice_id__in=named, origin=Payment.Origin.INVOICE).delete()
         Payment.objects.bulk_create(new, batch_size=500)
         if changed:
             Payment.objects.bulk_update(changed, sorted(fields), batch_size=500)
         settle_invoices({v["invoice_id"] for _k, _c, v in rows})  # what is open decides where the next goes
 
-    def _apply(self, client_id: int, amount: Decimal, day, allocated: dict[int, Decimal]) -> list[tuple[int, Decimal]]:
-        """Split ``amount`` over the client's open invoices issued by ``day``, oldest due first; what is
-        left after the last open invoice goes to it (an overpayment shows as a negative balance)."""
-        parts, left = [], amount
-        open_invoices = list(
-            Invoice.objects.filter(firm=self.firm, client_id=client_id, paid_on__isnull=True, issued_on__lte=day)
+    def _apply(
+        self, client_id: int, amount: Decimal, day, allocated: dict[int, Decimal], replaced: set[int]
+    ) -> list[tuple[int, Decimal]]:
+        """Where a payment that names no invoice goes (see ``_payments``): ``[(invoice, part)]``.
+
+        First the invoice, issued by ``day``, whose summary payment is this amount, dated nearest to
+        ``day``: the payment the invoice export summarised. Else the client's open invoices issued by
+        ``day``, oldest due first, counting as unpaid what a summary said of an invoice already in
+        ``replaced``; what is left after the last goes to it (an overpayment shows as a negative
+        balance). The invoices it lands on join ``replaced``, whose summaries the caller deletes."""
+        invoices = list(
+            Invoice.objects.filter(firm=self.firm, client_id=client_id, issued_on__lte=day)
+            .annotate(
+                summary=Coalesce(
+                    Sum("payments__amount", filter=Q(payments__origin=Payment.Origin.INVOICE)),
+                    Decimal(0),
+                    output_field=DecimalField(),
+                ),
+                summary_on=Max("payments__paid_on", filter=Q(payments__origin=Payment.Origin.INVOICE)),
+            )
             .order_by("due_on", "number")
-            .values_list("pk", "amount", "discount_given", "amount_paid")
+            .values_list("pk", "amount", "discount_given", "amount_paid", "summary", "summary_on")
         )
-        for pk, total, discount, paid in open_invoices:
+        same = [
+            (abs((summary_on - day).days), n, pk)
+            for n, (pk, _total, _discount, _paid, summary, summary_on) in enumerate(invoices)
+            if pk not in replaced and summary == amount and summary_on is not None
+        ]
+        if same:
+            pk = min(same)[2]
+            replaced.add(pk)
+            allocated[pk] += amount
+            return [(pk, amount)]
+        parts, left = [], amount
+        for pk, total, discount, paid, summary, _summary_on in invoices:
+            if pk in replaced:
+                paid -= summary  # its summary goes: the payments themselves are arriving
             owed = total - discount - paid - allocated[pk]
             if owed <= 0:
                 continue
             share = min(owed, left)
             parts.append((pk, share))
             allocated[pk] += share
+            replaced.add(pk)
             left -= share
             if left <= 0:
                 break

@@ -63,7 +63,8 @@ def sniff_charset(sample: bytes, language: str | None = None) -> str:
 # Letters of the languages Parting's firms and clients write (pl, ro, ru, he; Western letters are
 # neutral), and signs that show a wrong legacy charset when they appear in business text.
 _TARGET = re.compile(r"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻăâîșțşţĂÂÎȘȚŞŢ\u0400-\u04ff\u05d0-\u05ea]")
-_NEUTRAL = set("àâäçéèêëîïôöùûüÿñßáíóúõãæøåÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑÁÍÓÚÕÃÆØÅ„”“‘’«»–—…€£№°•·Œœ")
+# (U+00A0, the no-break space, is the thousands separator Excel writes in French, Polish, Russian …)
+_NEUTRAL = set("àâäçéèêëîïôöùûüÿñßáíóúõãæøåÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑÁÍÓÚÕÃÆØÅ„”“‘’«»–—…€£№°•·Œœ\u00a0")
 # The charsets an export without a BOM may be in, most common first: the ANSI code pages Excel and
 # Windows tools write (Western, Central European, Cyrillic, Hebrew, then Turkish), their
 # ISO-8859 counterparts, KOI8, and what Excel for Mac and DOS tools save. Only these are considered:
@@ -787,12 +788,26 @@ def parse_hours(value: str) -> Decimal:
     raise ValueError(f"{value!r} is not a duration")
 
 
+# Yes and no as exports and people write them, and the TRUE and FALSE a spreadsheet writes in its
+# own language when it saves a file it opened (Excel's German WAHR/FALSCH, French VRAI/FAUX …).
+_YES = frozenset(
+    "yes y true 1 x billable tak da да כן ja oui sí si sim "  # noqa: SIM905 (a list of words, one line per kind)
+    "wahr vrai verdadero vero verdadeiro waar prawda adevărat adevarat истина "
+    "sant sand sann tosi pravda igaz doğru אמת".split()
+)
+_NO = frozenset(
+    "no n false 0 non-billable nie nu нет לא nein non não nao "  # noqa: SIM905
+    "falsch faux falso onwaar fałsz falsz fals ложь falskt falsk usann "
+    "epätosi nepravda hamis yanliş yanlış שקר".split()
+) | {""}
+
+
 def truthy(value: str) -> bool | None:
     """Yes/no as exports write it; None when the cell says neither."""
     v = value.strip().lower()
-    if v in ("yes", "y", "true", "1", "x", "billable", "tak", "da", "да", "כן"):
+    if v in _YES:
         return True
-    if v in ("no", "n", "false", "0", "", "non-billable", "nie", "nu", "нет", "לא"):
+    if v in _NO:
         return False
     return None
 

@@ -122,6 +122,10 @@ _SPECS: tuple[Preset, ...] = (
             "due_on": ("Due date",),
             "amount": ("Amount", "Total", "Total amount"),
             "amount_due": ("Open balance", "Balance due", "Balance"),
+            # With multicurrency on, "Amount" and "Open balance" are in the company's home currency
+            # and these in the invoice's own (its "Currency"); "Exchange rate" is home units per one.
+            "foreign_amount": ("Foreign amount",),
+            "foreign_amount_due": ("Foreign open balance",),
             "currency": ("Currency",),
             "fx_rate": ("Exchange rate",),
             "status": ("Status", "Invoice status", "Payment status"),
@@ -221,6 +225,8 @@ _SPECS: tuple[Preset, ...] = (
             _sig("Client Name", "Invoice #", "Method", "Amount"),
             _sig("Client", "Invoice #", "Payment Method", "Amount"),
             _sig("Client", "Invoice Number", "Method", "Amount"),
+            _sig("Payment Date", "Client Name", "Invoice Number", "Amount"),
+            _sig("Client Name", "Invoice Number", "Payment Type", "Amount"),
         ),
     ),
     Preset(
@@ -356,6 +362,7 @@ _TOTAL = re.compile(
 )
 _TOTAL_FOR = re.compile(r"^\s*total for\s+(.+?)\s*$", re.IGNORECASE)
 _FOOTER = re.compile(r"(^(accrual|cash) basis\b)|(\b\d{1,2}:\d{2}\s*(am|pm)\b)", re.IGNORECASE)
+_BASIS = re.compile(r"^(accrual|cash) basis\b", re.IGNORECASE)
 
 
 @dataclass
@@ -646,6 +653,10 @@ class _Table:
                 continue  # "Total for …", "TOTAL": the report's sums
             if not day and not any(values.get(f) for f in _WHO_AND_WHICH) and any(values.get(f) for f in _SUMS):
                 continue  # an amount alone, no date, client or number: a sum (a total per currency)
+            if report and filled and _BASIS.match(filled[0]):
+                # QuickBooks' footer, "Accrual basis Tuesday, 31 March 2026 05:01 PM GMT+01:00": unquoted,
+                # its commas split it into cells, and a day-first date lands in a column of its own
+                continue
             line += skipped
             if report and len(filled) == 1 and not any(values.get(f) for f in key_fields):
                 if not _FOOTER.search(filled[0]):
@@ -682,7 +693,16 @@ def _listing(header: list[str]) -> str:
 
 _DATE_FIELDS = {"invoices": ("issued_on", "due_on", "paid_on"), "payments": ("paid_on", "disputed_on")}
 _AMOUNT_FIELDS = {
-    "invoices": ("amount", "line_total", "amount_paid", "amount_due", "discount_given", "fx_rate"),
+    "invoices": (
+        "amount",
+        "line_total",
+        "amount_paid",
+        "amount_due",
+        "discount_given",
+        "fx_rate",
+        "foreign_amount",
+        "foreign_amount_due",
+    ),
     "payments": ("amount", "refunded", "disputed"),
 }
 _PLAIN = re.compile(r"-?\d{1,9}(\.\d{1,6})?$")
@@ -1014,10 +1034,18 @@ def _parse_invoice(
     due_on = columns.date("due_on", row.get("due_on", ""), errors)
     paid_on = columns.date("paid_on", row.get("paid_on", ""), errors)
     amount_field = "amount" if "amount" in table.cols else "line_total"
+    due_field = "amount_due"
+    if row.get("foreign_amount"):  # in the invoice's currency, where the home currency's is beside it
+        amount_field, due_field = "foreign_amount", "foreign_amount_due"
     amount = _required_amount(table, columns, row, amount_field, errors)
     amount_paid = columns.amount("amount_paid", row.get("amount_paid", ""), errors)
-    amount_due = columns.amount("amount_due", row.get("amount_due", ""), errors)
+    amount_due = columns.amount(due_field, row.get(due_field, ""), errors)
     fx_rate = columns.amount("fx_rate", row.get("fx_rate", ""), errors)
+    if amount_field == "foreign_amount" and amount_due is None and row.get("amount_due") and fx_rate:
+        # only the home currency's open balance: in the invoice's currency at the invoice's rate
+        home_due = columns.amount("amount_due", row["amount_due"], errors)
+        if home_due is not None:
+            amount_due = (home_due / fx_rate).quantize(Decimal("0.01"))
     discount_given = columns.amount("discount_given", row.get("discount_given", ""), errors)
     currency = _currency(table, row, errors)
     reminders: int | None = None
@@ -1180,9 +1208,12 @@ def _parse_payment(
         elif "payment" not in kind:
             return  # an invoice, credit memo, journal entry… in a transaction list
     status = row.get("status", "").lower()
-    if status in _FAILED_PAYMENT or truthy(row.get("captured", "") or "yes") is False:
+    captured = truthy(row.get("captured", "") or "yes")
+    if status in _FAILED_PAYMENT or captured is False:
         return
     errors: list[tuple[str, str]] = []
+    if captured is None:  # neither yes nor no: never counted as money received on a guess
+        errors.append((table.cols["captured"], _("%(value)s is neither yes nor no") % {"value": repr(row["captured"])}))
     client = _client(table, row, group)
     invoice_number = row.get("invoice_number", "")
     if not client and not invoice_number:

@@ -130,7 +130,11 @@ class Command(BaseCommand):
         if dry_run and out.get("per_client"):
             self.stdout.write("Per client:")
             for name, what in out["per_client"].items():
-                self.stdout.write(f"  {name}: " + ", ".join(f"{n} {w}" for w, n in sorted(what.items())))
+                by_kind: dict[str, list[str]] = {}
+                for key, n in sorted(what.items()):  # "invoices added": 1 → invoices: 1 added
+                    counted, _sep, happened = key.rpartition(" ")
+                    by_kind.setdefault(counted, []).append(f"{n} {happened}")
+                self.stdout.write(f"  {name}: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in by_kind.items()))
         if result.run.unmatched:
             total = sum(n for _name, n in result.run.unmatched)
             self.stdout.write(

@@ -1,0 +1,169 @@
+"""Exports as users get them that an independent check against each tool's documented formats found
+misread (issue 10): a QuickBooks invoice list and payments list of one company, a French Excel re-save
+whose only 8-bit bytes are no-break spaces, localised TRUE/FALSE, a QuickBooks UK report footer, a
+FreshBooks payments export titled differently, and QuickBooks' multicurrency columns."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from parting.evidence.models import Invoice, Payment
+from parting.imports.problems import Problems
+from parting.imports.readers.money import detect, read_invoices, read_payments
+from parting.imports.records import ReadOptions
+from parting.imports.services import run_import
+from parting.imports.text import sniff_charset
+
+SAMPLES = Path(__file__).parent / "samples" / "money"
+D = Decimal
+
+
+def read(reader, name: str, **options):
+    problems = Problems()
+    records = list(reader(io.BytesIO((SAMPLES / name).read_bytes()), name, ReadOptions(**options), problems))
+    return records, problems
+
+
+# -- QuickBooks: the invoice list, then the payments of the same company ---------------------------
+
+
+@pytest.mark.django_db
+def test_w7_quickbooks_payments_without_an_invoice_number_replace_what_the_invoice_list_said_was_paid(firm):
+    """The invoice list says what each invoice had been paid (Amount less Open balance); the payments
+    list (Transaction List by Customer) has the payments themselves but names no invoice. Each payment
+    takes the place of the summary with its amount, so nothing is counted twice and none is lost."""
+    invoices = run_import(
+        firm=firm, by=None, kind="invoices", create_clients=True, options={"date_order": "mdy"},
+        paths=[SAMPLES / "quickbooks_invoice_list_then_payments.csv"],
+    )  # fmt: skip
+    assert not invoices.problems
+    paid = dict(Invoice.objects.filter(firm=firm).values_list("number", "amount_paid"))
+    assert paid["1041"] == D("1200.00") and paid["1042"] == D("1450.00")
+    payments = run_import(
+        firm=firm, by=None, kind="payments", options={"date_order": "mdy"},
+        paths=[SAMPLES / "quickbooks_transaction_list_payments_without_invoice.csv"],
+    )  # fmt: skip
+    assert not payments.problems
+    rows = {
+        (p.invoice.number, p.origin, str(p.paid_on), p.amount)
+        for p in Payment.objects.filter(firm=firm, invoice__number__in=["1041", "1042"]).select_related("invoice")
+    }
+    assert rows == {
+        ("1041", "imported", "2026-02-03", D("1200.00")),  # the day it was paid, not the due date
+        ("1042", "imported", "2026-02-20", D("1450.00")),  # the part payment, once
+    }
+    paid = dict(Invoice.objects.filter(firm=firm).values_list("number", "amount_paid"))
+    assert paid["1041"] == D("1200.00") and paid["1042"] == D("1450.00")
+    assert "1 refund that names no invoice: skipped" in payments.run.counts["notes"]
+
+
+@pytest.mark.django_db
+def test_w7_a_payment_naming_no_invoice_still_goes_to_the_oldest_open_invoice_when_no_summary_has_its_amount(
+    firm, tmp_path
+):
+    """No summary of 700: the payment is applied oldest due first, as before, and the summary of the
+    invoice it lands on goes (the payments themselves are arriving)."""
+    run_import(
+        firm=firm, by=None, kind="invoices", create_clients=True, options={"date_order": "mdy"},
+        paths=[SAMPLES / "quickbooks_invoice_list_then_payments.csv"],
+    )  # fmt: skip
+    path = tmp_path / "payments.csv"
+    path.write_text("client,paid_on,amount,id\nHarbour & Finch Ltd,2026-02-20,700.00,P-1\n", encoding="utf-8")
+    result = run_import(firm=firm, by=None, kind="payments", paths=[path])
+    assert not result.problems
+    payments = list(Payment.objects.filter(firm=firm, invoice__number="1042").values_list("origin", "amount"))
+    assert payments == [("imported", D("700.00"))]
+
+
+# -- charsets and spreadsheets' own words -----------------------------------------------------------
+
+
+def test_a_french_excel_resave_whose_only_8_bit_bytes_are_no_break_spaces_is_cp1252():
+    """French Excel writes "1 440,00" with a no-break space (byte A0 in cp1252) between the thousands;
+    DOS cp866 reads that byte as a Cyrillic "а", which made every amount over 999 "1а440,00"."""
+    data = (SAMPLES / "xero_invoices_excel_fr_nbsp_cp1252.csv").read_bytes()
+    assert sniff_charset(data) == "cp1252"
+    records, problems = read(read_invoices, "xero_invoices_excel_fr_nbsp_cp1252.csv")
+    assert not problems
+    assert {r.number: r.amount for r in records}["INV-0101"] == D("1440.00")
+
+
+def test_a_stripe_export_resaved_by_german_excel_skips_the_charges_it_says_were_not_captured():
+    """Excel writes TRUE and FALSE in its own language when it saves (WAHR, FALSCH): an uncaptured
+    charge is money never received, and a failed one too."""
+    records, problems = read(read_payments, "stripe_payments_excel_de_wahr_falsch.csv")
+    assert not problems
+    keys = {r.key for r in records}
+    assert "ch_1QUncap" not in keys and "ch_1QDddd" not in keys
+    assert {"ch_1QAaaa", "ch_1QBbbb", "ch_1QGggg"} <= keys
+
+
+def test_a_captured_cell_that_says_neither_yes_nor_no_is_a_problem_not_money_received():
+    header = "id,Created (UTC),Amount,Amount Refunded,Currency,Status,Customer Email,Captured\n"
+    data = header + "ch_1,2026-01-31 10:00:00,100.00,0.00,eur,Paid,a@b.example,maybe\n"
+    problems = Problems()
+    records = list(read_payments(io.BytesIO(data.encode()), "p.csv", ReadOptions(), problems))
+    assert records == []
+    assert [(p.source.line, p.column, p.reason) for p in problems] == [(2, "Captured", "'maybe' is neither yes nor no")]
+
+
+@pytest.mark.parametrize(
+    ("word", "captured"),
+    [
+        *[("WAHR", True), ("FALSCH", False), ("VRAI", True), ("FAUX", False), ("PRAWDA", True), ("FAŁSZ", False)],
+        *[("ADEVĂRAT", True), ("FALS", False), ("ИСТИНА", True), ("ЛОЖЬ", False), ("TRUE", True), ("false", False)],
+    ],
+)
+def test_excels_true_and_false_in_the_languages_it_writes_them(word, captured):
+    header = "id,Created (UTC),Amount,Amount Refunded,Currency,Status,Customer Email,Captured\n"
+    data = header + f"ch_1,2026-01-31 10:00:00,100.00,0.00,eur,Paid,a@b.example,{word}\n"
+    problems = Problems()
+    records = list(read_payments(io.BytesIO(data.encode()), "p.csv", ReadOptions(), problems))
+    assert not problems
+    assert bool(records) is captured
+
+
+# -- QuickBooks reports ------------------------------------------------------------------------------
+
+
+def test_a_quickbooks_uk_report_footer_with_a_day_first_date_is_not_a_row():
+    """ "Accrual basis Tuesday, 31 March 2026 05:01 PM GMT+01:00", unquoted: its comma puts the date in
+    a column of its own, where it looked like a dated row with no number, customer or amount."""
+    records, problems = read(read_invoices, "quickbooks_ar_aging_detail_uk_footer.csv", date_order="dmy")
+    assert not problems
+    assert [(r.number, r.amount) for r in records] == [
+        ("2001", D("1800.00")),
+        ("2002", D("2400.00")),
+        ("2003", D("-300.00")),
+        ("2004", D("950.00")),
+    ]
+
+
+def test_quickbooks_multicurrency_invoices_are_read_in_their_own_currency_with_the_rate_to_the_home_one():
+    """With multicurrency on, "Amount" and "Open balance" are in the home currency and "Foreign
+    amount" and "Foreign open balance" in the invoice's; "Exchange rate" is home units per one."""
+    records, problems = read(read_invoices, "quickbooks_invoice_list_multicurrency.csv", date_order="dmy")
+    assert not problems
+    got = {r.number: (r.amount, r.currency, r.fx_rate, r.amount_paid) for r in records}
+    assert got["3001"] == (D("1000.00"), "USD", D("0.79"), D("1000.00"))
+    assert got["3002"] == (D("2000.00"), "GBP", D("1.00"), None)
+    assert got["3003"][:3] == (D("1500.00"), "EUR", D("0.85"))
+    assert got["3003"][3] == D("750.00")  # 1,500.00 less its foreign open balance
+
+
+# -- FreshBooks --------------------------------------------------------------------------------------
+
+
+def test_a_freshbooks_payments_export_titled_payment_date_client_name_payment_type_is_recognised():
+    header = ["Payment Date", "Client Name", "Invoice Number", "Payment Type", "Notes", "Amount", "Currency"]
+    assert detect(header, "payments") == "freshbooks"
+    records, problems = read(read_payments, "freshbooks_payments_collected_variant.csv")
+    assert not problems
+    assert [(r.invoice_number, r.amount, r.currency, r.method) for r in records] == [
+        ("0000101", D("1017.00"), "USD", "VISA"),
+        ("0000102", D("400.00"), "AUD", "Cheque"),
+    ]
