@@ -18,9 +18,12 @@ import time_machine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parting.clients.models import Client
+from parting.evidence.models import Meeting
 from parting.imports.problems import FileUnreadable, Problems
 from parting.imports.readers import calendar
 from parting.imports.records import MeetingRecord, MeetingStatus, ReadOptions
+from parting.imports.services import run_import
 from parting.signs.sql import SHORT_NOTICE_SECONDS
 
 SAMPLES = Path(__file__).parent / "samples" / "calendar"
@@ -672,7 +675,8 @@ def test_floating_meetings_next_to_the_yearly_step_are_read_once(monkeypatch):
 
 def test_a_repeating_event_from_centuries_ago_is_a_problem_not_hours_of_expansion():
     """A daily rule from the year 1026 (a mutated year): recurring-ical-events expands every query
-    from the first occurrence, so reading it would take hours; it is refused with its line."""
+    from the first occurrence, so reading it would take hours; it is refused at its DTSTART line,
+    with its own start date."""
     text = (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:old@x\r\n"
         "DTSTAMP:20260101T000000Z\r\nDTSTART:10260105T090000Z\r\nDTEND:10260105T100000Z\r\n"
@@ -681,19 +685,24 @@ def test_a_repeating_event_from_centuries_ago_is_a_problem_not_hours_of_expansio
     records, problems = read_bytes(text.encode())
     assert records == []
     (problem,) = list(problems)
-    assert problem.column == "DTSTART" and "more than 20 years ago" in problem.reason
+    assert (problem.source.line, problem.column) == (7, "DTSTART")
+    assert (
+        problem.reason == "this repeating event starts on 1026-01-05 and repeats too often since then: it was not read"
+    )
 
 
-@pytest.mark.parametrize(("start", "read"), [("20060608T090000Z", True), ("20060604T090000Z", False)])
-def test_a_repeating_event_is_read_up_to_twenty_years_back_and_refused_beyond(start, read):
-    """20 × 365 days before the frozen clock (1 June 2026) is 6 June 2006; a day's margin is kept."""
+@pytest.mark.parametrize(("start", "read"), [("20060608T090000Z", 21), ("20060604T090000Z", 20)])
+def test_a_repeating_event_begun_more_than_twenty_years_ago_is_read_from_twenty_years_back(start, read):
+    """20 × 365 days before the frozen clock (1 June 2026) is 6 June 2006; a day's margin is kept. A
+    yearly meeting begun before that is read from then on (a weekly one since 1995 is still held)."""
     text = (
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:yearly@x\r\n"
         f"DTSTAMP:20260101T000000Z\r\nDTSTART:{start}\r\nDURATION:PT1H\r\n"
         "RRULE:FREQ=YEARLY\r\nSUMMARY:Annual review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
     )
     records, problems = read_bytes(text.encode())
-    assert (len(records) == 21, not problems) == (read, read)
+    assert not problems
+    assert len(records) == read
 
 
 # --- Outlook desktop (File › Save as iCalendar) and Office 365 published calendars ---------------------
@@ -1088,3 +1097,49 @@ def test_a_fold_inside_a_character_is_unfolded_with_any_line_end(line_end):
     records, problems = read_bytes(b"\xef\xbb\xbf" + data)
     assert not list(problems)
     assert [r.subject for r in records] == ["Spotkanie – Łódź"]
+
+
+# --- what a whole calendar exported as it is also holds ---------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "event",
+    [
+        "DTSTART;TZID=Europe/Warsaw:20261005T090000\nDTEND;TZID=Europe/Warsaw:20261005T090000",  # DTEND = DTSTART
+        "DTSTART:20261006T090000Z",  # DTSTART alone: RFC 5545 §3.6.1, it ends where it starts
+    ],
+)
+def test_w4_an_event_without_a_length_is_passed_over_and_counted_not_a_crash(firm, tmp_path, event):
+    """A reminder or a deadline marker (Outlook allows 0-minute appointments; feeds write DTSTART
+    alone) is no meeting anyone attended. It used to reach the database and break the meetings'
+    end-after-start rule, a traceback on the command line and a server error on the Import page."""
+    Client.objects.create(firm=firm, name="Kowalski i Synowie", email_domains="kowalskiisynowie.pl")
+    path = tmp_path / "calendar.ics"
+    path.write_bytes(
+        ics(f"UID:zero@x\nDTSTAMP:20261001T000000Z\n{event}\nSUMMARY:Call back\n"
+            "ATTENDEE;PARTSTAT=ACCEPTED:mailto:marek@kowalskiisynowie.pl")
+    )  # fmt: skip
+    result = run_import(firm=firm, by=None, kind="calendar", paths=[path])
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.run.counts["counts"] == {"meetings": {"events without a length skipped": 1}}
+    assert not Meeting.objects.filter(firm=firm).exists()
+
+
+def test_an_outlook_calendar_with_its_contacts_yearly_birthdays_since_1980_reads_without_a_problem():
+    """Outlook adds an all-day yearly event for each contact's birthday to the calendar it exports:
+    all-day, so never a meeting, and no reason to refuse the whole file."""
+    records, problems = read_sample("outlook_contact_birthdays.ics")
+    assert list(problems) == [] and records == []
+
+
+def test_a_weekly_meeting_held_since_1995_is_read_for_the_last_twenty_years():
+    records, problems = read_bytes(
+        ics("UID:weekly@x\nDTSTAMP:20260101T000000Z\nDTSTART:19950102T090000Z\nDTEND:19950102T100000Z\n"
+            "RRULE:FREQ=WEEKLY\nSUMMARY:Weekly review")
+    )  # fmt: skip
+    assert list(problems) == []
+    starts = [r.starts_at for r in records]
+    assert starts[0] >= NOW - calendar.PAST and starts[-1] <= NOW + calendar.FUTURE
+    assert len(starts) > 52 * 20
+    assert dt.datetime(2026, 5, 25, 9, tzinfo=UTC) in starts  # the last Monday before the clock

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from parting.imports.problems import FileUnreadable, Problems, Source
 from parting.imports.readers import mail
 from parting.imports.records import MessageRecord, ReadOptions
+from parting.imports.services import run_import
 
 SAMPLES = Path(__file__).parent / "samples" / "mail"
 FIRM = ReadOptions(own_domains=frozenset({"brightdesk.example"}))
@@ -404,11 +405,71 @@ def test_a_date_without_zone_is_utc():
     assert record.sent_at == dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
 
 
-def test_a_message_without_sender_is_a_problem():
-    data = b"To: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\nSubject: x\n\nbody\n"
-    records, problems, _ = read_bytes(data)
-    assert records == []
-    assert next(iter(problems)).column == "From"
+@pytest.mark.parametrize("sender", [b"", b"From: \n", b"From: undisclosed-recipients:;\n"])
+def test_a_message_without_a_sender_address_is_passed_over_and_counted_not_a_reason_to_refuse_the_mailbox(sender):
+    """No client wrote it and no one can answer it (a bounce, spam with an empty From); a user cannot
+    edit a mailbox of gigabytes to take it out, so it is counted as passed over, not a problem."""
+    data = sender + b"To: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\nSubject: x\n\nbody\n"
+    records, problems, skipped = read_bytes(data)
+    assert (records, list(problems), skipped) == ([], [], Counter({"no sender": 1}))
+
+
+@pytest.mark.parametrize(
+    ("date", "passed_over"),
+    [(b"Thu, 01 Jan 1970 00:00:00 +0000", True), (b"Tue, 01 Jan 1980 00:00:00 +0000", False)],
+)
+def test_a_message_dated_before_1980_is_passed_over_not_a_date_that_cannot_be_read(date, passed_over):
+    data = b"From: c@client.example\nTo: t@brightdesk.example\nDate: " + date + b"\nSubject: x\n\nbody\n"
+    records, problems, skipped = read_bytes(data)
+    assert not problems
+    assert (len(records), skipped) == ((0, Counter({"impossible date": 1})) if passed_over else (1, Counter()))
+
+
+@pytest.mark.parametrize(
+    ("headers", "automated"),
+    [
+        (b"Auto-Submitted: auto-replied\n", True),
+        (b"Auto-Submitted: auto-generated\n", True),
+        (b"Auto-Submitted: no\n", False),
+        (b"Precedence: bulk\n", True),
+        (b"Precedence: list\n", True),
+        (b"List-Id: <clients.lists.example>\n", True),
+        (b"List-Unsubscribe: <mailto:unsubscribe@client.example>\n", True),
+        (b"", False),
+    ],
+)
+def test_w3_mail_a_machine_sent_is_passed_over(headers, automated):
+    """Auto-replies and notifications (RFC 3834), list mail and newsletters (RFC 2369, 2919) are no
+    one's correspondence: they neither count as the client writing nor, with --create-clients, make
+    a newsletter a client."""
+    data = (
+        b"From: Anna <anna@client.example>\nTo: t@brightdesk.example\n" + headers
+        + b"Date: Mon, 5 Jan 2026 09:00:00 +0000\nSubject: x\n\nbody\n"
+    )  # fmt: skip
+    records, problems, skipped = read_bytes(data)
+    assert not problems
+    assert (len(records), skipped) == ((0, Counter({"automated": 1})) if automated else (1, Counter()))
+
+
+@pytest.mark.parametrize(
+    ("sender", "automated"),
+    [
+        ("noreply@client.example", True),
+        ("no-reply@client.example", True),
+        ("do-not-reply@client.example", True),
+        ("calendar-notification@google.com", True),
+        ("MAILER-DAEMON (Mail Delivery System)", True),  # a bounce, with or without an address
+        ("notifications+abc@client.example", True),
+        ("norelle@client.example", False),  # a person whose name starts like "no"
+        ("anna@client.example", False),
+    ],
+)
+def test_a_no_reply_or_notification_sender_is_a_machine_but_a_person_is_not(sender, automated):
+    data = (
+        f"From: {sender}\nTo: t@brightdesk.example\nDate: Mon, 5 Jan 2026 09:00:00 +0000\nSubject: x\n\nb\n"
+    ).encode()
+    records, _problems, skipped = read_bytes(data)
+    assert (len(records), skipped) == ((0, Counter({"automated": 1})) if automated else (1, Counter()))
 
 
 def test_a_truncated_mbox_reports_its_last_message_and_keeps_the_others():
@@ -1222,3 +1283,38 @@ def test_w10_undeclared_koi8r_body_is_told_from_cp1251(charset_line):
     (record,), _, _ = read_bytes(data)
     assert record.language == "ru"
     assert record.negative
+
+
+# --- folders as mail programs keep them -------------------------------------------------------------
+
+
+def read_folder(path: Path, name: str):
+    problems, skipped = Problems(), Counter()
+    records = list(mail.read_path(str(path), name, FIRM, problems, skipped))
+    return records, problems, skipped
+
+
+def test_a_thunderbird_local_folders_directory_is_read_with_its_sub_folders_and_without_its_indexes():
+    """Thunderbird keeps each folder as an mbox file without an extension ("Inbox"), its sub-folders
+    in "Inbox.sbd/", an index beside each (".msf") and an empty file for an empty folder ("Trash"):
+    docs/imports.md sends users to this directory."""
+    records, problems, skipped = read_folder(SAMPLES / "thunderbird_local_folders", "Local Folders")
+    assert list(problems) == []
+    senders = sorted(r.sender for r in records)
+    assert senders.count("zofia@glina-ceramika.pl") == 2  # the third is deleted (X-Mozilla-Status 0009)
+    assert "marek.kowalski@kowalskiisynowie.pl" in senders and "jan.dabrowski@dabrowski-bud.pl" in senders
+    assert skipped == Counter({"deleted": 1, "spam": 1, "chat": 1})
+
+
+@pytest.mark.django_db
+def test_a_thunderbird_folder_chosen_with_its_index_file_imports_the_folder(firm):
+    """ "Select all" in the folder picks Inbox and Inbox.msf: the index is not mail and is passed over."""
+    folder = SAMPLES / "thunderbird_local_folders"
+    result = run_import(firm=firm, by=None, kind="mail", paths=[folder / "Inbox", folder / "Inbox.msf"])
+    assert result.ok, [str(p) for p in result.problems]
+
+
+def test_a_maildirs_own_cur_folder_is_read_as_its_messages():
+    records, problems, skipped = read_folder(SAMPLES / "maildir" / "cur", "cur")
+    assert list(problems) == []
+    assert len(records) + sum(skipped.values()) == 2

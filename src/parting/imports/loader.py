@@ -140,6 +140,11 @@ class Loader:
         if kind == "meeting" and record.all_day:
             self.outcome.count("meetings", "all-day events skipped")
             return
+        if kind == "meeting" and record.ends_at <= record.starts_at:
+            # a point in time (DTEND equal to DTSTART, or DTSTART alone: RFC 5545 §3.6.1): a reminder
+            # or a deadline marker, not a meeting anyone attended
+            self.outcome.count("meetings", "events without a length skipped")
+            return
         self.pending[kind].append(record)
         if len(self.pending[kind]) >= BATCH:
             self.flush(kind)

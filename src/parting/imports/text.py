@@ -791,7 +791,7 @@ def parse_hours(value: str) -> Decimal:
 # Yes and no as exports and people write them, and the TRUE and FALSE a spreadsheet writes in its
 # own language when it saves a file it opened (Excel's German WAHR/FALSCH, French VRAI/FAUX …).
 _YES = frozenset(
-    "yes y true 1 x billable tak da да כן ja oui sí si sim "  # noqa: SIM905 (a list of words, one line per kind)
+    "yes y true 1 x billable tak da да כן ja oui sí sì si sim "  # noqa: SIM905 (a list of words, one line per kind)
     "wahr vrai verdadero vero verdadeiro waar prawda adevărat adevarat истина "
     "sant sand sann tosi pravda igaz doğru אמת".split()
 )

@@ -58,7 +58,8 @@ MAX_SUBJECT = 200  # evidence.Meeting.subject's length
 FUTURE = dt.timedelta(days=365)  # occurrences up to a year from today are read
 CHUNK = dt.timedelta(days=366)  # occurrences are computed a year at a time
 MARGIN = dt.timedelta(days=1)
-PAST = dt.timedelta(days=20 * 365)  # a series that starts longer ago than this is not expanded (see _read_series)
+PAST = dt.timedelta(days=20 * 365)  # a series that starts longer ago than this is read from then (see _read_series)
+MAX_OLD_OCCURRENCES = 100_000  # … unless its rule gives more occurrences than this since its start
 LATE_EDIT = dt.timedelta(days=1)  # a change made this long after the start is not the cancellation
 
 STATUS_PROPERTY = "X-PARTING-STATUS"
@@ -842,15 +843,24 @@ def _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx: _Context) -> Ite
     master_line = master.chunk.line if master is not None else parsed[0].chunk.line
     line = master.chunk.props.get("RRULE", master_line) if master is not None else master_line
     if series and window_start < ctx.now - PAST:
-        # recurring-ical-events expands every query from the series' first occurrence: a daily rule
-        # from the year 1 (a typo, or a hostile file) would take hours. No sign looks that far back.
-        problems.add(
-            Source(name, line),
-            _("this repeating event starts on %(date)s, more than 20 years ago: it was not read")
-            % {"date": window_start.date().isoformat()},
-            column="DTSTART",
-        )
-        return
+        # A series begun long ago. An all-day one is never a meeting (Outlook adds a yearly one for
+        # each contact's birthday to every calendar it exports): passed over. A timed one is read
+        # from 20 years back. But recurring-ical-events expands every query from the series' first
+        # occurrence, so a rule that would give too many occurrences since then (a daily rule from
+        # the year 1, a typo or a hostile file, would take hours) is refused.
+        first = (master or parsed[0]).component.get("DTSTART").dt
+        if not isinstance(first, dt.datetime):
+            return
+        if _occurrences_since(master, window_start, ctx.now) > MAX_OLD_OCCURRENCES:
+            start_chunk = (master or parsed[0]).chunk
+            problems.add(
+                Source(name, start_chunk.props.get("DTSTART", start_chunk.line)),
+                _("this repeating event starts on %(date)s and repeats too often since then: it was not read")
+                % {"date": first.date().isoformat()},
+                column="DTSTART",
+            )
+            return
+        window_start = ctx.now - PAST
     occurrences = _occurrences(cal, window_start, window_end, ctx.floating, problems, Source(name, line))
     for count, occurrence in enumerate(occurrences, start=1):
         if count > MAX_OCCURRENCES:
@@ -868,6 +878,35 @@ def _read_series(uid, chunks, renamed, has_x_wr, calendar, ctx: _Context) -> Ite
         record = _record(occurrence, real_uid, series, master, overrides, ctx)
         if record is not None:
             yield record
+
+
+# Occurrences per year of each frequency (RFC 5545 FREQ), for ``_occurrences_since``.
+_PER_YEAR = {
+    "YEARLY": 1,
+    "MONTHLY": 12,
+    "WEEKLY": 53,
+    "DAILY": 366,
+    "HOURLY": 366 * 24,
+    "MINUTELY": 366 * 24 * 60,
+    "SECONDLY": 366 * 24 * 3600,
+}
+
+
+def _occurrences_since(master: _Event | None, start: dt.datetime, now: dt.datetime) -> float:
+    """How many occurrences a series' rule gives from ``start`` to ``now``, at most (an estimate from
+    its FREQ, INTERVAL, BY… lists and COUNT; a series without a rule only has its overrides)."""
+    rule = master.component.get("RRULE") if master is not None else None
+    if rule is None:
+        return 0
+    rule = rule[0] if isinstance(rule, list) else rule
+    freq = str((rule.get("FREQ") or ["YEARLY"])[0]).upper()
+    per_year = _PER_YEAR.get(freq, 1)
+    for part in ("BYDAY", "BYMONTHDAY", "BYHOUR", "BYMINUTE", "BYSECOND", "BYMONTH", "BYYEARDAY"):
+        per_year *= max(1, len(rule.get(part) or ()))
+    interval = max(1, int((rule.get("INTERVAL") or [1])[0]))
+    estimate = per_year / interval * max(1.0, (now - start).days / 365)
+    count = rule.get("COUNT")
+    return min(estimate, int(count[0])) if count else estimate
 
 
 def _occurrences(cal, start: dt.datetime, end: dt.datetime, floating: dt.tzinfo, problems: Problems, where: Source):

@@ -30,11 +30,12 @@ How the mail is read:
 What is passed over without a problem (counted in ``skipped`` when the caller gives a Counter):
 Gmail's Spam, Trash, Drafts and Chat labels (X-Gmail-Labels), messages Thunderbird has deleted but
 not yet compacted away (X-Mozilla-Status flag 0x0008), Outlook's unsent drafts (X-Unsent: 1),
-maildir files flagged T (trashed) or D (draft), and internal mail — messages whose addresses are all
-the firm's (``options.own_addresses`` / ``options.own_domains``). What is a problem (the message is
-reported with its position and skipped): no Date header or one that cannot be read when neither
-the most recent Received line nor the mbox's "From " line gives the time instead, no sender
-address, a file that ends in the middle of its last message.
+maildir files flagged T (trashed) or D (draft), internal mail — messages whose addresses are all
+the firm's (``options.own_addresses`` / ``options.own_domains``) —, mail a machine sent
+(``_automated``), a message without a sender address and one dated before 1980 or after 2200. What
+is a problem (the message is reported with its position and skipped): no Date header or one that
+cannot be read when neither the most recent Received line nor the mbox's "From " line gives the
+time instead, a file that ends in the middle of its last message.
 
 Positions: in an mbox, the line of the message's "From " separator; in an .eml, line 1; in a
 maildir, the message's file (``<name>/cur/<file>``).
@@ -59,7 +60,7 @@ from email import errors as email_errors
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
@@ -270,30 +271,36 @@ def read_maildir(
     for prefix, folder in folders:
         for sub in ("cur", "new"):
             directory = os.path.join(folder, sub)
-            if not os.path.isdir(directory):
-                continue
-            for filename in sorted(os.listdir(directory)):
-                if filename.startswith("."):
-                    continue
-                source = Source(f"{name}/{prefix}{sub}/{filename}", 1)
-                flags = _maildir_flags(filename)
-                reason = next((MAILDIR_SKIP_FLAGS[f] for f in flags if f in MAILDIR_SKIP_FLAGS), None)
-                if reason:
-                    skipped[reason] += 1
-                    continue
-                full = os.path.join(directory, filename)
-                if not os.path.isfile(full):
-                    continue
-                try:
-                    with open(full, "rb") as handle:
-                        data = handle.read(MAX_MESSAGE + 1)
-                except OSError as error:
-                    problems.add(source, _cannot_read(error))
-                    continue
-                capped = len(data) > MAX_MESSAGE
-                record = _message(data[:MAX_MESSAGE], source, options, problems, skipped, last=True, capped=capped)
-                if record is not None:
-                    yield record
+            if os.path.isdir(directory):
+                yield from _maildir_files(directory, f"{name}/{prefix}{sub}", options, problems, skipped)
+
+
+def _maildir_files(
+    directory: str, name: str, options: ReadOptions, problems: Problems, skipped: Counter
+) -> Iterator[MessageRecord]:
+    """The messages of one cur/ or new/ folder of a maildir, one per file."""
+    for filename in sorted(os.listdir(directory)):
+        if filename.startswith("."):
+            continue
+        source = Source(f"{name}/{filename}", 1)
+        flags = _maildir_flags(filename)
+        reason = next((MAILDIR_SKIP_FLAGS[f] for f in flags if f in MAILDIR_SKIP_FLAGS), None)
+        if reason:
+            skipped[reason] += 1
+            continue
+        full = os.path.join(directory, filename)
+        if not os.path.isfile(full):
+            continue
+        try:
+            with open(full, "rb") as handle:
+                data = handle.read(MAX_MESSAGE + 1)
+        except OSError as error:
+            problems.add(source, _cannot_read(error))
+            continue
+        capped = len(data) > MAX_MESSAGE
+        record = _message(data[:MAX_MESSAGE], source, options, problems, skipped, last=True, capped=capped)
+        if record is not None:
+            yield record
 
 
 def _cannot_read(error: OSError) -> str:
@@ -313,6 +320,8 @@ def read_path(
     of exported ".mbox" folders (Apple Mail's "Messages" folders included), read in name order. A
     file of the folder that is not mail is one problem, and the others are read."""
     skipped = skipped if skipped is not None else Counter()
+    if not os.path.isdir(path) and path.lower().endswith(IGNORED_EXTENSIONS):
+        return  # Thunderbird's index of a folder (Inbox.msf) beside the folder itself: not mail
     if not os.path.isdir(path):
         try:
             with open(path, "rb") as stream:
@@ -322,6 +331,12 @@ def read_path(
         return
     if os.path.isdir(os.path.join(path, "cur")) or os.path.isdir(os.path.join(path, "new")):
         yield from read_maildir(path, name, options, problems, skipped)
+        return
+    parent = os.path.dirname(os.path.abspath(path))
+    if os.path.basename(os.path.abspath(path)) in ("cur", "new") and (
+        os.path.isdir(os.path.join(parent, "cur")) or os.path.isdir(os.path.join(parent, "new"))
+    ):
+        yield from _maildir_files(path, name, options, problems, skipped)  # a maildir's own cur/ or new/
         return
     apple = os.path.join(path, "mbox")
     if os.path.isfile(apple):
@@ -341,6 +356,10 @@ def read_path(
                     os.path.isfile(full) or (entry.lower().endswith(".mbox") and depth < MAX_DEPTH)
                 ):
                     files.append((prefix + entry, full))
+                elif entry.lower().endswith(".sbd") and os.path.isdir(full) and depth < MAX_DEPTH:
+                    files.append((prefix + entry, full))  # a Thunderbird folder's sub-folders
+                elif "." not in entry and os.path.isfile(full) and _starts_an_mbox(full):
+                    files.append((prefix + entry, full))  # a Thunderbird folder: an mbox named "Inbox"
     if not files:
         raise FileUnreadable(
             _("%(file)s holds no mail: no maildir (cur/, new/), no mbox, no .eml or .emlx files") % {"file": name}
@@ -350,6 +369,17 @@ def read_path(
             yield from read_path(full, f"{name}/{relative}", options, problems, skipped, depth=depth + 1)
         except FileUnreadable as error:
             problems.add(Source(f"{name}/{relative}", error.line), error.reason, error.column)
+
+
+IGNORED_EXTENSIONS = (".msf",)
+
+
+def _starts_an_mbox(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(5) == b"From "
+    except OSError:
+        return False
 
 
 def _maildir_flags(filename: str) -> str:
@@ -547,10 +577,10 @@ def _read_message(
     to = _addresses(msg, ("To",), hint)
     cc = _addresses(msg, ("Cc",), hint)
     if not senders:
-        if not to and not cc:
-            problems.add(source, _("the message has no sender and no recipients"), column="From")
-        else:
-            problems.add(source, _("the message has no sender address"), column="From")
+        # nobody's message: no client wrote it and no one can answer it (a bounce without an
+        # address, spam with an empty From) — passed over and counted, not a reason to refuse the
+        # rest of a mailbox no one can edit
+        skipped["no sender"] += 1
         return None
     sender_name, sender = senders[0]
 
@@ -581,6 +611,9 @@ def _read_message(
         # Drafts and some mailers' copies of sent mail have no Date (or a broken one); the server's
         # Received line and the mbox's "From " line still say when the message arrived.
         sent_at = _received_date(msg) or _envelope_date(envelope)
+    if sent_at is None and _impossible_year(date_text):
+        skipped["impossible date"] += 1  # 1 January 1970, the clock of a spam run or a broken mailer
+        return None
     if sent_at is None:
         if not date_text.strip():
             problems.add(source, _("the message has no Date header, so when it was sent is unknown"), column="Date")
@@ -658,7 +691,36 @@ def _skip_reason(msg: Message, hint: str | None) -> str:
             pass
     if _raw(_get(msg, "X-Unsent")).strip() == "1":
         return "draft"
+    if _automated(msg):
+        return "automated"
     return ""
+
+
+_BULK_PRECEDENCE = {"bulk", "list", "junk"}
+_ROBOT_MAILBOXES = re.compile(
+    r"^(no-?reply|do-?not-?reply|donotreply|mailer-daemon|postmaster|bounces?|calendar-notification"
+    r"|notifications?|notify|alerts?|newsletters?|mailer)([+.\-_].*)?@",
+    re.IGNORECASE,
+)
+
+
+def _automated(msg: Message) -> bool:
+    """Mail a machine sent, which is no one's correspondence: an auto-reply or notification
+    (Auto-Submitted other than "no", RFC 3834), a mailing list's or a newsletter's message
+    (Precedence bulk/list/junk, List-Id, List-Unsubscribe; RFC 2369, 2919), a bounce or a no-reply
+    sender. A client's calendar notification or newsletter would otherwise become a client of its own
+    (with --create-clients) or count as the client writing."""
+    submitted = _raw(_get(msg, "Auto-Submitted")).strip().lower()
+    if submitted and not submitted.startswith("no"):
+        return True
+    if _raw(_get(msg, "Precedence")).strip().lower() in _BULK_PRECEDENCE:
+        return True
+    if _get(msg, "List-Id") is not None or _get(msg, "List-Unsubscribe") is not None:
+        return True
+    # the From address, not the envelope's (Return-Path): a client's web system may send a person's
+    # own message from noreply@ with their address in From
+    sender = parseaddr(_raw(_get(msg, "From")))[1]
+    return bool(_ROBOT_MAILBOXES.match(sender)) or _raw(_get(msg, "From")).strip().upper().startswith("MAILER-DAEMON")
 
 
 def _gmail_labels(msg: Message, hint: str | None) -> set[str]:
@@ -1017,6 +1079,15 @@ def _parse_date(text: str) -> dt.datetime | None:
     if not 1980 <= value.year <= 2200:
         return None
     return value
+
+
+def _impossible_year(text: str) -> bool:
+    """A Date that reads as a date, but before 1980 or after 2200: no mail of any client's."""
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False
+    return value is not None and not 1980 <= value.year <= 2200
 
 
 # ---- bodies --------------------------------------------------------------------------------------

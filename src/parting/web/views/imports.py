@@ -69,6 +69,7 @@ WHAT = {  # what happened to the records an import counts (the keys parting.impo
     "unchanged": gettext_lazy("unchanged"),
     "duplicates in the file": gettext_lazy("duplicates in the file"),
     "all-day events skipped": gettext_lazy("all-day events skipped"),
+    "events without a length skipped": gettext_lazy("events without a length skipped"),
     "skipped (no such client)": gettext_lazy("skipped (no such client)"),
     "skipped (no client named)": gettext_lazy("skipped (no client named)"),
     "skipped (no such invoice)": gettext_lazy("skipped (no such invoice)"),
@@ -80,6 +81,9 @@ WHAT = {  # what happened to the records an import counts (the keys parting.impo
     "passed over (chat)": gettext_lazy("passed over (chat)"),
     "passed over (deleted)": gettext_lazy("passed over (deleted)"),
     "passed over (internal)": gettext_lazy("passed over (internal)"),
+    "passed over (automated)": gettext_lazy("passed over (automated: lists, newsletters, notifications, bounces)"),
+    "passed over (no sender)": gettext_lazy("passed over (no sender address)"),
+    "passed over (impossible date)": gettext_lazy("passed over (dated before 1980 or after 2200)"),
 }
 COUNTED_KINDS = {  # the kinds of records an import counts
     "clients": gettext_lazy("Clients"),
