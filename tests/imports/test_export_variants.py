@@ -167,3 +167,36 @@ def test_a_freshbooks_payments_export_titled_payment_date_client_name_payment_ty
         ("0000101", D("1017.00"), "USD", "VISA"),
         ("0000102", D("400.00"), "AUD", "Cheque"),
     ]
+
+
+# -- currencies without a rate -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("rows", "note"),
+    [
+        ("A-1,Acme,2026-01-05,2026-02-04,100.00,USD,\nA-2,Acme,2026-01-06,2026-02-05,50.00,USD,\n", 2),
+        ("A-1,Acme,2026-01-05,2026-02-04,100.00,USD,0.92\n", 0),  # the export gives the rate
+        ("A-1,Acme,2026-01-05,2026-02-04,100.00,EUR,\n", 0),  # the firm's own currency
+    ],
+)
+def test_w11_invoices_in_another_currency_without_a_rate_are_counted_one_to_one_and_the_import_says_so(
+    firm, tmp_path, rows, note
+):
+    """Xero, Stripe and FreshBooks exports give the invoice's currency but no rate to the firm's:
+    revenue (W11) then counts them one to one, which the summary must say rather than hide."""
+    from tests.factories import ClientFactory
+
+    ClientFactory(firm=firm, name="Acme")
+    path = tmp_path / "invoices.csv"
+    path.write_text("number,client,issued_on,due_on,amount,currency,fx_rate\n" + rows, encoding="utf-8")
+    result = run_import(firm=firm, by=None, kind="invoices", paths=[path])
+    assert not result.problems
+    notes = [n for n in result.run.counts.get("notes", []) if "exchange rate" in n]
+    expected = (
+        [f"{note} invoices in USD came without an exchange rate to EUR: their revenue counts one to one until a "
+         "rate is given (an fx_rate column, or the invoice's page)"]
+        if note else []
+    )  # fmt: skip
+    assert notes == expected

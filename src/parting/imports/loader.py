@@ -116,6 +116,7 @@ class Loader:
         self.member_by_name.update({m.user.username.casefold(): m.user_id for m in members})
         self.assigned = dict(Client.objects.filter(firm=firm).values_list("id", "assigned_to_id"))
         self.reassigned: set[int] = set()  # existing clients a clients file gave to another member
+        self.unrated: Counter[str] = Counter()  # invoices in another currency that came without a rate
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -164,6 +165,17 @@ class Loader:
         settle_invoices(self.touched_invoices)
         if self.reassigned:  # W3: mail already in, read again for the member now looking after the client
             derive_to_senior(firm=self.firm, client_ids=self.reassigned)
+        for code, n in sorted(self.unrated.items()):
+            self.outcome.notes.append(
+                ngettext(
+                    "%(n)d invoice in %(currency)s came without an exchange rate to %(firm)s: its revenue counts "
+                    "one to one until a rate is given (an fx_rate column, or the invoice's page)",
+                    "%(n)d invoices in %(currency)s came without an exchange rate to %(firm)s: their revenue counts "
+                    "one to one until a rate is given (an fx_rate column, or the invoice's page)",
+                    n,
+                )
+                % {"n": n, "currency": code, "firm": self.firm.currency}
+            )
         return self.outcome
 
     # -- clients -------------------------------------------------------------------------------
@@ -417,12 +429,15 @@ class Loader:
         new, new_payments, changed, fields, summaries = [], [], [], set(), []
         count = self.outcome.count
         for record, client_id in resolved:
+            code = (record.currency or currency).upper()[:3]
+            if record.fx_rate is None and code != currency.upper():
+                self.unrated[code] += 1
             values = {
                 "client_id": client_id,
                 "issued_on": record.issued_on,
                 "due_on": record.due_on,
                 "amount": record.amount,
-                "currency": (record.currency or currency).upper()[:3],
+                "currency": code,
                 "fx_rate": record.fx_rate if record.fx_rate is not None else ONE,
                 "discount_given": record.discount_given,
                 "discount_requested": record.discount_requested,
