@@ -666,3 +666,12 @@ def test_clockify_in_french_spanish_and_portuguese_is_recognised_and_read(sample
     assert not problems
     assert [(r.client.name, r.date, r.hours, r.billable) for r in records] == expected
     assert records[0].person.endswith(".example")  # the member's address, not a name
+
+
+def test_w13_toggl_durations_a_us_spreadsheet_re_saved_as_times_of_day_are_read_as_durations():
+    """Excel in a US region shows a duration it recognised as a time of day and saves it so: 1:30:00 AM
+    is 1 h 30 min, 12:45:00 AM is 45 minutes, 12:00:00 PM is 12 hours (the same as the start and end
+    times say)."""
+    records, problems = entries("toggl_excel_us_durations_as_times_of_day.csv")
+    assert not problems
+    assert [r.hours for r in records] == [D("1.50"), D("0.75"), D("12.00")]

@@ -291,6 +291,12 @@ def _duration(raw: str) -> tuple[Decimal, bool]:
     unit = _HOURS_UNIT.fullmatch(text)
     if unit:
         text = unit.group(1)
+    clock = _TIME_OF_DAY.fullmatch(text)
+    if clock:
+        # A duration a US-region spreadsheet re-saved as a time of day: 1:30:00 AM is 1 h 30 min,
+        # 12:45:00 AM is 45 min, 1:15:00 PM is 13 h 15 min.
+        hour = int(clock.group(1)) % 12 + (12 if clock.group(4).lower() == "p" else 0)
+        text = f"{hour}:{clock.group(2)}:{clock.group(3) or '00'}"
     hours = parse_hours(text)
     if ":" in text:
         parts = [int(p) for p in text.split(":")]
@@ -298,6 +304,8 @@ def _duration(raw: str) -> tuple[Decimal, bool]:
         return hours, seconds > 24 * 3600
     return hours, Decimal(text.replace(",", ".")) > MAX_HOURS
 
+
+_TIME_OF_DAY = re.compile(r"(1[0-2]|0?[1-9]):([0-5]\d)(?::([0-5]\d))?\s*([AaPp])\.?\s*[Mm]\.?")
 
 _NO_CLIENT_AT_ALL = gettext_lazy(
     "no entry of this file names a client: if your projects are named after your clients, read the project "
