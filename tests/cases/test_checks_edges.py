@@ -53,6 +53,26 @@ def test_the_checks_come_in_the_order_the_reviewers_read_them(acme, opener):
     assert [c.rule for c in case_checks(case_for(acme, opener))] == ["D2", "D3", "D5", "D6", "D7", "D10", "D12", "D9"]
 
 
+def test_each_check_asks_its_rules_question_in_the_reviewers_language(acme, opener):
+    """What the review page shows above each check (DOMAIN.md's D rules), in English and in Polish."""
+    from django.utils import translation
+
+    case = case_for(acme, opener)
+    assert [(c.rule, c.question) for c in case_checks(case)] == [
+        ("D2", "Have the client's expectations been managed first?"),
+        ("D3", "Is this more than one bad incident?"),
+        ("D5", "What does the client bring, against the trouble?"),
+        ("D6", "Who else might leave with them?"),
+        ("D7", "Which of the firm's dealbreakers does the client hit?"),
+        ("D10", "Has the client paid in full?"),
+        ("D12", "Does the client hold a stake in the firm?"),
+        ("D9", "Why not just raise the price?"),
+    ]
+    with translation.override("pl"):
+        polish = [c.question for c in case_checks(case)]
+    assert all(polish) and not set(polish) & {c.question for c in case_checks(case)}
+
+
 # -- D2: expectations managed first ------------------------------------------------------------------
 
 
