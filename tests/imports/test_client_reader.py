@@ -56,7 +56,7 @@ def test_generic_clients_with_every_column():
     assert not problems
     acme = records[0]
     assert acme.name == "Acme Sp. z o.o."
-    assert acme.key == "acme sp. z o.o."
+    assert acme.key == "acme sp z oo"
     assert acme.status == "active"
     assert acme.language == "pl"
     assert acme.domains == ("acme.example", "acme-group.example")
@@ -242,7 +242,7 @@ def test_xero_contacts_export():
 
 def test_xero_without_account_number_keys_by_normalised_name():
     records, _ = clients("xero_contacts.csv")
-    assert records[1].key == "ashfield, bell & co"
+    assert records[1].key == "ashfield bell co"
 
 
 def test_xero_mobile_number_when_there_is_no_phone_number():
@@ -331,10 +331,10 @@ def test_contacts_file_gives_one_record_per_contact_keyed_by_client():
     records, problems = contacts("contacts.csv")
     assert not problems
     assert [(r.name, r.key) for r in records] == [
-        ("Acme Sp. z o.o.", "acme sp. z o.o."),
-        ("Acme Sp. z o.o.", "acme sp. z o.o."),
-        ("Levi Technologies, Ltd", "levi technologies, ltd"),
-        ("ООО «Ромашка»", "ооо «ромашка»"),
+        ("Acme Sp. z o.o.", "acme sp z oo"),
+        ("Acme Sp. z o.o.", "acme sp z oo"),
+        ("Levi Technologies, Ltd", "levi technologies ltd"),
+        ("ООО «Ромашка»", "ооо ромашка"),
     ]
     assert records[1].contacts == (
         ContactRecord(

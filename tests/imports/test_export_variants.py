@@ -200,3 +200,93 @@ def test_w11_invoices_in_another_currency_without_a_rate_are_counted_one_to_one_
         if note else []
     )  # fmt: skip
     assert notes == expected
+
+
+# -- clients and contacts --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_clients_row_whose_address_the_firm_knows_is_that_client_not_a_second_one(firm, tmp_path):
+    """A Russian export names "ООО «Нева Софтвер»" the client the firm calls "Neva Software": its
+    contact's address says who it is. A second client with the same address would leave the address
+    matching neither, and every later message from it unmatched."""
+    from parting.clients.models import Client, Contact
+
+    neva = Client.objects.create(firm=firm, name="Neva Software")
+    Contact.objects.create(client=neva, name="Alexey", email="alexey@nevasoft.example")
+    path = tmp_path / "clients.csv"
+    path.write_text("name,email\nООО «Нева Софтвер»,alexey@nevasoft.example\n", encoding="utf-8")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    assert not result.problems
+    assert list(Client.objects.filter(firm=firm).values_list("name", flat=True)) == ["Neva Software"]
+
+
+@pytest.mark.django_db
+def test_two_rows_of_one_file_giving_one_address_to_two_clients_say_so(firm, tmp_path):
+    path = tmp_path / "clients.csv"
+    path.write_text("name,email\nSame Mail One,shared@mail.example\nSame Mail Two,shared@mail.example\n")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    assert not result.problems
+    assert (
+        "shared@mail.example is an address of Same Mail One too: mail from it matches none of them"
+        in result.run.counts["notes"]
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("second", "problem"), [("ACME SRL", True), ("Acme", False)])
+def test_one_client_written_twice_with_other_case_or_punctuation_is_a_problem_two_legal_forms_are_not(
+    firm, tmp_path, second, problem
+):
+    """ "Acme S.R.L." and "ACME SRL" are one client written twice; "Acme S.R.L." and "Acme" may be two
+    clients of one firm (an export of such a firm must import back)."""
+    path = tmp_path / "clients.csv"
+    path.write_text(f"name\nAcme S.R.L.\n{second}\n", encoding="utf-8")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    reasons = [(p.source.line, p.reason) for p in result.problems]
+    assert reasons == ([(3, f"the client '{second}' already appears on line 2")] if problem else [])
+
+
+@pytest.mark.parametrize(
+    ("cell", "addresses"),
+    [
+        ('"Lis, Michał" <michal@lis.example>, biuro@lis.example', ["michal@lis.example", "biuro@lis.example"]),
+        ("Jan Nowak (jan@nowak.example)", ["jan@nowak.example"]),
+        ("\u200eamit@golan.example\u200e", ["amit@golan.example"]),
+    ],
+)
+def test_addresses_as_mail_programs_and_right_to_left_spreadsheets_write_them(cell, addresses):
+    from parting.imports.readers.generic import split_emails
+
+    assert split_emails(cell) == (addresses, [])
+
+
+@pytest.mark.django_db
+def test_a_hebrew_clients_file_with_direction_marks_is_read_as_hebrew_and_the_marks_dropped(firm):
+    """Hebrew Excel writes U+200E/U+200F around right-to-left names and addresses (bytes FD and FE in
+    cp1255): they read as "§" and "ў" in ISO-8859-5, which won until they counted as neutral."""
+    from parting.clients.models import Client, Contact
+
+    data = (SAMPLES.parent / "clients" / "excel_he_rtl_marks_cp1255.csv").read_bytes()
+    assert sniff_charset(data, "he") == "cp1255" and sniff_charset(data) == "cp1255"
+    result = run_import(
+        firm=firm, by=None, kind="clients", create_clients=True,
+        paths=[SAMPLES.parent / "clients" / "excel_he_rtl_marks_cp1255.csv"],
+    )  # fmt: skip
+    assert not result.problems
+    assert 'גולן יינות בע"מ' in set(Client.objects.filter(firm=firm).values_list("name", flat=True))
+    assert Contact.objects.filter(client__firm=firm, email="amit@golanwines.co.il").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("create", [False, True])
+def test_a_contacts_file_adds_a_client_it_names_only_when_asked_to(firm, tmp_path, create):
+    from parting.clients.models import Client
+
+    path = tmp_path / "contacts.csv"
+    path.write_text("client,name,email\nUnknown Co,Nobody,nobody@unknown.example\n", encoding="utf-8")
+    result = run_import(firm=firm, by=None, kind="contacts", paths=[path], create_clients=create)
+    assert not result.problems
+    assert Client.objects.filter(firm=firm, name="Unknown Co").exists() is create
+    if not create:
+        assert result.run.unmatched == [["Unknown Co", 1]] or result.run.unmatched == [("Unknown Co", 1)]

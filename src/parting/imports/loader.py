@@ -246,6 +246,15 @@ class Loader:
             client_id = next(iter(named)) if len(named) == 1 else None
             if client_id is not None and not same and client_id in self.client_rows:
                 client_id = None
+        if client_id is None:
+            # a contact's address the firm already knows names its client ("ООО «Нева Софтвер»" in a
+            # Russian export is the client the firm calls "Neva Software"): never a second client
+            # with the same address, which would leave the address matching neither afterwards
+            owners = set().union(
+                *(self.matcher.by_email.get(c.email.lower(), set()) for c in record.contacts if c.email)
+            )
+            owners -= self.client_rows
+            client_id = next(iter(owners)) if len(owners) == 1 else None
         if client_id is not None:
             self.client_rows.add(client_id)
         values = {}
@@ -270,6 +279,12 @@ class Loader:
                 )
             else:
                 values["assigned_to_id"] = member
+        if client_id is None and record.contacts_file and not self.create_clients:
+            # a contact of a client Parting does not know: listed with the unmatched names, and
+            # created only when the user chooses to (--create-clients), as for any other record
+            self.outcome.unmatched[record.name] += 1
+            self.outcome.count("contacts", "skipped (no such client)")
+            return
         if client_id is None:
             if self.problems:
                 return
@@ -327,6 +342,15 @@ class Loader:
             existing.add((email, contact.name.casefold()))
             self.outcome.count("contacts", "added", self.names[client_id])
             if email:
+                others = self.matcher.by_email.get(email, set()) - {client_id}
+                if others:
+                    self.outcome.notes.append(
+                        _("%(address)s is an address of %(clients)s too: mail from it matches none of them")
+                        % {
+                            "address": email,
+                            "clients": ", ".join(sorted([self.names.get(c, "?") for c in others])),
+                        }
+                    )
                 self._learn(client_id, emails=[email])
         if record.services:
             services = []

@@ -67,6 +67,7 @@ class ClientRecord:
     notes: str = ""
     status: str = ""  # "active" / "former"; "" leaves it as it is (new clients: active)
     assigned_to: str = ""  # the member who looks after the client: e-mail address or user name
+    contacts_file: bool = False  # a row of a contacts file: it adds a contact, never a client of its own
     kind = "client"
 
 

@@ -63,8 +63,9 @@ def sniff_charset(sample: bytes, language: str | None = None) -> str:
 # Letters of the languages Parting's firms and clients write (pl, ro, ru, he; Western letters are
 # neutral), and signs that show a wrong legacy charset when they appear in business text.
 _TARGET = re.compile(r"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻăâîșțşţĂÂÎȘȚŞŢ\u0400-\u04ff\u05d0-\u05ea]")
-# (U+00A0, the no-break space, is the thousands separator Excel writes in French, Polish, Russian …)
-_NEUTRAL = set("àâäçéèêëîïôöùûüÿñßáíóúõãæøåÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑÁÍÓÚÕÃÆØÅ„”“‘’«»–—…€£№°•·Œœ\u00a0")
+# (U+00A0, the no-break space, is the thousands separator Excel writes in French, Polish, Russian …;
+# U+200E and U+200F, the left-to-right and right-to-left marks, stand around Hebrew text in cp1255.)
+_NEUTRAL = set("àâäçéèêëîïôöùûüÿñßáíóúõãæøåÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑÁÍÓÚÕÃÆØÅ„”“‘’«»–—…€£№°•·Œœ\u00a0\u200e\u200f")
 # The charsets an export without a BOM may be in, most common first: the ANSI code pages Excel and
 # Windows tools write (Western, Central European, Cyrillic, Hebrew, then Turkish), their
 # ISO-8859 counterparts, KOI8, and what Excel for Mac and DOS tools save. Only these are considered:

@@ -32,6 +32,7 @@ case, spaces collapsed). A client twice in one file is a problem.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -54,6 +55,7 @@ from .generic import (
     read_flag,
     split_emails,
     total_row,
+    words,
 )
 
 MAX_SERVICE = 120
@@ -215,7 +217,13 @@ def website_domain(value: str) -> str:
 
 
 def normalised_name(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    """A client's key when the export gives no id: its name without case, accents or punctuation,
+    so "Acme S.R.L." and "ACME SRL" on two rows of one file are the same client twice — a problem —
+    rather than two clients no later file could tell apart. Legal forms stay: "Acme" and "Acme Ltd"
+    may be two clients of one firm (an export of such a firm must read back)."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w\s]+", "", text).split()) or " ".join(name.split()).casefold()
 
 
 _QBO_FOOTER = re.compile(
@@ -273,7 +281,7 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
 def _client(
     preset: Preset, columns, dates, file: str, line: int, row: dict[str, str], seen: dict[str, int]
 ) -> ClientRecord | None:
-    name = " ".join(columns.get(row, "name").split())
+    name = words(columns.get(row, "name"))
     if not name:
         raise RowProblem(_("the client's name is missing"), columns.name("name"))
     sub = ""
@@ -403,7 +411,7 @@ def _contacts_only(
     emails, bad = split_emails(columns.get(row, "email"))
     if bad:
         raise RowProblem(not_an_address(bad[0]), columns.where(row, "email"))
-    person = " ".join(columns.get(row, "contact").split())
+    person = words(columns.get(row, "contact"))
     phone = _phone(columns.get(row, "phone"))
     if not (emails or person or phone):
         return None  # nothing to add to the parent
@@ -454,10 +462,10 @@ def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: P
 
     for line, row in table.rows(problems, name):
         try:
-            client = " ".join(columns.get(row, "client").split())
+            client = words(columns.get(row, "client"))
             if not client:
                 raise RowProblem(_("the client's name is missing"), columns.name("client"))
-            person = " ".join(columns.get(row, "name").split())
+            person = words(columns.get(row, "name"))
             if not person:
                 raise RowProblem(_("the contact's name is missing"), columns.name("name"))
             emails, bad = split_emails(columns.get(row, "email"))
@@ -485,6 +493,7 @@ def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: P
             source=Source(name, line),
             name=client,
             key=normalised_name(client),
+            contacts_file=True,
             contacts=(
                 ContactRecord(
                     name=person,

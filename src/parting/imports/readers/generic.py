@@ -376,14 +376,19 @@ def total_row(row: dict[str, str]) -> bool:
 
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 _SPLIT = re.compile(r"[;,\s]+")
+BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def split_emails(text: str) -> tuple[list[str], list[str]]:
     """E-mail addresses (lower case) in a cell, separated by ``;``, ``,`` or spaces; and the parts that
-    are not addresses. ``Name <a@b.c>`` and ``mailto:`` are understood."""
+    are not addresses. ``Name <a@b.c>`` (the name quoted or not), ``Name (a@b.c)`` and ``mailto:``
+    are understood."""
     good: list[str] = []
     bad: list[str] = []
+    text = BIDI_MARKS.sub("", text)  # right-to-left text around an address (Hebrew Excel writes them)
+    text = re.sub(r'"[^"]*"\s*(?=<)', " ", text)  # a quoted display name may hold a comma: "Lis, Michał" <…>
     text = re.sub(r"[^<>,;]*<([^<>]*)>", r" \1 ", text)
+    text = re.sub(r"[^(),;<>]*\(([^()@\s]+@[^()\s]+)\)", r" \1 ", text)  # Outlook's Jan Nowak (jan@…)
     for part in _SPLIT.split(text):
         part = part.strip().strip("<>'\"").removeprefix("mailto:").strip()
         if not part:
@@ -405,9 +410,15 @@ class RowProblem(ValueError):
         self.reason, self.column = reason, column
 
 
+def words(text: str) -> str:
+    """A name as a cell gives it: runs of spaces made one, and without the direction marks that
+    right-to-left text carries in Hebrew exports (U+200F around "גולן יינות בע"מ")."""
+    return " ".join(BIDI_MARKS.sub("", text).split())
+
+
 def client_of(columns: Columns, row: dict[str, str]) -> ClientRef:
     """The client a row of evidence names by ``client`` and/or ``client_email``."""
-    name = " ".join(columns.get(row, "client").split())
+    name = words(columns.get(row, "client"))
     emails, bad = split_emails(columns.get(row, "client_email"))
     if bad:
         raise RowProblem(not_an_address(bad[0]), columns.where(row, "client_email"))

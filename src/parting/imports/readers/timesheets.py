@@ -64,6 +64,7 @@ from .generic import (
     read_date,
     read_flag,
     split_emails,
+    words,
 )
 
 MAX_HOURS = Decimal("24")
@@ -345,7 +346,7 @@ def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[
             _("%(value)s is more than 24 hours in one entry") % {"value": raw}, columns.where(row, "hours")
         )
     date = read_date(dates, columns, row, "date")
-    client_name = " ".join(columns.get(row, "client").split())
+    client_name = words(columns.get(row, "client"))
     emails, bad = split_emails(columns.get(row, "client_email"))
     if bad:
         raise RowProblem(not_an_address(bad[0]), columns.where(row, "client_email"))
