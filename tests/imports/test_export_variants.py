@@ -290,3 +290,45 @@ def test_a_contacts_file_adds_a_client_it_names_only_when_asked_to(firm, tmp_pat
     assert Client.objects.filter(firm=firm, name="Unknown Co").exists() is create
     if not create:
         assert result.run.unmatched == [["Unknown Co", 1]] or result.run.unmatched == [("Unknown Co", 1)]
+
+
+# -- date-times a spreadsheet re-saved ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "options", "local"),
+    [
+        ("05.11.2025 09:00", "05.11.2025 10:00", {}, (2025, 11, 5, 9, 0)),  # Polish Excel
+        ("13/10/2025 09:00", "13/10/2025 10:30", {}, (2025, 10, 13, 9, 0)),  # Hebrew or British Excel
+        ("11/5/2025 9:00 AM", "11/5/2025 10:00 AM", {"date_order": "mdy"}, (2025, 11, 5, 9, 0)),  # US Excel
+        ("11/5/2025 1:15 PM", "11/5/2025 2:00 PM", {"date_order": "mdy"}, (2025, 11, 5, 13, 15)),
+        ("2025-11-05 9:00:00", "2025-11-05 10:00:00", {}, (2025, 11, 5, 9, 0)),
+    ],
+)
+def test_w4_meeting_times_a_spreadsheet_re_saved_are_read_in_the_firms_zone(starts, ends, options, local):
+    """Excel rewrites "2025-11-05T09:00" in its region's own form when it saves a file it opened; the
+    column's order of day and month is decided over the whole column, as for dates."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from parting.imports.readers.generic import read_meetings
+
+    data = f"client,starts_at,ends_at,status\nAcme,{starts},{ends},held\n".encode()
+    problems = Problems()
+    records = list(
+        read_meetings(io.BytesIO(data), "m.csv", ReadOptions(time_zone="Europe/Warsaw", **options), problems)
+    )
+    assert not problems
+    assert records[0].starts_at == dt.datetime(*local, tzinfo=ZoneInfo("Europe/Warsaw"))
+
+
+def test_w2_message_times_that_cannot_tell_day_from_month_ask_which_comes_first():
+    from parting.imports.problems import FileUnreadable
+    from parting.imports.readers.generic import read_messages
+
+    data = b"client,sent_at,direction\nAcme,11/5/2025 9:00,in\nAcme,12/5/2025 21:30,in\n"
+    with pytest.raises(FileUnreadable) as caught:
+        list(read_messages(io.BytesIO(data), "m.csv", ReadOptions(), Problems()))
+    assert "say which (day-first or month-first)" in caught.value.reason
+    records = list(read_messages(io.BytesIO(data), "m.csv", ReadOptions(date_order="dmy"), Problems()))
+    assert [(r.sent_at.month, r.sent_at.day, r.sent_at.hour) for r in records] == [(5, 11, 9), (5, 12, 21)]

@@ -481,19 +481,30 @@ def zone_of(options: ReadOptions) -> dt.tzinfo:
         raise FileUnreadable(_("the time zone %(zone)s is unknown") % {"zone": repr(options.time_zone)}) from None
 
 
-def parse_instant(value: str, zone: dt.tzinfo, column: str) -> dt.datetime:
-    """An ISO 8601 date-time; one without an offset is in ``zone`` (the firm's)."""
+# A date and a time as a spreadsheet writes them when it saves a file it opened: "05.11.2025 09:00",
+# "13/10/2025 09:00", "11/5/2025 9:00 AM", "2025-11-05 9:00:00".
+_SPREADSHEET_INSTANT = re.compile(
+    r"^(?P<date>[^\sT,]+)[\sT,]+(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?:(?P<ap>[AaPp])\.?\s*[Mm]\.?)?$"
+)
+
+
+def parse_instant(value: str, zone: dt.tzinfo, column: str, dates: DateColumn | None = None) -> dt.datetime:
+    """An ISO 8601 date-time; one without an offset is in ``zone`` (the firm's). With ``dates`` (the
+    column scanned as a whole, which decided the order of day and month), also a date and a time as
+    a spreadsheet re-saves them (``_SPREADSHEET_INSTANT``), in ``zone``."""
     text = value.strip()
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
     try:
         when = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise RowProblem(
-            _("%(value)s is not a date and time; write it as 2026-03-05T09:00:00+01:00")
-            % {"value": repr(value.strip())},
-            column,
-        ) from None
+        when = _spreadsheet_instant(text, dates)
+        if when is None:
+            raise RowProblem(
+                _("%(value)s is not a date and time; write it as 2026-03-05T09:00:00+01:00")
+                % {"value": repr(value.strip())},
+                column,
+            ) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=zone)
     check_date(when, column)
@@ -505,8 +516,32 @@ def parse_instant(value: str, zone: dt.tzinfo, column: str) -> dt.datetime:
     return when
 
 
+def _spreadsheet_instant(text: str, dates: DateColumn | None) -> dt.datetime | None:
+    m = _SPREADSHEET_INSTANT.match(text)
+    if m is None or dates is None:
+        return None
+    try:
+        day = dates.parse(m.group("date"))
+    except (DateError, ValueError):
+        return None
+    hour, minute, second = int(m.group("h")), int(m.group("m")), int(m.group("s") or 0)
+    if m.group("ap"):
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m.group("ap").lower() == "p" else 0)
+    try:
+        return dt.datetime(day.year, day.month, day.day, hour, minute, second)
+    except ValueError:
+        return None
+
+
 def read_instant(
-    columns: Columns, row: dict[str, str], field: str, zone: dt.tzinfo, required: bool = True
+    columns: Columns,
+    row: dict[str, str],
+    field: str,
+    zone: dt.tzinfo,
+    required: bool = True,
+    dates: dict[str, DateColumn] | None = None,
 ) -> dt.datetime | None:
     value = columns.get(row, field)
     column = columns.where(row, field)
@@ -514,7 +549,7 @@ def read_instant(
         if required:
             raise RowProblem(_missing(field), column)
         return None
-    return parse_instant(value, zone, column)
+    return parse_instant(value, zone, column, (dates or {}).get(field))
 
 
 def read_flag(columns: Columns, row: dict[str, str], field: str, default: bool | None) -> bool | None:
@@ -604,11 +639,12 @@ def read_meetings(stream: BinaryIO, name: str, options: ReadOptions, problems: P
     """Meetings from our CSV (W4: short-notice cancellations, no-shows, late arrivals)."""
     table = _evidence_table(stream, options, "meetings")
     columns, zone, keys = table.columns, zone_of(options), Keys()
+    dates = table.scan_dates(("starts_at", "ends_at", "cancelled_at"), skip=total_row)
 
     def build(line: int, row: dict[str, str]) -> MeetingRecord:
         client = client_of(columns, row)
-        starts_at = read_instant(columns, row, "starts_at", zone)
-        ends_at = read_instant(columns, row, "ends_at", zone)
+        starts_at = read_instant(columns, row, "starts_at", zone, dates=dates)
+        ends_at = read_instant(columns, row, "ends_at", zone, dates=dates)
         if ends_at <= starts_at:
             raise RowProblem(_("the meeting ends before it starts"), columns.name("ends_at"))
         raw = columns.get(row, "status")
@@ -619,7 +655,7 @@ def read_meetings(stream: BinaryIO, name: str, options: ReadOptions, problems: P
                 % {"value": repr(raw)},
                 columns.name("status"),
             )
-        cancelled_at = read_instant(columns, row, "cancelled_at", zone, required=False)
+        cancelled_at = read_instant(columns, row, "cancelled_at", zone, required=False, dates=dates)
         late = columns.get(row, "minutes_late")
         minutes = 0
         if late:
@@ -694,10 +730,11 @@ def read_messages(stream: BinaryIO, name: str, options: ReadOptions, problems: P
     """Messages from our CSV: when (W2), addressed to an owner or partner (W3), negative (W10)."""
     table = _evidence_table(stream, options, "messages")
     columns, zone, keys = table.columns, zone_of(options), Keys()
+    dates = table.scan_dates(("sent_at",), skip=total_row)
 
     def build(line: int, row: dict[str, str]) -> MessageRecord:
         client = client_of(columns, row)
-        sent_at = read_instant(columns, row, "sent_at", zone)
+        sent_at = read_instant(columns, row, "sent_at", zone, dates=dates)
         raw = columns.get(row, "channel")
         channel = _CHANNELS.get(choice(raw)) if raw else "email"
         if channel is None:
