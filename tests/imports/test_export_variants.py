@@ -332,3 +332,27 @@ def test_w2_message_times_that_cannot_tell_day_from_month_ask_which_comes_first(
     assert "say which (day-first or month-first)" in caught.value.reason
     records = list(read_messages(io.BytesIO(data), "m.csv", ReadOptions(date_order="dmy"), Problems()))
     assert [(r.sent_at.month, r.sent_at.day, r.sent_at.hour) for r in records] == [(5, 11, 9), (5, 12, 21)]
+
+
+@pytest.mark.django_db
+def test_a_contact_added_without_a_language_writes_in_the_language_of_the_clients_people(firm, tmp_path):
+    """A QuickBooks contact list has no language column: a new contact of a Polish client is Polish,
+    not English (the letter to them is chosen by it)."""
+    from parting.clients.models import Client, Contact
+
+    mazur = Client.objects.create(firm=firm, name="Mazur Logistyka")
+    Contact.objects.create(client=mazur, name="Anna Mazur", email="anna@mazur.example", language="pl", is_primary=True)
+    path = tmp_path / "clients.csv"
+    path.write_text("name,email,contact\nMazur Logistyka,piotr@mazur.example,Piotr Zieliński\n", encoding="utf-8")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    assert not result.problems
+    assert Contact.objects.get(email="piotr@mazur.example").language == "pl"
+
+
+@pytest.mark.django_db
+def test_a_clients_row_with_a_language_and_no_contact_says_where_the_language_went(firm, tmp_path):
+    path = tmp_path / "clients.csv"
+    path.write_text("name,language\nLang A,he\n", encoding="utf-8")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    assert not result.problems
+    assert "Lang A: the language he is kept with a contact, and the row gives none" in result.run.counts["notes"]

@@ -318,16 +318,22 @@ class Loader:
         self._learn(client_id, name=record.name, domains=record.domains, key=record.key)
         if self.problems:
             return
-        existing = {(c.email.lower(), c.name.casefold()) for c in Contact.objects.filter(client_id=client_id)}
+        people = list(Contact.objects.filter(client_id=client_id).order_by("-is_primary", "pk"))
+        existing = {(c.email.lower(), c.name.casefold()) for c in people}
         emails = {e for e, _n in existing if e}
+        if record.language in LANGUAGES and not record.contacts and not people:
+            self.outcome.notes.append(
+                _("%(client)s: the language %(language)s is kept with a contact, and the row gives none")
+                % {"client": self.names.get(client_id, record.name), "language": record.language}
+            )
         for contact in record.contacts:
             email = contact.email.lower()
             if (email and email in emails) or (not email and (email, contact.name.casefold()) in existing):
                 continue
-            language = (
-                contact.language
-                if contact.language in LANGUAGES
-                else (record.language if record.language in LANGUAGES else "en")
+            # the row's language, else the language the client's people already write in
+            language = next(
+                (code for code in (contact.language, record.language) if code in LANGUAGES),
+                people[0].language if people else "en",
             )
             Contact.objects.create(
                 client_id=client_id,
