@@ -242,6 +242,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "parting.web.middleware.PrivateCacheMiddleware",
     "parting.firms.middleware.FirmMiddleware",
+    "parting.web.middleware.DatabaseBusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

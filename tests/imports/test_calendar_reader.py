@@ -1122,7 +1122,7 @@ def test_w4_an_event_without_a_length_is_passed_over_and_counted_not_a_crash(fir
     )  # fmt: skip
     result = run_import(firm=firm, by=None, kind="calendar", paths=[path])
     assert result.ok, [str(p) for p in result.problems]
-    assert result.run.counts["counts"] == {"meetings": {"events without a length skipped": 1}}
+    assert result.run.counts["counts"] == {"meetings": {"skipped (no length)": 1}}
     assert not Meeting.objects.filter(firm=firm).exists()
 
 

@@ -449,3 +449,61 @@ def test_the_preview_reads_a_legacy_charset_as_the_import_will_for_the_member(cl
     token = token_of(upload(client, [("klienci.csv", content)], kind="clients"))
     page = client.get(reverse("import_upload", kwargs={"token": token})).content.decode()
     assert f"<td>{shown}</td>" in page
+
+
+def test_a_dry_run_started_while_an_import_holds_the_write_lock_says_to_try_again_not_a_server_error(
+    client, member, acme, monkeypatch
+):
+    """SQLite has one write lock, and a large import holds it for its whole transaction: a page that
+    must write meanwhile waits 20 s, then gets "database is locked". It is a page that says so (503,
+    Retry-After), in the member's language, never a 500."""
+    from django.db import OperationalError
+
+    from parting.web.views import imports as views
+
+    token = token_of(upload(client, [("january.csv", GENERIC)]))
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(views, "start_run", locked)
+    response = client.post(reverse("import_upload", kwargs={"token": token}), {})
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert "Parting is busy writing an import" in response.content.decode()
+
+
+def test_other_database_errors_are_not_taken_for_a_busy_database(client, member, acme, monkeypatch):
+    from django.db import OperationalError
+
+    from parting.web.views import imports as views
+
+    token = token_of(upload(client, [("january.csv", GENERIC)]))
+
+    def broken(*args, **kwargs):
+        raise OperationalError("no such table: imports_importrun")
+
+    monkeypatch.setattr(views, "start_run", broken)
+    client.raise_request_exception = True
+    with pytest.raises(OperationalError):
+        client.post(reverse("import_upload", kwargs={"token": token}), {})
+
+
+def test_mail_files_uploaded_by_name_keep_what_their_names_say(client, member):
+    """Uploads are stored under numbers; what a file's own name says still counts: Thunderbird's
+    .msf index and Apple Mail's table_of_contents chosen with the mail are not mail, and a maildir
+    file's flags (T: trashed) are in its name."""
+    from pathlib import Path
+
+    samples = Path(__file__).parents[1] / "imports" / "samples" / "mail"
+    trashed = next((samples / "maildir" / "cur").glob("*,ST"))
+    files = [
+        ("Inbox", (samples / "thunderbird_local_folders" / "Inbox").read_bytes()),
+        ("Inbox.msf", (samples / "thunderbird_local_folders" / "Inbox.msf").read_bytes()),
+        ("table_of_contents", b"\x00\x01binary listing"),
+        (trashed.name, trashed.read_bytes()),
+    ]
+    run = dry_run(client, token_of(upload(client, files, kind="mail")))
+    run_queued_imports()
+    run.refresh_from_db()
+    assert run.error_count == 0, run.errors
+    assert run.counts["counts"]["messages"]["passed over (trash)"] == 1

@@ -144,7 +144,7 @@ class Loader:
         if kind == "meeting" and record.ends_at <= record.starts_at:
             # a point in time (DTEND equal to DTSTART, or DTSTART alone: RFC 5545 §3.6.1): a reminder
             # or a deadline marker, not a meeting anyone attended
-            self.outcome.count("meetings", "events without a length skipped")
+            self.outcome.count("meetings", "skipped (no length)")
             return
         self.pending[kind].append(record)
         if len(self.pending[kind]) >= BATCH:

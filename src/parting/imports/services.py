@@ -131,8 +131,6 @@ def _records(
             )
         yield from formats.mail_path_reader()(str(path), name, options, problems, skipped)
         return
-    if kind == "mail" and path.name.lower().endswith(".msf"):
-        return  # Thunderbird's index of a folder, chosen with the folder ("select all"): not mail
     read = formats.reader(kind)
     extra = {"skipped": skipped} if kind == "mail" else {}
     with path.open("rb") as stream:

@@ -46,3 +46,26 @@ def client_ip_address(request) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return peer
+
+
+class DatabaseBusyMiddleware:
+    """A page that must write while an import holds SQLite's one write lock for longer than the
+    lock's wait (20 s: a large import writes in one transaction, all or nothing) gets a page that
+    says so and asks to try again (503, ``Retry-After``), never a server error. PostgreSQL has no
+    such lock; its errors pass through untouched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import OperationalError
+        from django.shortcuts import render
+
+        if not isinstance(exception, OperationalError) or "locked" not in str(exception):
+            return None
+        response = render(request, "parting/busy.html", status=503)
+        response["Retry-After"] = "30"
+        return response

@@ -121,6 +121,13 @@ def read(
 ) -> Iterator[MessageRecord]:
     """An mbox (its first line is a "From " separator) or a single message (.eml, .emlx); or a .zip
     holding such files (a Google Takeout archive, a zipped folder of messages)."""
+    base = os.path.basename(name)
+    if base.lower().endswith(IGNORED_EXTENSIONS) or base.lower() in COMPANION_FILES:
+        return  # chosen with the mail (a folder's "select all"): an index or a listing, not mail
+    flag = next((MAILDIR_SKIP_FLAGS[f] for f in _maildir_flags(base) if f in MAILDIR_SKIP_FLAGS), None)
+    if flag and skipped is not None:
+        skipped[flag] += 1  # a maildir file chosen by itself keeps its flags in its name
+        return
     head = stream.read(CHUNK)
     stream.seek(0)
     if head.startswith(ZIP_MAGIC):
@@ -372,6 +379,9 @@ def read_path(
 
 
 IGNORED_EXTENSIONS = (".msf",)
+# Files that come with exported mail and hold none: Apple Mail's listing of an exported mailbox,
+# Thunderbird's folder tree, and what Windows and macOS leave in any folder.
+COMPANION_FILES = {"table_of_contents", "info.plist", "foldertree.json", "desktop.ini", "thumbs.db", ".ds_store"}
 
 
 def _starts_an_mbox(path: str) -> bool:

@@ -69,7 +69,7 @@ WHAT = {  # what happened to the records an import counts (the keys parting.impo
     "unchanged": gettext_lazy("unchanged"),
     "duplicates in the file": gettext_lazy("duplicates in the file"),
     "all-day events skipped": gettext_lazy("all-day events skipped"),
-    "events without a length skipped": gettext_lazy("events without a length skipped"),
+    "skipped (no length)": gettext_lazy("skipped (no length)"),
     "skipped (no such client)": gettext_lazy("skipped (no such client)"),
     "skipped (no client named)": gettext_lazy("skipped (no client named)"),
     "skipped (no such invoice)": gettext_lazy("skipped (no such invoice)"),
