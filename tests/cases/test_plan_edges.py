@@ -62,7 +62,7 @@ def test_n1_a_planned_notice_day_is_used_instead_of_today(acme, opener):
     case = case_for(acme, opener)
     set_plan(case, notice_date=dt.date(2026, 6, 10))
     plan = plan_compute(case, today=TODAY)
-    assert plan.notice_date.value == dt.date(2026, 6, 10)
+    assert (plan.notice_date.value, plan.notice_date.rule) == (dt.date(2026, 6, 10), "N1")
     assert plan.notice_date.explanation == "The day planned for telling the client."
     assert plan.end_date.value == dt.date(2026, 6, 24)
 
@@ -71,7 +71,7 @@ def test_n1_once_told_the_day_recorded_wins_over_the_planned_day(acme, opener):
     case = case_for(acme, opener, state=State.NOTIFIED, notified_on=dt.date(2026, 6, 3))
     set_plan(case, notice_date=dt.date(2026, 6, 10))
     plan = plan_compute(case, today=TODAY)
-    assert plan.notice_date.value == dt.date(2026, 6, 3)
+    assert (plan.notice_date.value, plan.notice_date.rule) == (dt.date(2026, 6, 3), "N1")
     assert plan.notice_date.explanation == "The client was told on this day."
     assert plan.end_date.value == dt.date(2026, 6, 17)
 
@@ -180,6 +180,19 @@ def test_n3_n4_both_choices_are_shown_side_by_side(fixed_term, opener):
             "refund": Decimal("1989.99"),
             "formula": "3640.00 × (100% − 45.33%) = 1989.99",
         },
+    }
+
+
+def test_n3_n4_the_stored_plan_keeps_both_choices_and_the_refund(fixed_term, opener):
+    """What a case keeps of its plan (the JSON the case page and the letter read back): the side by
+    side choices of a fixed term and the refund with its rule."""
+    plan = plan_compute(case_for(fixed_term, opener), today=TODAY).as_dict()
+    assert plan["fixed_term_options"]["end_early"]["refund"] == "1989.99"
+    assert plan["fixed_term_options"]["honour"]["end_date"] == "2026-12-31"
+    assert plan["money"]["refund"] == {
+        "value": "0",
+        "rule": "N3",
+        "explanation": "The contract is honoured to its end: the prepaid work is delivered (N3).",
     }
 
 
