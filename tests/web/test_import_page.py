@@ -5,6 +5,7 @@ Everything within the member's firm; bad input is a message on the page, never a
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 
@@ -507,3 +508,38 @@ def test_mail_files_uploaded_by_name_keep_what_their_names_say(client, member):
     run.refresh_from_db()
     assert run.error_count == 0, run.errors
     assert run.counts["counts"]["messages"]["passed over (trash)"] == 1
+
+
+def _zipped(**members: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name.replace("__", "/"), data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("chosen", "kind"), [("", "calendar"), ("calendar", "calendar")])
+def test_a_google_calendar_export_zip_is_a_calendar_whether_chosen_or_detected(client, member, chosen, kind):
+    """Google Calendar's export is a .zip of one .ics per calendar; a .zip was taken for a Parting
+    export by its name alone, and refused when "Calendar" was chosen."""
+    from pathlib import Path
+
+    ics = (Path(__file__).parents[1] / "imports" / "samples" / "calendar" / "google_export.ics").read_bytes()
+    data = {
+        "kind": chosen,
+        "files": [SimpleUploadedFile("me@example.com.ical.zip", _zipped(**{"me@example.com.ics": ics}))],
+    }
+    response = client.post(reverse("imports"), data)
+    token = token_of(response)
+    assert json.loads((upload_dir(token) / "upload.json").read_text())["kind"] == kind
+
+
+def _kind_uploaded(client, name: str, data: bytes, chosen: str = "") -> str:
+    token = token_of(client.post(reverse("imports"), {"kind": chosen, "files": [SimpleUploadedFile(name, data)]}))
+    return json.loads((upload_dir(token) / "upload.json").read_text())["kind"]
+
+
+def test_a_zip_of_mail_is_mail_and_a_zip_with_a_manifest_is_a_parting_export(client, member):
+    assert _kind_uploaded(client, "takeout.zip", _zipped(**{"Takeout__Mail__All mail.mbox": b"From x\n"})) == "mail"
+    export = _zipped(**{"manifest.json": b"{}", "clients.csv": b"name\n"})
+    assert _kind_uploaded(client, "parting.zip", export) == "archive"

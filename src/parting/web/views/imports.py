@@ -16,6 +16,7 @@ import itertools
 import json
 import logging
 import tempfile
+import zipfile
 
 from django import forms
 from django.conf import settings
@@ -154,7 +155,7 @@ def _upload(request):
     elif len(files) > MAX_FILES:
         errors.append(_("At most %(n)s files at a time.") % {"n": MAX_FILES})
     else:
-        kind, errors = _kind_of(form.cleaned_data["kind"], [f.name for f in files])
+        kind, errors = _kind_of(form.cleaned_data["kind"], [f.name for f in files], _zip_kinds(files))
         for upload in files:
             if not upload.size:
                 errors.append(_("%(file)s is empty.") % {"file": upload.name})
@@ -175,9 +176,38 @@ def _upload(request):
     return redirect("import_upload", token=token)
 
 
-def _kind_of(chosen: str, names: list[str]) -> tuple[str, list[str]]:
-    """The kind the member chose, checked against the files' names; or the kind the names imply."""
-    guesses = {name: formats.guess_kind(name) for name in names}
+def _zip_kinds(files) -> dict[str, str | None]:
+    """What each uploaded .zip holds, from the names inside it: a Parting export (its manifest.json),
+    a calendar (Google Calendar's export: one .ics per calendar) or mail (Google Takeout's .mbox, a
+    zipped folder of .eml files); None when it cannot be told (the reader then says why)."""
+    kinds: dict[str, str | None] = {}
+    for upload in files:
+        if not upload.name.lower().endswith(".zip"):
+            continue
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                inside = [n.lower() for n in archive.namelist()]
+        except (zipfile.BadZipFile, OSError, ValueError):
+            inside = []
+        finally:
+            upload.seek(0)
+        found = {formats.guess_kind(n) for n in inside} | {"mail" for n in inside if n.rsplit("/", 1)[-1] == "mbox"}
+        if "manifest.json" in inside:
+            kinds[upload.name] = "archive"
+        elif found - {None, "archive"} and len(found - {None, "archive"}) == 1:
+            kinds[upload.name] = next(iter(found - {None, "archive"}))
+        else:
+            kinds[upload.name] = None
+    return kinds
+
+
+def _kind_of(chosen: str, names: list[str], zips: dict[str, str | None] | None = None) -> tuple[str, list[str]]:
+    """The kind the member chose, checked against the files' names (and what a .zip holds); or the
+    kind they imply."""
+    zips = zips or {}
+    guesses = {
+        name: zips.get(name, formats.guess_kind(name)) if name in zips else formats.guess_kind(name) for name in names
+    }
     if not chosen:
         kinds = set(guesses.values())
         if None in kinds or len(kinds) != 1:
