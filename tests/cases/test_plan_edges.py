@@ -148,6 +148,17 @@ def test_n2_notice_in_working_days_counts_only_the_firms_working_days(acme, open
     )
 
 
+def test_n2_the_plans_working_days_are_the_firms_own_monday_to_thursday(acme, opener):
+    """Ten working days from Friday 5 June for a firm that works Monday to Thursday: 8, 9, 10, 11,
+    15, 16, 17, 18, 22, 23 June (Monday to Friday would end on the 19th)."""
+    WorkingDay.objects.filter(firm=acme.firm, weekday=4).delete()
+    policy = policy_for(acme.firm)
+    policy.notice_business_days, policy.notice_days = True, 10
+    policy.save()
+    plan = plan_compute(case_for(acme, opener), today=dt.date(2026, 6, 5))
+    assert plan.end_date.value == dt.date(2026, 6, 23)
+
+
 # -- a fixed term: honoured (N3) or ended early with a refund (N4) ----------------------------------
 
 
