@@ -621,3 +621,16 @@ def test_hebrew_names_in_cp1255_as_excel_on_hebrew_windows_saves_them(language):
     assert [r.name for r in records] == ["כהן ושות' רואי חשבון בע\"מ", "לוי הנדסה", "מאפיית אבו-חמיד, יפו"]
     assert records[0].services == ("הנהלת חשבונות", "שכר")
     assert {r.language for r in records} == {"he"}
+
+
+@pytest.mark.parametrize(("email", "named"), [("only.email@example.org", "only.email@example.org"), ("", None)])
+def test_a_customer_without_a_name_is_named_after_its_address_and_one_without_either_is_a_problem(email, named):
+    """Stripe customers are often an address alone; one such row used to refuse the whole file."""
+    data = f"id,Description,Email,Name\ncus_1,,jason@clear.example,Clearwater\ncus_2,,{email},\n".encode()
+    records, problems = clients("stripe_customers.csv", data)
+    if named:
+        assert not problems and [r.name for r in records] == ["Clearwater", named]
+        assert records[1].contacts[0].email == email
+    else:
+        assert [r.name for r in records] == ["Clearwater"]
+        assert [(p.source.line, p.reason) for p in problems] == [(3, "the client's name is missing")]

@@ -283,7 +283,12 @@ def _client(
 ) -> ClientRecord | None:
     name = words(columns.get(row, "name"))
     if not name:
-        raise RowProblem(_("the client's name is missing"), columns.name("name"))
+        # A customer without a name (common in Stripe, whose customers may be only an address) is
+        # named after its first address; a row with neither names no one.
+        addresses, _bad = split_emails(columns.get(row, "email")) if columns.has("email") else ([], [])
+        if not addresses:
+            raise RowProblem(_("the client's name is missing"), columns.name("name"))
+        name = addresses[0]
     sub = ""
     if preset.name == "quickbooks" and ":" in name and name.split(":", 1)[0].strip():
         # "Parent:Job": a sub-customer or job of a QuickBooks customer (a colon cannot be part of a
