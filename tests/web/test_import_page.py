@@ -543,3 +543,23 @@ def test_a_zip_of_mail_is_mail_and_a_zip_with_a_manifest_is_a_parting_export(cli
     assert _kind_uploaded(client, "takeout.zip", _zipped(**{"Takeout__Mail__All mail.mbox": b"From x\n"})) == "mail"
     export = _zipped(**{"manifest.json": b"{}", "clients.csv": b"name\n"})
     assert _kind_uploaded(client, "parting.zip", export) == "archive"
+
+
+def test_files_of_two_time_trackers_uploaded_together_import_with_the_columns_the_page_preselects(client, member):
+    """Toggl has a column "Billable", Harvest "Billable?": preselected from the first file alone, the
+    mapping sent Harvest's file looking for Toggl's column, and the member, who chose nothing, got a
+    problem. Only columns every file has are preselected."""
+    from pathlib import Path
+
+    samples = Path(__file__).parents[1] / "imports" / "samples" / "time"
+    files = [(n, (samples / n).read_bytes()) for n in ("toggl_detailed.csv", "harvest_detailed.csv")]
+    token = token_of(upload(client, files, kind="time"))
+    page = client.get(reverse("import_upload", kwargs={"token": token}))
+    fields = {name: page.context["form"].initial.get(name, "") for name in page.context["form"].fields}
+    assert fields["map_billable"] == ""  # "Billable" is Toggl's alone
+    assert fields["map_client"] == "Client"  # both files have it
+    submitted = {name: value for name, value in fields.items() if value}
+    run = dry_run(client, token, **submitted)
+    run_queued_imports()
+    run.refresh_from_db()
+    assert not [e for e in (run.errors or []) if "does not have" in str(e)], run.errors

@@ -303,15 +303,19 @@ def _preview(path, language: str, header_only: bool = False) -> tuple[list[str],
     return header, rows, ""
 
 
-def _initial(firm, kind: str, header: list[str]) -> dict:
-    """Preselected: the firm's saved mapping (its latest for this kind) where the file has the
-    column, else the column with our field's name (case and surrounding spaces aside)."""
+def _initial(firm, kind: str, header: list[str], shared: set[str] | None = None) -> dict:
+    """Preselected: the firm's saved mapping (its latest for this kind) where the files have the
+    column, else the column with our field's name (case and surrounding spaces aside). ``shared``:
+    the columns every uploaded file has — a column only the first file has is not preselected, or
+    the files of another tool uploaded with it (Toggl's and Harvest's) would be refused for lacking
+    a column the member never chose."""
+    present = [c for c in header if shared is None or c in shared]
     saved = ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at").first()
-    by_folded = {c.strip().casefold(): c for c in header}
+    by_folded = {c.strip().casefold(): c for c in present}
     initial = {"format": saved.format if saved else "", "date_order": saved.date_order if saved else ""}
     for name in columns.mappable(kind):
         column = (saved.mapping.get(name) if saved else None) or ""
-        if column not in header:
+        if column not in present:
             column = by_folded.get(name.casefold(), "")
         initial[f"map_{name}"] = column
     return initial
@@ -325,10 +329,14 @@ def import_upload(request, token: str):
     folder = upload_dir(token)
     files = manifest["files"]
     header, rows, unreadable = [], [], ""
+    shared: set[str] = set()
     if kind in CSV_KINDS:
         header, rows, unreadable = _preview(folder / files[0][0], request.membership.language)
+        shared = set(header)
+        for stored, *_rest in files[1:]:
+            shared &= set(_preview(folder / stored, request.membership.language, header_only=True)[0])
     form = MappingForm(request.POST if request.method == "POST" else None, kind=kind, header=header,
-                       initial=_initial(request.firm, kind, header))  # fmt: skip
+                       initial=_initial(request.firm, kind, header, shared))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         fmt = form.cleaned_data.get("format", "") or ""
         mapping = form.mapping(kind)
