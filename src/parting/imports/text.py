@@ -172,13 +172,8 @@ def _impossible_words(words: list[str]) -> int:
 # the two scripts apart; the Polish and Romanian letters only for a Polish or Romanian member), and
 # which charsets their tools write, most common first (see ``detect_charset``).
 _SCRIPTS = "\u0400-\u04ff\u05d0-\u05ea"
-_LANGUAGE_LETTERS = {
-    "en": re.compile(f"[{_SCRIPTS}]"),
-    "pl": re.compile(f"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ{_SCRIPTS}]"),
-    "ro": re.compile(f"[ăâîșțşţĂÂÎȘȚŞŢ{_SCRIPTS}]"),
-    "ru": re.compile(f"[{_SCRIPTS}]"),
-    "he": re.compile(f"[{_SCRIPTS}]"),
-}
+_OWN_LATIN = {"pl": "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "ro": "ăâîșțşţĂÂÎȘȚŞŢ", "en": "", "ru": "", "he": ""}
+_LANGUAGE_LETTERS = {code: re.compile(f"[{latin}{_SCRIPTS}]") for code, latin in _OWN_LATIN.items()}
 _LANGUAGE_CHARSETS = {
     "pl": ("cp1250", "iso8859_2"),
     "ro": ("cp1250", "iso8859_16", "iso8859_2"),

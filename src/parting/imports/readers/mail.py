@@ -327,8 +327,6 @@ def read_path(
     of exported ".mbox" folders (Apple Mail's "Messages" folders included), read in name order. A
     file of the folder that is not mail is one problem, and the others are read."""
     skipped = skipped if skipped is not None else Counter()
-    if not os.path.isdir(path) and path.lower().endswith(IGNORED_EXTENSIONS):
-        return  # Thunderbird's index of a folder (Inbox.msf) beside the folder itself: not mail
     if not os.path.isdir(path):
         try:
             with open(path, "rb") as stream:

@@ -313,18 +313,9 @@ _NO_CLIENT_AT_ALL = gettext_lazy(
     "as the client (--map client=Project)"
 )
 
-# Yes / no in the languages of the trackers' exports that text.truthy does not know (Clockify in German,
-# French, Spanish, Portuguese).
-_MORE_FLAGS = {
-    "ja": True, "nein": False, "oui": True, "non": False, "sí": True, "si": True, "sim": True, "não": False,
-    "nao": False,
-}  # fmt: skip
-
 
 def _billable(columns, row: dict[str, str]) -> bool:
-    value = columns.get(row, "billable").casefold()
-    if value in _MORE_FLAGS:
-        return _MORE_FLAGS[value]
+    """Clockify's yes/no in German, French, Spanish, Portuguese: words ``text.truthy`` knows."""
     return bool(read_flag(columns, row, "billable", True))
 
 
