@@ -209,7 +209,7 @@ def test_apple_mail_eml_with_a_pdf_attachment():
     assert record.subject == "Raportul lunar – întârziere"
     assert record.language == "ro"
     assert record.negative  # "dezamăgit", "bătaie de joc"
-    assert record.client == mail.ClientRef(name="Mihai Popescu", emails=("mihai@popescu-consult.example",))
+    assert record.client == mail.ClientRef(name="Mihai Popescu", emails=("mihai@popescu-consult.example",), person=True)
 
 
 def test_apple_mail_emlx_reads_as_the_same_message():

@@ -135,6 +135,35 @@ def test_a_mapping_is_saved_and_preselected_for_the_next_file_with_those_columns
     assert re.search(r'<option value="dmy" selected>', preview)
 
 
+def test_back_from_a_failed_dry_run_the_columns_the_member_chose_are_still_chosen(client, member, acme):
+    token = token_of(upload(client, [("own.csv", OWN_COLUMNS)]))
+    mapping = {"map_client": "Customer", "map_number": "Invoice No", "map_issued_on": "Date", "map_amount": "Total"}
+    run = dry_run(client, token, date_order="mdy", **mapping)  # 15.01.2026 is no month-first date
+    assert run.state == ImportRun.State.FAILED and run.error_count
+    page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
+    back = reverse("import_upload", kwargs={"token": token}) + f"?run={run.pk}"
+    assert f'href="{back}"' in page
+    form = client.get(back).content.decode()
+    assert re.search(r'name="map_number"[^>]*>.*?<option value="Invoice No" selected>', form, re.S)
+    assert re.search(r'<option value="mdy" selected>', form)
+    assert not re.search(r'name="map_due_on"[^>]*>.*?<option value="Due" selected>.*?</select>', form, re.S)
+
+    # another firm's run, or a run of other files, preselects nothing of theirs
+    stranger = MembershipFactory(firm=FirmFactory(), role="owner")
+    theirs = ImportRun.objects.create(
+        firm=stranger.firm,
+        kind="invoices",
+        dry_run=True,
+        options={"upload": token, "date_order": "dmy", "mapping": {"number": "Invoice No"}},
+    )
+    for pk in (theirs.pk, "x", "9" * 30):
+        form = client.get(reverse("import_upload", kwargs={"token": token}) + f"?run={pk}")
+        assert form.status_code == 200
+        assert not re.search(
+            r'<option value="dmy" selected>|<option value="Invoice No" selected>', form.content.decode()
+        )
+
+
 def test_a_name_mapped_to_an_existing_client_is_saved_as_an_alias_and_its_rows_land_on_that_client(
     client, member, acme
 ):
@@ -197,20 +226,30 @@ def test_a_calendar_is_detected_from_its_name_and_has_nothing_to_map(client, mem
     assert run.kind == "calendar" and run.state in (ImportRun.State.DONE, ImportRun.State.FAILED)
 
 
-def test_an_unknown_address_given_to_a_client_becomes_its_contact_and_the_meeting_lands_there(client, member, acme):
-    ics = (
-        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:e1@test\r\n"
-        b"DTSTAMP:20260101T000000Z\r\nDTSTART:20260105T090000Z\r\nDTEND:20260105T100000Z\r\n"
-        b"SUMMARY:Review\r\nATTENDEE:mailto:ceo@acme.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+def test_an_unknown_address_or_organisation_given_to_a_client_is_remembered_and_its_meetings_land_there(
+    client, member, acme
+):
+    event = (
+        "BEGIN:VEVENT\r\nUID:{uid}@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260105T090000Z\r\n"
+        "DTEND:20260105T100000Z\r\nSUMMARY:Review\r\nATTENDEE:mailto:{who}\r\nEND:VEVENT\r\n"
     )
+    ics = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        + event.format(uid="e1", who="ceo@acme.example")
+        + event.format(uid="e2", who="ola.acme@gmail.com")
+        + "END:VCALENDAR\r\n"
+    ).encode()
     run = dry_run(client, token_of(upload(client, [("work.ics", ics)], kind="")))
-    assert run.unmatched == [["ceo@acme.example", 1]]
+    assert run.unmatched == [["@acme.example", 1], ["ola.acme@gmail.com", 1]]
     page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
     assert "Change the format or the columns" not in page  # a calendar has neither
-    imported = confirm(client, run, choice_0=str(acme.pk))
+    assert "A name that starts with @ is an organisation" in page
+    imported = confirm(client, run, choice_0=str(acme.pk), choice_1=str(acme.pk))
     assert imported.state == ImportRun.State.DONE, imported.errors
-    assert acme.contacts.filter(email="ceo@acme.example").exists()
-    assert Meeting.objects.filter(client=acme).count() == 1
+    acme.refresh_from_db()
+    assert acme.email_domains == "acme.example"  # everyone at acme.example, from now on
+    assert list(acme.contacts.values_list("email", flat=True)) == ["ola.acme@gmail.com"]
+    assert Meeting.objects.filter(client=acme).count() == 2
 
 
 # -- bad input -----------------------------------------------------------------------------------

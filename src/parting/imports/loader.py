@@ -29,7 +29,7 @@ from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, M
 from parting.evidence.services import derive_to_senior, settle_invoices, settlement
 from parting.firms.models import Membership, Service
 
-from .matching import PUBLIC_DOMAINS, Matcher, domain_of, exact, normalise_name
+from .matching import PUBLIC_DOMAINS, Matcher, company_domain, domain_of, exact, normalise_name, unmatched_label
 from .problems import Problems
 from .records import ClientRef
 
@@ -183,7 +183,7 @@ class Loader:
     def _client_for(self, ref: ClientRef, kind: str) -> int | None:
         client_id = self._match(ref)
         if client_id is None and ref:
-            label = ref.label()
+            label = unmatched_label(ref, self.own_domains, self.member_by_email)
             if self.create_clients and (ref.name or ref.emails):  # an export's id alone names no one
                 client_id = self._create_client(ref)
             else:
@@ -210,15 +210,25 @@ class Loader:
         self.matches.clear()
 
     def _create_client(self, ref: ClientRef) -> int:
-        name = ref.name or ref.emails[0]
-        name = self._free_name(name)
-        client = Client.objects.create(firm=self.firm, name=name[:200])
-        # Its addresses become contacts; their domain is the client's only when the firm says so
-        # (mail from gmail.com does not make gmail.com a client's domain).
-        for email in ref.emails:
-            if domain_of(email) not in self.own_domains:
-                Contact.objects.create(client=client, name=ref.name or email, email=email)
-        self._learn(client.id, name=ref.name, emails=ref.emails, key=ref.external_id)
+        theirs = [
+            e for e in ref.emails if e.lower() not in self.member_by_email and domain_of(e) not in self.own_domains
+        ]
+        domain = "" if (ref.name and not ref.person) or not theirs else company_domain(theirs[0], self.own_domains)
+        # A client named in a file keeps its name. One known only from mail is its organisation,
+        # named by its domain, which then takes in everyone writing from it; or, from a public
+        # provider (gmail.com never becomes a client's domain), the person.
+        name = self._free_name(domain or (ref.name if ref.name else (theirs or ref.emails)[0]))
+        client = Client.objects.create(firm=self.firm, name=name[:200], email_domains=domain)
+        for i, email in enumerate(theirs):
+            person = ref.name if (i == 0 and ref.name) else email
+            Contact.objects.create(client=client, name=person[:200], email=email[:254])
+        self._learn(
+            client.id,
+            name="" if domain else ref.name,
+            emails=theirs,
+            domains=[domain] if domain else (),
+            key=ref.external_id,
+        )
         self.names[client.id] = client.name
         self.taken.add(client.name)
         self.assigned[client.id] = None

@@ -106,6 +106,43 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2].strip().lower()
 
 
+def company_domain(address: str, own_domains=frozenset()) -> str:
+    """The domain of ``address`` where it names an organisation: not a public mail provider's, not
+    the firm's own; else ""."""
+    domain = domain_of(address)
+    return "" if domain in PUBLIC_DOMAINS or domain in own_domains else domain
+
+
+def unmatched_label(ref: ClientRef, own_domains=frozenset(), own_addresses=frozenset()) -> str:
+    """How the list of unmatched clients names the client of ``ref``, one line per client to create,
+    skip or map. A client's name, as a file gives it; for mail and calendar, whose names are people's,
+    the sender's organisation ("@acme.com": everyone writing from it, one client) or, from a public
+    provider, the person ("Anna Nowak <anna@gmail.com>"): two people called Anna are two lines."""
+    if ref.name and not ref.person:
+        return ref.name
+    theirs = [e for e in ref.emails if e.lower() not in own_addresses and domain_of(e) not in own_domains]
+    if not theirs:
+        return ref.label()
+    domain = company_domain(theirs[0], own_domains)
+    if domain:
+        return "@" + domain
+    return f"{ref.name} <{theirs[0]}>" if ref.name else theirs[0]
+
+
+def parse_label(label: str) -> tuple[str, str, str]:
+    """``unmatched_label`` read back: (name, address, domain), one or two of them empty."""
+    label = label.strip()
+    if label.startswith("@") and " " not in label and "." in label and "@" not in label[1:]:
+        return "", "", label[1:].lower()
+    if label.endswith(">") and " <" in label:
+        name, _sep, address = label[:-1].rpartition(" <")
+        if "@" in address and " " not in address:
+            return name.strip(), address.lower(), ""
+    if "@" in label and " " not in label:
+        return "", label.lower(), ""
+    return label, "", ""
+
+
 class Matcher:
     """The firm's clients indexed by every way a record may name them."""
 
@@ -123,10 +160,12 @@ class Matcher:
             "id", "name", "email_domains", "source_key"
         ):
             self.add(client_id, name=name, domains=domains.split(), key=key)
+        self.addressed: set[int] = set()  # clients with at least one known contact address
         for client_id, email in (
             Contact.objects.filter(client__firm=firm).exclude(email="").values_list("client_id", "email")
         ):
             self.by_email[email.lower()].add(client_id)
+            self.addressed.add(client_id)
 
     def add(self, client_id: int, *, name: str = "", emails=(), domains=(), key: str = "") -> None:
         if name:
@@ -136,6 +175,7 @@ class Matcher:
             self.by_key[key] = client_id
         for email in emails:
             self.by_email[email.lower()].add(client_id)
+            self.addressed.add(client_id)
         for domain in domains:
             domain = domain.lower().strip()
             if domain and domain not in PUBLIC_DOMAINS:
@@ -160,6 +200,8 @@ class Matcher:
             if len(found) == 1:
                 return next(iter(found))
         if ref.name:
+            if ref.person and ref.emails and not found:
+                return self._person(ref.name)
             same = self.by_exact.get(exact(ref.name), set())
             if len(same) == 1 and (not found or same <= found):
                 return next(iter(same))
@@ -167,3 +209,13 @@ class Matcher:
             if len(named) == 1 and (not found or named <= found):
                 return next(iter(named))
         return None
+
+    def _person(self, name: str) -> int | None:
+        """A sender's display name from an address no client has: the client of that very name, if
+        the firm knows none of its addresses ("Jan Nowak", typed in by hand, writing from gmail).
+        A client whose addresses are known is not someone writing from a new one: two people called
+        "Anna" are two people, and the member is asked rather than told."""
+        named = self.by_exact.get(exact(name)) or self.by_name.get(normalise_name(name), set())
+        if len(named) != 1 or named & self.addressed:
+            return None
+        return next(iter(named))

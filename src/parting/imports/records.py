@@ -31,6 +31,9 @@ class ClientRef:
     name: str = ""
     emails: tuple[str, ...] = ()
     external_id: str = ""
+    # True where ``name`` is a person's display name from a mail header ("Anna" <anna@…>), not a
+    # client's name: it then names a client only that has no known address (see Matcher.match)
+    person: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.name or self.emails or self.external_id)

@@ -44,9 +44,11 @@ from django.utils.translation import gettext as _
 from parting.clients.models import Client, Contact
 from parting.firms.models import Membership
 
-from .matching import normalise_name
+from .matching import normalise_name, parse_label
 from .models import ClientAlias, ImportRun
 from .services import ImportResult, run_import
+
+DOMAINS_MAX = Client._meta.get_field("email_domains").max_length
 
 log = logging.getLogger("parting.imports")
 
@@ -193,45 +195,47 @@ class _ProgressWriter:
 
 
 def apply_mappings(firm, mapped: dict[str, Client]) -> None:
-    """Names (or addresses) the member mapped to an existing client: saved so that every later
-    import finds that client too — a name as a ClientAlias, an address as a contact."""
+    """Names (or addresses, or domains) the member mapped to an existing client: saved so that every
+    later import finds that client too — a name as a ClientAlias, an address as a contact, a domain
+    ("@acme.com") among the client's e-mail domains."""
     with transaction.atomic():
         for label, client in mapped.items():
             if client.firm_id != firm.pk:
                 raise ValueError("a client of another firm")
-            if _is_address(label):
-                email = label.strip().lower()
+            name, email, domain = parse_label(label)
+            if domain:
+                client = Client.objects.select_for_update().get(pk=client.pk)
+                domains = client.email_domains.split()
+                if domain not in domains and len(" ".join([*domains, domain])) <= DOMAINS_MAX:
+                    client.email_domains = " ".join([*domains, domain])
+                    client.save(update_fields=["email_domains"])
+            elif email:
                 if not Contact.objects.filter(client=client, email=email).exists():
-                    Contact.objects.create(client=client, name=email[:200], email=email[:254])
-                continue
-            alias = normalise_name(label)
-            if alias:
+                    Contact.objects.create(client=client, name=(name or email)[:200], email=email[:254])
+            elif alias := normalise_name(name):
                 ClientAlias.objects.update_or_create(firm=firm, alias=alias[:200], defaults={"client": client})
 
 
-def _is_address(label: str) -> bool:
-    return "@" in label and " " not in label.strip()
-
-
 def _precreate(firm, names: list[str]) -> list[int]:
-    """Create the clients the member chose to create, each found again by its alias (or address)."""
+    """Create the clients the member chose to create, each found again by its alias, address or domain."""
     created = []
     taken = set(Client.objects.filter(firm=firm).values_list("name", flat=True))
     with transaction.atomic():
         for label in names:
-            name, n = label.strip()[:200], 2
+            person, email, domain = parse_label(label)
+            name, n = (domain or person or email).strip()[:200], 2
             if not name:
                 continue
             base = name
             while name in taken:
                 name, n = f"{base[:190]} ({n})", n + 1
-            client = Client.objects.create(firm=firm, name=name)
+            client = Client.objects.create(firm=firm, name=name, email_domains=domain[:DOMAINS_MAX])
             taken.add(name)
             created.append(client.pk)
-            if _is_address(label):
-                Contact.objects.create(client=client, name=label.strip()[:200], email=label.strip().lower()[:254])
-            else:
-                alias = normalise_name(label)
+            if email:
+                Contact.objects.create(client=client, name=(person or email)[:200], email=email[:254])
+            elif not domain:
+                alias = normalise_name(person)
                 if alias and not ClientAlias.objects.filter(firm=firm, alias=alias[:200]).exists():
                     ClientAlias.objects.create(firm=firm, alias=alias[:200], client=client)
     return created

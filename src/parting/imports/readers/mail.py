@@ -651,7 +651,11 @@ def _read_message(
     negative = tone.negative(judged, language)
 
     if outgoing:
-        client_name = next((n for n, a in theirs if n), "")
+        # the first recipient who has a name comes first, so that name is that address's
+        named = next(((n, a) for n, a in theirs if n), None)
+        client_name = named[0] if named else ""
+        if named:
+            theirs = [named] + [p for p in theirs if p[1] != named[1]]
     else:
         client_name = sender_name if (sender_name and theirs[0][1] == sender) else ""
     return MessageRecord(
@@ -666,7 +670,7 @@ def _read_message(
         references=references,
         negative=negative,
         language=language,
-        client=ClientRef(name=client_name, emails=tuple(dict.fromkeys(a for _, a in theirs))),
+        client=ClientRef(name=client_name, emails=tuple(dict.fromkeys(a for _, a in theirs)), person=True),
         direction=("out" if outgoing else "in") if (own_known or outgoing) else "",
     )
 

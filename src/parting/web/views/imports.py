@@ -36,6 +36,7 @@ from parting.core.requests import id_param, int_param
 from parting.firms.access import member_required
 from parting.firms.models import Membership
 from parting.imports import columns, formats
+from parting.imports.matching import parse_label
 from parting.imports.models import KINDS, ColumnMapping, ImportRun
 from parting.imports.problems import FileUnreadable
 from parting.imports.services import save_mapping
@@ -303,13 +304,21 @@ def _preview(path, language: str, header_only: bool = False) -> tuple[list[str],
     return header, rows, ""
 
 
-def _initial(firm, kind: str, header: list[str], shared: set[str] | None = None) -> dict:
-    """Preselected: the firm's saved mapping (its latest for this kind) where the files have the
-    column, else the column with our field's name (case and surrounding spaces aside). ``shared``:
-    the columns every uploaded file has — a column only the first file has is not preselected, or
-    the files of another tool uploaded with it (Toggl's and Harvest's) would be refused for lacking
-    a column the member never chose."""
+def _initial(firm, kind: str, header: list[str], shared: set[str] | None = None, earlier: dict | None = None) -> dict:
+    """Preselected: what the member chose for these very files before (``earlier``: the options of
+    its dry run, when it comes back from one to change them), else the firm's saved mapping (its
+    latest for this kind) where the files have the column, else the column with our field's name
+    (case and surrounding spaces aside). ``shared``: the columns every uploaded file has — a column
+    only the first file has is not preselected, or the files of another tool uploaded with it
+    (Toggl's and Harvest's) would be refused for lacking a column the member never chose."""
     present = [c for c in header if shared is None or c in shared]
+    if earlier is not None:
+        chosen = earlier.get("mapping") or {}
+        initial = {"format": earlier.get("format") or "", "date_order": earlier.get("date_order") or ""}
+        for name in columns.mappable(kind):
+            column = chosen.get(name) or ""
+            initial[f"map_{name}"] = column if column in present else ""
+        return initial
     saved = ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at").first()
     by_folded = {c.strip().casefold(): c for c in present}
     initial = {"format": saved.format if saved else "", "date_order": saved.date_order if saved else ""}
@@ -336,7 +345,7 @@ def import_upload(request, token: str):
         for stored, *_rest in files[1:]:
             shared &= set(_preview(folder / stored, request.membership.language, header_only=True)[0])
     form = MappingForm(request.POST if request.method == "POST" else None, kind=kind, header=header,
-                       initial=_initial(request.firm, kind, header, shared))  # fmt: skip
+                       initial=_initial(request.firm, kind, header, shared, _earlier(request, token)))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         fmt = form.cleaned_data.get("format", "") or ""
         mapping = form.mapping(kind)
@@ -367,6 +376,15 @@ def import_upload(request, token: str):
         "csv": kind in CSV_KINDS,
     }
     return render(request, "parting/import_upload.html", context, status=400 if form.errors else 200)
+
+
+def _earlier(request, token: str) -> dict | None:
+    """The options of the dry run (``?run=``) of these very files the member came back from, if any."""
+    pk = id_param(request.GET.get("run"))
+    if pk is None:
+        return None
+    run = ImportRun.objects.filter(pk=pk, firm=request.firm, dry_run=True, options__upload=token).first()
+    return run.options if run is not None and isinstance(run.options, dict) else None
 
 
 def _start(request, *, kind: str, options: dict, dry_run: bool) -> ImportRun:
@@ -443,7 +461,7 @@ def import_run(request, pk: int):
         with contextlib.suppress(Http404):
             _manifest(request, token)
             if not _imported_already(run):
-                remap = reverse("import_upload", kwargs={"token": token})
+                remap = reverse("import_upload", kwargs={"token": token}) + f"?run={run.pk}"
     context = {
         "run": run,
         "live": _live(run),
@@ -455,6 +473,7 @@ def import_run(request, pk: int):
         "created": counts.get("created_clients") or [],
         "unmatched": unmatched[:UNMATCHED_SHOWN],
         "unmatched_more": max(0, len(unmatched) - UNMATCHED_SHOWN),
+        "unmatched_domains": any(parse_label(name)[2] for _i, name, _n in unmatched[:UNMATCHED_SHOWN]),
         "unmatched_total": sum(n for _i, _name, n in unmatched),
         "importable": importable,
         "clients": list(Client.objects.filter(firm=request.firm).order_by("name").values_list("pk", "name"))
