@@ -1318,3 +1318,42 @@ def test_a_maildirs_own_cur_folder_is_read_as_its_messages():
     records, problems, skipped = read_folder(SAMPLES / "maildir" / "cur", "cur")
     assert list(problems) == []
     assert len(records) + sum(skipped.values()) == 2
+
+
+@pytest.mark.parametrize("folder", ["maildir", "thunderbird_local_folders"])
+def test_a_zipped_maildir_or_thunderbird_folder_reads_as_the_folder_itself(folder):
+    """Maildir files ("1767603600.M112233P4242.mailhost,S=812,W=830:2,RS") and Thunderbird's mbox
+    files ("Inbox", "Inbox.sbd/Klienci") have no mail extension: inside a .zip they are read too,
+    with the same flags skipped, tmp/ and the .msf indexes left alone."""
+    import zipfile
+
+    root = SAMPLES / folder
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                z.write(path, f"{folder}/{path.relative_to(root).as_posix()}")
+    folder_problems, folder_skipped = Problems(), Counter()
+    from_folder = list(mail.read_path(str(root), folder, FIRM, folder_problems, folder_skipped))
+    records, problems, skipped = read_bytes(buffer.getvalue(), name=f"{folder}.zip")
+    assert from_folder and [r.key for r in records] == [r.key for r in from_folder]
+    assert list(problems) == list(folder_problems) == []
+    assert skipped == folder_skipped
+
+
+@pytest.mark.parametrize(
+    ("path", "is_mail"),
+    [
+        ("Maildir/cur/1767603600.M1P2.host,S=812:2,RS", True),
+        ("Maildir/.Klienci/new/1767603600.M1P2.host", True),
+        ("Maildir/.Trash/cur/1767603600.M1P2.host:2,S", False),  # the trash is not the client's mail
+        ("Maildir/tmp/1767603600.M1P2.host", False),  # a delivery in progress
+        ("Local Folders/Inbox", None),  # its first bytes tell
+        ("Local Folders/Inbox.msf", False),
+        ("Clients.mbox/mbox", True),
+        ("Clients.mbox/table_of_contents", False),
+        ("notes.txt", False),
+    ],
+)
+def test_which_files_of_a_zip_are_mail(path, is_mail):
+    assert mail.zip_member_is_mail(path) is is_mail

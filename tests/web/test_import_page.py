@@ -582,6 +582,8 @@ def test_a_zip_of_mail_is_mail_and_a_zip_with_a_manifest_is_a_parting_export(cli
     assert _kind_uploaded(client, "takeout.zip", _zipped(**{"Takeout__Mail__All mail.mbox": b"From x\n"})) == "mail"
     export = _zipped(**{"manifest.json": b"{}", "clients.csv": b"name\n"})
     assert _kind_uploaded(client, "parting.zip", export) == "archive"
+    maildir = _zipped(**{"Maildir__cur__1767603600.M1P2.host,S=812:2,RS": b"From: a@b.example\n\nhi\n"})
+    assert _kind_uploaded(client, "Maildir.zip", maildir) == "mail"  # its files have no extension
 
 
 def test_files_of_two_time_trackers_uploaded_together_import_with_the_columns_the_page_preselects(client, member):

@@ -153,23 +153,23 @@ def _read_zip(
     skipped = skipped if skipped is not None else Counter()
     try:
         archive = zipfile.ZipFile(stream)
-        members = sorted(
-            (
-                m
-                for m in archive.infolist()
-                if not m.is_dir()
-                and not m.filename.startswith("__MACOSX/")
-                and (
-                    m.filename.lower().endswith((".mbox", ".mbx", ".eml", ".emlx"))
-                    or m.filename.rsplit("/", 1)[-1] == "mbox"
-                )
-            ),
-            key=lambda m: m.filename,
-        )
+        members = []
+        for m in archive.infolist():
+            if m.is_dir() or m.filename.startswith("__MACOSX/"):
+                continue
+            mail = zip_member_is_mail(m.filename)
+            if mail is None:  # a file without extension: Thunderbird's mbox ("Inbox"), or not mail
+                with archive.open(m) as inner:
+                    mail = inner.read(5) == b"From "
+            if mail:
+                members.append(m)
+        members.sort(key=lambda m: m.filename)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
         raise FileUnreadable(_("the .zip archive cannot be opened (%(error)s)") % {"error": error}) from None
     if not members:
-        raise FileUnreadable(_("the .zip archive holds no mail (.mbox, .eml or .emlx files)"))
+        raise FileUnreadable(
+            _("the .zip archive holds no mail (.mbox, .eml or .emlx files, a maildir, a Thunderbird folder)")
+        )
     if len(members) > MAX_ZIP_MEMBERS:
         raise FileUnreadable(
             _("the .zip archive holds more than %(n)d mail files; unpack it and import the folders")
@@ -188,6 +188,24 @@ def _read_zip(
             problems.add(Source(label, error.line), error.reason, error.column)
         except UNPACK_ERRORS as error:
             problems.add(Source(label), _("the file cannot be unpacked (%(error)s)") % {"error": error})
+
+
+def zip_member_is_mail(path: str) -> bool | None:
+    """Whether a file of a .zip, by its path, is mail: an .mbox, .eml or .emlx; Apple Mail's "mbox";
+    a message of a zipped maildir (any file of a cur/ or new/ folder, whatever its name, but not of
+    its trash, junk or drafts folder). None for a file without extension, which only its first bytes
+    tell (Thunderbird keeps each folder as an mbox named "Inbox", "Sent" …); False for the rest."""
+    parts = path.split("/")
+    base = parts[-1]
+    lower = base.lower()
+    if not base or lower.endswith(IGNORED_EXTENSIONS) or lower in COMPANION_FILES:
+        return False
+    if lower.endswith((".mbox", ".mbx", ".eml", ".emlx")) or base == "mbox":
+        return True
+    folders = [p.lstrip(".").rsplit(".", 1)[-1].strip().casefold() for p in parts[:-1]]
+    if len(parts) > 1 and parts[-2] in ("cur", "new"):
+        return not any(f in MAILDIR_SKIP_FOLDERS for f in folders)
+    return None if "." not in base else False
 
 
 def read_mbox(

@@ -39,6 +39,7 @@ from parting.imports import columns, formats
 from parting.imports.matching import parse_label
 from parting.imports.models import KINDS, ColumnMapping, ImportRun
 from parting.imports.problems import FileUnreadable
+from parting.imports.readers.mail import zip_member_is_mail
 from parting.imports.services import save_mapping
 from parting.imports.text import csv_rows
 from parting.imports.worker import (
@@ -180,7 +181,7 @@ def _upload(request):
 def _zip_kinds(files) -> dict[str, str | None]:
     """What each uploaded .zip holds, from the names inside it: a Parting export (its manifest.json),
     a calendar (Google Calendar's export: one .ics per calendar) or mail (Google Takeout's .mbox, a
-    zipped folder of .eml files); None when it cannot be told (the reader then says why)."""
+    zipped folder of .eml files, a zipped maildir); None when it cannot be told (the reader then says why)."""
     kinds: dict[str, str | None] = {}
     for upload in files:
         if not upload.name.lower().endswith(".zip"):
@@ -192,7 +193,7 @@ def _zip_kinds(files) -> dict[str, str | None]:
             inside = []
         finally:
             upload.seek(0)
-        found = {formats.guess_kind(n) for n in inside} | {"mail" for n in inside if n.rsplit("/", 1)[-1] == "mbox"}
+        found = {formats.guess_kind(n) for n in inside} | {"mail" for n in inside if zip_member_is_mail(n)}
         if "manifest.json" in inside:
             kinds[upload.name] = "archive"
         elif found - {None, "archive"} and len(found - {None, "archive"}) == 1:
