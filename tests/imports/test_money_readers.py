@@ -1126,3 +1126,68 @@ def test_a_column_mixing_decimal_points_and_commas_is_one_problem_and_no_amount_
         "(1 value with a point, 2 with a comma); correct the file"
     ]
     assert [(r.number, r.amount) for r in records] == [("1", D("150.00")), ("3", D("99.50"))]
+
+
+@pytest.mark.parametrize(
+    ("written", "home", "currency"),
+    [
+        ("£1,200.00", "EUR", "GBP"),
+        ("1 234,50 zł", "EUR", "PLN"),
+        ("12,50 lei", "EUR", "RON"),
+        ("1,234.50 руб.", "EUR", "RUB"),
+        ("350.00 ₪", "EUR", "ILS"),
+        ('350 ש"ח', "EUR", "ILS"),
+        ("(1.000,00 €)", "PLN", "EUR"),
+        ("EUR 10", "PLN", "EUR"),
+        ("10.00 usd", "EUR", "USD"),
+        ("US$ 12.00", "CAD", "USD"),
+        ("-$1,500.00", "EUR", "USD"),  # a dollar, to a firm in euros, is the US one
+        ("*$150.00", "CAD", "CAD"),  # to a Canadian firm, its own
+        ("10 kr", "SEK", "SEK"),
+        ("10 kr", "EUR", ""),  # Swedish, Norwegian, Danish or Icelandic: the amount cannot say
+        ("100", "EUR", ""),
+        ("100 ABC", "EUR", ""),  # three letters that are no currency's code
+    ],
+)
+def test_the_currency_an_amount_names_by_its_sign_word_or_code(written, home, currency):
+    from parting.imports.text import currency_in
+
+    assert currency_in(written, home) == currency
+
+
+def test_invoices_and_payments_without_a_currency_column_take_the_currency_their_amounts_name():
+    """A British client's invoices written "£1,200.00" in a firm that bills in euros are in pounds
+    (they counted as 1,200 euros); a row whose amount names none is in the firm's currency."""
+    data = (
+        b"client,number,issued_on,amount\r\n"
+        b'Tower Ltd,T-1,2026-01-05,"\xc2\xa31,200.00"\r\n'
+        b"Tower Ltd,T-2,2026-02-05,\xe2\x82\xac300.00\r\n"
+        b"Tower Ltd,T-3,2026-03-05,80.00\r\n"
+    )
+    records, problems = invoices("tower.csv", data, currency="EUR")
+    assert not problems
+    assert [(r.number, r.amount, r.currency) for r in records] == [
+        ("T-1", D("1200.00"), "GBP"),
+        ("T-2", D("300.00"), "EUR"),
+        ("T-3", D("80.00"), "EUR"),
+    ]
+    paid = b"client,invoice_number,paid_on,amount,currency\r\nTower Ltd,T-1,2026-01-20,\xc2\xa3600.00,\r\nTower Ltd,T-1,2026-01-21,600.00,GBP\r\n"
+    records, problems = payments("paid.csv", paid, currency="EUR")
+    assert not problems
+    assert [r.currency for r in records] == ["GBP", "GBP"]
+
+
+def test_an_amount_with_an_unquoted_thousands_comma_is_refused_with_its_line_not_read_as_one():
+    """ "1,200.00" without quotes in a comma-separated file is two values, 1 and 200.00: the row then
+    has more values than the header has columns, and the amount was read as 1."""
+    data = b"client,number,issued_on,amount\r\nTower Ltd,T-1,2026-01-05,80.00\r\nTower Ltd,T-2,2026-02-05,1,200.00\r\n"
+    with pytest.raises(FileUnreadable) as refused:
+        invoices("tower.csv", data)
+    assert refused.value.line == 3
+    assert "5 values but the header has 4 columns" in refused.value.reason and "','" in refused.value.reason
+
+
+def test_empty_cells_past_the_last_column_are_no_extra_values():
+    data = b"client,number,issued_on,amount\r\nTower Ltd,T-1,2026-01-05,80.00,,\r\nTower Ltd,T-2,2026-02-05,12.00, \r\n"
+    records, problems = invoices("tower.csv", data)
+    assert not problems and [r.amount for r in records] == [D("80.00"), D("12.00")]

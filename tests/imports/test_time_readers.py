@@ -675,3 +675,16 @@ def test_w13_toggl_durations_a_us_spreadsheet_re_saved_as_times_of_day_are_read_
     records, problems = entries("toggl_excel_us_durations_as_times_of_day.csv")
     assert not problems
     assert [r.hours for r in records] == [D("1.50"), D("0.75"), D("12.00")]
+
+
+def test_a_time_entry_row_with_more_values_than_columns_is_a_problem_with_its_line():
+    """A client name with a comma, not quoted ("Acme, Inc."), moved every value one column right."""
+    data = (
+        GENERIC_HEAD
+        + "Acme,,T0,2026-01-05,2,yes,Ann,Website,\nAcme, Inc.,,T1,2026-01-05,1.5,yes,Ann,Website,Design review\n"
+    ).encode()
+    records, problems = entries("hours.csv", data)
+    assert [(line, "10 values but the header has 9 columns" in reason) for line, _c, reason in reasons(problems)] == [
+        (3, True)
+    ]
+    assert [r.hours for r in records] == [D("2")]  # the row before it is read

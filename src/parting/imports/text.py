@@ -392,23 +392,33 @@ class CsvFile:
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         header = self.header
-        width = len(header)
-        for line, row in self._rows:
-            if not (row and row[0].strip()) and not "".join(row).strip():
-                continue  # blank lines and rows of empty cells
-            if len(row) < width:
-                row = row + [""] * (width - len(row))
+        for line, row in self.lists():
             yield line, dict(zip(header, row, strict=False))
 
     def lists(self) -> Iterator[tuple[int, list[str]]]:
-        """``(line, cells)`` as ``__iter__`` skips and pads them, without a dict per row."""
+        """``(line, cells)`` as ``__iter__`` skips and pads them, without a dict per row. A row with
+        more values than the header has columns is refused: its values no longer stand under their
+        columns (``1,200.00`` unquoted in a comma-separated file was read as an amount of 1)."""
         width = len(self.header)
         for line, row in self._rows:
             if not (row and row[0].strip()) and not "".join(row).strip():
                 continue  # blank lines and rows of empty cells
             if len(row) < width:
                 row = row + [""] * (width - len(row))
+            elif len(row) > width and any(cell.strip() for cell in row[width:]):
+                raise FileUnreadable(too_many_values(len(row), width, self.delimiter), line=line)
             yield line, row
+
+
+def too_many_values(n: int, width: int, delimiter: str) -> str:
+    shown = {"\t": _("a tab")}.get(delimiter, repr(delimiter))
+    return ngettext(
+        "this line has %(n)d values but the header has %(width)d column: is there a value with %(sep)s in it "
+        "(such as 1,200.00) that is not in quotes?",
+        "this line has %(n)d values but the header has %(width)d columns: is there a value with %(sep)s in it "
+        "(such as 1,200.00) that is not in quotes?",
+        width,
+    ) % {"n": n, "width": width, "sep": shown}
 
 
 def csv_rows(
@@ -597,6 +607,55 @@ class AmountColumn:
         if abs(amount) >= Decimal("1e10"):
             raise AmountError(_("%(value)s is too large") % {"value": repr(value.strip())})
         return -amount if negative else amount
+
+
+# Signs and words that name one currency wherever they are written. "$", "kr" and "¥" name several:
+# read as the firm's own currency where it is one of them ("$" else as the US dollar, the one a
+# foreign export most often means; "kr" and "¥" else as nothing the amount says).
+_CURRENCY_SIGNS = {
+    "£": "GBP", "€": "EUR", "₪": "ILS", "₽": "RUB", "₴": "UAH", "₺": "TRY", "₹": "INR", "₩": "KRW",
+    "₸": "KZT", "₾": "GEL", "zł": "PLN", "zl": "PLN", "lei": "RON", "руб": "RUB", "р": "RUB", "грн": "UAH",
+    "kč": "CZK", "ft": "HUF", "лв": "BGN", "us$": "USD", "c$": "CAD", "ca$": "CAD", "a$": "AUD",
+    "au$": "AUD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "r$": "BRL", "mx$": "MXN", "fr": "CHF",
+    "ש\"ח": "ILS", "שח": "ILS",
+}  # fmt: skip
+_SHARED_SIGNS = {
+    "$": ({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP", "TWD"}, "USD"),
+    "kr": ({"SEK", "NOK", "DKK", "ISK"}, ""),
+    "¥": ({"JPY", "CNY"}, ""),
+}
+
+
+def currency_in(value: str, home: str = "") -> str:
+    """The ISO code of the currency an amount's own text names (``£1,200.00``, ``1 234,50 zł``,
+    ``EUR 10``, ``-$1,500.00``), or "" when it names none or one that cannot be told; ``home``, the
+    firm's currency, settles a sign several currencies use."""
+    text = _SPACES.sub("", value.strip())
+    m = _SHAPE.fullmatch(text)
+    if not m:
+        return ""
+    affix = "".join(ch for ch in m.group(1) + m.group(3) if ch not in _AFFIX_SIGNS).rstrip(".").casefold()
+    if not affix:
+        return ""
+    if affix in _CURRENCY_SIGNS:
+        return _CURRENCY_SIGNS[affix]
+    if affix in _SHARED_SIGNS:
+        users, otherwise = _SHARED_SIGNS[affix]
+        return home if home in users else otherwise
+    code = affix.upper()
+    return code if len(code) == 3 and code.isascii() and code in _iso_codes() else ""
+
+
+_ISO_CODES: frozenset[str] | None = None
+
+
+def _iso_codes() -> frozenset[str]:
+    global _ISO_CODES
+    if _ISO_CODES is None:
+        from babel.numbers import list_currencies
+
+        _ISO_CODES = frozenset(list_currencies())
+    return _ISO_CODES
 
 
 def _not_an_amount(value: str) -> str:

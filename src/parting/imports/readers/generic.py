@@ -46,7 +46,7 @@ from ..records import (
     RequestRecord,
     content_key,
 )
-from ..text import DateColumn, DateError, csv_rows, either, parse_hours, sniff_delimiter, truthy
+from ..text import DateColumn, DateError, csv_rows, either, parse_hours, sniff_delimiter, too_many_values, truthy
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
@@ -237,6 +237,13 @@ class Table:
         for line, cells in self._csv._rows:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines and rows of empty cells
+            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                # its values no longer stand under their columns ("Acme, Inc." unquoted)
+                if problems is not None:
+                    problems.add(
+                        Source(name, line + self.line_offset), too_many_values(len(cells), width, self._csv.delimiter)
+                    )
+                continue
             if skip and skip(self._row(line, cells, width, header)[1]):
                 continue
             if previous is not None:

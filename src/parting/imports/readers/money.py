@@ -56,6 +56,7 @@ from ..text import (
     DateColumn,
     DateError,
     csv_rows,
+    currency_in,
     either,
     refuse_other_formats,
     sniff_charset,
@@ -892,10 +893,12 @@ def _client_ref(name: str, email: str, external_id: str) -> ClientRef:
     return ClientRef(name=name, emails=emails, external_id=external_id)
 
 
-def _currency(table: _Table, row: dict[str, str], errors: list[tuple[str, str]]) -> str:
+def _currency(table: _Table, row: dict[str, str], errors: list[tuple[str, str]], amount: str = "") -> str:
+    """The row's currency column; else the currency its amount's own text names (``£1,200.00``,
+    ``350,00 zł``); else the firm's."""
     value = row.get("currency", "")
     if not value:
-        return table.options.currency
+        return currency_in(amount, table.options.currency) or table.options.currency
     if _CURRENCY.match(value):
         return value.upper()
     errors.append(
@@ -1047,7 +1050,7 @@ def _parse_invoice(
         if home_due is not None:
             amount_due = (home_due / fx_rate).quantize(Decimal("0.01"))
     discount_given = columns.amount("discount_given", row.get("discount_given", ""), errors)
-    currency = _currency(table, row, errors)
+    currency = _currency(table, row, errors, row.get(amount_field, ""))
     reminders: int | None = None
     raw_reminders = row.get("reminders_sent", "")
     if raw_reminders:
@@ -1227,7 +1230,7 @@ def _parse_payment(
         # A chargeback the firm lost: the bank took the money back, on the day of the dispute.
         lost = columns.amount("disputed", row.get("disputed", ""), errors)
         lost_on = columns.date("disputed_on", row.get("disputed_on", ""), errors)
-    currency = _currency(table, row, errors)
+    currency = _currency(table, row, errors, row.get("amount", ""))
     if errors or paid_on is None or amount is None:
         _report(problems, table.name, line, errors)
         return
@@ -1238,7 +1241,10 @@ def _parse_payment(
     if own_id and table.preset.name != "quickbooks":
         key = own_id
     else:
-        key = content_key("payment", client.label().lower(), invoice_number, paid_on, amount, currency, own_id)
+        # keyed with the currency column, or the firm's, as before a sign in the amount named one:
+        # payments imported before then keep their key (read again, their currency is corrected)
+        keyed = row.get("currency", "").upper() or table.options.currency
+        key = content_key("payment", client.label().lower(), invoice_number, paid_on, amount, keyed, own_id)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:
             key = f"{key}#{seen[key]}"
