@@ -274,6 +274,17 @@ TEMPLATES = [
 DATABASES = {"default": database_from_url(env_str("PARTING_DATABASE_URL", ""), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# "rows": the dashboard table's rendered rows, keyed by their whole content (scores.templatetags.scores
+# .client_row), in each process's memory: about 3 KB a row, so 10,000 rows hold 30 MB at most.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rows": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "parting-rows",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

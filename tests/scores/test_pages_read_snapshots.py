@@ -207,3 +207,51 @@ def test_a_large_firms_first_page_scores_today_and_leaves_the_past_months_to_the
         ).group(1)
     )
     assert any("(back-filled)" in label for label in charts["trend"]["labels"])
+
+
+def table_row(html: str, name: str) -> str:
+    return next(row for row in re.findall(r"<tr>.*?</tr>", html, re.S) if f">{name}</a>" in row)
+
+
+def test_a_dashboard_row_rendered_once_is_rendered_again_for_a_new_name_score_or_language(client, firm):
+    """The table's rows are kept rendered per content and language (bench/pages.py): a renamed client,
+    a new score or another reader's language never gets the row rendered for something else."""
+    owner = MembershipFactory(firm=firm, language="en")
+    trouble, _incident = troubled_client(firm)
+    client.force_login(owner.user)
+    first = table_row(client.get(reverse("dashboard")).content.decode(), "Trouble Ltd")
+    assert table_row(client.get(reverse("dashboard")).content.decode(), "Trouble Ltd") == first
+
+    trouble.name = "Trouble Holding"
+    trouble.save(update_fields=["name"])
+    services.snapshots_relabel([trouble.pk])
+    renamed = table_row(client.get(reverse("dashboard")).content.decode(), "Trouble Holding")
+    assert "Trouble Ltd" not in renamed
+
+    for n in range(3):
+        IncidentFactory(client=trouble, kind=Incident.Kind.DISRESPECT, occurred_on=firm.today() - dt.timedelta(days=n))
+    services.snapshot_firm(firm)  # the same day's row, rewritten with a new score
+    rescored = table_row(client.get(reverse("dashboard")).content.decode(), "Trouble Holding")
+    score = Snapshot.objects.get(client=trouble, day=firm.today()).score
+    assert f">{score}</span>" in rescored and rescored != renamed
+
+    owner.language = "pl"
+    owner.save(update_fields=["language"])
+    polish = table_row(client.get(reverse("dashboard")).content.decode(), "Trouble Holding")
+    with translation.override("pl"):
+        assert (
+            str(translation.gettext("Consider parting")) in polish or str(translation.gettext("Talk first")) in polish
+        )
+    assert polish != rescored
+
+
+def test_a_dashboard_row_of_another_firm_with_the_same_content_is_never_served(client, firm):
+    other = FirmFactory()
+    theirs, _incident = troubled_client(other)
+    services.snapshot_firm(other)
+    ours, _incident = troubled_client(firm)
+    owner = MembershipFactory(firm=firm)
+    client.force_login(owner.user)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert reverse("client_detail", args=[ours.pk]) in html
+    assert reverse("client_detail", args=[theirs.pk]) not in html
