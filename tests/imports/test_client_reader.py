@@ -71,7 +71,7 @@ def test_several_addresses_in_one_cell_become_contacts_matchable_by_address():
     acme, levi = records[0], records[2]
     assert acme.contacts == (
         ContactRecord(name="Jan Kowalski", email="jan.kowalski@acme.example", phone="+48 22 555 01 00", language="pl"),
-        ContactRecord(name="faktury@acme.example", email="faktury@acme.example", language="pl"),
+        ContactRecord(name="faktury@acme.example", email="faktury@acme.example", language="pl", named=False),
     )
     assert [c.email for c in levi.contacts] == ["dana@levi.example", "ops@levi.example"]  # separated by a space
 
@@ -257,7 +257,9 @@ def test_xero_website_with_a_path_gives_no_domain():
 
 def test_xero_contact_without_a_person_is_named_after_the_client():
     records, _ = clients("xero_contacts.csv")
-    assert records[3].contacts == (ContactRecord(name='The "Corner" Café', email="hello@cornercafe.example"),)
+    assert records[3].contacts == (
+        ContactRecord(name='The "Corner" Café', email="hello@cornercafe.example", named=False),
+    )
 
 
 @pytest.mark.parametrize(("word", "status"), [("ARCHIVED", "former"), ("ACTIVE", ""), ("GDPRREQUEST", "")])

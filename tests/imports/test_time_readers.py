@@ -688,3 +688,33 @@ def test_a_time_entry_row_with_more_values_than_columns_is_a_problem_with_its_li
         (3, True)
     ]
     assert [r.hours for r in records] == [D("2")]  # the row before it is read
+
+
+@pytest.mark.parametrize("written", ["09:15:00", "9:15:00", "09:15", "9:15 AM", "09:15:00 AM", "9.15 a.m."])
+def test_an_entry_without_an_id_keeps_its_key_however_its_start_time_is_written(written):
+    """Excel drops the leading zero, a tracker's profile switches between 12 and 24 hours: the same
+    entry read again must find itself, or its hours count twice (W11)."""
+    head = "Client,Project,Description,Start date,Start time,Duration\n"
+    base, _ = entries("a.csv", (head + "Acme,Web,Review,2026-01-05,09:15:00,1:30:00\n").encode(), format="toggl")
+    again, problems = entries(
+        "a.csv", (head + f"Acme,Web,Review,2026-01-05,{written},1:30:00\n").encode(), format="toggl"
+    )
+    assert not problems and [r.key for r in again] == [r.key for r in base]
+
+
+def test_entries_at_other_times_of_the_day_keep_their_own_keys():
+    head = "Client,Project,Description,Start date,Start time,Duration\n"
+    rows = "".join(f"Acme,Web,Review,2026-01-05,{t},1:30:00\n" for t in ("09:15 AM", "09:15 PM", "21:16", "12:00 AM"))
+    records, problems = entries("a.csv", (head + rows).encode(), format="toggl")
+    assert not problems and len({r.key for r in records}) == 4
+
+
+@pytest.mark.parametrize("word", ["Total", "TOTAL:", "Razem", "Итого"])
+def test_a_total_row_typed_in_the_date_column_is_not_an_entry_nor_a_problem(word):
+    data = (
+        "Date,Client,Project,Task,Notes,Hours,Billable?,First Name,Last Name\n"
+        "2026-01-05,Acme,Web,Design,Review,1.5,Yes,Anna,Nowak\n"
+        f"{word},,,,,1.5,,,\n"
+    ).encode()
+    records, problems = entries("harvest.csv", data)
+    assert reasons(problems) == [] and [r.hours for r in records] == [D("1.5")]

@@ -336,9 +336,13 @@ class Loader:
                 _("%(client)s: the language %(language)s is kept with a contact, and the row gives none")
                 % {"client": self.names.get(client_id, record.name), "language": record.language}
             )
+        known = {c.email.lower(): c for c in people if c.email}
         for contact in record.contacts:
             email = contact.email.lower()
-            if (email and email in emails) or (not email and (email, contact.name.casefold()) in existing):
+            if email and email in emails:
+                self._correct_contact(known[email], contact, record, client_id)
+                continue
+            if not email and (email, contact.name.casefold()) in existing:
                 continue
             # the row's language, else the language the client's people already write in
             language = next(
@@ -376,6 +380,36 @@ class Loader:
             Client.objects.get(pk=client_id).services.add(*services)
         if record.referred_by:
             self.referrals.append((client_id, record.referred_by))
+
+    def _correct_contact(self, person: Contact, contact, record, client_id: int) -> None:
+        """A contact the client has, as the file gives it again: what the file says of it and differs
+        is written (a corrected name, phone, language …). A name the reader only stood in with (the
+        client's, or the address) is no correction, nor is an empty cell."""
+        values = {}
+        if contact.named and contact.name and contact.name[:200] != person.name:
+            values["name"] = contact.name[:200]
+        if contact.phone and contact.phone[:40] != person.phone:
+            values["phone"] = contact.phone[:40]
+        language = next((code for code in (contact.language, record.language) if code in LANGUAGES), "")
+        if language and language != person.language:
+            values["language"] = language
+        if contact.form_of_address and contact.form_of_address != person.form_of_address:
+            values["form_of_address"] = contact.form_of_address
+        if contact.honorific and contact.honorific[:40] != person.honorific:
+            values["honorific"] = contact.honorific[:40]
+        if contact.is_primary is not None and contact.is_primary != person.is_primary:
+            values["is_primary"] = contact.is_primary
+        if not values or self.problems:
+            return
+        Contact.objects.filter(pk=person.pk, client_id=client_id).update(**values)
+        for field_name, value in values.items():
+            setattr(person, field_name, value)
+        client_name = self.names.get(client_id, record.name)
+        self.outcome.count("contacts", "changed", client_name)
+        self.outcome.change(
+            _("contact %(address)s of %(client)s: %(fields)s")
+            % {"address": person.email, "client": client_name, "fields": ", ".join(values)}
+        )
 
     def _link_referrals(self) -> None:
         for client_id, name in self.referrals:

@@ -51,6 +51,7 @@ class ContactRecord:
     form_of_address: str = ""  # masculine / feminine / neutral; "" leaves the default
     honorific: str = ""
     is_primary: bool | None = None  # None: the first contact of a client is its primary one
+    named: bool = True  # False where ``name`` only stands in (the client's name, the address): not a correction
 
 
 @dataclass(frozen=True, slots=True)

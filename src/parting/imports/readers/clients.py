@@ -54,6 +54,7 @@ from .generic import (
     read_date,
     read_flag,
     split_emails,
+    split_people,
     total_row,
     words,
 )
@@ -311,9 +312,10 @@ def _client(
     except ValueError as error:
         raise RowProblem(str(error), columns.name("language")) from None
 
-    emails, bad = split_emails(columns.get(row, "email"))
+    people, bad = split_people(columns.get(row, "email"))
     if bad:
         raise RowProblem(not_an_address(bad[0]), columns.where(row, "email"))
+    emails = [address for _person, address in people]
     if len(emails) > MAX_LIST:
         raise RowProblem(
             ngettext(
@@ -328,10 +330,20 @@ def _client(
     phone = _phone(columns.get(row, "phone"))
     contacts: list[ContactRecord] = []
     if emails or contact_name or phone:
+        given = contact_name or (people[0][0] if people else "")
         contacts.append(
-            ContactRecord(name=contact_name or name, email=emails[0] if emails else "", phone=phone, language=language)
+            ContactRecord(
+                name=given or name,
+                email=emails[0] if emails else "",
+                phone=phone,
+                language=language,
+                named=bool(given),
+            )
         )
-        contacts.extend(ContactRecord(name=address, email=address, language=language) for address in emails[1:])
+        contacts.extend(
+            ContactRecord(name=person or address, email=address, language=language, named=bool(person))
+            for person, address in people[1:]
+        )
     contacts.extend(_more_people(columns, row, language, {e.casefold() for e in emails}))
 
     domains: list[str] = []
@@ -420,8 +432,8 @@ def _contacts_only(
     phone = _phone(columns.get(row, "phone"))
     if not (emails or person or phone):
         return None  # nothing to add to the parent
-    contacts = [ContactRecord(name=person or sub, email=emails[0] if emails else "", phone=phone)]
-    contacts += [ContactRecord(name=address, email=address) for address in emails[1:MAX_LIST]]
+    contacts = [ContactRecord(name=person or sub, email=emails[0] if emails else "", phone=phone, named=bool(person))]
+    contacts += [ContactRecord(name=address, email=address, named=False) for address in emails[1:MAX_LIST]]
     return ClientRecord(source=Source(file, line), name=name, key=key, contacts=tuple(contacts))
 
 
@@ -442,7 +454,7 @@ def _more_people(columns, row: dict[str, str], language: str, known: set[str]) -
             continue
         if address:
             known.add(address.casefold())
-        yield ContactRecord(name=person or address, email=address, language=language)
+        yield ContactRecord(name=person or address, email=address, language=language, named=bool(person))
 
 
 # ---- contacts --------------------------------------------------------------------------------------

@@ -387,26 +387,49 @@ BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def split_emails(text: str) -> tuple[list[str], list[str]]:
-    """E-mail addresses (lower case) in a cell, separated by ``;``, ``,`` or spaces; and the parts that
-    are not addresses. ``Name <a@b.c>`` (the name quoted or not), ``Name (a@b.c)`` and ``mailto:``
-    are understood."""
-    good: list[str] = []
+    """E-mail addresses (lower case) in a cell, separated by ``;``, ``,``, spaces or Google Contacts'
+    `` ::: ``; and the parts that are not addresses. ``Name <a@b.c>`` (the name quoted or not),
+    ``Name (a@b.c)`` and ``mailto:`` are understood."""
+    people, bad = split_people(text)
+    return [address for _name, address in people], bad
+
+
+_NAMED = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^<>,;"]*?))\s*<([^<>]*)>')
+_PARENTHESISED = re.compile(r"\s*([^(),;<>]*?)\s*\(([^()@\s]+@[^()\s]+)\)")
+
+
+def _quoted(name: str) -> str:
+    return name.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def split_people(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """``split_emails`` with the name each address is given, where it is (``"Lis, Michał" <m@…>``,
+    ``Jan Nowak <jan@…>``, Outlook's ``Jan Nowak (jan@…)``); "" where the address stands alone."""
+    found: list[tuple[str, str]] = []
     bad: list[str] = []
-    text = BIDI_MARKS.sub("", text)  # right-to-left text around an address (Hebrew Excel writes them)
-    text = re.sub(r'"[^"]*"\s*(?=<)', " ", text)  # a quoted display name may hold a comma: "Lis, Michał" <…>
-    text = re.sub(r"[^<>,;]*<([^<>]*)>", r" \1 ", text)
-    text = re.sub(r"[^(),;<>]*\(([^()@\s]+@[^()\s]+)\)", r" \1 ", text)  # Outlook's Jan Nowak (jan@…)
-    for part in _SPLIT.split(text):
-        part = part.strip().strip("<>'\"").removeprefix("mailto:").strip()
-        if not part:
-            continue
-        if _EMAIL.match(part):
-            address = part.lower()
-            if address not in good:
-                good.append(address)
-        else:
-            bad.append(part)
-    return good, bad
+    text = BIDI_MARKS.sub("", text).replace(":::", ";")  # right-to-left marks (Hebrew Excel); Google's separator
+    text = _PARENTHESISED.sub(lambda m: f' "{_quoted(m.group(1))}" <{m.group(2)}>', text)  # Outlook's Name (a@…)
+    pieces: list[tuple[str, str]] = []  # (name, text to split into addresses)
+    position = 0
+    for match in _NAMED.finditer(text):
+        pieces.append(("", text[position : match.start()]))
+        quoted, plain, inside = match.group(1), match.group(2), match.group(3)
+        name = (quoted.replace('\\"', '"') if quoted is not None else plain or "").strip()
+        pieces.append((" ".join(name.split()), inside))
+        position = match.end()
+    pieces.append(("", text[position:]))
+    for person, chunk in pieces:
+        for part in _SPLIT.split(chunk):
+            part = part.strip().strip("<>'\"").removeprefix("mailto:").strip()
+            if not part:
+                continue
+            if _EMAIL.match(part):
+                address = part.lower()
+                if address not in (a for _n, a in found):
+                    found.append((person, address))
+            else:
+                bad.append(part)
+    return found, bad
 
 
 class RowProblem(ValueError):

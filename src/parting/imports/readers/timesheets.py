@@ -69,7 +69,7 @@ from .generic import (
 
 MAX_HOURS = Decimal("24")
 # The word of a closing total line (Clockify in English and German; spreadsheets).
-TOTAL_WORDS = {"total", "gesamt", "summe", "razem", "итого"}
+TOTAL_WORDS = {"total", "gesamt", "summe", "razem", "suma", "итого", "всего", 'סה"כ', "סהכ"}
 
 
 CLOCKIFY_DECIMAL_HOURS = (
@@ -229,8 +229,12 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
         table.options = dataclasses.replace(options, date_order=preset.date_order)
 
     def total_row(row: dict[str, str]) -> bool:
-        # Clockify and some spreadsheets end with a "Total" line that has no date.
-        return not columns.get(row, "date") and any((v or "").strip().casefold() in TOTAL_WORDS for v in row.values())
+        # Clockify and some spreadsheets end with a "Total" line that has no date, or the word where
+        # the date would be (column A, where one types it above a SUM in Excel).
+        day = columns.get(row, "date").strip().casefold()
+        if day:
+            return day.rstrip(":") in TOTAL_WORDS
+        return any((v or "").strip().casefold() in TOTAL_WORDS for v in row.values())
 
     dates = table.scan_dates(("date", "end_date"), skip=total_row)
     keys = Keys()
@@ -308,6 +312,25 @@ def _duration(raw: str) -> tuple[Decimal, bool]:
 
 _TIME_OF_DAY = re.compile(r"(1[0-2]|0?[1-9]):([0-5]\d)(?::([0-5]\d))?\s*([AaPp])\.?\s*[Mm]\.?")
 
+_CLOCK = re.compile(r"([01]?\d|2[0-3])[:.]([0-5]\d)(?:[:.]([0-5]\d))?\s*(?:([AaPp])\.?\s*[Mm]\.?)?")
+
+
+def _clock(text: str) -> str:
+    """A start time as the key of an entry without an id takes it: "9:00:00 AM", "09:00" and "09:00:00"
+    are one time (24-hour, with seconds), however the tracker's profile or a spreadsheet wrote it, so a
+    file saved again by Excel or exported under another time format finds the entries it loaded
+    before. Text that is no time of day is kept as it is."""
+    m = _CLOCK.fullmatch(text.strip())
+    if not m:
+        return text.strip()
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if m.group(4):
+        if not 1 <= hour <= 12:
+            return text.strip()
+        hour = hour % 12 + (12 if m.group(4) in "Pp" else 0)
+    return f"{hour:02d}:{minute:02d}:{second:02d}"
+
+
 _NO_CLIENT_AT_ALL = gettext_lazy(
     "no entry of this file names a client: if your projects are named after your clients, read the project "
     "as the client (--map client=Project)"
@@ -362,7 +385,7 @@ def _record(preset, columns, dates, keys: Keys, name: str, line: int, row: dict[
     if own:
         key = keys.own(own, line, columns.where(row, "id"))
     else:
-        start = f"{date.isoformat()} {columns.get(row, 'start_time')}".strip()
+        start = f"{date.isoformat()} {_clock(columns.get(row, 'start_time'))}".strip()
         key = keys.content(person, client_name or ",".join(emails), project, start, hours, note)
     return TimeRecord(
         source=Source(name, line),
