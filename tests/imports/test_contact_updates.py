@@ -85,3 +85,85 @@ def test_a_contacts_file_finds_its_client_whatever_the_legal_form_is_written_lik
 )
 def test_addresses_in_a_cell_keep_the_names_they_are_given(cell, people):
     assert split_people(cell) == (people, [])
+
+
+SAMPLES = Path(__file__).parent / "samples" / "clients"
+
+
+def people_of(firm) -> dict[str, list[tuple[str, str]]]:
+    return {
+        client.name: sorted(client.contacts.values_list("name", "email"))
+        for client in firm.clients.prefetch_related("contacts").order_by("name")
+    }
+
+
+def test_a_google_contacts_export_gives_organisations_with_their_people_and_people_without_one(firm):
+    """Google Contacts' rows are people: those of one organisation are that client's contacts, a person
+    without one is a client of their own (a freelancer's client), and an empty card is nobody."""
+    result = run_import(firm=firm, by=None, kind="clients", paths=[SAMPLES / "google_contacts.csv"])
+    assert result.ok, [str(p) for p in result.problems]
+    assert people_of(firm) == {
+        "Acme Sp. z o.o.": [
+            ("Anna Nowak", "anna.n@gmail.com"),
+            ("Anna Nowak", "anna.nowak@acme-pl.example"),
+            ("Piotr Kowalski", "piotr@acme-pl.example"),
+        ],
+        "Bright Ideas SRL": [
+            ("contact@brightideas.example", "contact@brightideas.example"),
+            ("office@brightideas.example", "office@brightideas.example"),
+        ],
+        "Ion Popescu": [("Ion Popescu", "ion.popescu@gmail.com")],
+        'גולן יינות בע"מ': [("Dana Levi", "dana@golan-wines.example")],
+    }
+    assert firm.clients.get(name="Acme Sp. z o.o.").email_domains == "acme-pl.example"  # its website
+    again = run_import(firm=firm, by=None, kind="clients", paths=[SAMPLES / "google_contacts.csv"])
+    assert again.ok and set(again.run.counts["counts"]) == {"clients"}  # nothing added or changed
+
+
+def test_google_contacts_legacy_layout_keeps_the_letter_language_and_finds_an_existing_client(firm):
+    neva = ClientFactory(firm=firm, name="Нева Софтвер")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[SAMPLES / "google_contacts_legacy.csv"])
+    assert result.ok, [str(p) for p in result.problems]
+    assert dict(neva.contacts.values_list("email", "language")) == {
+        "anna@neva-soft.example": "ru",
+        "s.petrov@neva-soft.example": "ru",  # no language of his own: the client's people's
+        "petrov.s@mail.ru": "ru",
+    }
+    assert firm.clients.get(name="Mihai Ionescu").contacts.get().language == "ro"
+
+
+def test_an_outlook_contacts_export_in_windows_1250(firm):
+    result = run_import(firm=firm, by=None, kind="clients", paths=[SAMPLES / "outlook_contacts_cp1250.csv"])
+    assert result.ok, [str(p) for p in result.problems]
+    assert people_of(firm) == {
+        "Jan Zieliński": [("Jan Zieliński", "jan.zielinski@wp.pl")],
+        "Trzy Kropki Sp. z o.o.": [
+            ("Michał Lis", "michal.lis@trzy-kropki.example"),
+            ("Zofia Wróbel", "z.wrobel@o2.pl"),
+            ("Zofia Wróbel", "zofia@trzy-kropki.example"),
+        ],
+    }
+    assert firm.clients.get(name="Jan Zieliński").email_domains == ""  # wp.pl names no organisation
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        ("Client name,E-mail address,Contact person", "Acme,anna@acme.pl,Anna Nowak"),
+        ("Company Name,First Name,Last Name,Email Address", "Acme,Anna,Nowak,anna@acme.pl"),
+        ("Organization,Mail", "Acme,anna@acme.pl"),
+    ],
+)
+def test_a_spreadsheets_own_names_for_the_client_and_address_columns_are_read(firm, tmp_path, header, row):
+    path = write(tmp_path, f"{header}\n{row}\n")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    assert result.ok, [str(p) for p in result.problems]
+    contacts = list(firm.clients.get(name="Acme").contacts.values_list("name", "email"))
+    assert contacts == [("Anna Nowak" if "Anna" in row else "Acme", "anna@acme.pl")]
+
+
+def test_a_file_given_as_google_contacts_that_names_nobody_is_refused_with_its_columns(firm, tmp_path):
+    path = write(tmp_path, "Labels,Birthday\nClients,1990-01-01\n")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path], options={"format": "google"})
+    assert not result.ok and not firm.clients.exists()
+    assert any("no column naming a person" in str(p) and "'Labels'" in str(p) for p in result.problems)

@@ -42,7 +42,11 @@ def presets(kind: str) -> dict[str, str]:
         return {}
     found = getattr(importlib.import_module(f"parting.imports.readers.{module}"), "PRESETS", {})
     return {
-        name: (str(value) if isinstance(value, str | Promise) else str(getattr(value, "description", name)))
+        name: (
+            str(value)
+            if isinstance(value, str | Promise)
+            else str(getattr(value, "description", None) or getattr(value, "label", None) or name)
+        )
         for name, value in found.items()
     }
 

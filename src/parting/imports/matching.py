@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from parting.clients.models import Client, Contact
 
+from .domains import PUBLIC_DOMAINS
 from .models import ClientAlias
 from .records import ClientRef
 
@@ -30,53 +31,6 @@ LEGAL_FORMS = tuple(
         "ооо", "ао", "зао", "оао", "пао", "ип", "нко", "тов", "пп", "בע מ", "בעמ", "חברת",
     )
 )  # fmt: skip
-PUBLIC_DOMAINS = frozenset(
-    [
-        "gmail.com",
-        "googlemail.com",
-        "yahoo.com",
-        "yahoo.co.uk",
-        "yahoo.ro",
-        "yahoo.fr",
-        "outlook.com",
-        "hotmail.com",
-        "hotmail.co.uk",
-        "live.com",
-        "msn.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "aol.com",
-        "proton.me",
-        "protonmail.com",
-        "gmx.com",
-        "gmx.de",
-        "gmx.net",
-        "web.de",
-        "mail.com",
-        "mail.ru",
-        "list.ru",
-        "bk.ru",
-        "inbox.ru",
-        "yandex.ru",
-        "ya.ru",
-        "yandex.com",
-        "rambler.ru",
-        "wp.pl",
-        "o2.pl",
-        "onet.pl",
-        "interia.pl",
-        "op.pl",
-        "poczta.onet.pl",
-        "tlen.pl",
-        "walla.co.il",
-        "walla.com",
-        "zahav.net.il",
-        "012.net.il",
-        "bezeqint.net",
-        "netvision.net.il",
-    ]
-)
 
 
 def normalise_name(name: str) -> str:

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..columns import GENERIC, KIND_NAMES, REQUIRED
+from ..domains import PUBLIC_DOMAINS
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRecord, ContactRecord, ReadOptions
 from .generic import (
@@ -68,6 +69,9 @@ class Preset:
     label: str  # shown in problems: translated lazily, str() where formatted
     columns: dict[str, tuple[str, ...]]
     statuses: dict[str, str] | None = None  # the export's status words → ours; None: our own words
+    # An address book's rows are people: the client is the person's organisation (else the person),
+    # and the people of one organisation, on rows of their own, are that client's contacts.
+    people: bool = False
 
 
 STATUSES = {
@@ -84,9 +88,63 @@ XERO_PEOPLE = 5  # Xero's contacts export: up to five more people, Person1FirstN
 
 _QBO_NAMES = ("Customer", "Customer full name", "Customer name", "Display Name", "Display name as")
 
+# Column names people give the generic fields in their own spreadsheets (and FreshBooks' client
+# export): read as the field when the file has no column of the field's own name.
+SYNONYMS = {
+    "name": ("client", "client name", "company", "company name", "organization", "organisation", "customer"),
+    "email": ("e-mail", "email address", "e-mail address", "emails", "e-mails", "mail"),
+    "contact": ("contact name", "contact person", "full name"),
+    "phone": ("phone number", "telephone", "mobile"),
+    "domains": ("domain", "website", "web site"),
+    "language": ("lang",),
+}
+
+GOOGLE_EMAILS = 5  # E-mail 1 - Value … E-mail 5 - Value: more are rare, and each is one more contact address
+OUTLOOK_EMAILS = ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
+
 PRESETS: dict[str, Preset] = {
     "generic": Preset(
-        "generic", KIND_NAMES["clients"], {f: (f,) for f in GENERIC["clients"]} | {"id": ("id",)}, STATUSES
+        "generic",
+        KIND_NAMES["clients"],
+        {f: (f, *SYNONYMS.get(f, ())) for f in GENERIC["clients"]}
+        | {
+            "id": ("id",),
+            "first_name": ("first name", "given name"),
+            "last_name": ("last name", "surname", "family name"),
+        },
+        STATUSES,
+    ),
+    "google": Preset(
+        "google",
+        gettext_lazy("Google Contacts (Google CSV)"),
+        {
+            "organization": ("Organization Name", "Organization 1 - Name"),
+            "full_name": ("Name",),
+            "first_name": ("First Name", "Given Name"),
+            "middle_name": ("Middle Name", "Additional Name"),
+            "last_name": ("Last Name", "Family Name"),
+            "phone": ("Phone 1 - Value",),
+            "website": ("Website 1 - Value",),
+            "language": ("Language",),
+        }
+        | {f"email{n}": (f"E-mail {n} - Value",) for n in range(1, GOOGLE_EMAILS + 1)},
+        {},
+        people=True,
+    ),
+    "outlook": Preset(
+        "outlook",
+        gettext_lazy("Outlook contacts (CSV)"),
+        {
+            "organization": ("Company",),
+            "first_name": ("First Name",),
+            "middle_name": ("Middle Name",),
+            "last_name": ("Last Name",),
+            "phone": ("Business Phone", "Mobile Phone", "Primary Phone", "Company Main Phone", "Home Phone"),
+            "website": ("Web Page",),
+        }
+        | {f"email{n}": (column,) for n, column in enumerate(OUTLOOK_EMAILS, 1)},
+        {},
+        people=True,
     ),
     "xero": Preset(
         "xero",
@@ -131,6 +189,10 @@ def detect(header: list[str]) -> str | None:
     names = {column_key(h) for h in header}
     if "contactname" in names:
         return "xero"
+    if "e-mail 1 - value" in names:
+        return "google"
+    if "e-mail address" in names and names & {"first name", "last name"} and "company" in names:
+        return "outlook"
     if names & {column_key(n) for n in _QBO_NAMES} and names & _QBO_MARKS:
         return "quickbooks"
     return None
@@ -264,14 +326,20 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
         candidates.setdefault(extra, (extra,))
     table = Table(stream, options, candidates, start=start, line_offset=skipped)
     columns = table.columns
-    columns.require(REQUIRED["clients"], candidates, str(preset.label))
+    if preset.people:
+        _require_someone(columns, str(preset.label))
+    else:
+        columns.require(REQUIRED["clients"], candidates, str(preset.label))
     skip = _footer
     dates = table.scan_dates(("client_since",), skip=skip)
     seen: dict[str, int] = {}
 
     for line, row in table.rows(problems, name, skip=skip):
         try:
-            record = _client(preset, columns, dates, name, line, row, seen)
+            if preset.people:
+                record = _person(columns, name, line, row, seen)
+            else:
+                record = _client(preset, columns, dates, name, line, row, seen)
         except RowProblem as problem:
             problems.add(Source(name, line), problem.reason, column=problem.column)
             continue
@@ -417,6 +485,78 @@ def _client(
         notes=columns.get(row, "notes"),
         status=status,
         assigned_to=columns.get(row, "assigned_to"),
+    )
+
+
+def _require_someone(columns, what: str) -> None:
+    """An address book's file must name people or organisations somehow."""
+    if not any(columns.has(f) for f in ("organization", "full_name", "first_name", "last_name", "email1")):
+        raise FileUnreadable(
+            _(
+                "this %(what)s file has no column naming a person, an organisation or an e-mail address; "
+                "its columns are: %(columns)s"
+            )
+            % {"what": what, "columns": ", ".join(repr(h) for h in columns.header if h)}
+        )
+
+
+def _person(columns, file: str, line: int, row: dict[str, str], seen: dict[str, int]) -> ClientRecord | None:
+    """A row of an address book (Google Contacts, Outlook): a person and maybe their organisation.
+    The client is the organisation, else the person (a freelancer's clients are often people); the
+    person, with every address of the row, is its contact. A later row of the same organisation adds
+    its person as one more contact of that client."""
+    person = words(columns.get(row, "full_name")) or " ".join(
+        words(
+            f"{columns.get(row, 'first_name')} {columns.get(row, 'middle_name')} {columns.get(row, 'last_name')}"
+        ).split()
+    )
+    organization = words(columns.get(row, "organization"))
+    people: list[tuple[str, str]] = []
+    for n in range(1, GOOGLE_EMAILS + 1):
+        field = f"email{n}"
+        if not columns.has(field):
+            continue
+        found, bad = split_people(columns.get(row, field))
+        if bad:
+            raise RowProblem(not_an_address(bad[0]), columns.where(row, field))
+        people.extend(p for p in found if p[1] not in (a for _n, a in people))
+    emails = [address for _name, address in people][:MAX_LIST]
+    name = organization or person or (emails[0] if emails else "")
+    if not name:
+        return None  # an empty card: nobody to import
+    try:
+        language = language_code(columns.get(row, "language"))
+    except ValueError:
+        language = ""  # an address book's language is the person's, not always one Parting writes in
+    phone = _phone(columns.get(row, "phone"))
+    contacts = []
+    if person or emails or phone:
+        contacts.append(
+            ContactRecord(
+                name=person or emails[0] if (person or emails) else name,
+                email=emails[0] if emails else "",
+                phone=phone,
+                language=language,
+                named=bool(person),
+            )
+        )
+        contacts.extend(
+            ContactRecord(name=person or a, email=a, language=language, named=bool(person)) for a in emails[1:]
+        )
+    key = normalised_name(name)
+    first = seen.setdefault(key, line)
+    if first != line:
+        return (
+            ClientRecord(source=Source(file, line), name=name, key=key, contacts=tuple(contacts)) if contacts else None
+        )
+    site = website_domain(columns.get(row, "website"))
+    return ClientRecord(
+        source=Source(file, line),
+        name=name,
+        key=key,
+        contacts=tuple(contacts),
+        domains=(site,) if site and site not in PUBLIC_DOMAINS else (),
+        language=language,
     )
 
 

@@ -44,8 +44,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=formats.KINDS, help="what the files hold")
         parser.add_argument("files", nargs="+", help="files (several at once), or a maildir folder")
+        offered = "; ".join(
+            f"{kind}: {', '.join(sorted(formats.presets(kind)))}" for kind in formats.KINDS if formats.presets(kind)
+        )
         parser.add_argument(
-            "--format", default="", help="the exporting tool's preset (see --list-formats); default: detect"
+            "--format", default="", help=f"the exporting tool's preset ({offered}); default: detect from the columns"
         )
         parser.add_argument(
             "--map",
