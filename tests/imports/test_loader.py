@@ -344,3 +344,49 @@ def test_w2_a_freelancer_on_gmail_still_counts_a_gmail_clients_mail_as_the_clien
     )  # fmt: skip
     load(firm, [mail])
     assert Message.objects.get(firm=firm, source_key="m1@gmail.com").direction == Message.Direction.INBOUND
+
+
+CLOCKIFY_IN_ANOTHER_LANGUAGE = (
+    "Projekt,Klient,Opis,Użytkownik,Email,Rozliczane,Data rozpoczęcia,Godzina rozpoczęcia,Czas trwania (h)\n"
+    "Strona,Acme,Przegląd,Anna,anna@firm.pl,Tak,05.01.2026,09:00,01:30:00\n"
+)
+CLOCKIFY_MAP = {"client": "Klient", "date": "Data rozpoczęcia", "hours": "Czas trwania (h)", "project": "Projekt"}
+
+
+def test_a_mapping_saved_with_a_format_serves_the_next_file_with_its_columns_without_naming_the_format(firm, tmp_path):
+    """Saved after `--format clockify --map …`, the mapping was found only when --format was given
+    again: a file with the mapping's columns now finds it, format included."""
+    from parting.imports.services import save_mapping
+
+    ClientFactory(firm=firm, name="Acme")
+    path = write(tmp_path, CLOCKIFY_IN_ANOTHER_LANGUAGE, "clockify.csv")
+    assert not run_import(firm=firm, by=None, kind="time", paths=[path], dry_run=True).ok  # no columns of ours
+    save_mapping(firm, "time", "clockify", CLOCKIFY_MAP, "dmy")
+    result = run_import(firm=firm, by=None, kind="time", paths=[path])
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.run.counts["counts"]["time entries"] == {"added": 1}
+    other = write(tmp_path, "Client,Date,Hours\nAcme,2026-01-06,2\n", "other.csv")  # lacks the mapping's columns
+    assert run_import(firm=firm, by=None, kind="time", paths=[other]).ok  # read with its own column names
+
+
+def test_time_entries_by_people_outside_the_firm_and_over_long_notes_are_noted_not_dropped_silently(firm, tmp_path):
+    from parting.evidence.models import TimeEntry
+
+    MembershipFactory(firm=firm, user__email="ann@firm.pl")
+    ClientFactory(firm=firm, name="Acme")
+    long_note = "x" * 400
+    path = write(
+        tmp_path,
+        "client,date,hours,person,note\n"
+        "Acme,2026-01-05,1,ann@firm.pl,short\n"
+        "Acme,2026-01-06,2,Ghost Person,\n"
+        f"Acme,2026-01-07,3,Ghost Person,{long_note}\n",
+        "time.csv",
+    )
+    result = run_import(firm=firm, by=None, kind="time", paths=[path])
+    assert result.ok
+    notes = result.run.counts["notes"]
+    assert any("2 time entries are by people who are not members of the firm (Ghost Person)" in n for n in notes)
+    assert any("1 time entry had a project and note longer than 300 characters" in n for n in notes)
+    assert TimeEntry.objects.filter(client__firm=firm, person__isnull=True).count() == 2
+    assert len(TimeEntry.objects.get(client__firm=firm, date=dt.date(2026, 1, 7)).note) == 300

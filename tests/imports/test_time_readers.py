@@ -718,3 +718,17 @@ def test_a_total_row_typed_in_the_date_column_is_not_an_entry_nor_a_problem(word
     ).encode()
     records, problems = entries("harvest.csv", data)
     assert reasons(problems) == [] and [r.hours for r in records] == [D("1.5")]
+
+
+def test_a_trackers_export_in_another_language_is_told_to_name_its_format_and_map_the_columns():
+    data = "Projekt,Klient,Opis,Data rozpoczęcia,Czas trwania (h)\nStrona,Acme,Przegląd,05.01.2026,01:30:00\n".encode()
+    with pytest.raises(FileUnreadable) as refused:
+        entries("clockify_pl.csv", data)
+    assert "lacks required columns" in refused.value.reason and "--format clockify" in refused.value.reason
+    records, problems = entries(
+        "clockify_pl.csv",
+        data,
+        format="clockify",
+        mapping={"client": "Klient", "date": "Data rozpoczęcia", "hours": "Czas trwania (h)", "project": "Projekt"},
+    )
+    assert not problems and [(r.client.name, r.hours) for r in records] == [("Acme", D("1.50"))]

@@ -117,6 +117,8 @@ class Loader:
         self.assigned = dict(Client.objects.filter(firm=firm).values_list("id", "assigned_to_id"))
         self.reassigned: set[int] = set()  # existing clients a clients file gave to another member
         self.unrated: Counter[str] = Counter()  # invoices in another currency that came without a rate
+        self.strangers: Counter[str] = Counter()  # people of time entries who are not the firm's members
+        self.shortened = 0  # time entries whose project and note were longer than a note holds
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -165,6 +167,29 @@ class Loader:
         settle_invoices(self.touched_invoices)
         if self.reassigned:  # W3: mail already in, read again for the member now looking after the client
             derive_to_senior(firm=self.firm, client_ids=self.reassigned)
+        if self.strangers:
+            people = sorted(self.strangers, key=lambda p: (-self.strangers[p], p))
+            shown = ", ".join(people[:5]) + (" …" if len(people) > 5 else "")
+            n = sum(self.strangers.values())
+            self.outcome.notes.append(
+                ngettext(
+                    "%(n)d time entry is by people who are not members of the firm (%(people)s): kept without a "
+                    "person; invite them, with the same name or e-mail address, to have their hours counted as theirs",
+                    "%(n)d time entries are by people who are not members of the firm (%(people)s): kept without a "
+                    "person; invite them, with the same name or e-mail address, to have their hours counted as theirs",
+                    n,
+                )
+                % {"n": n, "people": shown}
+            )
+        if self.shortened:
+            self.outcome.notes.append(
+                ngettext(
+                    "%(n)d time entry had a project and note longer than %(max)d characters: shortened",
+                    "%(n)d time entries had a project and note longer than %(max)d characters: shortened",
+                    self.shortened,
+                )
+                % {"n": self.shortened, "max": NOTE_MAX}
+            )
         for code, n in sorted(self.unrated.items()):
             self.outcome.notes.append(
                 ngettext(
@@ -905,7 +930,11 @@ class Loader:
         rows = []
         for r, client_id in self._resolve(batch, "time entries"):
             person = self.member_by_email.get(r.person.lower()) or self.member_by_name.get(r.person.casefold())
-            note = " · ".join(p for p in (r.project, r.note) if p)[:300]
+            if person is None and r.person:
+                self.strangers[r.person] += 1
+            note = " · ".join(p for p in (r.project, r.note) if p)
+            if len(note) > NOTE_MAX:
+                note, self.shortened = note[: NOTE_MAX - 1] + "…", self.shortened + 1
             rows.append(
                 (
                     r.key[:300],
@@ -930,6 +959,7 @@ def _twice(kind: str, record) -> str:
     return _("the client %(key)s appears twice in this import") % {"key": repr(record.key)}
 
 
+NOTE_MAX = TimeEntry._meta.get_field("note").max_length or 300
 ONE = Decimal("1")
 # fmt: off
 INVOICE_COLUMNS = (

@@ -29,12 +29,13 @@ from parting.audit.services import audit_record
 from parting.firms.models import Membership
 from parting.scores.services import request_rescore
 
-from . import formats
+from . import columns, formats
 from .loader import Loader, Outcome
 from .matching import PUBLIC_DOMAINS, domain_of
 from .models import ColumnMapping, ImportRun
 from .problems import FileUnreadable, Problems, Source
 from .records import ReadOptions
+from .text import csv_rows
 
 log = logging.getLogger("parting.imports")
 
@@ -69,11 +70,24 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_options(firm, kind: str, given: dict, by=None) -> ReadOptions:
+def read_options(firm, kind: str, given: dict, by=None, header: list[str] | None = None) -> ReadOptions:
     """What the readers are told: the user's choices, else the firm's saved mapping; the firm's
     currency, time zone and its members' addresses (the firm's side of mail and calendars); the
-    language of the member who imports (``by``), whose tools wrote the file in its charset."""
-    saved = ColumnMapping.objects.filter(firm=firm, kind=kind, format=given.get("format") or "").first()
+    language of the member who imports (``by``), whose tools wrote the file in its charset.
+
+    The saved mapping is the one of the format asked for; when none was asked for and none was saved
+    without a format, the latest one of the kind whose columns the file (``header``) all has, with its
+    format — a mapping saved with ``--format clockify`` serves the next file of those columns."""
+    fmt = given.get("format") or ""
+    saved = ColumnMapping.objects.filter(firm=firm, kind=kind, format=fmt).first()
+    if saved is None and not fmt and header and not given.get("mapping"):
+        present = {" ".join(h.split()).casefold() for h in header}
+        for candidate in ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at")[:20]:
+            wanted = {" ".join(c.split()).casefold() for c in candidate.mapping.values() if c}
+            if wanted and wanted <= present:
+                saved, fmt = candidate, candidate.format
+                given = {**given, "format": fmt}
+                break
     mapping = given.get("mapping") or (saved.mapping if saved else {})
     date_order = given.get("date_order") or (saved.date_order if saved else "") or None
     emails = {
@@ -166,6 +180,17 @@ def _archive(path: Path, name: str, options: ReadOptions, problems: Problems) ->
                 yield kind, formats.reader(kind)(spool, f"{name}/{member}", options, problems)
 
 
+def _header(kind: str, paths: list[Path]) -> list[str] | None:
+    """The first file's column names, for a CSV kind (to find a saved mapping that fits it)."""
+    if kind not in columns.GENERIC or not paths or not paths[0].is_file():
+        return None
+    try:
+        with paths[0].open("rb") as stream:
+            return csv_rows(stream).header
+    except (FileUnreadable, UnicodeError, ValueError, OSError, LookupError):
+        return None
+
+
 def run_import(
     *,
     firm,
@@ -194,7 +219,7 @@ def run_import(
     run.format, run.file_name, run.file_sha256 = given.get("format", ""), ", ".join(names)[:300], digest
     run.options, run.dry_run, run.state = {**given, "create_clients": create_clients}, dry_run, ImportRun.State.RUNNING
     run.save()
-    ro = read_options(firm, kind if kind != "archive" else "invoices", given, by)
+    ro = read_options(firm, kind if kind != "archive" else "invoices", given, by, _header(kind, paths))
     counter = _Counting(sum(_size(p) for p in paths if p.exists()), progress)
     outcome = Outcome()
     try:

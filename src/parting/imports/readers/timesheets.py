@@ -216,7 +216,23 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
     columns = table.columns
     if preset.name == "generic" and not options.mapping and not columns.has("date"):
         _refuse_a_summary(table.header)
-    columns.require(preset.required, candidates, str(preset.label))
+    try:
+        columns.require(preset.required, candidates, str(preset.label))
+    except FileUnreadable as error:
+        if preset.name != "generic":
+            raise
+        # most often a tracker's export in another language (Clockify translates its headers)
+        raise FileUnreadable(
+            error.reason
+            + " "
+            + _(
+                "If this is a Toggl Track, Harvest or Clockify export whose column names are in another language, "
+                "name its format too (--format clockify, or the format on the Import page) and map the columns; "
+                "or switch the tool to English before exporting."
+            ),
+            line=error.line,
+            column=error.column,
+        ) from None
     if not (columns.has("client") or columns.has("client_email")):
         raise FileUnreadable(
             _(

@@ -114,7 +114,7 @@ class Command(BaseCommand):
             for line in result.problems.summary():
                 self.stderr.write(f"  {line}")
             sys.exit(1)
-        if options["save_mapping"] and not options["dry_run"]:
+        if options["save_mapping"]:  # a dry run without problems has shown the mapping works
             save_mapping(firm, kind, options["format"], mapping, given["date_order"])
             self.stdout.write("The column mapping is saved for the next import of this kind.")
 
@@ -122,7 +122,7 @@ class Command(BaseCommand):
         out = result.run.counts
         title = "Dry run — nothing written. The import would do:" if dry_run else "Imported:"
         if result.problems:
-            title = "Read (then rolled back):"
+            title = "Read before the first problem stopped the writing (nothing was written):"
         self.stdout.write(title)
         counts = out.get("counts", {})
         if not counts:
