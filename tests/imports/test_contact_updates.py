@@ -167,3 +167,23 @@ def test_a_file_given_as_google_contacts_that_names_nobody_is_refused_with_its_c
     result = run_import(firm=firm, by=None, kind="clients", paths=[path], options={"format": "google"})
     assert not result.ok and not firm.clients.exists()
     assert any("no column naming a person" in str(p) and "'Labels'" in str(p) for p in result.problems)
+
+
+def test_the_very_same_client_row_twice_is_read_once_but_a_different_one_is_a_problem(firm, tmp_path):
+    row = "Acme,anna@acme.pl,Anna Nowak\n"
+    path = write(tmp_path, "name,email,contact\n" + row + row)
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    assert result.ok and firm.clients.get().name == "Acme"
+    path = write(tmp_path, "name,email,contact\n" + row + "Acme,jan@acme.pl,Jan Lis\n")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    assert [
+        (p.source.line, "already appears on line 2" in p.reason, "as contacts" in p.reason) for p in result.problems
+    ] == [(3, True, True)]
+
+
+def test_a_public_mail_providers_domain_never_becomes_a_clients_domain_and_the_summary_says_so(firm, tmp_path):
+    path = write(tmp_path, "name,email,domains\nSolo Dev,solo@gmail.com,gmail.com; solo-dev.example\n")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[path])
+    assert result.ok
+    assert firm.clients.get(name="Solo Dev").email_domains == "solo-dev.example"
+    assert any("gmail.com is a public mail provider's" in note for note in result.run.counts["notes"])

@@ -301,8 +301,17 @@ class Loader:
             values["started_on"] = record.started_on
         if record.notes:
             values["notes"] = record.notes
-        if record.domains:
-            values["email_domains"] = " ".join(sorted({d.lower() for d in record.domains}))[:300]
+        domains = {d.lower() for d in record.domains}
+        public = sorted(domains & PUBLIC_DOMAINS)
+        if public:
+            # gmail.com as a client's domain would give the client everyone's mail from gmail.com
+            self.outcome.notes.append(
+                _("%(client)s: %(domains)s is a public mail provider's, never a client's domain: left out")
+                % {"client": record.name, "domains": ", ".join(public)}
+            )
+            domains -= set(public)
+        if domains:
+            values["email_domains"] = " ".join(sorted(domains))[:300]
         if record.assigned_to:
             member = self.member_by_email.get(record.assigned_to.lower()) or self.member_by_name.get(
                 record.assigned_to.casefold()
@@ -956,7 +965,7 @@ def _twice(kind: str, record) -> str:
         return _("the invoice %(number)s appears twice in this import") % {"number": record.number}
     if kind == "payment":
         return _("the payment %(key)s appears twice in this import") % {"key": repr(record.key)}
-    return _("the client %(key)s appears twice in this import") % {"key": repr(record.key)}
+    return _("the client %(name)s appears twice in this import") % {"name": repr(record.name)}
 
 
 NOTE_MAX = TimeEntry._meta.get_field("note").max_length or 300

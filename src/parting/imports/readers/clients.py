@@ -332,7 +332,7 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
         columns.require(REQUIRED["clients"], candidates, str(preset.label))
     skip = _footer
     dates = table.scan_dates(("client_since",), skip=skip)
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # a client's key → its first line (and "\x00" + key → that row's content)
 
     for line, row in table.rows(problems, name, skip=skip):
         try:
@@ -368,11 +368,19 @@ def _client(
     first = seen.setdefault(key, line)
     if first != line and sub:
         return _contacts_only(columns, row, file, line, name, key, sub)
-    if first != line:
+    content = hash(tuple((column, (value or "").strip()) for column, value in row.items()))
+    if first == line:
+        seen[f"\x00{key}"] = content
+    elif seen.get(f"\x00{key}") == content:
+        return None  # the very same row again (a copy-paste, a list exported twice): nothing new
+    else:
         if own:
             reason = _("the id %(id)s already appears on line %(line)d") % {"id": repr(own), "line": first}
         else:
-            reason = _("the client %(name)s already appears on line %(line)d") % {"name": repr(name), "line": first}
+            reason = _(
+                "the client %(name)s already appears on line %(line)d; a client list has one row a client (for one "
+                "row a person, import the file as contacts, or as Google Contacts or Outlook if it is one)"
+            ) % {"name": repr(name), "line": first}
         raise RowProblem(reason, columns.where(row, "id" if own else "name"))
 
     try:
