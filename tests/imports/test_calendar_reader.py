@@ -1143,3 +1143,30 @@ def test_a_weekly_meeting_held_since_1995_is_read_for_the_last_twenty_years():
     assert starts[0] >= NOW - calendar.PAST and starts[-1] <= NOW + calendar.FUTURE
     assert len(starts) > 52 * 20
     assert dt.datetime(2026, 5, 25, 9, tzinfo=UTC) in starts  # the last Monday before the clock
+
+
+@pytest.mark.parametrize(
+    ("rule", "years", "refused"),
+    [
+        ("FREQ=DAILY", 273, False),  # 99,645 occurrences since its start: read from twenty years back
+        ("FREQ=DAILY", 274, True),  # 100,010: more than MAX_OLD_OCCURRENCES, refused
+        ("FREQ=DAILY;INTERVAL=2", 547, False),  # every other day: 99,828, the interval halves the count
+        ("FREQ=DAILY;COUNT=100000", 400, False),  # a COUNT caps what the rule gives
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", 377, False),  # 53 × 5 = 265 a year: 99,905 at 377 years
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", 378, True),  # 100,170
+    ],
+)
+def test_an_old_series_is_refused_only_past_the_occurrences_it_may_cost(rule, years, refused):
+    """MAX_OLD_OCCURRENCES at its edge: recurring-ical-events expands from a series' first occurrence,
+    so an old rule is read only while its occurrences since then stay under the limit."""
+    import icalendar
+
+    from parting.imports.readers.calendar import MAX_OLD_OCCURRENCES, _Event, _occurrences_since
+
+    now = dt.datetime(2026, 12, 5, tzinfo=dt.UTC)
+    start = now - dt.timedelta(days=365 * years)
+    event = icalendar.Event()
+    event.add("DTSTART", start)
+    event.add("RRULE", icalendar.vRecur.from_ical(rule))
+    estimate = _occurrences_since(_Event(chunk=None, component=event), start, now)
+    assert (estimate > MAX_OLD_OCCURRENCES) is refused
