@@ -1148,9 +1148,10 @@ def test_a_weekly_meeting_held_since_1995_is_read_for_the_last_twenty_years():
 @pytest.mark.parametrize(
     ("rule", "years", "refused"),
     [
-        ("FREQ=DAILY", 273, False),  # 99,645 occurrences since its start: read from twenty years back
-        ("FREQ=DAILY", 274, True),  # 100,010: more than MAX_OLD_OCCURRENCES, refused
-        ("FREQ=DAILY;INTERVAL=2", 547, False),  # every other day: 99,828, the interval halves the count
+        ("FREQ=DAILY", 273, False),  # 366 a year at most: 99,918 since its start, read from twenty years back
+        ("FREQ=DAILY", 274, True),  # 100,284: more than MAX_OLD_OCCURRENCES, refused
+        ("FREQ=DAILY;INTERVAL=2", 546, False),  # every other day: 99,918, the interval halves the count
+        ("FREQ=DAILY;INTERVAL=2", 547, True),  # 100,101
         ("FREQ=DAILY;COUNT=100000", 400, False),  # a COUNT caps what the rule gives
         ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", 377, False),  # 53 × 5 = 265 a year: 99,905 at 377 years
         ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", 378, True),  # 100,170
