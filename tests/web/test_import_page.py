@@ -604,3 +604,62 @@ def test_files_of_two_time_trackers_uploaded_together_import_with_the_columns_th
     run_queued_imports()
     run.refresh_from_db()
     assert not [e for e in (run.errors or []) if "does not have" in str(e)], run.errors
+
+
+@pytest.mark.parametrize(
+    ("sample", "kind", "column"),
+    [
+        ("money/quickbooks_invoice_list.csv", "invoices", "Num"),
+        ("clients/quickbooks_customer_contact_list.csv", "clients", "Full Name"),
+    ],
+)
+def test_a_reports_preview_shows_the_columns_below_its_title_lines(client, member, sample, kind, column):
+    """QuickBooks Online puts the company, the report's name and its period above the header: the
+    preview took the company's name for the header, so the member could map nothing (the dry run,
+    which looks below them, read the file)."""
+    from pathlib import Path
+
+    data = (Path(__file__).parents[1] / "imports" / "samples" / sample).read_bytes()
+    token = token_of(upload(client, [(Path(sample).name, data)], kind=kind))
+    page = client.get(reverse("import_upload", kwargs={"token": token}))
+    assert page.status_code == 200 and "cannot be read" not in page.content.decode()
+    assert column in page.context["header"] and "Northwind Advisory LLC" not in page.context["header"]
+
+
+def test_a_mapping_saved_for_one_sheet_is_not_forced_on_another_tools_file(client, member, acme):
+    """Saved for the firm's own sheet (its columns, day-first dates), the mapping preselected its
+    format and date order for a QuickBooks report too, and the run applied columns the report lacks."""
+    from pathlib import Path
+
+    mapping = {"map_client": "Customer", "map_number": "Invoice No", "map_issued_on": "Date", "map_amount": "Total"}
+    run = dry_run(
+        client, token_of(upload(client, [("own.csv", OWN_COLUMNS)])), date_order="dmy", save_mapping="on", **mapping
+    )
+    assert run.state == ImportRun.State.DONE and ColumnMapping.objects.filter(firm=member.firm).exists()
+
+    report = (Path(__file__).parents[1] / "imports" / "samples" / "money" / "quickbooks_invoice_list.csv").read_bytes()
+    token = token_of(upload(client, [("qbo.csv", report)]))
+    form = client.get(reverse("import_upload", kwargs={"token": token})).context["form"]
+    assert form.initial["format"] == "" and form.initial["date_order"] == ""
+    assert form.initial["map_client"] == "" and form.initial["map_number"] == ""
+    run = dry_run(client, token, format="", date_order="")
+    assert run.state == ImportRun.State.DONE, run.errors
+    assert run.counts["counts"]["invoices"]["added"] >= 1
+
+
+def test_a_dry_run_that_cannot_be_imported_says_why_instead_of_just_losing_its_button(client, member, acme):
+    empty = dry_run(client, token_of(upload(client, [("empty.csv", b"client,number,issued_on,amount\r\n")])))
+    page = client.get(reverse("import_run", kwargs={"pk": empty.pk})).content.decode()
+    assert "there is nothing to import" in page and reverse("import_confirm", kwargs={"pk": empty.pk}) not in page
+
+    run = dry_run(client, token_of(upload(client, [("a.csv", GENERIC)])))
+    imported = confirm(client, run)
+    page = client.get(reverse("import_run", kwargs={"pk": run.pk})).content.decode()
+    assert "have been imported since" in page and reverse("import_run", kwargs={"pk": imported.pk}) in page
+
+    later = dry_run(client, token_of(upload(client, [("b.csv", GENERIC.replace(b"INV-", b"B-"))])))
+    import shutil
+
+    shutil.rmtree(upload_dir(later.options["upload"]))  # cleared as stale
+    page = client.get(reverse("import_run", kwargs={"pk": later.pk})).content.decode()
+    assert "The uploaded files are gone" in page and reverse("import_confirm", kwargs={"pk": later.pk}) not in page

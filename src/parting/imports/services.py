@@ -79,8 +79,9 @@ def read_options(firm, kind: str, given: dict, by=None, header: list[str] | None
     without a format, the latest one of the kind whose columns the file (``header``) all has, with its
     format — a mapping saved with ``--format clockify`` serves the next file of those columns."""
     fmt = given.get("format") or ""
-    saved = ColumnMapping.objects.filter(firm=firm, kind=kind, format=fmt).first()
-    if saved is None and not fmt and header and not given.get("mapping"):
+    # From the Import page, the form showed the saved mapping that fits and sent what the member kept.
+    saved = None if given.get("form") else ColumnMapping.objects.filter(firm=firm, kind=kind, format=fmt).first()
+    if saved is None and not fmt and header and not given.get("mapping") and not given.get("form"):
         present = {" ".join(h.split()).casefold() for h in header}
         for candidate in ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at")[:20]:
             wanted = {" ".join(c.split()).casefold() for c in candidate.mapping.values() if c}
@@ -105,7 +106,9 @@ def read_options(firm, kind: str, given: dict, by=None, header: list[str] | None
         time_zone=firm.time_zone,
         own_addresses=frozenset(emails),
         own_domains=frozenset(domain_of(e) for e in emails) - PUBLIC_DOMAINS,
-        language=member.language if (member := Membership.active(by, firm.pk)) else "",
+        # the dry run's, when this imports after one: its charset was settled by the member who ran it,
+        # and what it showed is what the import writes, whoever presses Import
+        language=given.get("language") or (member.language if (member := Membership.active(by, firm.pk)) else ""),
     )
 
 
@@ -180,6 +183,23 @@ def _archive(path: Path, name: str, options: ReadOptions, problems: Problems) ->
                 yield kind, formats.reader(kind)(spool, f"{name}/{member}", options, problems)
 
 
+def csv_for_preview(stream, kind: str, language: str = ""):
+    """The file's table as the reader of ``kind`` finds it: below a report's title lines (QuickBooks
+    Online's company name, report name and period) where the reader looks for its header there, so
+    that a preview shows, and the member maps, the columns the import will read."""
+    options = ReadOptions(language=language)
+    if kind in ("invoices", "payments"):
+        from .readers.money import _Table
+
+        table = _Table(stream=stream, name="", kind=kind, options=options)
+        table._find_header()
+        return table.csv()
+    from .readers.generic import at_header, open_csv
+
+    start, _skipped, options = at_header(stream, options)
+    return open_csv(stream, options, start)
+
+
 def _header(kind: str, paths: list[Path]) -> list[str] | None:
     """The first file's column names, for a CSV kind (to find a saved mapping that fits it)."""
     if kind not in columns.GENERIC or not paths or not paths[0].is_file():
@@ -220,6 +240,9 @@ def run_import(
     run.options, run.dry_run, run.state = {**given, "create_clients": create_clients}, dry_run, ImportRun.State.RUNNING
     run.save()
     ro = read_options(firm, kind if kind != "archive" else "invoices", given, by, _header(kind, paths))
+    if ro.language and run.options.get("language") != ro.language:
+        run.options = {**run.options, "language": ro.language}
+        run.save(update_fields=["options"])
     counter = _Counting(sum(_size(p) for p in paths if p.exists()), progress)
     outcome = Outcome()
     try:

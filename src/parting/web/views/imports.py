@@ -40,8 +40,7 @@ from parting.imports.matching import parse_label
 from parting.imports.models import KINDS, ColumnMapping, ImportRun
 from parting.imports.problems import FileUnreadable
 from parting.imports.readers.mail import zip_member_is_mail
-from parting.imports.services import save_mapping
-from parting.imports.text import csv_rows
+from parting.imports.services import csv_for_preview, save_mapping
 from parting.imports.worker import (
     UploadMissing,
     apply_mappings,
@@ -286,14 +285,15 @@ class MappingForm(forms.Form):
         return {name: column for name in columns.mappable(kind) if (column := self.cleaned_data.get(f"map_{name}"))}
 
 
-def _preview(path, language: str, header_only: bool = False) -> tuple[list[str], list[list[str]], str]:
+def _preview(path, language: str, kind: str, header_only: bool = False) -> tuple[list[str], list[list[str]], str]:
     """The first rows of a CSV file: (header, rows, the reason it cannot be read or ""), read as the
-    import will read it (``language``, the member's, settles a legacy charset)."""
+    import will read it (below a report's title lines; ``language``, the member's, settles a legacy
+    charset)."""
     header: list[str] = []
     rows: list[list[str]] = []
     try:
         with path.open("rb") as stream:
-            table = csv_rows(stream, language=language)
+            table = csv_for_preview(stream, kind, language)
             header = table.header
             for _line, row in itertools.islice(table, 0 if header_only else PREVIEW_ROWS):
                 rows.append([row.get(name, "") for name in header])
@@ -320,7 +320,17 @@ def _initial(firm, kind: str, header: list[str], shared: set[str] | None = None,
             column = chosen.get(name) or ""
             initial[f"map_{name}"] = column if column in present else ""
         return initial
-    saved = ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at").first()
+    # The latest saved mapping whose columns these files all have: one saved for another tool's files
+    # would preselect its format, its date order and columns these files lack (a Xero file given a
+    # custom sheet's mapping was refused for columns it never had).
+    saved = next(
+        (
+            m
+            for m in ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at")[:20]
+            if any(m.mapping.values()) and all(c in present for c in m.mapping.values() if c)
+        ),
+        None,
+    )
     by_folded = {c.strip().casefold(): c for c in present}
     initial = {"format": saved.format if saved else "", "date_order": saved.date_order if saved else ""}
     for name in columns.mappable(kind):
@@ -341,10 +351,10 @@ def import_upload(request, token: str):
     header, rows, unreadable = [], [], ""
     shared: set[str] = set()
     if kind in CSV_KINDS:
-        header, rows, unreadable = _preview(folder / files[0][0], request.membership.language)
+        header, rows, unreadable = _preview(folder / files[0][0], request.membership.language, kind)
         shared = set(header)
         for stored, *_rest in files[1:]:
-            shared &= set(_preview(folder / stored, request.membership.language, header_only=True)[0])
+            shared &= set(_preview(folder / stored, request.membership.language, kind, header_only=True)[0])
     form = MappingForm(request.POST if request.method == "POST" else None, kind=kind, header=header,
                        initial=_initial(request.firm, kind, header, shared, _earlier(request, token)))  # fmt: skip
     if request.method == "POST" and form.is_valid():
@@ -357,6 +367,7 @@ def import_upload(request, token: str):
             "format": fmt,
             "mapping": mapping,
             "date_order": date_order,
+            "form": True,  # the page's choices are the whole mapping: no saved one is applied unseen
             "upload": token,
             "files": [[stored, name] for stored, name, _size in files],
         }
@@ -426,9 +437,12 @@ def _run(request, pk: int) -> ImportRun:
 
 
 def _importable(run: ImportRun) -> bool:
-    """A finished dry run without problems whose files are still here and not yet imported."""
+    """A finished dry run without problems, with something to import, whose files are still here and
+    not yet imported."""
     if not run.dry_run or run.state != ImportRun.State.DONE or run.error_count:
         return False
+    if not (run.counts or {}).get("counts") and not run.unmatched:
+        return False  # a header and no rows: nothing an import would do
     try:
         upload_files(run.options or {})
     except UploadMissing:
@@ -482,8 +496,22 @@ def import_run(request, pk: int):
         else [],
         "remap": remap,
         "more_errors": max(0, run.error_count - len(run.errors or [])),
+        **_not_importable(run, importable),
     }
     return render(request, "parting/import_run.html", context)
+
+
+def _not_importable(run: ImportRun, importable: bool) -> dict:
+    """Why a finished dry run without problems offers no Import button: imported already (and where),
+    nothing to import, or its files are gone."""
+    if importable or not run.dry_run or run.state != ImportRun.State.DONE or run.error_count:
+        return {}
+    done = _imported_already(run)
+    if done is not None:
+        return {"imported_as": done}
+    if not (run.counts or {}).get("counts") and not run.unmatched:
+        return {"nothing_to_import": True}
+    return {"upload_gone": True}
 
 
 @member_required
@@ -508,7 +536,10 @@ def import_confirm(request, pk: int):
         raise Http404(_("Only a dry run is imported from its page."))
     done = _imported_already(dry)
     if done:
-        messages.info(request, _("These files were imported already."))
+        if _live(done):  # pressed in another tab or by a colleague, and not finished yet
+            messages.info(request, _("These files are being imported already: this is that import."))
+        else:
+            messages.info(request, _("These files were imported already."))
         return redirect("import_run", pk=done.pk)
     if not _importable(dry):
         messages.error(request, _("This dry run cannot be imported: upload the files again."))
