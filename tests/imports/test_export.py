@@ -850,3 +850,26 @@ def test_a_generated_key_claims_only_this_firms_unkeyed_row_of_the_same_client(f
     for pk, was in before.items():
         m = Meeting.objects.get(pk=pk)
         assert (m.client_id, m.source_key, m.starts_at) == was
+
+
+def test_an_archive_changed_since_the_export_is_read_and_the_summary_names_the_changed_file(firm, built, tmp_path):
+    """The manifest's SHA-256 per file is checked on import: a changed file is read as it is (a
+    correction is legitimate) but never silently."""
+    data, manifest = export_bytes(firm)
+    untouched = import_archive(new_firm_like(manifest), data, tmp_path)
+    assert untouched.ok and not any("SHA-256" in note for note in untouched.run.counts["notes"])
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as out:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "incidents.csv":
+                content = content.replace(b"rework", b"haggling", 1)
+            out.writestr(info, content)
+    about = manifest["firm"]
+    target = FirmFactory(name="Another copy", time_zone=about["time_zone"], currency=about["currency"])
+    result = import_archive(target, changed.getvalue(), tmp_path, name="changed.zip")
+    assert result.ok
+    notes = [n for n in result.run.counts["notes"] if "SHA-256" in n]
+    assert len(notes) == 1 and notes[0].startswith("incidents.csv is not the file the export wrote")

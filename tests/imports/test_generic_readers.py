@@ -422,3 +422,76 @@ def mutated(draw):
 def test_mutated_exports_give_records_problems_or_unreadable(case):
     reader, data = case
     _read_anything(reader, data)
+
+
+# ---- the firm's own sheets in Polish, Russian, Romanian and Hebrew --------------------------------------
+
+
+def test_a_polish_meetings_sheet_saved_by_excel_reads_its_statuses_w4():
+    data = (
+        "client;starts_at;ends_at;status;cancelled_at\r\n"
+        "Acme;05.01.2026 10:00;05.01.2026 11:00;odbyte;\r\n"
+        "Acme;12.01.2026 10:00;12.01.2026 11:00;Odwołane przez klienta;12.01.2026 08:30\r\n"
+        "Acme;19.01.2026 10:00;19.01.2026 11:00;nieobecność;\r\n"
+        "Acme;26.01.2026 10:00;26.01.2026 11:00;odwołane przez nas;25.01.2026 12:00\r\n"
+    ).encode("cp1250")
+    records, problems = run(read_meetings, "spotkania.csv", data)
+    assert reasons(problems) == []
+    assert [r.status for r in records] == [
+        MeetingStatus.HELD,
+        MeetingStatus.CANCELLED_BY_CLIENT,
+        MeetingStatus.NO_SHOW,
+        MeetingStatus.CANCELLED_BY_US,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("channel", "direction", "expected"),
+    [
+        ("звонок", "входящее", ("phone", "in")),
+        ("telefon", "wychodząca", ("phone", "out")),
+        ("WhatsApp", "de la client", ("chat", "in")),
+        ('דוא"ל', "יוצא", ("email", "out")),
+        ("смс", "исходящее", ("sms", "out")),
+    ],
+)
+def test_a_messages_sheet_in_the_firms_language_reads_its_channels_and_directions(channel, direction, expected):
+    data = f'client,sent_at,channel,direction\nAcme,2026-01-05 21:30,"{channel.replace(chr(34), chr(34) * 2)}",{direction}\n'
+    records, problems = run(read_messages, "wiadomosci.csv", data.encode())
+    assert reasons(problems) == []
+    assert (records[0].channel, records[0].direction) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("переделка", "rework"),
+        ("Targowanie się", "haggling"),
+        ("עבודה חוזרת", "rework"),
+        ("lipsă de respect", "disrespect"),
+    ],
+)
+def test_an_incidents_sheet_in_the_firms_language_reads_its_kinds(word, kind):
+    records, problems = run(
+        read_incidents, "incydenty.csv", f"client,kind,occurred_on\nAcme,{word},2026-01-05\n".encode()
+    )
+    assert reasons(problems) == [] and records[0].incident_kind == kind
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("5 ian. 2026", dt.date(2026, 1, 5)),
+        ("5 stycznia 2026 r.", dt.date(2026, 1, 5)),
+        ("3 paź 2026", dt.date(2026, 10, 3)),
+        ("5 мая 2026 г.", dt.date(2026, 5, 5)),
+        ("12-Feb-26", dt.date(2026, 2, 12)),
+    ],
+)
+def test_dates_with_month_names_as_romanian_polish_and_russian_excel_show_them(written, day):
+    records, problems = run(
+        read_requests,
+        "cereri.csv",
+        f'client,description,requested_on,due_on\nAcme,Extrase,"{written}","{written}"\n'.encode(),
+    )
+    assert reasons(problems) == [] and records[0].requested_on == day

@@ -33,7 +33,7 @@ from . import columns, formats
 from .loader import Loader, Outcome
 from .matching import PUBLIC_DOMAINS, domain_of
 from .models import ColumnMapping, ImportRun
-from .problems import FileUnreadable, Problems, Source
+from .problems import UNPACK_ERRORS, FileUnreadable, Problems, Source
 from .records import ReadOptions
 from .text import csv_rows
 
@@ -158,8 +158,12 @@ def _records(
                     counter.report(stream.tell())
 
 
-def _archive(path: Path, name: str, options: ReadOptions, problems: Problems) -> Iterator[tuple[str, Iterator]]:
-    """A Parting export (``parting export``): its CSV files in the order they load."""
+def _archive(
+    path: Path, name: str, options: ReadOptions, problems: Problems, notes: list[str] | None = None
+) -> Iterator[tuple[str, Iterator]]:
+    """A Parting export (``parting export``): its CSV files in the order they load. A file whose
+    SHA-256 is not the one its manifest gives was changed since the export: it is read as it is now,
+    and ``notes`` says so (someone may have corrected the export on purpose; or it was tampered with)."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -168,6 +172,12 @@ def _archive(path: Path, name: str, options: ReadOptions, problems: Problems) ->
         names = set(archive.namelist())
         if "manifest.json" not in names:
             raise FileUnreadable(_("the archive has no manifest.json: it is not a Parting export"))
+        try:
+            listed = json.loads(archive.read("manifest.json")).get("files") or {}
+        except (ValueError, AttributeError, *UNPACK_ERRORS):
+            listed = {}
+            if notes is not None:
+                notes.append(_("the archive's manifest.json cannot be read: its files' checksums were not checked"))
         for kind in ARCHIVE_ORDER:
             member = f"{kind}.csv"
             if member not in names:
@@ -177,9 +187,20 @@ def _archive(path: Path, name: str, options: ReadOptions, problems: Problems) ->
                 raise FileUnreadable(_("%(file)s is too large") % {"file": member}, column="")
             # ZipExtFile can seek, but slowly; readers scan twice, so spool to a temporary file.
             with archive.open(member) as raw, tempfile.TemporaryFile() as spool:
+                digest = hashlib.sha256()
                 for chunk in iter(lambda r=raw: r.read(1 << 20), b""):
                     spool.write(chunk)
+                    digest.update(chunk)
                 spool.seek(0)
+                expected = (listed.get(member) or {}).get("sha256") if isinstance(listed, dict) else None
+                if notes is not None and isinstance(expected, str) and expected != digest.hexdigest():
+                    notes.append(
+                        _(
+                            "%(file)s is not the file the export wrote (its SHA-256 differs from the manifest's): "
+                            "it was changed since, and is read as it is now"
+                        )
+                        % {"file": member}
+                    )
                 yield kind, formats.reader(kind)(spool, f"{name}/{member}", options, problems)
 
 
@@ -263,6 +284,7 @@ def run_import(
                                 own_domains=ro.own_domains,
                             ),
                             problems,
+                            loader.outcome.notes,
                         ):
                             for record in records:
                                 loader.add(record)

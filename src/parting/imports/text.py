@@ -686,9 +686,27 @@ _MONTHS = {
     )
     for m in names
 }
+# Month names (and Excel's abbreviations) of the languages Parting's users keep sheets in: Romanian
+# Excel shows "5 ian. 2026", Polish "5 sty 2026" or "5 stycznia 2026", Russian "5 янв. 2026".
+_MONTH_WORDS = (
+    ("ian", "ianuarie", "sty", "styczeń", "stycznia", "янв", "январь", "января"),
+    ("februarie", "lut", "luty", "lutego", "фев", "февр", "февраль", "февраля"),
+    ("martie", "marzec", "marca", "март", "марта"),
+    ("aprilie", "kwi", "kwiecień", "kwietnia", "апр", "апрель", "апреля"),
+    ("mai", "maj", "maja", "май", "мая"),
+    ("iun", "iunie", "cze", "czerwiec", "czerwca", "июн", "июнь", "июня"),
+    ("iul", "iulie", "lip", "lipiec", "lipca", "июл", "июль", "июля"),
+    ("sie", "sierpień", "sierpnia", "авг", "август", "августа"),
+    ("septembrie", "wrz", "wrzesień", "września", "сен", "сент", "сентябрь", "сентября"),
+    ("octombrie", "paź", "paz", "październik", "października", "окт", "октябрь", "октября"),
+    ("noi", "noiembrie", "lis", "listopad", "listopada", "ноя", "нояб", "ноябрь", "ноября"),
+    ("decembrie", "gru", "grudzień", "grudnia", "дек", "декабрь", "декабря"),
+)
+_MONTHS.update({word: n for n, words in enumerate(_MONTH_WORDS, 1) for word in words})
+_MONTHS["мар"] = 3
 # 31 Jan 2026, 31-Jan-2026, and 31-Jan-26 (what Excel shows, and saves, for a date it recognised)
-_NAMED_DMY = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ ,-]*(\d{4}|\d{2})(?:[ T,]+.*)?$")
-_NAMED_MDY = re.compile(r"^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})(?:[ T,]+.*)?$")  # Jan 31, 2026
+_NAMED_DMY = re.compile(r"^(\d{1,2})[ -]([^\W\d_]{3,12})\.?[ ,-]*(\d{4}|\d{2})(?:\s*(?:r\.|г\.?))?(?:[ T,]+.*)?$")
+_NAMED_MDY = re.compile(r"^([^\W\d_]{3,12})\.? (\d{1,2}),? (\d{4})(?:[ T,]+.*)?$")  # Jan 31, 2026
 
 ORDERS = ("dmy", "mdy", "ymd")
 
@@ -816,11 +834,11 @@ class DateColumn:
                 _("%(value)s could be read with the day or the month first; say which") % {"value": repr(value)}
             )
         m = _NAMED_DMY.match(value)
-        if m and m.group(2).lower() in _MONTHS:
-            return dt.date(_year(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+        if m and m.group(2).casefold() in _MONTHS:
+            return dt.date(_year(m.group(3)), _MONTHS[m.group(2).casefold()], int(m.group(1)))
         m = _NAMED_MDY.match(value)
-        if m and m.group(1).lower() in _MONTHS:
-            return dt.date(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+        if m and m.group(1).casefold() in _MONTHS:
+            return dt.date(int(m.group(3)), _MONTHS[m.group(1).casefold()], int(m.group(2)))
         raise DateError(_not_a_date(value))
 
 

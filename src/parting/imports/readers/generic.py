@@ -662,6 +662,29 @@ _MEETING_STATUS = {
     "noshow": MeetingStatus.NO_SHOW,
     "client_did_not_show_up": MeetingStatus.NO_SHOW,
 }
+# The same values as people write them in the languages Parting's letters speak (a sheet kept in
+# Polish, Russian, Romanian or Hebrew), read through ``choice`` (lower case, spaces as underscores).
+_MEETING_STATUS_WORDS = {
+    MeetingStatus.HELD: (
+        "odbyte", "odbyta", "odbyło_się", "odbyla_sie", "состоялась", "состоялось", "проведена", "проведено",
+        "ținută", "tinuta", "a_avut_loc", "desfășurată", "התקיימה", "התקיים",
+    ),
+    MeetingStatus.CANCELLED_BY_CLIENT: (
+        "odwołane_przez_klienta", "odwołana_przez_klienta", "anulowane_przez_klienta", "отменена_клиентом",
+        "отменено_клиентом", "anulată_de_client", "anulat_de_client", "anulata_de_client", "בוטלה_על_ידי_הלקוח",
+        "בוטל_על_ידי_הלקוח",
+    ),
+    MeetingStatus.CANCELLED_BY_US: (
+        "odwołane_przez_nas", "odwołana_przez_nas", "anulowane_przez_nas", "отменена_нами", "отменено_нами",
+        "anulată_de_noi", "anulat_de_noi", "anulata_de_noi", "בוטלה_על_ידינו", "בוטל_על_ידינו",
+    ),
+    MeetingStatus.NO_SHOW: (
+        "nieobecność", "nieobecnosc", "klient_się_nie_pojawił", "klient_nie_przyszedł", "неявка",
+        "клиент_не_пришёл", "клиент_не_пришел", "neprezentare", "clientul_nu_a_venit", "לא_הגיע",
+        "הלקוח_לא_הגיע", "אי_הופעה",
+    ),
+}  # fmt: skip
+_MEETING_STATUS.update({word: status for status, words in _MEETING_STATUS_WORDS.items() for word in words})
 MAX_MINUTES_LATE = 32767
 
 
@@ -750,6 +773,27 @@ _DIRECTIONS = {
     "to_the_client": "out",
     "to_client": "out",
 }
+
+
+_CHANNEL_WORDS = {
+    "email": ("poczta", "почта", "электронная_почта", "имейл", "емейл", "אימייל", "מייל", 'דוא"ל', "דואל"),
+    "phone": ("telefon", "rozmowa", "rozmowa_telefoniczna", "телефон", "звонок", "apel", "apel_telefonic", "טלפון", "שיחה"),
+    "chat": ("czat", "чат", "צ'אט", "whatsapp", "telegram", "slack", "teams", "messenger", "signal", "viber"),
+    "sms": ("смс", "эсэмэс", "מסרון", "הודעת_טקסט"),
+    "other": ("inne", "inny", "другое", "другой", "altul", "altele", "אחר"),
+}  # fmt: skip
+_CHANNELS.update({word: channel for channel, words in _CHANNEL_WORDS.items() for word in words})
+_DIRECTION_WORDS = {
+    "in": (
+        "przychodząca", "przychodzące", "przychodzacy", "od_klienta", "входящее", "входящий", "входящая",
+        "от_клиента", "primit", "primită", "primita", "de_la_client", "נכנס", "נכנסת", "מהלקוח",
+    ),
+    "out": (
+        "wychodząca", "wychodzące", "wychodzacy", "do_klienta", "исходящее", "исходящий", "исходящая",
+        "клиенту", "trimis", "trimisă", "trimisa", "către_client", "catre_client", "יוצא", "יוצאת", "ללקוח",
+    ),
+}  # fmt: skip
+_DIRECTIONS.update({word: direction for direction, words in _DIRECTION_WORDS.items() for word in words})
 
 
 def message_id(value: str) -> str:
@@ -852,6 +896,25 @@ INCIDENT_KINDS = (
     "haggling",
     "other",
 )
+_INCIDENT_WORDS = {
+    "rework": ("poprawki", "przeróbka", "переделка", "доработка", "refacere", "עבודה_חוזרת", "תיקונים"),
+    "scope_creep": (
+        "rozszerzanie_zakresu", "rozrost_zakresu", "расширение_объёма", "расширение_объема", "extinderea_scopului",
+        "הרחבת_היקף",
+    ),
+    "expertise_challenged": (
+        "podważanie_kompetencji", "сомнение_в_компетенции", "оспаривание_экспертизы", "contestarea_expertizei",
+        "ערעור_על_המומחיות",
+    ),
+    "contract_ignored": (
+        "ignorowanie_umowy", "нарушение_договора", "игнорирование_договора", "ignorarea_contractului",
+        "התעלמות_מהחוזה",
+    ),
+    "disrespect": ("brak_szacunku", "неуважение", "lipsă_de_respect", "lipsa_de_respect", "חוסר_כבוד"),
+    "haggling": ("targowanie_się", "targowanie", "торг", "negociere", "tocmeală", "tocmeala", "מיקוח"),
+    "other": ("inne", "другое", "altele", "אחר"),
+}  # fmt: skip
+_INCIDENT_KIND = {word: kind for kind, words in _INCIDENT_WORDS.items() for word in words}
 MAX_HOURS_LOST = Decimal("99999.99")
 
 
@@ -866,6 +929,7 @@ def read_incidents(stream: BinaryIO, name: str, options: ReadOptions, problems: 
         client = client_of(columns, row)
         raw = columns.get(row, "kind")
         kind = choice(raw)
+        kind = _INCIDENT_KIND.get(kind, kind)
         if kind not in INCIDENT_KINDS:
             kinds = ", ".join(INCIDENT_KINDS)
             if raw:
