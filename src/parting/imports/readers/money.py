@@ -898,6 +898,8 @@ def _currency(table: _Table, row: dict[str, str], errors: list[tuple[str, str]],
     ``350,00 zł``); else the firm's."""
     value = row.get("currency", "")
     if not value:
+        if not amount or (amount[0].isdigit() and amount[-1].isdigit()):
+            return table.options.currency  # "1234.50": no sign to read (most rows of a large file)
         return currency_in(amount, table.options.currency) or table.options.currency
     if _CURRENCY.match(value):
         return value.upper()
