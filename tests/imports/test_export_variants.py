@@ -356,3 +356,47 @@ def test_a_clients_row_with_a_language_and_no_contact_says_where_the_language_we
     result = run_import(firm=firm, by=None, kind="clients", paths=[path])
     assert not result.problems
     assert "Lang A: the language he is kept with a contact, and the row gives none" in result.run.counts["notes"]
+
+
+@pytest.mark.django_db
+def test_a_language_whose_contact_comes_in_a_later_file_of_the_import_is_not_noted_as_unkept(firm, tmp_path):
+    """An archive's clients.csv gives the language, its contacts.csv the people: the note was a false
+    alarm for every client of a restored firm."""
+    clients = tmp_path / "clients.csv"
+    clients.write_text("name,language\nLang A,he\nLang B,pl\n", encoding="utf-8")
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("client,name,email,language\nLang A,Dana,dana@a.example,he\n", encoding="utf-8")
+    result = run_import(firm=firm, by=None, kind="clients", paths=[clients])
+    assert sum("is kept with a contact" in n for n in result.run.counts["notes"]) == 2
+    from parting.clients.models import Client, Contact
+
+    Client.objects.filter(firm=firm).delete()
+    from parting.imports.loader import Loader
+    from parting.imports.problems import Problems
+    from parting.imports.readers.clients import read, read_contacts
+    from parting.imports.records import ReadOptions
+
+    loader = Loader(firm, problems=Problems(), create_clients=True)
+    for reader, path in ((read, clients), (read_contacts, contacts)):
+        with path.open("rb") as stream:
+            for record in reader(stream, path.name, ReadOptions(), Problems()):
+                loader.add(record)
+        loader.flush()
+    loader_notes = loader.finish().notes
+    assert [n for n in loader_notes if "is kept with a contact" in n] == [
+        "Lang B: the language pl is kept with a contact, and the row gives none"
+    ]
+    assert Contact.objects.get(email="dana@a.example").client.name == "Lang A"
+
+
+@pytest.mark.django_db
+def test_one_note_per_keeper_who_is_not_a_member_not_one_per_client(firm, tmp_path):
+    path = tmp_path / "clients.csv"
+    path.write_text(
+        "name,assigned_to\nA,ghost@old.example\nB,ghost@old.example\nC,other@old.example\n", encoding="utf-8"
+    )
+    notes = run_import(firm=firm, by=None, kind="clients", paths=[path]).run.counts["notes"]
+    assert [n for n in notes if "is not a member" in n] == [
+        "'ghost@old.example', who looks after 2 clients (A, B), is not a member of the firm: left as it is",
+        "'other@old.example', who looks after 1 client (C), is not a member of the firm: left as it is",
+    ]

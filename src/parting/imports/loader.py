@@ -119,6 +119,8 @@ class Loader:
         self.unrated: Counter[str] = Counter()  # invoices in another currency that came without a rate
         self.strangers: Counter[str] = Counter()  # people of time entries who are not the firm's members
         self.shortened = 0  # time entries whose project and note were longer than a note holds
+        self.strange_keepers: dict[str, list[str]] = {}  # who looks after clients, not a member → clients
+        self.languages_unkept: dict[int, tuple[str, str]] = {}  # client → (name, language) with no contact
 
     # -- feeding -------------------------------------------------------------------------------
 
@@ -167,6 +169,28 @@ class Loader:
         settle_invoices(self.touched_invoices)
         if self.reassigned:  # W3: mail already in, read again for the member now looking after the client
             derive_to_senior(firm=self.firm, client_ids=self.reassigned)
+        for keeper, clients in sorted(self.strange_keepers.items()):
+            shown = ", ".join(clients[:5]) + (" …" if len(clients) > 5 else "")
+            self.outcome.notes.append(
+                ngettext(
+                    "%(member)s, who looks after %(n)d client (%(clients)s), is not a member of the firm: "
+                    "left as it is",
+                    "%(member)s, who looks after %(n)d clients (%(clients)s), is not a member of the firm: "
+                    "left as it is",
+                    len(clients),
+                )
+                % {"member": repr(keeper), "n": len(clients), "clients": shown}
+            )
+        if self.languages_unkept:
+            with_contacts = set(
+                Contact.objects.filter(client_id__in=list(self.languages_unkept)).values_list("client_id", flat=True)
+            )
+            for client_id, (name, language) in self.languages_unkept.items():
+                if client_id not in with_contacts:
+                    self.outcome.notes.append(
+                        _("%(client)s: the language %(language)s is kept with a contact, and the row gives none")
+                        % {"client": name, "language": language}
+                    )
         if self.strangers:
             people = sorted(self.strangers, key=lambda p: (-self.strangers[p], p))
             shown = ", ".join(people[:5]) + (" …" if len(people) > 5 else "")
@@ -317,10 +341,7 @@ class Loader:
                 record.assigned_to.casefold()
             )
             if member is None:  # e.g. an export read into another firm: its members are not these
-                self.outcome.notes.append(
-                    _("%(client)s: %(member)s, who looks after the client, is not a member of the firm: left as it is")
-                    % {"client": record.name, "member": repr(record.assigned_to)}
-                )
+                self.strange_keepers.setdefault(record.assigned_to, []).append(record.name)
             else:
                 values["assigned_to_id"] = member
         if client_id is None and record.contacts_file and not self.create_clients:
@@ -366,10 +387,9 @@ class Loader:
         existing = {(c.email.lower(), c.name.casefold()) for c in people}
         emails = {e for e, _n in existing if e}
         if record.language in LANGUAGES and not record.contacts and not people:
-            self.outcome.notes.append(
-                _("%(client)s: the language %(language)s is kept with a contact, and the row gives none")
-                % {"client": self.names.get(client_id, record.name), "language": record.language}
-            )
+            # said at the end, if the client still has no contact then (an archive's contacts.csv
+            # comes after its clients.csv and gives them)
+            self.languages_unkept[client_id] = (self.names.get(client_id, record.name), record.language)
         known = {c.email.lower(): c for c in people if c.email}
         for contact in record.contacts:
             email = contact.email.lower()
