@@ -400,3 +400,10 @@ def test_one_note_per_keeper_who_is_not_a_member_not_one_per_client(firm, tmp_pa
         "'ghost@old.example', who looks after 2 clients (A, B), is not a member of the firm: left as it is",
         "'other@old.example', who looks after 1 client (C), is not a member of the firm: left as it is",
     ]
+
+
+@pytest.mark.parametrize(("n", "shown"), [(5, "A1, A2, A3, A4, A5"), (6, "A1, A2, A3, A4, A5 …")])
+def test_a_note_names_five_people_and_marks_that_there_are_more(n, shown):
+    from parting.imports.loader import _some
+
+    assert _some([f"A{i}" for i in range(1, n + 1)]) == shown

@@ -29,7 +29,16 @@ from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, M
 from parting.evidence.services import derive_to_senior, settle_invoices, settlement
 from parting.firms.models import Membership, Service
 
-from .matching import PUBLIC_DOMAINS, Matcher, company_domain, domain_of, exact, normalise_name, unmatched_label
+from .matching import (
+    PUBLIC_DOMAINS,
+    Matcher,
+    company_domain,
+    domain_of,
+    exact,
+    normalise_name,
+    their_addresses,
+    unmatched_label,
+)
 from .problems import Problems
 from .records import ClientRef
 
@@ -170,7 +179,7 @@ class Loader:
         if self.reassigned:  # W3: mail already in, read again for the member now looking after the client
             derive_to_senior(firm=self.firm, client_ids=self.reassigned)
         for keeper, clients in sorted(self.strange_keepers.items()):
-            shown = ", ".join(clients[:5]) + (" …" if len(clients) > 5 else "")
+            shown = _some(clients)
             self.outcome.notes.append(
                 ngettext(
                     "%(member)s, who looks after %(n)d client (%(clients)s), is not a member of the firm: "
@@ -192,8 +201,7 @@ class Loader:
                         % {"client": name, "language": language}
                     )
         if self.strangers:
-            people = sorted(self.strangers, key=lambda p: (-self.strangers[p], p))
-            shown = ", ".join(people[:5]) + (" …" if len(people) > 5 else "")
+            shown = _some(sorted(self.strangers, key=lambda p: (-self.strangers[p], p)))
             n = sum(self.strangers.values())
             self.outcome.notes.append(
                 ngettext(
@@ -259,9 +267,7 @@ class Loader:
         self.matches.clear()
 
     def _create_client(self, ref: ClientRef) -> int:
-        theirs = [
-            e for e in ref.emails if e.lower() not in self.member_by_email and domain_of(e) not in self.own_domains
-        ]
+        theirs = their_addresses(ref, self.own_domains, self.member_by_email)
         domain = "" if (ref.name and not ref.person) or not theirs else company_domain(theirs[0], self.own_domains)
         # A client named in a file keeps its name. One known only from mail is its organisation,
         # named by its domain, which then takes in everyone writing from it; or, from a public
@@ -977,6 +983,11 @@ class Loader:
             rows,
             lambda t: _("time entry %(date)s %(hours)s h") % {"date": t.date, "hours": t.hours},
         )
+
+
+def _some(names: list[str], shown: int = 5) -> str:
+    """The first few of ``names`` for a note, and "…" when there are more."""
+    return ", ".join(names[:shown]) + (" …" if len(names) > shown else "")
 
 
 def _twice(kind: str, record) -> str:

@@ -67,6 +67,11 @@ def company_domain(address: str, own_domains=frozenset()) -> str:
     return "" if domain in PUBLIC_DOMAINS or domain in own_domains else domain
 
 
+def their_addresses(ref: ClientRef, own_domains=frozenset(), own_addresses=frozenset()) -> list[str]:
+    """``ref``'s addresses that are the client's side: not a member's, not of the firm's own domains."""
+    return [e for e in ref.emails if e.lower() not in own_addresses and domain_of(e) not in own_domains]
+
+
 def unmatched_label(ref: ClientRef, own_domains=frozenset(), own_addresses=frozenset()) -> str:
     """How the list of unmatched clients names the client of ``ref``, one line per client to create,
     skip or map. A client's name, as a file gives it; for mail and calendar, whose names are people's,
@@ -74,7 +79,7 @@ def unmatched_label(ref: ClientRef, own_domains=frozenset(), own_addresses=froze
     provider, the person ("Anna Nowak <anna@gmail.com>"): two people called Anna are two lines."""
     if ref.name and not ref.person:
         return ref.name
-    theirs = [e for e in ref.emails if e.lower() not in own_addresses and domain_of(e) not in own_domains]
+    theirs = their_addresses(ref, own_domains, own_addresses)
     if not theirs:
         return ref.label()
     domain = company_domain(theirs[0], own_domains)

@@ -35,7 +35,6 @@ from .matching import PUBLIC_DOMAINS, domain_of
 from .models import ColumnMapping, ImportRun
 from .problems import UNPACK_ERRORS, FileUnreadable, Problems, Source
 from .records import ReadOptions
-from .text import csv_rows
 
 log = logging.getLogger("parting.imports")
 
@@ -82,13 +81,9 @@ def read_options(firm, kind: str, given: dict, by=None, header: list[str] | None
     # From the Import page, the form showed the saved mapping that fits and sent what the member kept.
     saved = None if given.get("form") else ColumnMapping.objects.filter(firm=firm, kind=kind, format=fmt).first()
     if saved is None and not fmt and header and not given.get("mapping") and not given.get("form"):
-        present = {" ".join(h.split()).casefold() for h in header}
-        for candidate in ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at")[:20]:
-            wanted = {" ".join(c.split()).casefold() for c in candidate.mapping.values() if c}
-            if wanted and wanted <= present:
-                saved, fmt = candidate, candidate.format
-                given = {**given, "format": fmt}
-                break
+        saved = fitting_mapping(firm, kind, header)
+        if saved is not None:
+            given = {**given, "format": saved.format}
     mapping = given.get("mapping") or (saved.mapping if saved else {})
     date_order = given.get("date_order") or (saved.date_order if saved else "") or None
     emails = {
@@ -204,6 +199,17 @@ def _archive(
                 yield kind, formats.reader(kind)(spool, f"{name}/{member}", options, problems)
 
 
+def fitting_mapping(firm, kind: str, header: list[str]) -> ColumnMapping | None:
+    """The firm's latest saved mapping of ``kind`` whose columns the file (``header``) all has: one
+    saved for another tool's files would read columns this file lacks (case and runs of spaces aside)."""
+    present = {" ".join(h.split()).casefold() for h in header}
+    for candidate in ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at")[:20]:
+        wanted = {" ".join(c.split()).casefold() for c in candidate.mapping.values() if c}
+        if wanted and wanted <= present:
+            return candidate
+    return None
+
+
 def csv_for_preview(stream, kind: str, language: str = ""):
     """The file's table as the reader of ``kind`` finds it: below a report's title lines (QuickBooks
     Online's company name, report name and period) where the reader looks for its header there, so
@@ -221,13 +227,16 @@ def csv_for_preview(stream, kind: str, language: str = ""):
     return open_csv(stream, options, start)
 
 
-def _header(kind: str, paths: list[Path]) -> list[str] | None:
-    """The first file's column names, for a CSV kind (to find a saved mapping that fits it)."""
+def _header(kind: str, paths: list[Path], given: dict) -> list[str] | None:
+    """The first file's column names, for a CSV kind, when a saved mapping may be looked for by them
+    (no format, no mapping and not from the page: ``read_options``)."""
+    if given.get("format") or given.get("mapping") or given.get("form"):
+        return None
     if kind not in columns.GENERIC or not paths or not paths[0].is_file():
         return None
     try:
         with paths[0].open("rb") as stream:
-            return csv_rows(stream).header
+            return csv_for_preview(stream, kind).header
     except (FileUnreadable, UnicodeError, ValueError, OSError, LookupError):
         return None
 
@@ -260,7 +269,7 @@ def run_import(
     run.format, run.file_name, run.file_sha256 = given.get("format", ""), ", ".join(names)[:300], digest
     run.options, run.dry_run, run.state = {**given, "create_clients": create_clients}, dry_run, ImportRun.State.RUNNING
     run.save()
-    ro = read_options(firm, kind if kind != "archive" else "invoices", given, by, _header(kind, paths))
+    ro = read_options(firm, kind if kind != "archive" else "invoices", given, by, _header(kind, paths, given))
     if ro.language and run.options.get("language") != ro.language:
         run.options = {**run.options, "language": ro.language}
         run.save(update_fields=["options"])

@@ -691,7 +691,7 @@ _MONTHS = {
 _MONTH_WORDS = (
     ("ian", "ianuarie", "sty", "styczeń", "stycznia", "янв", "январь", "января"),
     ("februarie", "lut", "luty", "lutego", "фев", "февр", "февраль", "февраля"),
-    ("martie", "marzec", "marca", "март", "марта"),
+    ("martie", "marzec", "marca", "мар", "март", "марта"),
     ("aprilie", "kwi", "kwiecień", "kwietnia", "апр", "апрель", "апреля"),
     ("mai", "maj", "maja", "май", "мая"),
     ("iun", "iunie", "cze", "czerwiec", "czerwca", "июн", "июнь", "июня"),
@@ -703,7 +703,6 @@ _MONTH_WORDS = (
     ("decembrie", "gru", "grudzień", "grudnia", "дек", "декабрь", "декабря"),
 )
 _MONTHS.update({word: n for n, words in enumerate(_MONTH_WORDS, 1) for word in words})
-_MONTHS["мар"] = 3
 # 31 Jan 2026, 31-Jan-2026, and 31-Jan-26 (what Excel shows, and saves, for a date it recognised)
 _NAMED_DMY = re.compile(r"^(\d{1,2})[ -]([^\W\d_]{3,12})\.?[ ,-]*(\d{4}|\d{2})(?:\s*(?:r\.|г\.?))?(?:[ T,]+.*)?$")
 _NAMED_MDY = re.compile(r"^([^\W\d_]{3,12})\.? (\d{1,2}),? (\d{4})(?:[ T,]+.*)?$")  # Jan 31, 2026

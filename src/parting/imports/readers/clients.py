@@ -41,7 +41,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..columns import GENERIC, KIND_NAMES, REQUIRED
-from ..domains import PUBLIC_DOMAINS
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRecord, ContactRecord, ReadOptions
 from .generic import (
@@ -563,7 +562,7 @@ def _person(columns, file: str, line: int, row: dict[str, str], seen: dict[str, 
         name=name,
         key=key,
         contacts=tuple(contacts),
-        domains=(site,) if site and site not in PUBLIC_DOMAINS else (),
+        domains=(site,) if site else (),  # a public provider's is left out by the loader, with a note
         language=language,
     )
 

@@ -37,10 +37,10 @@ from parting.firms.access import member_required
 from parting.firms.models import Membership
 from parting.imports import columns, formats
 from parting.imports.matching import parse_label
-from parting.imports.models import KINDS, ColumnMapping, ImportRun
+from parting.imports.models import KINDS, ImportRun
 from parting.imports.problems import FileUnreadable
 from parting.imports.readers.mail import zip_member_is_mail
-from parting.imports.services import csv_for_preview, save_mapping
+from parting.imports.services import csv_for_preview, fitting_mapping, save_mapping
 from parting.imports.worker import (
     UploadMissing,
     apply_mappings,
@@ -323,14 +323,7 @@ def _initial(firm, kind: str, header: list[str], shared: set[str] | None = None,
     # The latest saved mapping whose columns these files all have: one saved for another tool's files
     # would preselect its format, its date order and columns these files lack (a Xero file given a
     # custom sheet's mapping was refused for columns it never had).
-    saved = next(
-        (
-            m
-            for m in ColumnMapping.objects.filter(firm=firm, kind=kind).order_by("-updated_at")[:20]
-            if any(m.mapping.values()) and all(c in present for c in m.mapping.values() if c)
-        ),
-        None,
-    )
+    saved = fitting_mapping(firm, kind, present)
     by_folded = {c.strip().casefold(): c for c in present}
     initial = {"format": saved.format if saved else "", "date_order": saved.date_order if saved else ""}
     for name in columns.mappable(kind):
