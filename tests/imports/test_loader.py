@@ -360,6 +360,7 @@ def test_a_mapping_saved_with_a_format_serves_the_next_file_with_its_columns_wit
 
     ClientFactory(firm=firm, name="Acme")
     path = write(tmp_path, CLOCKIFY_IN_ANOTHER_LANGUAGE, "clockify.csv")
+    save_mapping(FirmFactory(), "time", "clockify", CLOCKIFY_MAP, "dmy")  # another firm's serves no one here
     assert not run_import(firm=firm, by=None, kind="time", paths=[path], dry_run=True).ok  # no columns of ours
     save_mapping(firm, "time", "clockify", CLOCKIFY_MAP, "dmy")
     result = run_import(firm=firm, by=None, kind="time", paths=[path])
