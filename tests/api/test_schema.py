@@ -103,3 +103,15 @@ def test_every_operation_answers_within_its_schema(firm, wsgi_app):
     # Every operation was called; and the ids pointed at real rows let some writes through.
     assert len(statuses) == len(operations)
     assert any(code in (200, 201) for op, codes in statuses.items() for code in codes if op.startswith("POST"))
+
+
+def test_every_schema_name_stands_for_one_shape_so_an_imports_problems_match_their_schema():
+    """The import's problems (file, line, column, reason) and an error response's RFC 9457 Problem
+    were both called "Problem": the components kept one, and a failed import's 202 answer broke its
+    own schema (found by the test above, when it happened to post an empty file)."""
+    from parting.api.api import api
+
+    components = api.get_openapi_schema()["components"]["schemas"]
+    errors = components["ImportOut"]["properties"]["errors"]["items"]["$ref"].rsplit("/", 1)[1]
+    assert set(components[errors]["properties"]) == {"file", "line", "column", "reason"}
+    assert {"title", "status"} <= set(components["Problem"]["properties"])

@@ -28,7 +28,10 @@ router = Router(tags=["imports"])
 KIND_NAMES = [kind for kind, _label in KINDS]
 
 
-class Problem(Schema):
+class ImportProblem(Schema):
+    """A problem an import found in a file (not to be confused with the RFC 9457 ``Problem`` of an
+    error response: under one name, the schema's components kept only one of the two)."""
+
     file: str = ""
     line: int | None = None
     column: str | None = None
@@ -47,7 +50,7 @@ class ImportOut(Schema):
     counts: dict
     unmatched: list
     error_count: int
-    errors: list[Problem]
+    errors: list[ImportProblem]
     created_at: dt.datetime
     finished_at: dt.datetime | None
 
