@@ -29,7 +29,7 @@ from parting.audit.services import audit_record
 from parting.firms.models import Membership
 from parting.scores.services import request_rescore
 
-from . import columns, formats
+from . import columns, formats, workbook
 from .loader import Loader, Outcome
 from .matching import PUBLIC_DOMAINS, domain_of
 from .models import ColumnMapping, ImportRun
@@ -131,11 +131,18 @@ def _size(path: Path) -> int:
 
 
 def _records(
-    kind: str, path: Path, name: str, options: ReadOptions, problems: Problems, counter: _Counting, skipped: Counter
+    kind: str,
+    path: Path,
+    name: str,
+    options: ReadOptions,
+    problems: Problems,
+    counter: _Counting,
+    skipped: Counter,
+    notes: list[str] | None = None,
 ) -> Iterator:
     """The records of one file (or mail folder), reporting progress every thousand records. Readers
     that pass records over without a problem (mail: spam, drafts, internal mail) count them in
-    ``skipped``."""
+    ``skipped``. A CSV kind's file may be an Excel workbook: its sheet is read as CSV (``workbook``)."""
     if path.is_dir():
         if kind != "mail":
             raise FileUnreadable(
@@ -145,7 +152,8 @@ def _records(
         return
     read = formats.reader(kind)
     extra = {"skipped": skipped} if kind == "mail" else {}
-    with path.open("rb") as stream:
+    opened = workbook.opened(path, notes) if kind in columns.GENERIC else path.open("rb")
+    with opened as stream:
         for n, record in enumerate(read(stream, name, options, problems, **extra), 1):
             yield record
             if n % 1000 == 0:
@@ -235,7 +243,7 @@ def _header(kind: str, paths: list[Path], given: dict) -> list[str] | None:
     if kind not in columns.GENERIC or not paths or not paths[0].is_file():
         return None
     try:
-        with paths[0].open("rb") as stream:
+        with workbook.opened(paths[0]) as stream:
             return csv_for_preview(stream, kind).header
     except (FileUnreadable, UnicodeError, ValueError, OSError, LookupError):
         return None
@@ -300,7 +308,7 @@ def run_import(
                             loader.flush()
                     else:
                         skipped: Counter = Counter()
-                        for record in _records(kind, path, name, ro, problems, counter, skipped):
+                        for record in _records(kind, path, name, ro, problems, counter, skipped, loader.outcome.notes):
                             loader.add(record)
                         for reason, n in skipped.items():
                             loader.outcome.count("messages", f"passed over ({reason})", n=n)

@@ -35,7 +35,7 @@ from parting.clients.models import Client
 from parting.core.requests import id_param, int_param
 from parting.firms.access import member_required
 from parting.firms.models import Membership
-from parting.imports import columns, formats
+from parting.imports import columns, formats, workbook
 from parting.imports.matching import parse_label
 from parting.imports.models import KINDS, ImportRun
 from parting.imports.problems import FileUnreadable
@@ -292,7 +292,7 @@ def _preview(path, language: str, kind: str, header_only: bool = False) -> tuple
     header: list[str] = []
     rows: list[list[str]] = []
     try:
-        with path.open("rb") as stream:
+        with workbook.opened(path) as stream:
             table = csv_for_preview(stream, kind, language)
             header = table.header
             for _line, row in itertools.islice(table, 0 if header_only else PREVIEW_ROWS):
