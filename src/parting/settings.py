@@ -241,6 +241,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "parting.web.middleware.PrivateCacheMiddleware",
+    "parting.web.middleware.MethodNotAllowedPageMiddleware",
     "parting.firms.middleware.FirmMiddleware",
     "parting.web.middleware.DatabaseBusyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

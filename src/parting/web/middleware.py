@@ -69,3 +69,24 @@ class DatabaseBusyMiddleware:
         response = render(request, "parting/busy.html", status=503)
         response["Retry-After"] = "30"
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A form's address opened as a page — a bookmark, a reload after the download it started, a
+    link pasted from the address bar — answered with Django's blank 405 (``require_POST``). It gets
+    a page that says the address takes a form and links back (still 405, with its ``Allow``
+    header); API answers and responses that carry their own body are left as they are."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
