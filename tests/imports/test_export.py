@@ -730,6 +730,9 @@ def test_importing_the_same_export_again_changes_nothing(firm, trip, tmp_path):
     assert not any(what.get("added") or what.get("changed") for what in done.values()), done
     invoices = 20 if LOADER_SETTLES_NEW_CREDIT_NOTES else 16
     assert done["invoices"]["unchanged"] == invoices and done["payments"]["unchanged"] == 24
+    # each client once (clients.csv), each contact once (contacts.csv): a contact's row is not a client's
+    assert done["clients"]["unchanged"] == Client.objects.filter(firm=target).count()
+    assert done["contacts"]["unchanged"] == Contact.objects.filter(client__firm=target).count()
     assert table_counts(target) == counts
     assert scores(target) == before
     # And its own export is the same files, but for the keys it now holds as its own.

@@ -384,7 +384,7 @@ class Loader:
                 self.outcome.change(
                     _("client %(name)s: %(fields)s") % {"name": client.name, "fields": ", ".join(differs)}
                 )
-            else:
+            elif not record.contacts_file:  # a contacts file's row says nothing of the client itself
                 self.outcome.count("clients", "unchanged", client.name)
         self._learn(client_id, name=record.name, domains=record.domains, key=record.key)
         if self.problems:
@@ -400,9 +400,12 @@ class Loader:
         for contact in record.contacts:
             email = contact.email.lower()
             if email and email in emails:
-                self._correct_contact(known[email], contact, record, client_id)
+                if not self._correct_contact(known[email], contact, record, client_id) and record.contacts_file:
+                    self.outcome.count("contacts", "unchanged", self.names.get(client_id, record.name))
                 continue
             if not email and (email, contact.name.casefold()) in existing:
+                if record.contacts_file:
+                    self.outcome.count("contacts", "unchanged", self.names.get(client_id, record.name))
                 continue
             # the row's language, else the language the client's people already write in
             language = next(
@@ -441,10 +444,10 @@ class Loader:
         if record.referred_by:
             self.referrals.append((client_id, record.referred_by))
 
-    def _correct_contact(self, person: Contact, contact, record, client_id: int) -> None:
+    def _correct_contact(self, person: Contact, contact, record, client_id: int) -> bool:
         """A contact the client has, as the file gives it again: what the file says of it and differs
         is written (a corrected name, phone, language …). A name the reader only stood in with (the
-        client's, or the address) is no correction, nor is an empty cell."""
+        client's, or the address) is no correction, nor is an empty cell. Whether anything differed."""
         values = {}
         if contact.named and contact.name and contact.name[:200] != person.name:
             values["name"] = contact.name[:200]
@@ -459,8 +462,10 @@ class Loader:
             values["honorific"] = contact.honorific[:40]
         if contact.is_primary is not None and contact.is_primary != person.is_primary:
             values["is_primary"] = contact.is_primary
-        if not values or self.problems:
-            return
+        if not values:
+            return False
+        if self.problems:
+            return True
         Contact.objects.filter(pk=person.pk, client_id=client_id).update(**values)
         for field_name, value in values.items():
             setattr(person, field_name, value)
@@ -470,6 +475,7 @@ class Loader:
             _("contact %(address)s of %(client)s: %(fields)s")
             % {"address": person.email, "client": client_name, "fields": ", ".join(values)}
         )
+        return True
 
     def _link_referrals(self) -> None:
         for client_id, name in self.referrals:
