@@ -147,6 +147,7 @@ def test_back_from_a_failed_dry_run_the_columns_the_member_chose_are_still_chose
     assert re.search(r'name="map_number"[^>]*>.*?<option value="Invoice No" selected>', form, re.S)
     assert re.search(r'<option value="mdy" selected>', form)
     assert not re.search(r'name="map_due_on"[^>]*>.*?<option value="Due" selected>.*?</select>', form, re.S)
+    assert not re.search(r'<input[^>]*name="save_mapping"[^>]*checked', form)  # not ticked: not ticked again
 
     # another firm's run, or a run of other files, preselects nothing of theirs
     stranger = MembershipFactory(firm=FirmFactory(), role="owner")
@@ -162,6 +163,11 @@ def test_back_from_a_failed_dry_run_the_columns_the_member_chose_are_still_chose
         assert not re.search(
             r'<option value="dmy" selected>|<option value="Invoice No" selected>', form.content.decode()
         )
+
+    # "Save this mapping", ticked for the failed dry run, is still ticked on coming back
+    run = dry_run(client, token, date_order="mdy", save_mapping="on", **mapping)
+    form = client.get(reverse("import_upload", kwargs={"token": token}) + f"?run={run.pk}").content.decode()
+    assert re.search(r'<input[^>]*name="save_mapping"[^>]*checked', form)
 
 
 def test_a_name_mapped_to_an_existing_client_is_saved_as_an_alias_and_its_rows_land_on_that_client(

@@ -315,7 +315,11 @@ def _initial(firm, kind: str, header: list[str], shared: set[str] | None = None,
     present = [c for c in header if shared is None or c in shared]
     if earlier is not None:
         chosen = earlier.get("mapping") or {}
-        initial = {"format": earlier.get("format") or "", "date_order": earlier.get("date_order") or ""}
+        initial = {
+            "format": earlier.get("format") or "",
+            "date_order": earlier.get("date_order") or "",
+            "save_mapping": bool(earlier.get("save_mapping")),
+        }
         for name in columns.mappable(kind):
             column = chosen.get(name) or ""
             initial[f"map_{name}"] = column if column in present else ""
@@ -361,6 +365,7 @@ def import_upload(request, token: str):
             "mapping": mapping,
             "date_order": date_order,
             "form": True,  # the page's choices are the whole mapping: no saved one is applied unseen
+            "save_mapping": bool(form.cleaned_data.get("save_mapping")),  # ticked again on coming back
             "upload": token,
             "files": [[stored, name] for stored, name, _size in files],
         }
