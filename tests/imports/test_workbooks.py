@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -20,6 +21,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from parting.evidence.models import Invoice, Payment, TimeEntry
@@ -267,6 +270,58 @@ def test_a_truncated_workbook_is_a_problem_never_a_crash(tmp_path, firm, cut):
     path.write_bytes(data[:cut])
     result = run_import(firm=firm, by=None, kind="invoices", paths=[path])
     assert not result.ok and result.run.state == ImportRun.State.FAILED
+
+
+def _valid_workbook(stored: bool) -> bytes:
+    book = Workbook()
+    book.active.append(["client", "number", "issued_on", "amount"])
+    book.active.append(["Acme", "A-1", dt.datetime(2026, 1, 5), 10.5])
+    raw = io.BytesIO()
+    book.save(raw)
+    if not stored:
+        return raw.getvalue()
+    plain = io.BytesIO()  # members stored, not deflated: the damage lands in the XML itself
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(plain, "w", zipfile.ZIP_STORED) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, source.read(item))
+    return plain.getvalue()
+
+
+WORKBOOKS = {True: _valid_workbook(True), False: _valid_workbook(False)}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    stored=st.booleans(),
+    flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.one_of(st.none(), st.floats(0, 1)),
+)
+def test_a_damaged_workbook_is_refused_with_a_reason_never_a_crash(tmp_path, stored, flips, cut):
+    """Bytes flipped anywhere (the zip's directory, a deflated stream, the sheet's XML) or the file
+    cut short: the workbook is read, or refused with a reason; no other exception escapes."""
+    data = bytearray(WORKBOOKS[stored])
+    for where, byte in flips:
+        data[int(where * len(data))] = byte
+    if cut is not None:
+        data = data[: int(cut * len(data))]
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    try:
+        read("invoices", path)
+    except FileUnreadable as error:
+        assert error.reason
+
+
+def test_a_workbook_needing_a_newer_zip_version_is_refused_as_a_zip(tmp_path):
+    """zipfile raises NotImplementedError, not BadZipFile, for a member that says it needs a zip
+    version it lacks (a damaged byte in the archive's directory): still a reason, not a crash."""
+    data = bytearray(WORKBOOKS[False])
+    directory = data.index(b"PK\x01\x02")
+    data[directory + 6] = 0xFF  # "version needed to extract": 25.5
+    path = tmp_path / "newer.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(FileUnreadable, match="ZIP archive"):
+        read("invoices", path)
 
 
 @pytest.mark.parametrize(

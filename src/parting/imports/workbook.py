@@ -63,7 +63,7 @@ def is_workbook(stream: BinaryIO) -> bool:
     try:
         with zipfile.ZipFile(stream) as archive:
             return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except UNPACK_ERRORS:  # a damaged zip: the CSV reader refuses it as one, saying what it is
         return False
     finally:
         stream.seek(0)
