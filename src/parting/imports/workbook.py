@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import tempfile
@@ -131,9 +132,14 @@ def currency_of(number_format: str | None) -> tuple[str, bool]:
 def number_text(value, number_format: str | None) -> str:
     """A number cell as its tool's CSV export writes it: its digits, with the currency its format
     shows (``$980``, ``-€150``, ``350 zł``) so that a file without a currency column still says which."""
-    text = _shown_decimals(cell_text(value), number_format)
-    symbol, before = currency_of(number_format)
-    if not symbol or not text:
+    text = cell_text(value)
+    if not number_format or number_format == "General" or not text:
+        return text
+    decimals, symbol, before = _format(number_format)
+    whole, _point, digits = text.partition(".")
+    if len(digits) < decimals:
+        text = f"{whole}.{digits.ljust(decimals, '0')}"
+    if not symbol:
         return text
     sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
     if before:
@@ -141,19 +147,16 @@ def number_text(value, number_format: str | None) -> str:
     return f"{sign}{digits} {symbol}"
 
 
-def _shown_decimals(text: str, number_format: str | None) -> str:
-    """``text`` (digits with a point) with at least the decimals its format always shows: ``1200`` in
-    ``#,##0.00`` is ``1200.00``, as the tool's CSV and Excel's "Save as CSV" write it (so that an
-    import of the CSV and one of the workbook key a payment alike). Digits are never cut."""
-    if not number_format or number_format == "General" or not text:
-        return text
+@functools.lru_cache(maxsize=512)
+def _format(number_format: str) -> tuple[int, str, bool]:
+    """What a number format shows of every number (a sheet has a few formats, its cells many): the
+    decimals it always shows — ``1200`` in ``#,##0.00`` is ``1200.00``, as the tool's CSV and Excel's
+    "Save as CSV" write it, so that an import of the CSV and one of the workbook key a payment alike;
+    digits beyond them are never cut — and its currency (``currency_of``)."""
     section = _QUOTED.sub("", number_format.split(";", 1)[0])
     shown = re.search(r"\.(0+)", section)
-    if not shown or "%" in section or "E" in section.upper().replace("[$", ""):
-        return text
-    whole, _point, decimals = text.partition(".")
-    wanted = len(shown.group(1))
-    return f"{whole}.{decimals.ljust(wanted, '0')}" if len(decimals) < wanted else text
+    scaled = "%" in section or "E" in section.upper().replace("[$", "")
+    return (len(shown.group(1)) if shown and not scaled else 0, *currency_of(number_format))
 
 
 def _to_second(moment: dt.datetime) -> dt.datetime:
