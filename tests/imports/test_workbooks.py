@@ -351,6 +351,23 @@ def test_the_import_command_reads_a_toggl_excel_export(tmp_path, firm):
     assert TimeEntry.objects.filter(client__firm=firm).count() == from_excel  # the CSV adds nothing
 
 
+def test_a_large_workbooks_import_shows_its_progress_through_the_conversion_and_the_reading(tmp_path, firm):
+    ClientFactory(firm=firm, name="Acme")
+    rows = [["client", "number", "issued_on", "amount"]]
+    rows += [["Acme", f"A-{n}", dt.datetime(2026, 1, 1) + dt.timedelta(days=n % 300), 10.0 + n] for n in range(6000)]
+    path = xlsx(tmp_path, rows)
+    size = path.stat().st_size
+    seen: list[int] = []
+    result = run_import(
+        firm=firm, by=None, kind="invoices", paths=[path], dry_run=True, progress=lambda done, total: seen.append(done)
+    )
+    assert result.ok and result.run.counts["counts"]["invoices"]["added"] == 6000
+    converting = [done for done in seen if 0 < done <= size // 2]
+    reading = [done for done in seen if size // 2 < done < size]
+    assert len(converting) >= 2 and len(reading) >= 3  # the bar moves in both halves
+    assert seen == sorted(seen) and seen[-1] == size
+
+
 def test_w7_payments_from_a_quickbooks_workbook_then_its_csv_are_not_counted_twice(tmp_path, firm):
     source = SAMPLES / "money/quickbooks_transactions_by_customer.csv"
     book = excel_copy(source, tmp_path / "payments.xlsx", date_format="%m/%d/%Y")

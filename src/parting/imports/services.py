@@ -152,13 +152,25 @@ def _records(
         return
     read = formats.reader(kind)
     extra = {"skipped": skipped} if kind == "mail" else {}
-    opened = workbook.opened(path, notes) if kind in columns.GENERIC else path.open("rb")
+    size = _size(path)
+    # A workbook's progress: turning its sheet into CSV is the first half of its bytes, reading that
+    # CSV the second (the CSV is not the file's size: its position is scaled to the half).
+    half = size // 2
+    opened = (
+        workbook.opened(path, notes, progress=lambda share: counter.report(int(half * share)))
+        if kind in columns.GENERIC
+        else path.open("rb")
+    )
     with opened as stream:
+        converted = getattr(stream, "name", None) != str(path)  # the workbook's CSV, a temporary file
+        total = stream.seek(0, 2) if converted else 0
+        stream.seek(0)
         for n, record in enumerate(read(stream, name, options, problems, **extra), 1):
             yield record
             if n % 1000 == 0:
                 with contextlib.suppress(OSError, ValueError):
-                    counter.report(stream.tell())
+                    position = stream.tell()
+                    counter.report(half + (size - half) * position // max(total, 1) if converted else position)
 
 
 def _archive(

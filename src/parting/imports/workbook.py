@@ -35,7 +35,7 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
@@ -173,9 +173,13 @@ def _has_values(sheet) -> bool:
     return any(any(cell is not None for cell in row) for row in sheet.iter_rows(values_only=True))
 
 
-def write_csv(stream: BinaryIO, out: BinaryIO, notes: list[str] | None = None) -> None:
+def write_csv(
+    stream: BinaryIO, out: BinaryIO, notes: list[str] | None = None, progress: Callable[[float], None] | None = None
+) -> None:
     """Write the workbook in ``stream`` as UTF-8 CSV into ``out``: its active sheet, else its first
-    worksheet with values. Raises FileUnreadable for a damaged workbook or one without a table."""
+    worksheet with values. Raises FileUnreadable for a damaged workbook or one without a table.
+    ``progress`` is told the share of the sheet's rows written, every 2,000 rows, when the sheet
+    declares its size."""
     from openpyxl import load_workbook  # imported when a workbook comes, not with every import
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -187,6 +191,7 @@ def write_csv(stream: BinaryIO, out: BinaryIO, notes: list[str] | None = None) -
         sheets = _sheets(book)
         active = book.active if book.active in sheets else None
         widths = {sheet.title: sheet.max_column or 0 for sheet in sheets}
+        heights = {sheet.title: sheet.max_row or 0 for sheet in sheets}
         for sheet in sheets:
             sheet.reset_dimensions()  # some writers declare A1 as the sheet's size: read every cell
         try:
@@ -211,8 +216,11 @@ def write_csv(stream: BinaryIO, out: BinaryIO, notes: list[str] | None = None) -
         # empty still has their commas (a reader takes a short row for a file cut short). The
         # sheet's declared width, when it is a plausible one, else the widest row so far.
         width = declared if 0 < (declared := widths.get(sheet.title, 0)) <= 1024 else 0
+        rows = heights.get(sheet.title) or 0
         try:
-            for row in sheet.iter_rows():
+            for number, row in enumerate(sheet.iter_rows(), 1):
+                if progress is not None and rows and number % 2000 == 0:
+                    progress(min(number / rows, 1.0))
                 cells = [
                     number_text(cell.value, cell.number_format)
                     if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
@@ -234,7 +242,9 @@ def write_csv(stream: BinaryIO, out: BinaryIO, notes: list[str] | None = None) -
 
 
 @contextlib.contextmanager
-def opened(path: Path, notes: list[str] | None = None) -> Iterator[BinaryIO]:
+def opened(
+    path: Path, notes: list[str] | None = None, progress: Callable[[float], None] | None = None
+) -> Iterator[BinaryIO]:
     """The file at ``path`` as the CSV readers read it: itself, or for a workbook its sheet in CSV (a
     temporary file, gone when the block ends)."""
     with path.open("rb") as stream:
@@ -242,6 +252,6 @@ def opened(path: Path, notes: list[str] | None = None) -> Iterator[BinaryIO]:
             yield stream
             return
         with tempfile.TemporaryFile() as spool:
-            write_csv(stream, spool, notes)
+            write_csv(stream, spool, notes, progress)
             spool.seek(0)
             yield spool
