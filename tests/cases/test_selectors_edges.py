@@ -10,6 +10,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from parting.audit.services import audit_record
 from parting.cases.models import CaseTask, OffboardingCase
@@ -306,3 +308,56 @@ def test_a1_no_hours_no_rate(firm, me, client_row):
 def test_a1_no_partings_no_rows(firm, me, client_row):
     make_case(client_row, me, State.WINDING_DOWN, ended_on=dt.date(2026, 6, 15))
     assert partings(firm=firm) == []
+
+
+def test_a1_a_firm_that_logged_under_an_hour_still_has_a_rate(firm, me, client_row):
+    """Any hours at all give a rate: half an hour for 100.00 is 200.00 an hour."""
+    make_case(client_row, me, State.CLOSED, ended_on=dt.date(2026, 6, 15))
+    stays = ClientFactory(firm=firm, name="Stays")
+    TimeEntryFactory(client=stays, date=dt.date(2026, 5, 4), hours=Decimal("0.5"))
+    InvoiceFactory(client=stays, issued_on=dt.date(2026, 5, 4), amount=Decimal("100.00"))
+    only = partings(firm=firm)[0]
+    assert (only.rate_before, only.rate_after, only.rate_change) == (Decimal("200.00"), Decimal("200.00"), 0)
+
+
+def test_a1_a_client_who_took_every_hour_leaves_no_rate_after_and_no_change(firm, me, client_row):
+    make_case(client_row, me, State.CLOSED, ended_on=dt.date(2026, 6, 15))
+    TimeEntryFactory(client=client_row, date=dt.date(2026, 5, 4), hours=Decimal("10"))
+    InvoiceFactory(client=client_row, issued_on=dt.date(2026, 5, 4), amount=Decimal("1000.00"))
+    only = partings(firm=firm)[0]
+    assert (only.rate_before, only.rate_after, only.rate_change) == (Decimal("100.00"), None, None)
+
+
+# -- each list in a fixed number of queries, whatever its length ----------------------------------------------
+
+
+def test_lists_read_their_related_rows_in_the_same_query(firm, me, django_assert_num_queries):
+    """The case list, the overdue tasks, the timeline and the partings name each row's client, its
+    owner or actor: read with the rows (select_related), not one query per row (bench/pages.py)."""
+    today = firm.today()
+    cases = []
+    for n in range(3):
+        client = ClientFactory(firm=firm, name=f"Client {n}", status=Client.Status.FORMER)
+        case = make_case(client, me, State.NOTIFIED)
+        CaseTask.objects.create(case=case, kind="custom", key="k", due_on=today - dt.timedelta(days=1), owner=me)
+        audit_record(firm=firm, actor=me, action="case.opened", target=f"case:{case.pk}", data={})
+        cases.append(case)
+    with django_assert_num_queries(1):
+        assert [(c.client.name, c.opened_by.username) for c in case_list(firm=firm)] == [
+            (f"Client {n}", me.username) for n in (2, 1, 0)
+        ]
+    with django_assert_num_queries(1):
+        assert sorted(
+            (t.case.client.name, t.case.state, t.owner.username) for t in overdue_tasks(firm=firm, today=today)
+        ) == [(f"Client {n}", State.NOTIFIED, me.username) for n in range(3)]
+    with CaptureQueriesContext(connection) as one_step:
+        assert [line["actor"].username for line in case_timeline(cases[0])] == [me.username]
+    for case in cases[1:]:  # more steps by their actors: no more queries
+        audit_record(firm=firm, actor=case.opened_by, action="case.reason_added", target=f"case:{cases[0].pk}")
+    with django_assert_num_queries(len(one_step.captured_queries)):
+        assert [line["actor"].username for line in case_timeline(cases[0])] == [me.username] * 3
+    OffboardingCase.objects.filter(pk__in=[c.pk for c in cases]).update(
+        state=State.CLOSED, ended_on=dt.date(2026, 6, 15)
+    )
+    with django_assert_num_queries(3):  # the cases, then hours and revenue for all of them
+        assert sorted(p.case.client.name for p in partings(firm=firm)) == [f"Client {n}" for n in range(3)]
