@@ -185,7 +185,26 @@ def test_a_cell_is_written_as_the_readers_read_it_best(value, text):
         ('#,##0.00 "lei"', 1, "1.00 lei"),
         ("[$-409]#,##0.00", 5, "5.00"),  # a locale, no currency
         ('0.00 "h"', 1.5, "1.50"),  # a unit is not a currency
-        ('"Total "0', 3, "3"),
+        ('"Total "0', 3, "Total 3"),  # shown as a code: as displayed
+        # current Excel names its locales: [$€-x-euro2], [$£-en-GB], [$zł-pl-PL]
+        ("[$€-x-euro2] #,##0.00", 1200, "€1200.00"),
+        ("[$£-en-GB]#,##0.00", 1200, "£1200.00"),
+        ("#,##0.00 [$zł-pl-PL]", 1200, "1200.00 zł"),
+        ("[$EUR] #,##0.00", 1200, "EUR 1200.00"),  # the E of EUR is no exponent: decimals kept
+        ("[Red]#,##0.00", 1200, "1200.00"),
+        ("[Blue]#,##0.00;[Red]-#,##0.00", -5, "-5.00"),
+        ("#,##0.00 [$lei-418]", 3, "3.00 lei"),
+        ("0.00E+00", 1200, "1200"),  # scientific: the value, no padding
+        ("[$Fr.-100C] #,##0.00", 3, "Fr. 3.00"),
+        # padding (_€: a space as wide as €) and fill (*-) show no currency: German and Russian
+        # Excel's thousands style
+        ('_-* #,##0.00 _€_-;-* #,##0.00 _€_-;_-* "-"?? _€_-;_-@_-', 1200, "1200.00"),
+        ("#,##0.00\\ _₽", 5, "5.00"),
+        # whole numbers shown as codes keep their zeros and text: the CSV export's invoice number
+        ("00000", 123, "00123"),
+        ('"INV-"0000', 123, "INV-0123"),
+        ("00000", 123.5, "123.5"),
+        ('"$"0', 5, "$5"),
         ("#,##0.0000", 0.125, "0.1250"),
         ("0.00", 1.239, "1.239"),  # digits beyond the format are kept, not rounded away
         ("0%", 0.2, "0.2"),
@@ -194,6 +213,93 @@ def test_a_cell_is_written_as_the_readers_read_it_best(value, text):
 )
 def test_a_number_keeps_the_currency_and_the_decimals_its_format_shows(number_format, value, text):
     assert workbook.number_text(value, number_format) == text
+
+
+@pytest.mark.parametrize(("epoch", "serial"), [("1900", 1.0868055555555556), ("1904", 1.0868055555555556)])
+def test_w13_a_duration_of_a_day_or_more_in_an_h_mm_format_is_hours_not_a_date_in_1900(tmp_path, epoch, serial):
+    """openpyxl gives 26:05 shown as h:mm (not [h]:mm) as 1 January 1900, 02:05: it is 26 hours."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = Workbook()
+    if epoch == "1904":
+        book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.append(["client", "date", "duration", "started"])
+    sheet.append(["Acme", dt.datetime(2026, 1, 6), serial, dt.datetime(2026, 1, 6, 9, 15)])
+    sheet.append(["Acme", dt.datetime(2026, 1, 7), 1.0, dt.datetime(2026, 1, 7, 8, 0)])
+    for row in (2, 3):
+        sheet.cell(row=row, column=3).number_format = "h:mm"
+        sheet.cell(row=row, column=4).number_format = "h:mm"  # a full date and time shown as h:mm
+    path = tmp_path / "durations.xlsx"
+    book.save(path)
+    with workbook.opened(path) as stream:
+        lines = stream.read().decode().splitlines()
+    assert lines[1:] == ["Acme,2026-01-06,26:05:00,2026-01-06 09:15:00", "Acme,2026-01-07,24:00:00,2026-01-07 08:00:00"]
+
+
+def test_a_stray_value_far_to_the_right_widens_its_own_row_only(tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["client", "number", "issued_on", "amount"])
+    for n in range(200):
+        sheet.append(["Acme", f"A-{n}", "2026-01-05", 1])
+    sheet["XFD1"] = "note"  # column 16,384
+    path = tmp_path / "stray.xlsx"
+    book.save(path)
+    with workbook.opened(path) as stream:
+        lines = stream.read().decode().splitlines()
+    assert len(lines[0].split(",")) == 16384
+    assert {len(line.split(",")) for line in lines[1:]} == {workbook.MAX_PADDED}
+    assert read("invoices", path)[1] == []
+
+
+def test_a_preview_or_a_header_converts_only_the_first_rows(tmp_path):
+    rows = [["client", "number", "issued_on", "amount"]] + [["Acme", f"A-{n}", "2026-01-05", 1] for n in range(500)]
+    path = xlsx(tmp_path, rows)
+    with workbook.opened(path, limit=workbook.PREVIEW_ROWS) as stream:
+        assert len(stream.read().splitlines()) == workbook.PREVIEW_ROWS
+
+
+def test_a_hidden_sheet_is_not_counted_in_the_note(tmp_path, firm):
+    ClientFactory(firm=firm, name="Acme Corp")
+    book = Workbook()
+    lookup = book.active
+    lookup.title = "Lookup"
+    lookup.append(["rate", 1])
+    lookup.sheet_state = "hidden"
+    data = book.create_sheet("Invoices")
+    data.append(["client", "number", "issued_on", "amount"])
+    data.append(["Acme Corp", "A-1", dt.datetime(2026, 1, 5), 10.5])
+    book.active = 1
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+    result = run_import(firm=firm, by=None, kind="invoices", paths=[path], dry_run=True)
+    assert result.ok and not any("sheet" in note for note in result.outcome.notes)
+
+
+def test_a_password_protected_workbook_says_to_remove_the_password_not_that_it_is_an_old_xls(tmp_path):
+    path = tmp_path / "protected.xlsx"  # an OLE container holding EncryptionInfo and EncryptedPackage
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1000 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 64
+    )
+    with pytest.raises(FileUnreadable, match="protected with a password"):
+        read("invoices", path)
+
+
+def test_a_strict_open_xml_workbook_says_how_to_save_it(tmp_path):
+    path = xlsx(tmp_path, [["client", "number"], ["Acme", "A-1"]])
+    strict = tmp_path / "strict.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(strict, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                data = data.replace(
+                    b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                    b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+                )
+            target.writestr(item, data)
+    with pytest.raises(FileUnreadable, match="Strict Open XML"):
+        read("invoices", strict)
 
 
 # ---- sheets, damage, other formats --------------------------------------------------------------

@@ -255,7 +255,7 @@ def _header(kind: str, paths: list[Path], given: dict) -> list[str] | None:
     if kind not in columns.GENERIC or not paths or not paths[0].is_file():
         return None
     try:
-        with workbook.opened(paths[0]) as stream:
+        with workbook.opened(paths[0], limit=workbook.PREVIEW_ROWS) as stream:  # the header, not the sheet
             return csv_for_preview(stream, kind).header
     except (FileUnreadable, UnicodeError, ValueError, OSError, LookupError):
         return None

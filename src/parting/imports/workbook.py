@@ -50,7 +50,9 @@ from .text import currency_in
 # openpyxl's (InvalidFileException, KeyError for a missing part, TypeError/AttributeError for parts it
 # cannot make sense of), the XML parser's (ParseError is a SyntaxError) and defusedxml's (ValueError).
 BROKEN = (*UNPACK_ERRORS, KeyError, TypeError, IndexError, AttributeError, SyntaxError)
-MAX_CSV_BYTES = 2 << 30  # the CSV written for one sheet: a few hundred MB at most for a real export
+MAX_CSV_BYTES = 2 << 30
+MAX_PADDED = 512  # columns a row is padded to at most; exports have tens
+PREVIEW_ROWS = 100  # rows converted to show a workbook's header and first rows (a report's titles above)  # the CSV written for one sheet: a few hundred MB at most for a real export
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -104,25 +106,41 @@ def cell_text(value) -> str:
     return str(value)
 
 
-_LOCALE_CURRENCY = re.compile(r"\[\$([^\]-]*)(?:-[0-9A-Fa-f]+)?\]")
+# A locale or currency tag: [$€-407] (a hexadecimal locale), [$£-en-GB] and [$€-x-euro2] (named
+# ones, as current Excel writes them), [$EUR] (a code alone), [$-409] (a locale, no symbol).
+_LOCALE_CURRENCY = re.compile(r"\[\$([^\]-]*)(?:-[^\]]*)?\]")
 _QUOTED = re.compile(r'"([^"]*)"')
+_BRACKETS = re.compile(r"\[[^\]]*\]")  # colours, conditions, locales, elapsed-time units: [Red], [>=100], [h]
+_SPACERS = re.compile(r"[_*].")  # _€ (a space as wide as €) and *- (fill with -): nothing of them is shown
+
+
+def _first_section(number_format: str) -> str:
+    """The format of positive numbers: up to the first ``;`` outside quotes."""
+    return re.sub(r'("[^"]*")|;.*', lambda m: m.group(1) or "", number_format)
 
 
 def currency_of(number_format: str | None) -> tuple[str, bool]:
     """The currency a cell's number format shows beside its number, and whether before it:
     ``"$"#,##0.00`` and ``[$€-407] #,##0.00`` → ("$"/"€", True); ``#,##0.00 "zł"`` → ("zł", False);
-    ``("", False)`` for a format without one. Only the first section (positive numbers) is read."""
+    ``("", False)`` for a format without one. Only the first section (positive numbers) is read;
+    padding (``_€``, a space as wide as €, as German Excel's thousands style writes) shows nothing."""
     if not number_format or number_format == "General":
         return "", False
-    section = re.sub(r'("[^"]*")|;.*', lambda m: m.group(1) or "", number_format, count=0)
-    placeholder = re.search(r"[0#?]", _QUOTED.sub(lambda m: "x" * len(m.group(0)), section))
+    section = _first_section(number_format)
+    hidden = _QUOTED.sub(
+        lambda m: "x" * len(m.group(0)), _LOCALE_CURRENCY.sub(lambda m: "x" * len(m.group(0)), section)
+    )
+    placeholder = re.search(r"[0#?]", _SPACERS.sub("  ", hidden))
     digits_at = placeholder.start() if placeholder else len(section)
     for found in (*_LOCALE_CURRENCY.finditer(section), *_QUOTED.finditer(section)):
         literal = found.group(1).strip()
         # a unit (`0.00 "h"`, `"Total "0`) is not a currency: only what an amount's text would name
         if literal and (currency_in(f"1{literal}") or currency_in(f"{literal}1")):
             return literal, found.start() < digits_at
-    bare = _QUOTED.sub(lambda m: " " * len(m.group(0)), _LOCALE_CURRENCY.sub(lambda m: " " * len(m.group(0)), section))
+    bare = _SPACERS.sub(
+        "  ",
+        _QUOTED.sub(lambda m: " " * len(m.group(0)), _LOCALE_CURRENCY.sub(lambda m: " " * len(m.group(0)), section)),
+    )
     for index, ch in enumerate(bare):
         if unicodedata.category(ch) == "Sc" and currency_in(f"{ch}1"):
             return ch, index < digits_at
@@ -131,11 +149,16 @@ def currency_of(number_format: str | None) -> tuple[str, bool]:
 
 def number_text(value, number_format: str | None) -> str:
     """A number cell as its tool's CSV export writes it: its digits, with the currency its format
-    shows (``$980``, ``-€150``, ``350 zł``) so that a file without a currency column still says which."""
+    shows (``$980``, ``-€150``, ``350 zł``) so that a file without a currency column still says which;
+    a whole number shown as a code (``00123``, ``INV-0123``) as it is shown."""
     text = cell_text(value)
     if not number_format or number_format == "General" or not text:
         return text
-    decimals, symbol, before = _format(number_format)
+    decimals, symbol, before, code = _format(number_format)
+    if code is not None and text.lstrip("-").isdigit():
+        prefix, zeros, suffix = code
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        return f"{sign}{prefix}{digits.zfill(zeros)}{suffix}"
     whole, _point, digits = text.partition(".")
     if len(digits) < decimals:
         text = f"{whole}.{digits.ljust(decimals, '0')}"
@@ -143,20 +166,69 @@ def number_text(value, number_format: str | None) -> str:
         return text
     sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
     if before:
-        return f"{sign}{symbol}{' ' if symbol[-1].isalpha() else ''}{digits}"
+        return f"{sign}{symbol}{' ' if symbol[-1].isalpha() or symbol[-1] == '.' else ''}{digits}"
     return f"{sign}{digits} {symbol}"
 
 
+# A whole number shown as a code: zeros only, with text before or after it ("INV-"0000, 00000, a
+# ZIP code's 00000, \#000): what is shown is the code, and the CSV export writes it so.
+_CODE = re.compile(r'^((?:"[^"]*"|\\.)*)(0+)((?:"[^"]*"|\\.)*)$')
+
+
+def _literal(part: str) -> str:
+    """The text a format's quoted ("INV-") and escaped (\\#) parts show."""
+    return re.sub(r'"([^"]*)"|\\(.)', lambda m: m.group(1) if m.group(1) is not None else m.group(2), part)
+
+
 @functools.lru_cache(maxsize=512)
-def _format(number_format: str) -> tuple[int, str, bool]:
+def _format(number_format: str) -> tuple[int, str, bool, tuple[str, int, str] | None]:
     """What a number format shows of every number (a sheet has a few formats, its cells many): the
     decimals it always shows — ``1200`` in ``#,##0.00`` is ``1200.00``, as the tool's CSV and Excel's
     "Save as CSV" write it, so that an import of the CSV and one of the workbook key a payment alike;
-    digits beyond them are never cut — and its currency (``currency_of``)."""
-    section = _QUOTED.sub("", number_format.split(";", 1)[0])
-    shown = re.search(r"\.(0+)", section)
-    scaled = "%" in section or "E" in section.upper().replace("[$", "")
-    return (len(shown.group(1)) if shown and not scaled else 0, *currency_of(number_format))
+    digits beyond them are never cut — its currency (``currency_of``), and, for a code such as
+    ``"INV-"0000``, its text before, its zeros and its text after."""
+    section = _SPACERS.sub("", _BRACKETS.sub("", _first_section(number_format)))
+    unquoted = _QUOTED.sub("", section)
+    scaled = "%" in unquoted or re.search(r"[eE][+-]", unquoted) is not None  # percent, scientific
+    shown = re.search(r"\.(0+)", unquoted)
+    code = None
+    if (found := _CODE.match(section.strip())) and (len(found.group(2)) > 1 or found.group(1) or found.group(3)):
+        code = (_literal(found.group(1)), len(found.group(2)), _literal(found.group(3)))
+    symbol, before = currency_of(number_format)
+    if code is not None and symbol:
+        code = None  # "$"0 is an amount in dollars, not a code
+    return (len(shown.group(1)) if shown and not scaled else 0, symbol, before, code)
+
+
+EXCEL_1900 = dt.datetime(1899, 12, 30)
+_ELAPSED = dt.timedelta(days=400)  # a duration, not a day of 1900 or 1904: no evidence dates from then
+
+
+def _cell(value, number_format: str | None, epoch: dt.datetime = EXCEL_1900) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return number_text(value, number_format)
+    if isinstance(value, dt.datetime) and value < epoch + _ELAPSED and _time_only(number_format):
+        return elapsed_text(value, epoch)  # a full date and time shown as h:mm stays a date and time
+    return cell_text(value)
+
+
+@functools.lru_cache(maxsize=512)
+def _time_only(number_format: str | None) -> bool:
+    """A format of hours, minutes and seconds, no day, month or year (``h:mm``, ``h:mm:ss``): a value
+    of a day or more in it is a duration (26:05), which openpyxl gives as a date in January 1900."""
+    if not number_format:
+        return False
+    plain = _QUOTED.sub("", _BRACKETS.sub("", _first_section(number_format))).lower()
+    return ("h" in plain or "s" in plain) and not any(token in plain for token in ("y", "d", "e", "g", "b"))
+
+
+def elapsed_text(value: dt.datetime, epoch: dt.datetime = EXCEL_1900) -> str:
+    """A datetime openpyxl made of a duration of a day or more: its hours, minutes and seconds since
+    the workbook's epoch (Excel's 1900 calendar counts a 29 February 1900 that never was: before
+    March 1900, a serial counts from 31 December 1899)."""
+    if epoch == EXCEL_1900 and value < dt.datetime(1900, 3, 1):
+        epoch = dt.datetime(1899, 12, 31)
+    return cell_text(value - epoch)
 
 
 def _to_second(moment: dt.datetime) -> dt.datetime:
@@ -174,15 +246,20 @@ def _has_values(sheet) -> bool:
 
 
 def write_csv(
-    stream: BinaryIO, out: BinaryIO, notes: list[str] | None = None, progress: Callable[[float], None] | None = None
+    stream: BinaryIO,
+    out: BinaryIO,
+    notes: list[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+    limit: int | None = None,
 ) -> None:
     """Write the workbook in ``stream`` as UTF-8 CSV into ``out``: its active sheet, else its first
     worksheet with values. Raises FileUnreadable for a damaged workbook or one without a table.
     ``progress`` is told the share of the sheet's rows written, every 2,000 rows, when the sheet
-    declares its size."""
+    declares its size. ``limit``: only the first rows (a preview, the header), not the whole sheet."""
     from openpyxl import load_workbook  # imported when a workbook comes, not with every import
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _refuse_strict(stream)
     try:
         book = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
     except (*BROKEN, InvalidFileException) as error:
@@ -201,15 +278,17 @@ def write_csv(
         if not filled:
             raise FileUnreadable(_("the workbook has no sheet with values"))
         sheet = active if active in filled else filled[0]
-        if len(filled) > 1 and notes is not None:
+        shown = [other for other in filled if other is sheet or getattr(other, "sheet_state", "visible") == "visible"]
+        if len(shown) > 1 and notes is not None:
             notes.append(
                 ngettext(
                     "the workbook has %(n)d sheet with values: the sheet “%(sheet)s” was read",
                     "the workbook has %(n)d sheets with values: the sheet “%(sheet)s” was read",
-                    len(filled),
+                    len(shown),
                 )
-                % {"n": len(filled), "sheet": sheet.title}
+                % {"n": len(shown), "sheet": sheet.title}
             )
+        epoch = getattr(book, "epoch", EXCEL_1900)
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         writer = csv.writer(text, lineterminator="\r\n")
         # Excel's "Save as CSV" writes every row as wide as the sheet: a row whose last cells are
@@ -218,18 +297,14 @@ def write_csv(
         width = declared if 0 < (declared := widths.get(sheet.title, 0)) <= 1024 else 0
         rows = heights.get(sheet.title) or 0
         try:
-            for number, row in enumerate(sheet.iter_rows(), 1):
+            for number, row in enumerate(sheet.iter_rows(max_row=limit), 1):
                 if progress is not None and rows and number % 2000 == 0:
                     progress(min(number / rows, 1.0))
-                cells = [
-                    number_text(cell.value, cell.number_format)
-                    if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
-                    else cell_text(cell.value)
-                    for cell in row
-                ]
+                cells = [_cell(cell.value, cell.number_format, epoch) for cell in row]
                 while cells and not cells[-1]:
                     cells.pop()
-                width = max(width, len(cells))
+                # a stray value far to the right (a note in column XFD) widens its own row only
+                width = max(width, min(len(cells), MAX_PADDED))
                 writer.writerow(cells + [""] * (width - len(cells)))
                 if out.tell() > MAX_CSV_BYTES:
                     raise FileUnreadable(_("the workbook's sheet is too large to read"))
@@ -241,17 +316,60 @@ def write_csv(
         book.close()
 
 
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx keeps in its OLE container
+
+
+def _refuse_protected(stream: BinaryIO) -> None:
+    """An .xlsx with a password to open (or a sensitivity label that encrypts it) is an OLE container
+    holding the encrypted workbook, which starts like an Excel 97–2003 file: say what it is."""
+    stream.seek(0)
+    head = stream.read(1 << 20)
+    stream.seek(0)
+    if head.startswith(_OLE) and _ENCRYPTED in head:
+        raise FileUnreadable(
+            _(
+                "this workbook is protected with a password (or encrypted by a sensitivity label); open it, "
+                "remove the password (File → Info → Protect Workbook) and save it, then import that file"
+            ),
+            line=1,
+        )
+
+
+def _refuse_strict(stream: BinaryIO) -> None:
+    """A workbook saved as "Strict Open XML Spreadsheet" uses other XML names, which openpyxl does not
+    read (it would find no sheet): say how to save it."""
+    try:
+        with zipfile.ZipFile(stream) as archive, archive.open("xl/workbook.xml") as part:
+            strict = b"purl.oclc.org/ooxml/spreadsheetml/main" in part.read(4096)
+    except (*UNPACK_ERRORS, KeyError):
+        strict = False
+    finally:
+        stream.seek(0)
+    if strict:
+        raise FileUnreadable(
+            _(
+                "this workbook is saved as Strict Open XML, which is not read; open it and save it as "
+                "Excel Workbook (.xlsx), then import that file"
+            )
+        )
+
+
 @contextlib.contextmanager
 def opened(
-    path: Path, notes: list[str] | None = None, progress: Callable[[float], None] | None = None
+    path: Path,
+    notes: list[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+    limit: int | None = None,
 ) -> Iterator[BinaryIO]:
     """The file at ``path`` as the CSV readers read it: itself, or for a workbook its sheet in CSV (a
-    temporary file, gone when the block ends)."""
+    temporary file, gone when the block ends; only its first ``limit`` rows for a preview)."""
     with path.open("rb") as stream:
+        _refuse_protected(stream)
         if not is_workbook(stream):
             yield stream
             return
         with tempfile.TemporaryFile() as spool:
-            write_csv(stream, spool, notes, progress)
+            write_csv(stream, spool, notes, progress, limit)
             spool.seek(0)
             yield spool

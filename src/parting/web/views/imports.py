@@ -292,7 +292,7 @@ def _preview(path, language: str, kind: str, header_only: bool = False) -> tuple
     header: list[str] = []
     rows: list[list[str]] = []
     try:
-        with workbook.opened(path) as stream:
+        with workbook.opened(path, limit=workbook.PREVIEW_ROWS) as stream:  # a workbook's first rows only
             table = csv_for_preview(stream, kind, language)
             header = table.header
             for _line, row in itertools.islice(table, 0 if header_only else PREVIEW_ROWS):
