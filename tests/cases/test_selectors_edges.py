@@ -361,3 +361,16 @@ def test_lists_read_their_related_rows_in_the_same_query(firm, me, django_assert
     )
     with django_assert_num_queries(3):  # the cases, then hours and revenue for all of them
         assert sorted(p.case.client.name for p in partings(firm=firm)) == [f"Client {n}" for n in range(3)]
+
+
+def test_o8_flagged_rows_come_with_their_client_in_the_same_query(firm, me, django_assert_num_queries):
+    """One query per kind of evidence, not one more per flagged row for its client's name."""
+    clients = [former(firm, me, f"Gone {n}") for n in range(3)]
+    for client in clients:
+        InvoiceFactory(client=client, issued_on=ENDED + dt.timedelta(days=5))
+    with CaptureQueriesContext(connection) as counted:
+        flagged = former_client_evidence(firm=firm)
+        assert sorted(item["row"].client.name for item in flagged) == ["Gone 0", "Gone 1", "Gone 2"]
+    InvoiceFactory(client=clients[0], issued_on=ENDED + dt.timedelta(days=9))
+    with django_assert_num_queries(len(counted.captured_queries)):
+        assert len([item["row"].client.name for item in former_client_evidence(firm=firm)]) == 4
