@@ -418,7 +418,7 @@ def test_a_damaged_workbook_is_refused_with_a_reason_never_a_crash(tmp_path, sto
         assert error.reason
 
 
-def test_a_workbook_needing_a_newer_zip_version_is_refused_as_a_zip(tmp_path):
+def test_a_workbook_needing_a_newer_zip_version_is_refused_as_damaged(tmp_path):
     """zipfile raises NotImplementedError, not BadZipFile, for a member that says it needs a zip
     version it lacks (a damaged byte in the archive's directory): still a reason, not a crash."""
     data = bytearray(WORKBOOKS[False])
@@ -426,15 +426,54 @@ def test_a_workbook_needing_a_newer_zip_version_is_refused_as_a_zip(tmp_path):
     data[directory + 6] = 0xFF  # "version needed to extract": 25.5
     path = tmp_path / "newer.xlsx"
     path.write_bytes(bytes(data))
-    with pytest.raises(FileUnreadable, match="ZIP archive"):
+    with pytest.raises(FileUnreadable, match="the workbook cannot be read"):
         read("invoices", path)
+
+
+def test_an_opendocument_sheet_is_refused_saying_what_to_save_it_as(tmp_path):
+    path = tmp_path / "export.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(FileUnreadable, match=re.escape("OpenDocument spreadsheet (.ods)")):
+        read("invoices", path)
+
+
+def test_a_workbook_cut_short_is_called_a_damaged_workbook_not_another_format(tmp_path):
+    data = xlsx(tmp_path, [["client", "number"], ["Acme", "A-1"]]).read_bytes()
+    path = tmp_path / "half.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FileUnreadable, match="the workbook cannot be read"):
+        read("invoices", path)
+
+
+def test_w11_dates_a_month_first_spreadsheet_swapped_in_a_day_first_workbook_are_questioned(tmp_path):
+    """A UK export opened in US-region Excel and saved as .xlsx: 02/01/2026 became a date, 1 February;
+    13/01/2026 stayed text. Read silently, the first would be a month late."""
+    rows = [["client", "number", "issued_on", "amount"]]
+    rows += [["Acme", "D-1", dt.datetime(2026, 2, 1), 1.0], ["Acme", "D-2", "13/01/2026", 1.0]]
+    rows += [["Acme", "D-3", dt.datetime(2026, 3, 1), 1.0], ["Acme", "D-4", "14/01/2026", 1.0]]
+    _records, problems = read("invoices", xlsx(tmp_path, rows))
+    assert len(problems) == 1 and problems[0].startswith(", line 1, column 'issued_on'")
+    assert "swapped their day and month" in problems[0] and "(2 of them)" in problems[0]
+
+
+def test_one_day_first_date_typed_among_iso_dates_is_a_problem_at_its_line_not_a_swap(tmp_path):
+    rows = [["client", "number", "issued_on", "amount"], ["Acme", "D-1", dt.datetime(2026, 1, 5), 1.0]]
+    rows += [["Acme", "D-2", "13/01/2026", 1.0], ["Acme", "D-3", dt.datetime(2026, 1, 20), 1.0]]
+    records, problems = read("invoices", xlsx(tmp_path, rows))
+    assert not problems and [r.issued_on for r in records] == [
+        dt.date(2026, 1, 5),
+        dt.date(2026, 1, 13),
+        dt.date(2026, 1, 20),
+    ]
 
 
 @pytest.mark.parametrize(
     ("data", "words"),
     [
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 60, "Excel 97–2003 workbook (.xls)"),
-        (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 60, "ZIP archive or an OpenDocument spreadsheet"),
+        (b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 60, "the workbook cannot be read"),  # a damaged zip
     ],
 )
 def test_an_old_excel_file_or_another_zip_is_refused_saying_what_to_save_it_as(tmp_path, data, words):
@@ -501,3 +540,14 @@ def test_the_import_page_previews_a_workbooks_columns_and_imports_it(client, own
     response = client.post(reverse("import_confirm", kwargs={"pk": run.pk}))
     assert response.status_code == 302
     assert Invoice.objects.get(client__firm=firm, number="X-1").amount == 1250
+
+
+def test_a_workbook_is_sized_for_the_request_or_the_worker_by_its_unpacked_sheets(tmp_path):
+    """The Import page reads small uploads in the request: a zipped workbook of 72,000 rows weighs
+    under 2 MB, but its sheet's XML, which is what the reading goes through, weighs several times more."""
+    rows = [["client", "number", "issued_on", "amount"]] + [["Acme", f"A-{n}", "2026-01-05", 1] for n in range(3000)]
+    path = xlsx(tmp_path, rows)
+    assert workbook.read_size(path) > 3 * path.stat().st_size
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(b"client,number\r\nAcme,A-1\r\n")
+    assert workbook.read_size(plain) == plain.stat().st_size

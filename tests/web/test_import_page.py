@@ -134,6 +134,12 @@ def test_a_mapping_is_saved_and_preselected_for_the_next_file_with_those_columns
     assert re.search(r'<option value="Invoice No" selected>', preview)
     assert re.search(r'<option value="dmy" selected>', preview)
 
+    # the next file spells a column otherwise ('Invoice no'): the saved mapping still chooses it
+    respelt = OWN_COLUMNS.replace(b"Invoice No", b"Invoice  no").replace(b"A-7", b"A-10")
+    third = token_of(upload(client, [("own-march.csv", respelt)]))
+    preview = client.get(reverse("import_upload", kwargs={"token": third})).content.decode()
+    assert re.search(r'name="map_number"[^>]*>.*?<option value="Invoice  no" selected>', preview, re.S)
+
 
 def test_back_from_a_failed_dry_run_the_columns_the_member_chose_are_still_chosen(client, member, acme):
     token = token_of(upload(client, [("own.csv", OWN_COLUMNS)]))
@@ -276,6 +282,28 @@ def test_a_calendar_uploaded_as_invoices_is_the_wrong_kind(client, member):
     response = upload(client, [("work.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")], kind="invoices")
     assert response.status_code == 400
     assert "work.ics looks like a calendar (.ics), but “Invoices” was chosen" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["calendar", "mail", "archive"])
+def test_a_spreadsheet_uploaded_as_a_calendar_mail_or_export_is_the_wrong_kind(client, member, kind):
+    response = upload(client, [("own.xlsx", b"PK\x03\x04 not read: refused by its name")], kind=kind)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "own.xlsx is a spreadsheet, but “" in page and "is read from other files" in page
+
+
+def test_the_preview_of_a_workbook_says_which_of_its_sheets_it_shows(client, member):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Summary"
+    book.active.append(["Invoice report", "Q1"])
+    book.create_sheet("Invoices").append(["client", "number", "issued_on", "amount"])
+    raw = io.BytesIO()
+    book.save(raw)
+    token = token_of(upload(client, [("q1.xlsx", raw.getvalue())]))
+    preview = client.get(reverse("import_upload", kwargs={"token": token})).content.decode()
+    assert "the sheet “Summary” was read" in preview
 
 
 def test_a_csv_file_uploaded_as_mail_is_the_wrong_kind(client, member):

@@ -741,13 +741,24 @@ class DateColumn:
     undecided: int = 0
     example: str = ""
     dotted: int = 0  # 31.01.2026: always day-first
+    iso: int = 0  # 2026-01-31: nothing to decide, but a sign beside day-first text dates (``swapped``)
+    iso_late: int = 0  # … of them after the 12th of their month
+
+    def _iso(self, day: str, count: int) -> None:
+        self.iso += count
+        if day.isdigit() and int(day) > 12:
+            self.iso_late += count
 
     def scan(self, value: str, count: int = 1) -> None:
         """Count ``value`` (seen ``count`` times) towards the order of day and month it shows."""
         if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            self._iso(value[8:10], count)
             return  # ISO (2026-01-31): nothing to decide
         value = value.strip()
-        if not value or _ISO.match(value):
+        if not value:
+            return
+        if m := _ISO.match(value):
+            self._iso(m.group(3), count)
             return
         m = _NUMERIC.match(value)
         if not m or len(m.group(1)) == 4:
@@ -771,7 +782,26 @@ class DateColumn:
         format (01.05.2026, the 1st of May) and kept the others (01/31/2026) as text."""
         return bool(self.dotted and (self.month_first or self.order == "mdy"))
 
+    @property
+    def swapped(self) -> bool:
+        """ISO dates, none after the 12th, beside day-first dates kept as text (13/01/2026), none
+        month-first: what a spreadsheet set to a month-first region leaves of a day-first export saved
+        as a workbook — it turned the dates it could read (02/01/2026) into dates of its own order
+        (1 February: never after the 12th), which the workbook holds as dates, and kept the others as
+        text. One text date among ISO ones is a typo, reported at its line, not this."""
+        return bool(self.iso and not self.iso_late and self.day_first >= 2 and not self.month_first)
+
     def decide(self) -> None:
+        if self.swapped:
+            raise DateError(
+                _(
+                    "the column mixes dates stored as dates with day-first dates kept as text such as 13/01/2026 "
+                    "(%(text)d of them): a spreadsheet set to month-first dates has probably read the others "
+                    "month-first and so swapped their day and month; export the file again and import it "
+                    "without opening it in a spreadsheet, or correct the dates"
+                )
+                % {"text": self.day_first}
+            )
         if self.rewritten:
             raise DateError(
                 _(

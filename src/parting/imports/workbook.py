@@ -57,7 +57,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 def is_workbook(stream: BinaryIO) -> bool:
-    """Whether ``stream`` (seekable; left at its start) is an Office Open XML workbook (.xlsx, .xlsm)."""
+    """Whether ``stream`` (seekable; left at its start) is an Office Open XML workbook (.xlsx, .xlsm).
+    A damaged ZIP (a workbook cut short in its download) raises FileUnreadable: it is no CSV file."""
     stream.seek(0)
     head = stream.read(4)
     stream.seek(0)
@@ -66,10 +67,26 @@ def is_workbook(stream: BinaryIO) -> bool:
     try:
         with zipfile.ZipFile(stream) as archive:
             return "xl/workbook.xml" in archive.namelist()
-    except UNPACK_ERRORS:  # a damaged zip: the CSV reader refuses it as one, saying what it is
-        return False
+    except UNPACK_ERRORS as error:
+        raise FileUnreadable(_("the workbook cannot be read (%(error)s)") % {"error": error}) from None
     finally:
         stream.seek(0)
+
+
+def read_size(path: Path) -> int:
+    """The bytes a file's reading goes through: a workbook's sheets unpacked (its XML is several
+    times its zipped size, and slower to read than CSV), else the file's size."""
+    size = path.stat().st_size
+    try:
+        with path.open("rb") as stream:
+            if stream.read(4) != _ZIP_MAGIC:
+                return size
+            stream.seek(0)
+            with zipfile.ZipFile(stream) as archive:
+                sheets = [i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/")]
+    except UNPACK_ERRORS:
+        return size
+    return max(size, sum(sheets))
 
 
 def cell_text(value) -> str:

@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from parting.clients.models import Client, Contact
 from parting.firms.models import Membership
 
+from . import workbook
 from .matching import normalise_name, parse_label
 from .models import ClientAlias, ImportRun
 from .services import ImportResult, run_import
@@ -119,7 +120,7 @@ def start_run(*, firm, by, kind: str, options: dict, dry_run: bool) -> tuple[Imp
     ``parting worker``. Returns the run and whether the reading stopped on an internal error (logged
     with its traceback; the run is marked failed and nothing was written)."""
     paths, names = upload_files(options)
-    inline = sum(p.stat().st_size for p in paths) < INLINE_BYTES
+    inline = sum(workbook.read_size(p) for p in paths) < INLINE_BYTES  # a workbook: its sheets unpacked
     run = ImportRun.objects.create(
         firm=firm,
         by=by,

@@ -226,6 +226,11 @@ def _kind_of(chosen: str, names: list[str], zips: dict[str, str | None] | None =
                 _("%(file)s is a CSV file, but “%(kind)s” is read from other files: choose what the file holds.")
                 % {"file": name, "kind": KIND_LABELS[chosen]}
             )
+        elif chosen not in CSV_KINDS and name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+            errors.append(
+                _("%(file)s is a spreadsheet, but “%(kind)s” is read from other files: choose what the file holds.")
+                % {"file": name, "kind": KIND_LABELS[chosen]}
+            )
     return chosen, errors
 
 
@@ -285,14 +290,16 @@ class MappingForm(forms.Form):
         return {name: column for name in columns.mappable(kind) if (column := self.cleaned_data.get(f"map_{name}"))}
 
 
-def _preview(path, language: str, kind: str, header_only: bool = False) -> tuple[list[str], list[list[str]], str]:
+def _preview(
+    path, language: str, kind: str, header_only: bool = False, notes: list[str] | None = None
+) -> tuple[list[str], list[list[str]], str]:
     """The first rows of a CSV file: (header, rows, the reason it cannot be read or ""), read as the
     import will read it (below a report's title lines; ``language``, the member's, settles a legacy
-    charset)."""
+    charset). ``notes``: what the member should know of it (which of a workbook's sheets is shown)."""
     header: list[str] = []
     rows: list[list[str]] = []
     try:
-        with workbook.opened(path, limit=workbook.PREVIEW_ROWS) as stream:  # a workbook's first rows only
+        with workbook.opened(path, notes, limit=workbook.PREVIEW_ROWS) as stream:  # a workbook's first rows only
             table = csv_for_preview(stream, kind, language)
             header = table.header
             for _line, row in itertools.islice(table, 0 if header_only else PREVIEW_ROWS):
@@ -328,12 +335,14 @@ def _initial(firm, kind: str, header: list[str], shared: set[str] | None = None,
     # would preselect its format, its date order and columns these files lack (a Xero file given a
     # custom sheet's mapping was refused for columns it never had).
     saved = fitting_mapping(firm, kind, present)
-    by_folded = {c.strip().casefold(): c for c in present}
+    by_folded = {" ".join(c.split()).casefold(): c for c in present}
     initial = {"format": saved.format if saved else "", "date_order": saved.date_order if saved else ""}
     for name in columns.mappable(kind):
         column = (saved.mapping.get(name) if saved else None) or ""
         if column not in present:
-            column = by_folded.get(name.casefold(), "")
+            # the saved column as this file spells it ('Invoice no' for 'Invoice No': fitting_mapping
+            # matched it so), else the column with our field's name
+            column = by_folded.get(" ".join(column.split()).casefold()) or by_folded.get(name.casefold(), "")
         initial[f"map_{name}"] = column
     return initial
 
@@ -348,7 +357,11 @@ def import_upload(request, token: str):
     header, rows, unreadable = [], [], ""
     shared: set[str] = set()
     if kind in CSV_KINDS:
-        header, rows, unreadable = _preview(folder / files[0][0], request.membership.language, kind)
+        notes: list[str] = []
+        header, rows, unreadable = _preview(folder / files[0][0], request.membership.language, kind, notes=notes)
+        if request.method == "GET":
+            for note in notes:
+                messages.info(request, note)
         shared = set(header)
         for stored, *_rest in files[1:]:
             shared &= set(_preview(folder / stored, request.membership.language, kind, header_only=True)[0])
