@@ -82,6 +82,7 @@ def test_the_history_reads_its_steps_and_their_actors_in_one_query(case, owner):
     with CaptureQueriesContext(connection) as one_step:
         [entry] = entries(case_history(case))
         assert entry["actor"] == owner.user
+        assert entry["actor_name"] == (owner.user.get_full_name() or owner.user.username)
     for _ in range(3):
         step(case, MembershipFactory(firm=case.firm).user)
     with CaptureQueriesContext(connection) as four_steps:
