@@ -53,3 +53,18 @@ def test_d8_who_added_each_reason_is_read_with_the_reasons(case, owner):
     with CaptureQueriesContext(connection) as four:
         assert len({r.added_by.pk for r in reasons_shown(case)}) == 4
     assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_d8_a_retired_sign_with_numbers_kept_still_shows_its_stored_words(case, owner):
+    snapshot = {"title": "Retired sign", "explanation": "As it was then.", "value": 3, "components": {"n": 3}}
+    reason(case, owner.user, sign_id="W99", snapshot=snapshot)
+    [shown] = reasons_shown(case)
+    assert shown.explanation == "As it was then."
+
+
+def test_d8_a_sign_kept_without_its_value_shows_its_stored_words_not_new_ones(case, owner):
+    """Words are written again from the numbers only when both the components and the value were kept."""
+    snapshot = {"explanation": "Stored words.", "value": None, "components": {"overdue_invoices": 2}}
+    reason(case, owner.user, sign_id="W7", snapshot=snapshot)
+    [shown] = reasons_shown(case)
+    assert shown.explanation == "Stored words."
