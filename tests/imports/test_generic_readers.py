@@ -495,3 +495,16 @@ def test_dates_with_month_names_as_romanian_polish_and_russian_excel_show_them(w
         f'client,description,requested_on,due_on\nAcme,Extrase,"{written}","{written}"\n'.encode(),
     )
     assert reasons(problems) == [] and records[0].requested_on == day
+
+
+def test_a_column_name_typed_with_a_line_break_is_one_name_below_a_title_and_lines_still_count():
+    """Alt+Enter in a spreadsheet's header cell: the CSV writes the name quoted over two lines."""
+    data = (
+        b"Requests we sent\r\n\r\n"
+        b'client,"description\r\nof the request",requested_on,due_on\r\n'
+        b"Acme,Bank statements,2026-04-01,2026-04-10\r\n"
+        b"Acme,Payroll,2026-04-31,2026-05-10\r\n"
+    )
+    records, problems = run(read_requests, "requests.csv", data, mapping={"description": "description of the request"})
+    assert [r.description for r in records] == ["Bank statements"]
+    assert [(line, column) for line, column, _reason in reasons(problems)] == [(6, "requested_on")]

@@ -1191,3 +1191,17 @@ def test_empty_cells_past_the_last_column_are_no_extra_values():
     data = b"client,number,issued_on,amount\r\nTower Ltd,T-1,2026-01-05,80.00,,\r\nTower Ltd,T-2,2026-02-05,12.00, \r\n"
     records, problems = invoices("tower.csv", data)
     assert not problems and [r.amount for r in records] == [D("80.00"), D("12.00")]
+
+
+def test_a_column_name_typed_with_a_line_break_reads_under_its_name_in_one_line():
+    data = b'Customer,"Invoice\nNo",Date,Total\r\nAcme Corp,A-1,2026-01-05,100.00\r\nAcme Corp,A-2,2026-01-06,oops\r\n'
+    mapping = {"client": "Customer", "number": "Invoice No", "issued_on": "Date", "amount": "Total"}
+    records, problems = invoices("own.csv", data, mapping=mapping)
+    assert [r.number for r in records] == ["A-1"]
+    assert reasons(problems) == ["own.csv, line 4, column 'Total': 'oops' is not an amount"]
+
+
+def test_a_stray_quote_in_a_title_line_does_not_hide_the_header_below():
+    data = b'Acme "Q1 report\r\nclient,number,issued_on,amount\r\nAcme Corp,A-1,2026-01-05,100.00\r\n'
+    records, problems = invoices("report.csv", data)
+    assert [r.number for r in records] == ["A-1"] and not problems

@@ -426,6 +426,48 @@ def too_many_values(n: int, width: int, delimiter: str) -> str:
     ) % {"n": n, "width": width, "sep": shown}
 
 
+MAX_HEADER_LINES = 4  # physical lines one header may take with line breaks inside its quoted names
+_ONE_LINE = re.compile(r"\s*[\r\n]+\s*")
+
+
+def quoted_records(lines: list[str]) -> Iterator[tuple[int, int]]:
+    """The CSV records among physical ``lines``: ``(index of its first line, lines it takes)``. A line
+    break inside a quoted field (a column name typed with Alt+Enter) keeps its lines together, up to
+    MAX_HEADER_LINES (a stray quote in a title line does not swallow the file)."""
+    index = 0
+    while index < len(lines):
+        last = index
+        while ends_in_quotes("".join(lines[index : last + 1])) and last + 1 < len(lines):
+            if last - index + 1 >= MAX_HEADER_LINES:
+                last = index  # never closed: not a quoted field after all
+                break
+            last += 1
+        yield index, last - index + 1
+        index = last + 1
+
+
+def ends_in_quotes(text: str) -> bool:
+    """Whether ``text`` ends inside a quoted field: one whose first character is a quote (after a
+    separator , ; tab | or the line's start), not yet closed (a doubled quote inside it is a quote).
+    A quote inside an unquoted field (``5" screen``, ``Acme "Q1 report``) opens nothing."""
+    inside = False
+    at_start = True
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if inside:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 1
+                else:
+                    inside = False
+        elif ch == '"' and at_start:
+            inside = True
+        at_start = not inside and ch in ',;\t|\r\n'
+        i += 1
+    return inside
+
+
 def csv_rows(
     stream: BinaryIO, encoding: str | None = None, delimiter: str | None = None, language: str | None = None
 ) -> CsvFile:
@@ -447,6 +489,10 @@ def csv_rows(
             first = next(lines, None)
     if first is None:
         raise FileUnreadable(_("the file is empty"))
+    parts = 1
+    while ends_in_quotes(first) and parts < MAX_HEADER_LINES and (more := next(lines, None)) is not None:
+        first += more  # a column name with a line break in it (Alt+Enter in a spreadsheet's cell)
+        parts += 1
     if "\x00" in first:
         raise FileUnreadable(_("this is a binary file, not text (it contains NUL bytes)"), line=counter[0])
     delimiter = delimiter or sniff_delimiter(first)
@@ -455,7 +501,7 @@ def csv_rows(
         header = next(csv.reader([first], delimiter=delimiter))
     except csv.Error as error:
         raise FileUnreadable(_("the header cannot be read: %(error)s") % {"error": error}, line=counter[0]) from None
-    header = [h.strip().strip("\ufeff").strip() for h in header]
+    header = [_ONE_LINE.sub(" ", h.strip().strip("\ufeff").strip()) for h in header]
     if not any(header):
         raise FileUnreadable(_("the first line holds no column names"), line=counter[0])
     seen: set[str] = set()

@@ -46,7 +46,18 @@ from ..records import (
     RequestRecord,
     content_key,
 )
-from ..text import DateColumn, DateError, csv_rows, either, parse_hours, sniff_delimiter, too_many_values, truthy
+from ..text import (
+    MAX_HEADER_LINES,
+    DateColumn,
+    DateError,
+    csv_rows,
+    either,
+    parse_hours,
+    quoted_records,
+    sniff_delimiter,
+    too_many_values,
+    truthy,
+)
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2199, 12, 31)
@@ -330,8 +341,13 @@ def find_header(stream: BinaryIO) -> tuple[int, int]:
         # counted as they are
         lines = [(raw.decode("utf-8", "replace"), len(raw)) for raw in _PHYSICAL_LINE.findall(head)]
         offset = 0
-    for number, (line, size) in enumerate(lines[:HEAD_LINES]):
-        if number == len(lines) - 1 and not line.endswith(("\n", "\r")):
+    # a header whose quoted names hold line breaks is one record of several lines
+    for number, taken in quoted_records([line for line, _size in lines[: HEAD_LINES + MAX_HEADER_LINES]]):
+        if number >= HEAD_LINES:
+            break
+        line = "".join(part for part, _size in lines[number : number + taken])
+        size = sum(part_size for _part, part_size in lines[number : number + taken])
+        if number + taken == len(lines) and not line.endswith(("\n", "\r")):
             break  # maybe cut by the sample
         text = line.lstrip("\ufeff").rstrip("\r\n")
         try:

@@ -50,6 +50,7 @@ from ..columns import GENERIC, KIND_NAMES, MAPPABLE, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
 from ..records import ClientRef, InvoiceRecord, PaymentRecord, ReadOptions, content_key
 from ..text import (
+    MAX_HEADER_LINES,
     SAMPLE_BYTES,
     AmountColumn,
     AmountError,
@@ -58,6 +59,7 @@ from ..text import (
     csv_rows,
     currency_in,
     either,
+    quoted_records,
     refuse_other_formats,
     sniff_charset,
     sniff_delimiter,
@@ -408,7 +410,10 @@ class _Table:
         except LookupError:
             raise FileUnreadable(_("unknown character set %(encoding)s") % {"encoding": repr(encoding)}) from None
         self._encoding = encoding
-        lines = _PHYSICAL_LINE.findall(text)[:HEADER_SEARCH_LINES]
+        physical = _PHYSICAL_LINE.findall(text)[: HEADER_SEARCH_LINES + MAX_HEADER_LINES]
+        # a header whose quoted names hold line breaks is one line here; its index counts physical lines
+        records = [(first, "".join(physical[first : first + n])) for first, n in quoted_records(physical)]
+        lines = [line for _first, line in records][:HEADER_SEARCH_LINES]
         wanted = self._header_test()
         prefix = ""
         # No line looks like a header we know (a report whose columns a localised tool renamed): the
@@ -424,11 +429,11 @@ class _Table:
                 names = {_norm(c) for c in cells if c.strip()}
                 if wanted(names):
                     self._offset = len(bom) + len(prefix.encode(encoding, errors="replace"))
-                    self._skipped_lines = index
+                    self._skipped_lines = records[index][0]
                     return
                 if titles and len(names) >= 3:
                     if index:
-                        fallback = (len(bom) + len(prefix.encode(encoding, errors="replace")), index)
+                        fallback = (len(bom) + len(prefix.encode(encoding, errors="replace")), records[index][0])
                     titles = False
                 elif len(names) >= 2:
                     titles = False
