@@ -463,7 +463,7 @@ def ends_in_quotes(text: str) -> bool:
                     inside = False
         elif ch == '"' and at_start:
             inside = True
-        at_start = not inside and ch in ',;\t|\r\n'
+        at_start = not inside and ch in ",;\t|\r\n"
         i += 1
     return inside
 
