@@ -113,10 +113,9 @@ def test_a_queued_import_whose_files_are_gone_fails_with_a_plain_reason(firm, ow
     worker.run_queued_imports()
     run.refresh_from_db()
     assert run.state == ImportRun.State.FAILED
-    assert (
-        run.errors == [{"file": "invoices.csv", "line": 0, "column": "", "reason": run.errors[0]["reason"]}]
-        and "upload them again" in run.errors[0]["reason"]
-    )
+    assert [{k: v for k, v in e.items() if k != "said"} for e in run.errors] == [
+        {"file": "invoices.csv", "line": 0, "column": "", "reason": run.errors[0]["reason"]}
+    ] and "upload them again" in run.errors[0]["reason"]
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 
 from parting.imports import formats
 from parting.imports.models import KINDS, ImportRun
+from parting.imports.services import said_again
 from parting.imports.worker import display_name, read_progress, start_run, store_upload
 
 from .common import DateQuery, Id, Page, PageQuery, paginate
@@ -56,6 +57,7 @@ class ImportOut(Schema):
 
 
 def import_out(run: ImportRun) -> dict:
+    errors, counts = said_again(run)  # in the caller's language, whoever ran it
     return {
         "id": run.pk,
         "kind": run.kind,
@@ -65,7 +67,7 @@ def import_out(run: ImportRun) -> dict:
         "dry_run": run.dry_run,
         "state": run.state,
         "progress": read_progress(run),
-        "counts": run.counts or {},
+        "counts": counts,
         "unmatched": run.unmatched or [],
         "error_count": run.error_count,
         "errors": [
@@ -75,8 +77,7 @@ def import_out(run: ImportRun) -> dict:
                 "column": None if e.get("column") is None else str(e.get("column")),
                 "reason": str(e.get("reason") or ""),
             }
-            for e in (run.errors or [])
-            if isinstance(e, dict)
+            for e in errors
         ],
         "created_at": run.created_at,
         "finished_at": run.finished_at,

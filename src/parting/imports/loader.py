@@ -21,13 +21,13 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import DecimalField, Max, Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from parting.clients.models import Client, Contact
 from parting.evidence.models import ClientRequest, Incident, Invoice, Meeting, Message, Payment, TimeEntry
 from parting.evidence.services import derive_to_senior, settle_invoices, settlement
 from parting.firms.models import Membership, Service
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import ngettext, recipe
 
 from .matching import (
     PUBLIC_DOMAINS,
@@ -85,6 +85,8 @@ class Outcome:
             "changes": self.changes,
             "notes": self.notes,
             "created_clients": self.created_clients,
+            # how each change and note was said, to say it again in the reader's language (i18n.say)
+            "said": {"changes": [recipe(t) for t in self.changes], "notes": [recipe(t) for t in self.notes]},
         }
 
 

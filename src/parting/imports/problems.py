@@ -10,8 +10,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import ngettext, recipe, said
 
 MAX_KEPT = 200  # problems kept with their text; all are counted
 
@@ -41,7 +41,13 @@ class Problem:
         return f"{where}: {self.reason}"
 
     def as_dict(self) -> dict:
-        return {"file": self.source.file, "line": self.source.line, "column": self.column, "reason": self.reason}
+        """As stored on the import's row: with the reason's recipe, so that it is shown in the language of
+        whoever reads it (``i18n.say``)."""
+        stored = {"file": self.source.file, "line": self.source.line, "column": self.column, "reason": self.reason}
+        said = recipe(self.reason)
+        if said is not None:
+            stored["said"] = said
+        return stored
 
 
 @dataclass
@@ -54,7 +60,7 @@ class Problems:
     def add(self, source: Source, reason: str, column: str = "") -> None:
         self.count += 1
         if len(self.kept) < MAX_KEPT:
-            self.kept.append(Problem(source, reason, column))
+            self.kept.append(Problem(source, said(reason), column))
 
     def __bool__(self) -> bool:
         return self.count > 0

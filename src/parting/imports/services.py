@@ -23,17 +23,18 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from parting.audit.services import audit_record
 from parting.firms.models import Membership
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import say
 from parting.scores.services import request_rescore
 
 from . import columns, formats, workbook
 from .loader import Loader, Outcome
 from .matching import PUBLIC_DOMAINS, domain_of
 from .models import ColumnMapping, ImportRun
-from .problems import UNPACK_ERRORS, FileUnreadable, Problems, Source
+from .problems import UNPACK_ERRORS, FileUnreadable, Problem, Problems, Source
 from .records import ReadOptions
 
 log = logging.getLogger("parting.imports")
@@ -336,7 +337,7 @@ def run_import(
                 transaction.set_rollback(True)
     except Exception:
         run.state, run.finished_at = ImportRun.State.FAILED, timezone.now()
-        run.errors = [{"file": "", "line": 0, "column": "", "reason": _("the import stopped on an internal error")}]
+        run.errors = [Problem(Source(""), _("the import stopped on an internal error")).as_dict()]
         run.error_count = 1
         run.save()
         raise
@@ -370,6 +371,26 @@ def run_import(
                 },
             )
     return ImportResult(run=run, outcome=outcome, problems=problems)
+
+
+def said_again(run: ImportRun) -> tuple[list[dict], dict]:
+    """The run's problems and counts with their reasons, changes and notes in the language now active:
+    they were written in the language of whoever ran the import, and are read by anyone of the firm.
+    A text without a recipe (older runs, a library's own message) is shown as it was written."""
+    errors = []
+    for error in run.errors or []:
+        if isinstance(error, dict):
+            error = dict(error)
+            error["reason"] = say(str(error.get("reason") or ""), error.pop("said", None))
+            errors.append(error)
+    counts = dict(run.counts or {})
+    said = counts.pop("said", None)
+    said = said if isinstance(said, dict) else {}
+    for what in ("changes", "notes"):
+        texts, recipes = counts.get(what) or [], said.get(what) or []
+        if isinstance(texts, list) and isinstance(recipes, list):
+            counts[what] = [say(str(text), recipes[i] if i < len(recipes) else None) for i, text in enumerate(texts)]
+    return errors, counts
 
 
 def _upload_dir() -> Path:

@@ -26,8 +26,8 @@ from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import ngettext
 
 from .problems import FileUnreadable
 
@@ -930,7 +930,7 @@ def parse_hours(value: str) -> Decimal:
     """A duration as time trackers write it: ``1:30:00``, ``1:30``, ``1.5``, ``1,5`` → hours."""
     value = value.strip()
     if not value:
-        raise ValueError("the duration is missing")
+        raise ValueError(_("the duration is missing"))
     m = re.fullmatch(r"(\d{1,4}):([0-5]?\d)(?::([0-5]?\d))?", value)
     if m:
         seconds = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3) or 0)

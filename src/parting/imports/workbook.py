@@ -40,8 +40,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import ngettext
 
 from .problems import UNPACK_ERRORS, FileUnreadable
 from .text import currency_in

@@ -39,14 +39,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from parting.clients.models import Client, Contact
 from parting.firms.models import Membership
+from parting.imports.i18n import gettext as _
 
 from . import workbook
 from .matching import normalise_name, parse_label
 from .models import ClientAlias, ImportRun
+from .problems import Problem, Source
 from .services import ImportResult, run_import
 
 DOMAINS_MAX = Client._meta.get_field("email_domains").max_length
@@ -308,7 +309,7 @@ def _undo(created: list[int]) -> None:
 
 def _fail(run: ImportRun, reason: str) -> None:
     run.state, run.finished_at, run.progress = ImportRun.State.FAILED, timezone.now(), 100
-    run.errors = [{"file": run.file_name, "line": 0, "column": "", "reason": reason}]
+    run.errors = [Problem(Source(run.file_name), reason).as_dict()]
     run.error_count = 1
     run.save()
 

@@ -43,9 +43,10 @@ from typing import BinaryIO
 import icalendar
 import recurring_ical_events
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import ngettext
 
 from ..problems import UNPACK_ERRORS, FileUnreadable, Problems, Source
 from ..records import ClientRef, MeetingRecord, MeetingStatus, ReadOptions, content_key

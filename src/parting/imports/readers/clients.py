@@ -37,8 +37,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
+
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import ngettext, reason_of
 
 from ..columns import GENERIC, KIND_NAMES, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
@@ -326,9 +328,9 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
     table = Table(stream, options, candidates, start=start, line_offset=skipped)
     columns = table.columns
     if preset.people:
-        _require_someone(columns, str(preset.label))
+        _require_someone(columns, preset.label)
     else:
-        columns.require(REQUIRED["clients"], candidates, str(preset.label))
+        columns.require(REQUIRED["clients"], candidates, preset.label)
     skip = _footer
     dates = table.scan_dates(("client_since",), skip=skip)
     seen: dict[str, int] = {}  # a client's key → its first line (and "\x00" + key → that row's content)
@@ -385,7 +387,7 @@ def _client(
     try:
         language = language_code(columns.get(row, "language"))
     except ValueError as error:
-        raise RowProblem(str(error), columns.name("language")) from None
+        raise RowProblem(reason_of(error), columns.name("language")) from None
 
     people, bad = split_people(columns.get(row, "email"))
     if bad:
@@ -429,7 +431,7 @@ def _client(
         try:
             domain = domain_of(part)
         except ValueError as error:
-            raise RowProblem(str(error), columns.where(row, "domains")) from None
+            raise RowProblem(reason_of(error), columns.where(row, "domains")) from None
         if domain not in domains:
             domains.append(domain)
     site = website_domain(columns.get(row, "website"))
@@ -622,7 +624,7 @@ def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: P
         candidates.setdefault(extra, (extra,))
     table = Table(stream, options, candidates)
     columns = table.columns
-    columns.require(REQUIRED["contacts"], candidates, str(KIND_NAMES["contacts"]))
+    columns.require(REQUIRED["contacts"], candidates, KIND_NAMES["contacts"])
 
     for line, row in table.rows(problems, name):
         try:
@@ -642,7 +644,7 @@ def read_contacts(stream: BinaryIO, name: str, options: ReadOptions, problems: P
             try:
                 language = language_code(columns.get(row, "language"))
             except ValueError as error:
-                raise RowProblem(str(error), columns.name("language")) from None
+                raise RowProblem(reason_of(error), columns.name("language")) from None
             form = columns.get(row, "form_of_address")
             if form and choice(form) not in FORMS_OF_ADDRESS:
                 raise RowProblem(

@@ -31,8 +31,10 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
+
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import join, ngettext, reason_of, said
 
 from ..columns import GENERIC, KIND_NAMES, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
@@ -186,10 +188,13 @@ class Columns:
     def require(self, fields: Iterable[str], candidates: dict[str, tuple[str, ...]], what: str) -> None:
         missing = [f for f in fields if not self.has(f)]
         if missing:
-            wanted = "; ".join(
-                _("%(field)s (a column named %(names)s)")
-                % {"field": f, "names": either(repr(c) for c in candidates.get(f, (f,)))}
-                for f in missing
+            wanted = join(
+                "; ",
+                (
+                    _("%(field)s (a column named %(names)s)")
+                    % {"field": f, "names": either(repr(c) for c in candidates.get(f, (f,)))}
+                    for f in missing
+                ),
             )
             raise FileUnreadable(
                 _(
@@ -307,7 +312,7 @@ class Table:
             try:
                 dates[group[0]].decide()
             except DateError as error:
-                raise FileUnreadable(str(error), column=self.columns.name(group[0])) from None
+                raise FileUnreadable(reason_of(error), column=self.columns.name(group[0])) from None
         return dates
 
     def rows(
@@ -502,7 +507,7 @@ MISSING = {
 
 def _missing(field: str) -> str:
     reason = MISSING.get(field)
-    return str(reason) if reason is not None else _("%(field)s is missing") % {"field": field}
+    return said(reason) if reason is not None else _("%(field)s is missing") % {"field": field}
 
 
 def read_date(
@@ -517,7 +522,7 @@ def read_date(
     try:
         return check_date(dates[field].parse(value), column)
     except (DateError, ValueError, OverflowError) as error:
-        raise RowProblem(str(error), column) from None
+        raise RowProblem(reason_of(error), column) from None
 
 
 def zone_of(options: ReadOptions) -> dt.tzinfo:
@@ -650,7 +655,7 @@ def _evidence_table(stream: BinaryIO, options: ReadOptions, kind: str) -> Table:
     candidates = candidates_of(kind)
     start, skipped, options = at_header(stream, options)  # a title line someone added in a spreadsheet
     table = Table(stream, options, candidates, start=start, line_offset=skipped)
-    what = str(KIND_NAMES[kind])
+    what = KIND_NAMES[kind]
     table.columns.require(REQUIRED[kind], candidates, what)
     table.columns.require_one(("client", "client_email"), what)
     return table

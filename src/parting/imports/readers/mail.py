@@ -63,7 +63,7 @@ from email.policy import compat32
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
+from parting.imports.i18n import gettext as _
 
 from .. import tone
 from ..problems import UNPACK_ERRORS, FileUnreadable, Problems, Source

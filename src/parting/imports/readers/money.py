@@ -43,8 +43,10 @@ from operator import itemgetter
 from typing import BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import join, reason_of
 
 from ..columns import GENERIC, KIND_NAMES, MAPPABLE, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
@@ -510,13 +512,13 @@ class _Table:
                     "the %(format)s preset reads no %(kind)s file (%(description)s); "
                     "use the generic format with a column mapping"
                 )
-                % {"format": fmt, "kind": str(KIND_NAMES[self.kind]), "description": str(PRESETS[fmt])}
+                % {"format": fmt, "kind": KIND_NAMES[self.kind], "description": PRESETS[fmt]}
             )
         else:
             known = ", ".join(sorted(PRESETS))
             raise FileUnreadable(
                 _("unknown format %(format)s; the formats for %(kind)s are: %(known)s")
-                % {"format": repr(fmt), "kind": str(KIND_NAMES[self.kind]), "known": known}
+                % {"format": repr(fmt), "kind": KIND_NAMES[self.kind], "known": known}
             )
 
     def _resolve_columns(self) -> None:
@@ -547,7 +549,7 @@ class _Table:
             raise FileUnreadable(
                 _("the mapping names fields that %(kind)s do not have: %(unknown)s; the fields are: %(fields)s")
                 % {
-                    "kind": str(KIND_NAMES[self.kind]),
+                    "kind": KIND_NAMES[self.kind],
                     "unknown": ", ".join(sorted(unknown_fields)),
                     "fields": ", ".join(
                         f for f in dict.fromkeys([*GENERIC[self.kind], *self.preset.columns]) if f != "key"
@@ -576,20 +578,21 @@ class _Table:
         if not self.preset.report and not any(f in self.cols for f in who):
             missing.append("client")
         if missing:
-            values = {"columns": ", ".join(self._names_for(f) for f in missing), "header": _listing(self.header)}
+            values = {"columns": join(", ", (self._names_for(f) for f in missing)), "header": _listing(self.header)}
             if self.preset.name == "generic":
                 reason = _("required columns are missing: %(columns)s; the file's columns are: %(header)s") % values
             else:
                 reason = _(
                     "required columns are missing (%(format)s): %(columns)s; the file's columns are: %(header)s"
-                ) % {**values, "format": str(self.preset.label)}
+                ) % {**values, "format": self.preset.label}
             if self.preset.report:
                 # A QuickBooks report shows the columns chosen for it: Open Invoices, customised
                 # down to "Open balance", has no invoice total to import.
-                reason += "; " + _(
+                hint = _(
                     "in QuickBooks, add them to the report (Customize → Rows/Columns → Change columns), "
                     "run it again and export it"
                 )
+                reason = join("; ", (reason, hint))
             raise FileUnreadable(reason, line=self.header_line)
 
     def _refuse_the_other_kind(self, by_norm: dict[str, str]) -> None:
@@ -776,7 +779,7 @@ class _Columns:
             self.broken.add(f)
             if column.rewritten:
                 self.refused.add(f)
-            self.problems.add(source, str(error), column=column.name)
+            self.problems.add(source, reason_of(error), column=column.name)
         if "mdy" in decided:
             for f, column in self.dates.items():
                 if column.dotted and f not in self.broken:
@@ -787,7 +790,7 @@ class _Columns:
                     except DateError as error:
                         self.broken.add(f)
                         self.refused.add(f)
-                        self.problems.add(source, str(error), column=column.name)
+                        self.problems.add(source, reason_of(error), column=column.name)
         seps = {c.decimal for c in self.amounts.values() if c.decimal}
         seps |= {s for c in self.amounts.values() for s, n in c.votes.items() if n and not c.votes[_other(s)]}
         hint = next(iter(seps)) if len(seps) == 1 else ("," if self.table.delimiter == ";" else ".")
@@ -795,7 +798,7 @@ class _Columns:
             try:
                 column.decide(hint)
             except AmountError as error:
-                self.problems.add(source, str(error), column=column.name)
+                self.problems.add(source, reason_of(error), column=column.name)
                 self.broken.add(f)
                 column.decimal = "." if column.votes["."] >= column.votes[","] else ","
 
@@ -832,7 +835,7 @@ class _Columns:
                 return day
             return column.parse(value)
         except DateError as error:
-            errors.append((column.name, "" if f in self.broken else str(error)))
+            errors.append((column.name, "" if f in self.broken else reason_of(error)))
             return None
 
     def amount(self, f: str, value: str, errors: list[tuple[str, str]]) -> Decimal | None:
@@ -848,7 +851,7 @@ class _Columns:
         try:
             return column.parse(value)
         except AmountError as error:
-            errors.append((column.name, str(error)))
+            errors.append((column.name, reason_of(error)))
             return None
 
 

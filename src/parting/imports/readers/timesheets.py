@@ -47,8 +47,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from parting.imports.i18n import gettext as _
+from parting.imports.i18n import join
 
 from ..columns import GENERIC, REQUIRED
 from ..problems import FileUnreadable, Problems, Source
@@ -217,19 +219,18 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
     if preset.name == "generic" and not options.mapping and not columns.has("date"):
         _refuse_a_summary(table.header)
     try:
-        columns.require(preset.required, candidates, str(preset.label))
+        columns.require(preset.required, candidates, preset.label)
     except FileUnreadable as error:
         if preset.name != "generic":
             raise
         # most often a tracker's export in another language (Clockify translates its headers)
+        hint = _(
+            "If this is a Toggl Track, Harvest or Clockify export whose column names are in another language, "
+            "name its format too (--format clockify, or the format on the Import page) and map the columns; "
+            "or switch the tool to English before exporting."
+        )
         raise FileUnreadable(
-            error.reason
-            + " "
-            + _(
-                "If this is a Toggl Track, Harvest or Clockify export whose column names are in another language, "
-                "name its format too (--format clockify, or the format on the Import page) and map the columns; "
-                "or switch the tool to English before exporting."
-            ),
+            join(" ", (error.reason, hint)),
             line=error.line,
             column=error.column,
         ) from None
@@ -239,7 +240,7 @@ def read(stream: BinaryIO, name: str, options: ReadOptions, problems: Problems) 
                 "this %(what)s file has no client column; its columns are: %(columns)s. "
                 "Map one (--map client=Project uses the project as the client)"
             )
-            % {"what": str(preset.label), "columns": ", ".join(repr(h) for h in table.header if h)}
+            % {"what": preset.label, "columns": ", ".join(repr(h) for h in table.header if h)}
         )
     if options.date_order is None and preset.date_order:
         table.options = dataclasses.replace(options, date_order=preset.date_order)

@@ -40,7 +40,7 @@ from parting.imports.matching import parse_label
 from parting.imports.models import KINDS, ImportRun
 from parting.imports.problems import FileUnreadable
 from parting.imports.readers.mail import zip_member_is_mail
-from parting.imports.services import csv_for_preview, fitting_mapping, save_mapping
+from parting.imports.services import csv_for_preview, fitting_mapping, said_again, save_mapping
 from parting.imports.worker import (
     UploadMissing,
     apply_mappings,
@@ -478,7 +478,7 @@ def _live(run: ImportRun) -> bool:
 def import_run(request, pk: int):
     """One run: what it did (or, for a dry run, would do), per kind and client, and its errors."""
     run = _run(request, pk)
-    counts = run.counts or {}
+    errors, counts = said_again(run)  # in this member's language, whoever ran it
     importable = _importable(run)
     unmatched = [(i, name, n) for i, (name, n) in enumerate(run.unmatched or [])]
     token = (run.options or {}).get("upload", "")
@@ -506,7 +506,8 @@ def import_run(request, pk: int):
         if importable and unmatched
         else [],
         "remap": remap,
-        "more_errors": max(0, run.error_count - len(run.errors or [])),
+        "errors": errors,
+        "more_errors": max(0, run.error_count - len(errors)),
         **_not_importable(run, importable),
     }
     return render(request, "parting/import_run.html", context)
