@@ -70,6 +70,7 @@ from parting.letters.models import LetterSending, LetterVersion
 
 from .columns import GENERIC
 from .loader import EXPORT_PREFIX
+from .text import guarded
 
 FORMAT = "parting-export"
 FORMAT_VERSION = 1
@@ -104,7 +105,9 @@ class _Cells:
             return format(value, "f")
         if isinstance(value, (dict, list)):
             return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-        return str(value)
+        # a client's name or a message's subject is theirs to write: "=HYPERLINK(…)" must not run in
+        # the spreadsheet the owner opens the export in (the importers take the apostrophe off)
+        return guarded(str(value))
 
 
 class _Hashing(io.RawIOBase):

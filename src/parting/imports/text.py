@@ -531,9 +531,42 @@ def csv_rows(
                 elif "EOF" in reason:
                     reason = _("the file ends inside a quoted field (truncated file?)")
                 raise FileUnreadable(reason, line=start) from None
+            if "'" in "".join(row):  # rare: look at the cells only then
+                row = unguarded(row)
             yield start, row
 
     return CsvFile(header, delimiter, rows())
+
+
+# What a spreadsheet takes for a formula at the start of a cell; a CSV written to be opened in one
+# puts an apostrophe before such a text cell (OWASP, "CSV Injection"): Parting's export does, and so do
+# other tools. The apostrophe is not part of the value.
+FORMULA_START = frozenset("=+-@\t\r")
+
+
+def unguarded(row: list[str]) -> list[str]:
+    """The cells with the apostrophe taken off a guarded one ("'=SUM(A1)" is the text "=SUM(A1)")."""
+    return [c[1:] if c[:1] == "'" and _guards(c[1:]) else c for c in row]
+
+
+def _guards(rest: str) -> bool:
+    """Whether an apostrophe before ``rest`` is one ``guarded`` put there."""
+    return bool(rest) and (
+        rest[0] in FORMULA_START or (rest[0] == "'" and rest[1:2] != "" and rest[1] in FORMULA_START)
+    )
+
+
+def guarded(text: str) -> str:
+    """A text cell as a spreadsheet shows it as text, not as a formula it would run: an apostrophe before
+    one that starts like a formula, unless it is a plain number ("-200.00" stays a number)."""
+    if text and text[0] in FORMULA_START and not _NUMBER.fullmatch(text):
+        return "'" + text
+    if text[:1] == "'" and text[1:2] and text[1] in FORMULA_START:
+        return "'" + text  # an apostrophe of its own before one: kept, read back as it was
+    return text
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 # ---- amounts -------------------------------------------------------------------------------------
