@@ -307,8 +307,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
 
 
 _FOREIGN = (
-    (b"PK\x03\x04", "zip"),  # .ods and .zip (an .xlsx is read as its sheet before it comes here: workbook.py)
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),  # Excel 97–2003 (.xls)
+    (b"PK\x03\x04", "zip"),  # a workbook (.xlsx, .ods) is read as its sheet before it comes here: workbook.py
     (b"%PDF-", "pdf"),
     (b"BEGIN:VCALENDAR", "calendar"),
     (b"{\\rtf", "rtf"),
@@ -323,13 +322,8 @@ def refuse_other_formats(sample: bytes) -> None:
         if head[: len(magic)].upper() == magic.upper():
             if kind == "zip":
                 reason = _(
-                    "this is a ZIP archive or an OpenDocument spreadsheet (.ods), not a CSV file or an Excel "
-                    "workbook (.xlsx); open the sheet and save it as CSV (CSV UTF-8 where offered) or as .xlsx"
-                )
-            elif kind == "xls":
-                reason = _(
-                    "this is an Excel 97–2003 workbook (.xls), which is not read; open it and save it as "
-                    "Excel Workbook (.xlsx) or as CSV (CSV UTF-8 where offered), then import that file"
+                    "this is a ZIP archive, not a CSV file or a workbook (.xlsx, .xls, .ods); unpack it and "
+                    "import the file it holds"
                 )
             elif kind == "pdf":
                 reason = _("this is a PDF document, not a CSV file; export the report as CSV from its tool")

@@ -20,8 +20,14 @@ presets and column mappings as a CSV export:
   so the currency column, the mapping or the firm's currency names it.
 
 The XML inside is parsed through defusedxml (openpyxl uses it when installed), so a workbook with
-entity bombs is refused; the CSV written is capped at ``MAX_CSV_BYTES``. Old binary workbooks
-(.xls) and OpenDocument sheets (.ods) are not read: the reader refuses them with what to do.
+entity bombs is refused; the CSV written is capped at ``MAX_CSV_BYTES``.
+
+Excel 97–2003 workbooks (.xls: QuickBooks Desktop, banks, older Excel), OpenDocument sheets (.ods:
+LibreOffice's own format, Google Sheets' "Download → OpenDocument") and Excel binary workbooks
+(.xlsb) are read with calamine (``python-calamine``), a well-kept reader of all three, into the same
+CSV. It gives each cell's value and type, not its number format: dates, times and durations are
+written as above, numbers as their digits without the currency a format would show, and the sheet
+read is the first visible worksheet with values (calamine does not tell which one the file opens on).
 """
 
 from __future__ import annotations
@@ -56,21 +62,39 @@ PREVIEW_ROWS = 100  # rows converted to show a workbook's header and first rows 
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-def is_workbook(stream: BinaryIO) -> bool:
-    """Whether ``stream`` (seekable; left at its start) is an Office Open XML workbook (.xlsx, .xlsm).
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def workbook_kind(stream: BinaryIO) -> str:
+    """What ``stream`` (seekable; left at its start) is: ``"xlsx"`` (an Office Open XML workbook,
+    .xlsx or .xlsm, read with openpyxl), ``"calamine"`` (.xls, .ods or .xlsb) or ``""`` (no workbook).
     A damaged ZIP (a workbook cut short in its download) raises FileUnreadable: it is no CSV file."""
     stream.seek(0)
-    head = stream.read(4)
+    head = stream.read(8)
     stream.seek(0)
-    if head != _ZIP_MAGIC:
-        return False
+    if head == _OLE:
+        return "calamine"  # an Excel 97–2003 workbook (an encrypted .xlsx was refused before)
+    if head[:4] != _ZIP_MAGIC:
+        return ""
     try:
         with zipfile.ZipFile(stream) as archive:
-            return "xl/workbook.xml" in archive.namelist()
+            names = set(archive.namelist())
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "xl/workbook.bin" in names:
+                return "calamine"
+            if "mimetype" in names and archive.read("mimetype").strip() == _ODS_MIMETYPE:
+                return "calamine"
+            return ""
     except UNPACK_ERRORS as error:
         raise FileUnreadable(_("the workbook cannot be read (%(error)s)") % {"error": error}) from None
     finally:
         stream.seek(0)
+
+
+def is_workbook(stream: BinaryIO) -> bool:
+    """Whether ``stream`` is a workbook this module reads (``workbook_kind``)."""
+    return bool(workbook_kind(stream))
 
 
 def read_size(path: Path) -> int:
@@ -83,7 +107,11 @@ def read_size(path: Path) -> int:
                 return size
             stream.seek(0)
             with zipfile.ZipFile(stream) as archive:
-                sheets = [i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/")]
+                sheets = [
+                    i.file_size
+                    for i in archive.infolist()
+                    if i.filename.startswith("xl/worksheets/") or i.filename == "content.xml"  # .ods: its sheets
+                ]
     except UNPACK_ERRORS:
         return size
     return max(size, sum(sheets))
@@ -372,6 +400,120 @@ def _refuse_strict(stream: BinaryIO) -> None:
         )
 
 
+# A duration cell of an OpenDocument sheet, as calamine gives it: ISO 8601 (PT26H05M00S, P1DT2H…).
+_ISO_DURATION = re.compile(r"(-)?P(?:(\d+)D)?T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?")
+
+
+def _calamine_cell(value) -> str:
+    if isinstance(value, str):
+        if value.startswith(("PT", "-PT", "P")) and (found := _ISO_DURATION.fullmatch(value)):
+            sign, days, hours, minutes, seconds = found.groups()
+            span = dt.timedelta(
+                days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0), seconds=float(seconds or 0)
+            )
+            return cell_text(-span if sign else span)
+        return cell_text(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return cell_text(value)
+
+
+def _calamine_failed(error: BaseException) -> FileUnreadable:
+    """What a damaged or protected workbook gives calamine (its errors, or a panic of its Rust code,
+    which reaches Python as a BaseException): the workbook cannot be read, and why."""
+    if type(error).__name__ == "PasswordError":
+        return FileUnreadable(
+            _(
+                "this workbook is protected with a password; open it, remove the password and save it, "
+                "then import that file"
+            ),
+            line=1,
+        )
+    return FileUnreadable(_("the workbook cannot be read (%(error)s)") % {"error": str(error)[:200]})
+
+
+def _guarded(call):
+    """``call()``, with anything calamine raises (not an interrupt) as FileUnreadable."""
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, FileUnreadable):
+        raise
+    except BaseException as error:
+        raise _calamine_failed(error) from None
+
+
+def write_csv_calamine(
+    stream: BinaryIO,
+    out: BinaryIO,
+    notes: list[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+    limit: int | None = None,
+) -> None:
+    """``write_csv`` for an .xls, .ods or .xlsb workbook, read with calamine: the first visible
+    worksheet with values, each of its rows one line (a sheet whose first value is right of column A
+    is padded, so that columns and line numbers are the sheet's)."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    book = _guarded(lambda: CalamineWorkbook.from_filelike(stream))
+    try:
+        metadata = _guarded(lambda: book.sheets_metadata)
+        sheets = [m.name for m in metadata if m.typ == SheetTypeEnum.WorkSheet]
+        visible = [
+            m.name for m in metadata if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible
+        ]
+        chosen, filled = None, 0
+        for name in visible or sheets:
+            sheet = _guarded(lambda name=name: book.get_sheet_by_name(name))
+            if sheet.height and _guarded(lambda sheet=sheet: any(_has_value_rows(sheet))):
+                filled += 1
+                chosen = chosen or sheet
+        if chosen is None:
+            raise FileUnreadable(_("the workbook has no sheet with values"))
+        if filled > 1 and notes is not None:
+            notes.append(
+                ngettext(
+                    "the workbook has %(n)d sheet with values: the sheet “%(sheet)s” was read",
+                    "the workbook has %(n)d sheets with values: the sheet “%(sheet)s” was read",
+                    filled,
+                )
+                % {"n": filled, "sheet": chosen.name}
+            )
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        writer = csv.writer(text, lineterminator="\r\n")
+        # calamine (0.9) gives a sheet's rows from its first row on, but each row from the column of
+        # its first value (``start``): the columns are padded back (tests/imports/test_other_workbooks.py
+        # holds this to the version pinned in pyproject.toml)
+        left = (chosen.start or (0, 0))[1]
+        rows = chosen.height or 0
+
+        def write_rows() -> None:
+            width = 0
+            for number, row in enumerate(chosen.iter_rows(), 1):
+                if limit is not None and number > limit:
+                    break
+                if progress is not None and rows and number % 2000 == 0:
+                    progress(min(number / rows, 1.0))
+                cells = [""] * left + [_calamine_cell(value) for value in row]
+                while cells and not cells[-1]:
+                    cells.pop()
+                width = max(width, min(len(cells), MAX_PADDED))
+                writer.writerow(cells + [""] * (width - len(cells)))
+                if out.tell() > MAX_CSV_BYTES:
+                    raise FileUnreadable(_("the workbook's sheet is too large to read"))
+
+        try:
+            _guarded(write_rows)
+        finally:
+            text.detach()
+    finally:
+        book.close()
+
+
+def _has_value_rows(sheet) -> Iterator[bool]:
+    for row in sheet.iter_rows():
+        yield any(value not in ("", None) for value in row)
+
+
 @contextlib.contextmanager
 def opened(
     path: Path,
@@ -383,10 +525,11 @@ def opened(
     temporary file, gone when the block ends; only its first ``limit`` rows for a preview)."""
     with path.open("rb") as stream:
         _refuse_protected(stream)
-        if not is_workbook(stream):
+        kind = workbook_kind(stream)
+        if not kind:
             yield stream
             return
         with tempfile.TemporaryFile() as spool:
-            write_csv(stream, spool, notes, progress, limit)
+            (write_csv if kind == "xlsx" else write_csv_calamine)(stream, spool, notes, progress, limit)
             spool.seek(0)
             yield spool

@@ -226,7 +226,7 @@ def _kind_of(chosen: str, names: list[str], zips: dict[str, str | None] | None =
                 _("%(file)s is a CSV file, but “%(kind)s” is read from other files: choose what the file holds.")
                 % {"file": name, "kind": KIND_LABELS[chosen]}
             )
-        elif chosen not in CSV_KINDS and name.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        elif chosen not in CSV_KINDS and name.lower().endswith((".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")):
             errors.append(
                 _("%(file)s is a spreadsheet, but “%(kind)s” is read from other files: choose what the file holds.")
                 % {"file": name, "kind": KIND_LABELS[chosen]}

@@ -39,12 +39,12 @@ class Command(BaseCommand):
     help = (
         "Import evidence from files exported by other tools: invoices, payments, clients, calendar (.ics), "
         "mail (mbox, .eml, maildir), time entries, or a Parting export (archive). What is read from CSV is "
-        "also read from an Excel workbook (.xlsx). Docs: docs/imports.md."
+        "also read from a workbook (.xlsx, .xls, .ods, .xlsb). Docs: docs/imports.md."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=formats.KINDS, help="what the files hold")
-        parser.add_argument("files", nargs="+", help="files (several at once; CSV or .xlsx), or a maildir folder")
+        parser.add_argument("files", nargs="+", help="files (several at once; CSV or a workbook: .xlsx, .xls, .ods), or a maildir folder")
         offered = "; ".join(
             f"{kind}: {', '.join(sorted(formats.presets(kind)))}" for kind in formats.KINDS if formats.presets(kind)
         )

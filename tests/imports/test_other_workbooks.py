@@ -1,0 +1,198 @@
+"""Excel 97–2003 (.xls) and OpenDocument (.ods) sheets read as the CSV export of the same data.
+
+A LibreOffice user who opened an export to look at it saves it as .ods (Calc's own format, its
+default); Google Sheets downloads .ods; QuickBooks Desktop, banks and older Excel write .xls. Each is
+read with calamine into the same CSV the readers take, with the same records and keys as the CSV
+export (issue 10 §2, §5). The .xls samples were saved by xlwt from the CSV samples, typed as the
+tools type their cells (tests/imports/excel.py); the .ods copies are written by
+tests/imports/opendocument.py as LibreOffice Calc writes them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from parting.evidence.models import Invoice
+from parting.imports import workbook
+from parting.imports.problems import FileUnreadable
+from tests.factories import ClientFactory
+from tests.imports.opendocument import cell, ods, ods_copy, sheet
+from tests.imports.test_workbooks import SAMPLES, TIMES, read
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("kind", "xls", "csv_sample"),
+    [
+        ("invoices", "money/quickbooks_invoice_list_excel97.xls", "money/quickbooks_invoice_list.csv"),
+        ("time", "time/toggl_detailed_excel97.xls", "time/toggl_detailed.csv"),
+    ],
+)
+def test_an_excel_97_workbook_gives_the_records_and_keys_of_the_csv_export(kind, xls, csv_sample):
+    """The same records but the currency: QuickBooks' CSV writes `$980.00`, the workbook 980 with a
+    dollar format, which calamine does not give (the currency column, the mapping or the firm's says)."""
+    from_csv, from_xls = read(kind, SAMPLES / csv_sample), read(kind, SAMPLES / xls)
+    assert from_csv[0], "the sample has records"
+    assert _without_currency(from_xls) == _without_currency(from_csv)
+
+
+def _without_currency(read_back):
+    records, problems = read_back
+    return [dataclasses.replace(r, currency="") if hasattr(r, "currency") else r for r in records], problems
+
+
+@pytest.mark.parametrize(
+    ("kind", "sample", "copy"),
+    [
+        ("invoices", "money/quickbooks_invoice_list.csv", {"date_format": "%m/%d/%Y", "header_line": 5}),
+        ("invoices", "money/xero_invoices.csv", {"date_format": "%d/%m/%Y"}),
+        ("time", "time/toggl_detailed.csv", {"date_format": "%Y-%m-%d", "durations": ("Duration",), "times": TIMES}),
+        ("time", "time/harvest_detailed.csv", {"date_format": "%Y-%m-%d"}),
+        ("time", "time/clockify_detailed_us.csv", {"date_format": "%m/%d/%Y", "times": TIMES}),
+        ("clients", "clients/xero_contacts.csv", {}),
+    ],
+)
+def test_an_opendocument_sheet_saved_by_libreoffice_gives_the_records_of_the_csv_export(tmp_path, kind, sample, copy):
+    source = SAMPLES / sample
+    book = ods_copy(source, tmp_path / (source.stem + ".ods"), **copy)
+    from_csv, from_ods = read(kind, source), read(kind, book)
+    assert from_csv[0], "the sample has records"
+    assert _without_currency(from_ods) == _without_currency(from_csv)
+
+
+def test_a_payment_without_an_id_keys_on_its_amount_as_the_sheet_holds_it(tmp_path):
+    """docs/imports.md: a round amount is 1200 in an .ods or .xls (no number format is read) and
+    1200.00 in the CSV export, so a payment without an id keys differently in the two: import one."""
+    rows = [[cell(h) for h in ("client", "paid_on", "amount")], [cell("Acme"), cell(dt.date(2026, 2, 1)), cell(1200.0)]]
+    rows.append([cell("Acme"), cell(dt.date(2026, 2, 2)), cell(99.5)])
+    records, problems = read("payments", ods(tmp_path / "p.ods", [sheet("P", rows)]))
+    assert not problems and [str(r.amount) for r in records] == ["1200", "99.5"]
+
+
+def _converted(path: Path, **kwargs) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    with workbook.opened(path, notes, **kwargs) as stream:
+        return stream.read().decode("utf-8"), notes
+
+
+def test_w13_an_opendocument_duration_of_a_day_or_more_is_hours(tmp_path):
+    rows = [
+        [cell("date"), cell("hours"), cell("note")],
+        [cell(dt.date(2026, 1, 5)), cell(dt.timedelta(hours=26, minutes=5)), cell("two lines\nof text")],
+        [cell(dt.datetime(2026, 1, 6, 9, 15)), cell(1.5, "1,50"), cell(True)],
+    ]
+    text, _notes = _converted(ods(tmp_path / "t.ods", [sheet("Czas", rows)]))
+    assert text.splitlines() == [
+        "date,hours,note",
+        "2026-01-05,26:05:00,two lines of text",
+        "2026-01-06 09:15:00,1.5,TRUE",
+    ]
+
+
+def test_a_sheet_starting_below_and_right_of_a1_keeps_its_row_numbers(tmp_path):
+    """A problem's line is the sheet's row: a table that starts at C3 is padded, not moved up."""
+    empty = cell(None)
+    rows = [[empty] * 4, [empty] * 4]
+    rows += [[empty, empty, cell("client"), cell("number")], [empty, empty, cell("Acme"), cell("A-1")]]
+    text, _notes = _converted(ods(tmp_path / "t.ods", [sheet("S", rows)]))
+    assert text.splitlines() == ["", "", ",,client,number", ",,Acme,A-1"]
+
+
+def test_only_the_first_rows_are_converted_for_a_preview(tmp_path):
+    rows = [[cell("n")]] + [[cell(float(n))] for n in range(1, 500)]
+    text, _notes = _converted(ods(tmp_path / "t.ods", [sheet("S", rows)]), limit=10)
+    assert text.splitlines() == ["n", *map(str, range(1, 10))]
+
+
+def test_the_first_visible_sheet_with_values_is_read_and_a_note_says_which(tmp_path):
+    hidden = sheet("Old", [[cell("x")]], hidden=True)
+    empty = sheet("Empty", [[cell(None)]], tail=False)
+    rows = sheet("Invoices", [[cell("client")], [cell("Acme")]])
+    other = sheet("Notes", [[cell("remember")]])
+    text, notes = _converted(ods(tmp_path / "t.ods", [hidden, empty, rows, other]))
+    assert text.splitlines() == ["client", "Acme"]
+    assert notes == ["the workbook has 2 sheets with values: the sheet “Invoices” was read"]
+
+
+def test_a_sheet_without_values_is_refused(tmp_path):
+    path = ods(tmp_path / "t.ods", [sheet("Empty", [[cell(None)]])])
+    with pytest.raises(FileUnreadable, match="no sheet with values"):
+        _converted(path)
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.6, 0.9])
+def test_a_damaged_opendocument_or_xls_file_is_refused_with_a_reason_never_a_crash(tmp_path, cut):
+    for name in ("money/quickbooks_invoice_list_excel97.xls", "ods"):
+        if name == "ods":
+            data = ods_copy(SAMPLES / "money/xero_invoices.csv", tmp_path / "x.ods").read_bytes()
+        else:
+            data = (SAMPLES / name).read_bytes()
+        path = tmp_path / "cut"
+        path.write_bytes(data[: int(len(data) * cut)])
+        with pytest.raises(FileUnreadable):
+            read("invoices", path)
+
+
+def test_an_office_97_file_that_is_no_workbook_is_refused_as_unreadable(tmp_path):
+    path = tmp_path / "message.msg"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    with pytest.raises(FileUnreadable, match="the workbook cannot be read"):
+        read("invoices", path)
+
+
+def test_a_zip_that_is_no_workbook_says_to_unpack_it(tmp_path):
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("invoices.csv", "client,number\n")
+    with pytest.raises(FileUnreadable, match="unpack it"):
+        read("invoices", path)
+
+
+def test_the_import_command_imports_a_libreoffice_sheet_of_invoices(tmp_path, firm):
+    ClientFactory(firm=firm, name="Acme")
+    rows = [
+        [cell(h) for h in ("client", "number", "issued_on", "due_on", "amount", "currency")],
+        [
+            cell("Acme"),
+            cell(1001.0, "1001"),
+            cell(dt.date(2026, 1, 5)),
+            cell(dt.date(2026, 2, 4)),
+            cell(1200.5, "1 200,50 zł", currency="PLN"),
+            cell("PLN"),
+        ],
+    ]
+    path = ods(tmp_path / "faktury.ods", [sheet("Faktury", rows)])
+    out = io.StringIO()
+    call_command("import", "invoices", str(path), "--firm", firm.name, stdout=out)
+    invoice = Invoice.objects.get(firm=firm)
+    assert (invoice.number, invoice.issued_on, invoice.amount) == ("1001", dt.date(2026, 1, 5), 1200.5)
+
+
+def test_the_import_page_previews_a_libreoffice_sheet_and_imports_it(client, owner, firm, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from parting.imports.models import ImportRun
+
+    client.force_login(owner.user)
+    ClientFactory(firm=firm, name="Acme Corp")
+    rows = [[cell(h) for h in ("client", "number", "issued_on", "amount")]]
+    rows.append([cell("Acme Corp"), cell("X-1"), cell(dt.date(2026, 2, 1)), cell(1250.0, "1 250,00")])
+    data = ods(tmp_path / "luty.ods", [sheet("Arkusz1", rows)]).read_bytes()
+    response = client.post(reverse("imports"), {"kind": "invoices", "files": [SimpleUploadedFile("luty.ods", data)]})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "X-1" in page and "1250" in page and "2026-02-01" in page
+    response = client.post(response["Location"], {"format": "", "date_order": ""})
+    run = ImportRun.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert run.error_count == 0 and run.counts["counts"]["invoices"]["added"] == 1
+    client.post(reverse("import_confirm", kwargs={"pk": run.pk}))
+    assert Invoice.objects.get(client__firm=firm, number="X-1").amount == 1250
