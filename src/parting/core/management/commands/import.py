@@ -44,7 +44,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=formats.KINDS, help="what the files hold")
-        parser.add_argument("files", nargs="+", help="files (several at once; CSV or a workbook: .xlsx, .xls, .ods), or a maildir folder")
+        parser.add_argument(
+            "files",
+            nargs="+",
+            help="files (several at once; CSV or a workbook: .xlsx, .xls, .ods), or a maildir folder",
+        )
         offered = "; ".join(
             f"{kind}: {', '.join(sorted(formats.presets(kind)))}" for kind in formats.KINDS if formats.presets(kind)
         )
