@@ -5,6 +5,7 @@ contributes to a client's components, window edges included.
 
 import datetime as dt
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 
@@ -253,3 +254,15 @@ def test_w2_working_hours_on_the_half_hour_count_their_minutes(firm, acme):
         MessageFactory(client=acme, sent_at=at(2026, 3, 2, hour, minute))
     c = of(firm, acme, hours=half)
     assert (c["msg_in"], c["msg_after_hours"], c["msg_day_off"]) == (5, 2, 0)
+
+
+def test_a_null_sum_reads_as_zero_in_the_columns_and_any_other_bad_value_is_an_error(firm):
+    """The columns pass converts a column at once and falls back to a value at a time only for a
+    NULL sum (SUM over no matching row): another wrong value is an error, not hidden by the fallback."""
+    aggregator = Aggregator(Scope(firm.id, firm.time_zone, START, END, NOW), HOURS)
+    aggregator._ids, aggregator._columns = [1, 2, 3], {}
+    aggregator._fill_columns([(1, 0, Decimal("2.5"), None), (3, 0, Decimal("-0"), 4)], ["a", "b"])
+    assert aggregator._columns == {"a": [2.5, 0.0, 0.0], "b": [0.0, 0.0, 4.0]}
+    assert str(aggregator._columns["a"][2]) == "0.0"  # not -0.0
+    with pytest.raises(TypeError):
+        aggregator._fill_columns([(1, 0, object())], ["a"])

@@ -250,6 +250,8 @@ class Aggregator:
             try:
                 converted = list(map(operator.add, map(float, values), itertools.repeat(0.0)))
             except TypeError:  # a NULL sum; not looked for first: comparing Decimals with None is slow
+                if not any(value is None for value in values):
+                    raise  # another error: not hidden behind the slow path, which would give the same
                 converted = [float(value or 0) for value in values]
             by_client = dict(zip(client_ids, converted, strict=True))
             self._columns[name] = list(map(by_client.get, ids, itertools.repeat(0.0)))
