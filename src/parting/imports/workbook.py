@@ -286,6 +286,19 @@ def _sheets(book) -> list:
     return [sheet for sheet in book.worksheets if hasattr(sheet, "iter_rows")]
 
 
+def _note_sheet_read(notes: list[str] | None, with_values: int, title: str) -> None:
+    """Tell which sheet was read when several hold values (the tools' exports have one)."""
+    if with_values > 1 and notes is not None:
+        notes.append(
+            ngettext(
+                "the workbook has %(n)d sheet with values: the sheet “%(sheet)s” was read",
+                "the workbook has %(n)d sheets with values: the sheet “%(sheet)s” was read",
+                with_values,
+            )
+            % {"n": with_values, "sheet": title}
+        )
+
+
 def _has_values(sheet) -> bool:
     return any(any(cell is not None for cell in row) for row in sheet.iter_rows(values_only=True))
 
@@ -324,15 +337,7 @@ def write_csv(
             raise FileUnreadable(_("the workbook has no sheet with values"))
         sheet = active if active in filled else filled[0]
         shown = [other for other in filled if other is sheet or getattr(other, "sheet_state", "visible") == "visible"]
-        if len(shown) > 1 and notes is not None:
-            notes.append(
-                ngettext(
-                    "the workbook has %(n)d sheet with values: the sheet “%(sheet)s” was read",
-                    "the workbook has %(n)d sheets with values: the sheet “%(sheet)s” was read",
-                    len(shown),
-                )
-                % {"n": len(shown), "sheet": sheet.title}
-            )
+        _note_sheet_read(notes, len(shown), sheet.title)
         epoch = getattr(book, "epoch", EXCEL_1900)
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         writer = csv.writer(text, lineterminator="\r\n")
@@ -469,15 +474,7 @@ def write_csv_calamine(
                 chosen = chosen or sheet
         if chosen is None:
             raise FileUnreadable(_("the workbook has no sheet with values"))
-        if filled > 1 and notes is not None:
-            notes.append(
-                ngettext(
-                    "the workbook has %(n)d sheet with values: the sheet “%(sheet)s” was read",
-                    "the workbook has %(n)d sheets with values: the sheet “%(sheet)s” was read",
-                    filled,
-                )
-                % {"n": filled, "sheet": chosen.name}
-            )
+        _note_sheet_read(notes, filled, chosen.name)
         text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         writer = csv.writer(text, lineterminator="\r\n")
         # calamine (0.9) gives a sheet's rows from its first row on, but each row from the column of
