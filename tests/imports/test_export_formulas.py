@@ -89,6 +89,8 @@ def test_an_amount_guarded_as_text_reads_as_the_number(firm, tmp_path):
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
         ("'=x", "''=x"),  # its own apostrophe kept
+        ("''=x", "'''=x"),
+        ("''x", "''x"),
         ("-200.00", "-200.00"),
         ("+5", "+5"),
         ("-1.5e-3", "-1.5e-3"),

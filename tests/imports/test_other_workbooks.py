@@ -196,3 +196,14 @@ def test_the_import_page_previews_a_libreoffice_sheet_and_imports_it(client, own
     assert run.error_count == 0 and run.counts["counts"]["invoices"]["added"] == 1
     client.post(reverse("import_confirm", kwargs={"pk": run.pk}))
     assert Invoice.objects.get(client__firm=firm, number="X-1").amount == 1250
+
+
+def test_text_that_only_looks_like_a_duration_stays_text(tmp_path):
+    """Portugal's code, initials: only LibreOffice's whole form PT26H05M00S is a duration."""
+    rows = [
+        [cell("client"), cell("hours")],
+        [cell("PT"), cell("PT1H")],
+        [cell("P1DT"), cell(dt.timedelta(hours=26, minutes=5))],
+    ]
+    text, _notes = _converted(ods(tmp_path / "t.ods", [sheet("S", rows)]))
+    assert text.splitlines() == ["client,hours", "PT,PT1H", "P1DT,26:05:00"]

@@ -160,6 +160,8 @@ def test_an_exception_keeps_its_messages_recipe():
         ["%", ["g", "%(n)d rows"], {"map": {"n": "not a number"}}],
         ["%", ["g", "%(n)d rows"], {"map": {}}],
         ["%", ["g", "x"], []],
+        ["%", ["g", "%(n)s"], {"map": "not a dict"}],
+        ["%", ["g", "%c"], {"one": 10**9}],
         [],
     ],
 )

@@ -91,7 +91,7 @@ def say(text: str, said: object) -> str:
         return text
     try:
         return _say(said)
-    except (TypeError, ValueError, KeyError, IndexError):
+    except Exception:  # any damage: AttributeError, OverflowError, RecursionError ...
         return text
 
 

@@ -545,9 +545,8 @@ def unguarded(row: list[str]) -> list[str]:
 
 def _guards(rest: str) -> bool:
     """Whether an apostrophe before ``rest`` is one ``guarded`` put there."""
-    return bool(rest) and (
-        rest[0] in FORMULA_START or (rest[0] == "'" and rest[1:2] != "" and rest[1] in FORMULA_START)
-    )
+    bare = rest.lstrip("'")
+    return bare[:1] != "" and bare[0] in FORMULA_START
 
 
 def guarded(text: str) -> str:
@@ -555,8 +554,8 @@ def guarded(text: str) -> str:
     one that starts like a formula, unless it is a plain number ("-200.00" stays a number)."""
     if text and text[0] in FORMULA_START and not _NUMBER.fullmatch(text):
         return "'" + text
-    if text[:1] == "'" and text[1:2] and text[1] in FORMULA_START:
-        return "'" + text  # an apostrophe of its own before one: kept, read back as it was
+    if text[:1] == "'" and _guards(text[1:]):
+        return "'" + text  # apostrophes of its own before one: kept, read back as they were
     return text
 
 

@@ -406,7 +406,8 @@ def _refuse_strict(stream: BinaryIO) -> None:
 
 
 # A duration cell of an OpenDocument sheet, as calamine gives it: ISO 8601 (PT26H05M00S, P1DT2H…).
-_ISO_DURATION = re.compile(r"(-)?P(?:(\d+)D)?T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?")
+# Only the whole form LibreOffice writes: "PT" or "PT1H" typed as text (Portugal, initials) stays text.
+_ISO_DURATION = re.compile(r"(-)?P(?:(\d+)D)?T(\d+)H(\d+)M(\d+(?:\.\d+)?)S")
 
 
 def _calamine_cell(value) -> str:
