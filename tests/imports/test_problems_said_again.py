@@ -27,7 +27,7 @@ FIRM_FILES = {".mbox": "mail", ".ics": "calendar", "Toggl": "time", "xero_invoic
 
 def _kinds(path: Path) -> list[str]:
     """What each sample is imported as; money files as both, to meet the other kind's problems too."""
-    folder = path.parent.name
+    folder = path.relative_to(SAMPLES).parts[0]  # a maildir's files lie deeper, in cur/new/tmp
     if folder in ("calendar", "mail", "time"):
         return [folder]
     if folder == "money":
@@ -43,7 +43,7 @@ def _kinds(path: Path) -> list[str]:
 
 
 CASES = [
-    pytest.param(kind, path, id=f"{kind}-{path.parent.name}/{path.name}")
+    pytest.param(kind, path, id=f"{kind}-{path.relative_to(SAMPLES)}")
     for path in sorted(p for p in SAMPLES.rglob("*") if p.is_file())
     for kind in _kinds(path)
 ]
