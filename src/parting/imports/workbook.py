@@ -92,11 +92,6 @@ def workbook_kind(stream: BinaryIO) -> str:
         stream.seek(0)
 
 
-def is_workbook(stream: BinaryIO) -> bool:
-    """Whether ``stream`` is a workbook this module reads (``workbook_kind``)."""
-    return bool(workbook_kind(stream))
-
-
 def read_size(path: Path) -> int:
     """The bytes a file's reading goes through: a workbook's sheets unpacked (its XML is several
     times its zipped size, and slower to read than CSV), else the file's size."""
