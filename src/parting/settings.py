@@ -108,6 +108,8 @@ def sqlite_database(path: Path) -> dict:
 DATA_DIR = Path(env_str("PARTING_DATA_DIR", str(Path.home() / ".local" / "share" / "parting"))).expanduser()
 # The largest upload the Import page takes in one request (issue 10 §7).
 IMPORT_MAX_BYTES = env_int_at_least("PARTING_IMPORT_MAX_MB", 200, 1) * 1024 * 1024
+# What the child process that reads an .xls, .ods or .xlsb workbook may take (imports/workbook.py).
+WORKBOOK_MEMORY_MB = env_int_at_least("PARTING_WORKBOOK_MEMORY_MB", 1024, 256)
 # The largest client document (issue 13 §1), one file.
 DOCUMENT_MAX_BYTES = env_int_at_least("PARTING_DOCUMENT_MAX_MB", 25, 1) * 1024 * 1024
 # Handover bundles (issue 13 §2): built within the request while the client's documents add up to at

@@ -73,6 +73,24 @@ def cell(value, shown: str | None = None, *, currency: str = "") -> str:
     return f"<table:table-cell {typed_as}>{paragraphs}</table:table-cell>"
 
 
+def error_cell(shown: str, formula: str = "of:=1/0", *, repeat: int = 1) -> str:
+    """A formula whose result is an error, as LibreOffice saves it: an empty string value, the
+    error's type in ``calcext:value-type`` and the text the sheet shows (a translated Calc saves its own)."""
+    repeated = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return (
+        f'<table:table-cell{repeated} table:formula={quoteattr(formula)} office:value-type="string" '
+        f'office:string-value="" calcext:value-type="error"><text:p>{escape(shown)}</text:p></table:table-cell>'
+    )
+
+
+def text_cell(*parts: str) -> str:
+    """A text cell written with LibreOffice's inline marks: ``"\t"`` a ``<text:tab/>``, ``"\n"`` a
+    ``<text:line-break/>`` (Shift+Enter), other parts as text."""
+    marks = {"\t": "<text:tab/>", "\n": "<text:line-break/>"}
+    inner = "".join(marks.get(part, escape(part)) for part in parts)
+    return f'<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>{inner}</text:p></table:table-cell>'
+
+
 def sheet(name: str, rows: list[list[str]], *, hidden: bool = False, tail: bool = True) -> str:
     """A ``<table:table>`` of cells already written by ``cell``; runs of empty cells and rows are
     written repeated, and (``tail``) one row repeated to the sheet's end."""

@@ -23,7 +23,7 @@ from parting.evidence.models import Invoice
 from parting.imports import workbook
 from parting.imports.problems import FileUnreadable
 from tests.factories import ClientFactory
-from tests.imports.opendocument import cell, ods, ods_copy, sheet
+from tests.imports.opendocument import cell, error_cell, ods, ods_copy, sheet, text_cell
 from tests.imports.test_workbooks import SAMPLES, TIMES, read
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +207,161 @@ def test_text_that_only_looks_like_a_duration_stays_text(tmp_path):
     ]
     text, _notes = _converted(ods(tmp_path / "t.ods", [sheet("S", rows)]))
     assert text.splitlines() == ["client,hours", "PT,PT1H", "P1DT,26:05:00"]
+
+
+def _repeated_rows(rows: int, columns: int) -> str:
+    """A sheet whose second row, ``columns`` numbers wide, is repeated ``rows`` times: a few hundred
+    bytes of XML that calamine reads as a grid of rows × columns cells."""
+    header = "<table:table-row>" + "".join(cell(f"c{n}") for n in range(columns)) + "</table:table-row>"
+    repeated = f'<table:table-row table:number-rows-repeated="{rows}">'
+    repeated += "".join(cell(float(n)) for n in range(columns)) + "</table:table-row>"
+    return f'<table:table table:name="S" table:style-name="ta1">{header}{repeated}</table:table>'
+
+
+def _peak_mb() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def test_a_tiny_opendocument_file_declaring_a_huge_sheet_is_refused_and_the_server_goes_on(tmp_path, settings):
+    """1 KB of .ods whose one row is repeated a million times across 30 columns (1.9 GB as calamine
+    reads it): the child that reads it stops at its memory limit, the member is told why and what to
+    do, and the process that asked (a web request, the worker) never holds the sheet."""
+    settings.WORKBOOK_MEMORY_MB = 256
+    path = ods(tmp_path / "bomb.ods", [_repeated_rows(1_000_000, 30)])
+    assert path.stat().st_size < 2000
+    before = _peak_mb()
+    with pytest.raises(FileUnreadable, match=r"too large to read: reading them takes more than 256 MB"):
+        _converted(path, limit=workbook.PREVIEW_ROWS)
+    assert _peak_mb() - before < 200
+
+
+def test_a_large_real_sheet_is_read_under_the_memory_limit(tmp_path, settings):
+    """The limit is for bombs: 50,000 rows of 10 columns (a year of a team's time entries) read."""
+    settings.WORKBOOK_MEMORY_MB = 256
+    text, _notes = _converted(ods(tmp_path / "big.ods", [_repeated_rows(50_000, 10)]))
+    lines = text.splitlines()
+    assert len(lines) == 50_001 and lines[-1] == "0,1,2,3,4,5,6,7,8,9"
+
+
+def _patched_xls(tmp_path: Path, at: int, record: bytes, fields: bytes) -> Path:
+    data = bytearray((SAMPLES / "money/quickbooks_invoice_list_excel97.xls").read_bytes())
+    start = data.index(record) + len(record)
+    data[start + at : start + at + len(fields)] = fields
+    path = tmp_path / "bomb.xls"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("record", "at", "fields"),
+    [
+        # DIMENSION (0x0200, 14 bytes) claiming rows 0–65,535 and columns 0–255: calamine reserves the grid
+        (
+            b"\x00\x02\x0e\x00",
+            4,
+            (65536).to_bytes(4, "little") + (0).to_bytes(2, "little") + (256).to_bytes(2, "little"),
+        ),
+        # a LABELSST cell (0x00FD, 10 bytes) moved to IV65536: calamine fills the grid up to it
+        (b"\xfd\x00\x0a\x00", 0, (65535).to_bytes(2, "little") + (255).to_bytes(2, "little")),
+    ],
+    ids=["declared-size", "cell-at-IV65536"],
+)
+def test_an_excel_97_file_with_a_cell_at_its_last_row_and_column_is_refused(tmp_path, settings, record, at, fields):
+    settings.WORKBOOK_MEMORY_MB = 256
+    path = _patched_xls(tmp_path, at, record, fields)
+    with pytest.raises(FileUnreadable, match="too large to read"):
+        read("invoices", path)
+
+
+def test_a_workbook_that_takes_too_long_is_stopped_with_a_reason(tmp_path, settings, monkeypatch):
+    settings.WORKBOOK_MEMORY_MB = 8192
+    monkeypatch.setattr(workbook, "CHILD_CPU_SECONDS", 1)
+    path = ods(tmp_path / "slow.ods", [_repeated_rows(1_000_000, 30)])
+    with pytest.raises(FileUnreadable, match="took more than 1 second to read"):
+        _converted(path)
+
+
+def test_the_import_command_refuses_a_workbook_bomb_with_its_reason(tmp_path, firm, settings, capsys):
+    settings.WORKBOOK_MEMORY_MB = 256
+    path = ods(tmp_path / "bomb.ods", [_repeated_rows(1_000_000, 30)])
+    with pytest.raises(SystemExit) as exited:
+        call_command("import", "invoices", str(path), "--firm", firm.slug)
+    err = capsys.readouterr().err
+    assert exited.value.code == 1 and "bomb.ods" in err and "256 MB" in err
+    assert not Invoice.objects.filter(firm=firm).exists()
+
+
+def test_a_time_cell_of_a_day_or_more_in_an_h_mm_format_is_hours_in_an_excel_97_file():
+    """calamine gives 26:05 shown as h:mm (not [h]:mm) as 1 January 1900, 02:05 (its serial, 1.087):
+    no evidence dates from before March 1900, so it is 26 hours; a real date stays a date."""
+    assert workbook._calamine_cell(dt.datetime(1900, 1, 1, 2, 5)) == "26:05:00"
+    assert workbook._calamine_cell(dt.date(1900, 1, 1)) == "24:00:00"
+    assert workbook._calamine_cell(dt.datetime(1900, 2, 28, 23, 59)) == "1439:59:00"
+    assert workbook._calamine_cell(dt.datetime(1900, 3, 1)) == "1900-03-01"
+    assert workbook._calamine_cell(dt.datetime(1899, 12, 30, 22, 30)) == "1899-12-30 22:30:00"
+    assert workbook._calamine_cell(dt.datetime(2026, 1, 6, 9, 15)) == "2026-01-06 09:15:00"
+
+
+def test_the_import_page_says_why_a_workbook_bomb_is_refused_and_writes_nothing(
+    client, owner, firm, tmp_path, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from parting.imports.models import ImportRun
+
+    settings.WORKBOOK_MEMORY_MB = 256
+    client.force_login(owner.user)
+    data = ods(tmp_path / "bomb.ods", [_repeated_rows(1_000_000, 30)]).read_bytes()
+    response = client.post(reverse("imports"), {"kind": "invoices", "files": [SimpleUploadedFile("bomb.ods", data)]})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "256 MB" in page.content.decode()
+    response = client.post(response["Location"], {"format": "", "date_order": ""})
+    run = ImportRun.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert run.error_count == 1 and "256 MB" in run.errors[0]["reason"]
+    assert not Invoice.objects.filter(firm=firm).exists()
+
+
+def test_an_opendocument_formula_error_is_read_as_the_error_it_shows(tmp_path):
+    """calamine reads a LibreOffice error cell (=1/0) as empty; the sheet shows #DIV/0! (or the text a
+    translated Calc saved), and so does its CSV: an amount that is an error is a problem at its line,
+    as in an .xlsx, never an invoice of nothing."""
+    rows = [
+        [cell("client"), cell("number"), cell("issued_on"), cell("amount")],
+        [cell("Acme"), cell("A-1"), cell(dt.date(2026, 1, 5)), error_cell("#DIV/0!")],
+        [cell("Acme"), cell("A-2"), cell(dt.date(2026, 1, 6)), error_cell("#ЗНАЧ!", "of:=[.A1]*2")],
+        [cell("Acme"), cell("A-3"), cell(dt.date(2026, 1, 7)), cell(10.0)],
+    ]
+    path = ods(tmp_path / "errors.ods", [sheet("S", rows)])
+    text, _notes = _converted(path)
+    assert text.splitlines()[1:] == [
+        "Acme,A-1,2026-01-05,#DIV/0!",
+        "Acme,A-2,2026-01-06,#ЗНАЧ!",
+        "Acme,A-3,2026-01-07,10",
+    ]
+    records, problems = read("invoices", path)
+    assert [r.number for r in records] == ["A-3"]
+    assert len(problems) == 2
+    assert problems[0].startswith(", line 2, column 'amount'") and "#DIV/0!" in problems[0]
+    assert problems[1].startswith(", line 3, column 'amount'") and "#ЗНАЧ!" in problems[1]
+
+
+def test_opendocument_errors_in_repeated_cells_and_rows_are_put_back_everywhere(tmp_path):
+    repeated = (
+        '<table:table-row table:number-rows-repeated="3"><table:table-cell office:value-type="string">'
+        "<text:p>x</text:p></table:table-cell>" + error_cell("#N/A", repeat=2) + "</table:table-row>"
+    )
+    other = sheet("Other", [[error_cell("#REF!")]])  # another sheet's errors stay out
+    body = '<table:table table:name="S" table:style-name="ta1">'
+    body += "<table:table-row>" + cell("a") + cell("b") + cell("c") + "</table:table-row>" + repeated + "</table:table>"
+    text, _notes = _converted(ods(tmp_path / "r.ods", [body, other]))
+    assert text.splitlines() == ["a,b,c", "x,#N/A,#N/A", "x,#N/A,#N/A", "x,#N/A,#N/A"]
+
+
+def test_tabs_and_line_breaks_inside_an_opendocument_cell_keep_the_words_apart(tmp_path):
+    rows = [[cell("client"), cell("note")], [text_cell("Acme", "\n", "Corp"), text_cell("net", "\t", "30")]]
+    text, _notes = _converted(ods(tmp_path / "t.ods", [sheet("S", rows)]))
+    assert text.splitlines() == ["client,note", "Acme Corp,net\t30"]

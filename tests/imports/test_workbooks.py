@@ -237,6 +237,27 @@ def test_w13_a_duration_of_a_day_or_more_in_an_h_mm_format_is_hours_not_a_date_i
     assert lines[1:] == ["Acme,2026-01-06,26:05:00,2026-01-06 09:15:00", "Acme,2026-01-07,24:00:00,2026-01-07 08:00:00"]
 
 
+@pytest.mark.parametrize("epoch", ["1900", "1904"])
+def test_w13_a_negative_duration_in_an_h_mm_format_keeps_its_sign_and_size(tmp_path, epoch):
+    """A correction of -1:30 shown as h:mm: openpyxl gives it as 29 December 1899, 22:30 (the serial
+    counts from the epoch, not from the 31 December 1899 of Excel's January 1900): -1:30:00."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = Workbook()
+    if epoch == "1904":
+        book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.append(["client", "duration"])
+    sheet.append(["Acme", -0.0625])
+    sheet.append(["Acme", -1.0625])
+    sheet["B2"].number_format = sheet["B3"].number_format = "h:mm"
+    path = tmp_path / "corrections.xlsx"
+    book.save(path)
+    with workbook.opened(path) as stream:
+        lines = stream.read().decode().splitlines()
+    assert lines[1:] == ["Acme,-1:30:00", "Acme,-25:30:00"]
+
+
 def test_a_stray_value_far_to_the_right_widens_its_own_row_only(tmp_path):
     book = Workbook()
     sheet = book.active

@@ -28,6 +28,10 @@ LibreOffice's own format, Google Sheets' "Download → OpenDocument") and Excel 
 CSV. It gives each cell's value and type, not its number format: dates, times and durations are
 written as above, numbers as their digits without the currency a format would show, and the sheet
 read is the first visible worksheet with values (calamine does not tell which one the file opens on).
+calamine reads a sheet whole before the first row, and a few bytes of such a file can declare a grid
+of millions of cells: it runs in a child process (``calamine_child``) under a memory and a CPU-time
+limit, and what it loses of an OpenDocument cell (a formula's error, tabs and line breaks) is found
+again in the sheet's XML.
 """
 
 from __future__ import annotations
@@ -37,7 +41,13 @@ import csv
 import datetime as dt
 import functools
 import io
+import json
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import unicodedata
 import zipfile
@@ -266,8 +276,8 @@ def elapsed_text(value: dt.datetime, epoch: dt.datetime = EXCEL_1900) -> str:
     """A datetime openpyxl made of a duration of a day or more: its hours, minutes and seconds since
     the workbook's epoch (Excel's 1900 calendar counts a 29 February 1900 that never was: before
     March 1900, a serial counts from 31 December 1899)."""
-    if epoch == EXCEL_1900 and value < dt.datetime(1900, 3, 1):
-        epoch = dt.datetime(1899, 12, 31)
+    if epoch == EXCEL_1900 and _SERIAL_ONE <= value < _BEFORE_1900_03:
+        epoch = _SERIAL_ONE  # (a negative duration, -1:30, comes before it and counts from the epoch)
     return cell_text(value - epoch)
 
 
@@ -334,29 +344,21 @@ def write_csv(
         shown = [other for other in filled if other is sheet or getattr(other, "sheet_state", "visible") == "visible"]
         _note_sheet_read(notes, len(shown), sheet.title)
         epoch = getattr(book, "epoch", EXCEL_1900)
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text, lineterminator="\r\n")
-        # Excel's "Save as CSV" writes every row as wide as the sheet: a row whose last cells are
-        # empty still has their commas (a reader takes a short row for a file cut short). The
-        # sheet's declared width, when it is a plausible one, else the widest row so far.
-        width = declared if 0 < (declared := widths.get(sheet.title, 0)) <= 1024 else 0
+        # the sheet's declared width, when it is a plausible one, else the widest row so far
+        declared = widths.get(sheet.title, 0)
+        written = _Rows(out, declared if 0 < declared <= 1024 else 0)
         rows = heights.get(sheet.title) or 0
         try:
             for number, row in enumerate(sheet.iter_rows(max_row=limit), 1):
                 if progress is not None and rows and number % 2000 == 0:
                     progress(min(number / rows, 1.0))
-                cells = [_cell(cell.value, cell.number_format, epoch) for cell in row]
-                while cells and not cells[-1]:
-                    cells.pop()
-                # a stray value far to the right (a note in column XFD) widens its own row only
-                width = max(width, min(len(cells), MAX_PADDED))
-                writer.writerow(cells + [""] * (width - len(cells)))
-                if out.tell() > MAX_CSV_BYTES:
-                    raise FileUnreadable(_("the workbook's sheet is too large to read"))
+                written.write([_cell(cell.value, cell.number_format, epoch) for cell in row])
+        except Refused as refused:
+            raise _refusal(refused) from None
         except BROKEN as error:
             raise FileUnreadable(_("the workbook cannot be read (%(error)s)") % {"error": error}) from None
         finally:
-            text.detach()
+            written.close()
     finally:
         book.close()
 
@@ -403,6 +405,12 @@ def _refuse_strict(stream: BinaryIO) -> None:
 # A duration cell of an OpenDocument sheet, as calamine gives it: ISO 8601 (PT26H05M00S, P1DT2H…).
 # Only the whole form LibreOffice writes: "PT" or "PT1H" typed as text (Portugal, initials) stays text.
 _ISO_DURATION = re.compile(r"(-)?P(?:(\d+)D)?T(\d+)H(\d+)M(\d+(?:\.\d+)?)S")
+# calamine gives a time cell of a day or more in an ``h:mm`` format (no brackets: Excel stores 26:05
+# as 1 January 1900, 02:05) as that date: no evidence dates from before March 1900, so such a date
+# is the duration it shows. (Excel's 1900 calendar counts a 29 February 1900 that never was: before
+# March 1900, a serial counts from 31 December 1899.)
+_BEFORE_1900_03 = dt.datetime(1900, 3, 1)
+_SERIAL_ONE = dt.datetime(1899, 12, 31)
 
 
 def _calamine_cell(value) -> str:
@@ -416,13 +424,28 @@ def _calamine_cell(value) -> str:
         return cell_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, dt.date) and _SERIAL_ONE <= _as_moment(value) < _BEFORE_1900_03:
+        return cell_text(_as_moment(value) - _SERIAL_ONE)
     return cell_text(value)
 
 
-def _calamine_failed(error: BaseException) -> FileUnreadable:
-    """What a damaged or protected workbook gives calamine (its errors, or a panic of its Rust code,
-    which reaches Python as a BaseException): the workbook cannot be read, and why."""
-    if type(error).__name__ == "PasswordError":
+def _as_moment(value: dt.date) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time(0))
+
+
+class Refused(Exception):
+    """Why the sheet cannot be read, as a code (the child that reads a workbook has no translations):
+    ``password``, ``broken`` (``detail`` says how), ``empty``, ``too_large`` (its CSV), ``memory``,
+    ``time`` (the child's limits), ``stopped`` (the child ended otherwise; ``detail``)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code, detail)
+        self.code, self.detail = code, detail
+
+
+def _refusal(refused: Refused, memory_mb: int = 0) -> FileUnreadable:
+    """What the member is told of a refusal, in their language."""
+    if refused.code == "password":
         return FileUnreadable(
             _(
                 "this workbook is protected with a password; open it, remove the password and save it, "
@@ -430,29 +453,70 @@ def _calamine_failed(error: BaseException) -> FileUnreadable:
             ),
             line=1,
         )
-    return FileUnreadable(_("the workbook cannot be read (%(error)s)") % {"error": str(error)[:200]})
+    if refused.code == "empty":
+        return FileUnreadable(_("the workbook has no sheet with values"))
+    if refused.code == "too_large":
+        return FileUnreadable(_("the workbook's sheet is too large to read"))
+    if refused.code == "memory":
+        return FileUnreadable(
+            _(
+                "the workbook's sheets are too large to read: reading them takes more than %(mb)d MB "
+                "(PARTING_WORKBOOK_MEMORY_MB); save the sheet as .xlsx or CSV and import that file"
+            )
+            % {"mb": memory_mb}
+        )
+    if refused.code == "time":
+        return FileUnreadable(
+            ngettext(
+                "the workbook took more than %(seconds)d second to read; save the sheet as CSV and import that file",
+                "the workbook took more than %(seconds)d seconds to read; save the sheet as CSV and import that file",
+                CHILD_CPU_SECONDS,
+            )
+            % {"seconds": CHILD_CPU_SECONDS}
+        )
+    return FileUnreadable(_("the workbook cannot be read (%(error)s)") % {"error": refused.detail[:200]})
 
 
 def _guarded(call):
-    """``call()``, with anything calamine raises (not an interrupt) as FileUnreadable."""
+    """``call()``, with anything calamine raises (its errors, or a panic of its Rust code, which
+    reaches Python as a BaseException; not an interrupt) as Refused."""
     try:
         return call()
-    except (KeyboardInterrupt, SystemExit, GeneratorExit, FileUnreadable):
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, Refused, MemoryError):
         raise
     except BaseException as error:
-        raise _calamine_failed(error) from None
+        if type(error).__name__ == "PasswordError":
+            raise Refused("password") from None
+        raise Refused("broken", str(error)) from None
 
 
-def write_csv_calamine(
-    stream: BinaryIO,
-    out: BinaryIO,
-    notes: list[str] | None = None,
-    progress: Callable[[float], None] | None = None,
-    limit: int | None = None,
-) -> None:
-    """``write_csv`` for an .xls, .ods or .xlsb workbook, read with calamine: the first visible
-    worksheet with values, each of its rows one line (a sheet whose first value is right of column A
-    is padded, so that columns and line numbers are the sheet's)."""
+class _Rows:
+    """The CSV a sheet is written as: each row a line, as wide as the widest row so far (Excel's
+    "Save as CSV" writes every row as wide as the sheet: a reader takes a short row for a file cut
+    short), at most ``MAX_PADDED`` wide (a stray note in column XFD widens its own row only)."""
+
+    def __init__(self, out: BinaryIO, width: int = 0) -> None:
+        self.out, self.width = out, width
+        self.text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        self.writer = csv.writer(self.text, lineterminator="\r\n")
+
+    def write(self, cells: list[str]) -> None:
+        while cells and not cells[-1]:
+            cells.pop()
+        self.width = max(self.width, min(len(cells), MAX_PADDED))
+        self.writer.writerow(cells + [""] * (self.width - len(cells)))
+        if self.out.tell() > MAX_CSV_BYTES:
+            raise Refused("too_large")
+
+    def close(self) -> None:
+        self.text.detach()
+
+
+def calamine_csv(stream: BinaryIO, out: BinaryIO, tell: Callable[..., None], limit: int | None = None) -> None:
+    """The first visible worksheet with values of the .xls, .ods or .xlsb workbook in ``stream``, as
+    CSV into ``out``, each of its rows one line (a sheet whose first value is right of column A is
+    padded, so that columns and line numbers are the sheet's). ``tell(sheets=n, name=…)`` and
+    ``tell(progress=share)`` report; Refused says why not. Run in a child process (``write_csv_calamine``)."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     book = _guarded(lambda: CalamineWorkbook.from_filelike(stream))
@@ -469,42 +533,254 @@ def write_csv_calamine(
                 filled += 1
                 chosen = chosen or sheet
         if chosen is None:
-            raise FileUnreadable(_("the workbook has no sheet with values"))
-        _note_sheet_read(notes, filled, chosen.name)
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-        writer = csv.writer(text, lineterminator="\r\n")
+            raise Refused("empty")
+        tell(sheets=filled, name=chosen.name)
         # calamine (0.9) gives a sheet's rows from its first row on, but each row from the column of
         # its first value (``start``): the columns are padded back (tests/imports/test_other_workbooks.py
         # holds this to the version pinned in pyproject.toml)
         left = (chosen.start or (0, 0))[1]
-        rows = chosen.height or 0
+        height = chosen.height or 0
+        rows = _Rows(out)
+        lost = _guarded(lambda: _ods_lost(stream, chosen.name)) if _is_ods(stream) else {}
 
         def write_rows() -> None:
-            width = 0
             for number, row in enumerate(chosen.iter_rows(), 1):
                 if limit is not None and number > limit:
                     break
-                if progress is not None and rows and number % 2000 == 0:
-                    progress(min(number / rows, 1.0))
+                if height and number % 2000 == 0:
+                    tell(progress=min(number / height, 1.0))
                 cells = [""] * left + [_calamine_cell(value) for value in row]
-                while cells and not cells[-1]:
-                    cells.pop()
-                width = max(width, min(len(cells), MAX_PADDED))
-                writer.writerow(cells + [""] * (width - len(cells)))
-                if out.tell() > MAX_CSV_BYTES:
-                    raise FileUnreadable(_("the workbook's sheet is too large to read"))
+                if lost:
+                    _put_back(cells, number - 1, lost)
+                rows.write(cells)
 
         try:
             _guarded(write_rows)
         finally:
-            text.detach()
+            rows.close()
     finally:
         book.close()
+
+
+def _is_ods(stream: BinaryIO) -> bool:
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            return "content.xml" in archive.namelist() and archive.read("mimetype").strip() == _ODS_MIMETYPE
+    except (*UNPACK_ERRORS, KeyError):
+        return False
+    finally:
+        stream.seek(0)
+
+
+def _put_back(cells: list[str], row: int, lost: dict[tuple[int, int], str]) -> None:
+    """The row's cells whose value calamine lost, as the sheet shows them."""
+    for column in range(len(cells)):
+        if (text := lost.get((row, column))) is not None:
+            cells[column] = cell_text(text)
 
 
 def _has_value_rows(sheet) -> Iterator[bool]:
     for row in sheet.iter_rows():
         yield any(value not in ("", None) for value in row)
+
+
+# What calamine loses of an OpenDocument cell, found in content.xml: the error a formula gave
+# (LibreOffice writes ``calcext:value-type="error"``, ``office:string-value=""`` and the error's text,
+# ``#DIV/0!`` or its translation, in ``<text:p>``; calamine reads ""), and tabs and line breaks inside
+# a paragraph (``<text:tab/>``, ``<text:line-break/>``; calamine joins the words around them).
+_OD_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OD_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_OD_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_OD_ERROR = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+_OD_CELLS = (_OD_TABLE + "table-cell", _OD_TABLE + "covered-table-cell")
+_OD_LOST = (b'value-type="error"', b":tab/", b":tab ", b":tab>", b":line-break")  # bytes.find: fast
+
+
+def _ods_lost(stream: BinaryIO, sheet_name: str) -> dict[tuple[int, int], str]:
+    """The cells of the sheet ``sheet_name`` of the OpenDocument file in ``stream`` whose value
+    calamine loses, by their 0-based (row, column): their text as LibreOffice shows it. The XML is read
+    once for the markers and, only when one is there, once more through defusedxml, a row at a time."""
+    from defusedxml.ElementTree import iterparse
+
+    with zipfile.ZipFile(stream) as archive, archive.open("content.xml") as part:
+        tail = b""
+        while chunk := part.read(1 << 20):
+            window = tail + chunk
+            if any(marker in window for marker in _OD_LOST):
+                break
+            tail = chunk[-64:]
+        else:
+            return {}
+    lost: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(stream) as archive, archive.open("content.xml") as part:
+        stack: list = []
+        inside = False  # in the sheet read
+        row = column = 0
+        found: dict[int, str] = {}  # the row's cells calamine loses, by column
+        for event, element in iterparse(part, events=("start", "end"), forbid_dtd=True):
+            tag = element.tag
+            if event == "start":
+                stack.append(element)
+                if tag == _OD_TABLE + "table":
+                    inside, row = element.get(_OD_TABLE + "name") == sheet_name, 0
+                elif tag == _OD_TABLE + "table-row":
+                    column, found = 0, {}
+                continue
+            stack.pop()
+            if inside and tag in _OD_CELLS:
+                repeat = _od_count(element.get(_OD_TABLE + "number-columns-repeated"))
+                if _od_loses(element):
+                    text = _od_cell_text(element)
+                    found.update((column + step, text) for step in range(repeat))
+                column += repeat
+            elif tag == _OD_TABLE + "table-row":
+                repeat = _od_count(element.get(_OD_TABLE + "number-rows-repeated"))
+                if inside:
+                    lost.update(
+                        ((row + step, at), text) for step in range(repeat if found else 0) for at, text in found.items()
+                    )
+                    row += repeat
+                if stack:
+                    stack[-1].clear()  # a row is forgotten once read (its sheet's name was read at its start)
+            elif tag == _OD_TABLE + "table":
+                inside = False
+    return lost
+
+
+def _od_count(value: str | None, most: int = 1 << 20) -> int:
+    """A repeat or space count as written, 1 if it is none; never more than ``most``."""
+    try:
+        return min(max(int(value or 1), 1), most)
+    except ValueError:
+        return 1
+
+
+def _od_loses(cell) -> bool:
+    if cell.get(_OD_ERROR) == "error":
+        return True
+    return any(node.tag in (_OD_TEXT + "tab", _OD_TEXT + "line-break") for node in cell.iter())
+
+
+def _od_cell_text(cell) -> str:
+    """A cell's text as shown: its paragraphs one a line, ``<text:s text:c="n"/>`` n spaces, a tab a
+    tab, a line break a line break; notes (``office:annotation``) are not its text."""
+
+    def text_of(node) -> str:
+        parts = [node.text or ""]
+        for child in node:
+            if child.tag == _OD_TEXT + "tab":
+                parts.append("\t")
+            elif child.tag == _OD_TEXT + "line-break":
+                parts.append("\n")
+            elif child.tag == _OD_TEXT + "s":
+                parts.append(" " * _od_count(child.get(_OD_TEXT + "c"), 1000))
+            elif child.tag != _OD_OFFICE + "annotation":
+                parts.append(text_of(child))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    return "\n".join(text_of(p) for p in cell if p.tag == _OD_TEXT + "p")
+
+
+# The child that reads an .xls, .ods or .xlsb workbook stops after this many seconds of CPU time (a
+# real export of the largest sheet takes seconds).
+CHILD_CPU_SECONDS = 300
+_DIED_OF = {-signal.SIGXCPU: "time", -signal.SIGKILL: "memory", -signal.SIGABRT: "memory"}
+
+
+def write_csv_calamine(
+    stream: BinaryIO,
+    out: BinaryIO,
+    notes: list[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+    limit: int | None = None,
+) -> None:
+    """``write_csv`` for an .xls, .ods or .xlsb workbook: ``calamine_csv`` run in a child process
+    (``python -m parting.imports.calamine_child``) under an address-space and a CPU-time limit.
+
+    calamine reads a sheet whole, as a grid from its first value to its last, before the first row
+    (.ods and .xls: every sheet, when the workbook is opened), and the file says in a few bytes how
+    large that grid is: one row of an .ods repeated a million times across 30 columns is 1 KB of file
+    and 1.9 GB of memory; a value at IV65536 of an .xls, 1.1 GB; at XFD1048576 of an .xlsb, more than
+    a machine has, and Rust aborts the process that asked. In a child the limit makes that a clear
+    refusal, and the web server or worker that asked goes on."""
+    from django.conf import settings
+
+    memory_mb = getattr(settings, "WORKBOOK_MEMORY_MB", 1024)
+    with _fileno(stream, "rb") as source, _fileno(out, "wb") as sink, tempfile.TemporaryFile() as said:
+        read_end, write_end = os.pipe()
+        try:
+            child = subprocess.Popen(  # noqa: S603 - this interpreter and our module, no shell, no user text
+                [
+                    sys.executable,
+                    "-m",
+                    "parting.imports.calamine_child",
+                    str(limit or 0),
+                    str(memory_mb),
+                    str(CHILD_CPU_SECONDS),
+                    str(write_end),
+                ],
+                stdin=source,
+                stdout=sink,
+                stderr=said,
+                pass_fds=(write_end,),
+                env={**os.environ, "PYTHONPATH": os.pathsep.join([_SOURCE_ROOT, os.environ.get("PYTHONPATH", "")])},
+            )
+        finally:
+            os.close(write_end)
+        refused, done = None, False
+        try:
+            with os.fdopen(read_end, encoding="utf-8") as channel:
+                for line in channel:
+                    message = json.loads(line)
+                    if "progress" in message and progress is not None:
+                        progress(float(message["progress"]))
+                    elif "sheets" in message:
+                        _note_sheet_read(notes, int(message["sheets"]), str(message["name"]))
+                    elif "refused" in message:
+                        refused = Refused(str(message["refused"]), str(message.get("detail", "")))
+                    elif "done" in message:
+                        done = True
+            child.wait()
+        finally:
+            if child.poll() is None:  # interrupted: the child does not outlive its reader
+                child.kill()
+                child.wait()
+        if refused is None and not (done and child.returncode == 0):
+            said.seek(0)
+            detail = said.read()[-2000:].decode("utf-8", "replace")
+            code = _DIED_OF.get(child.returncode, "stopped")
+            if "memory allocation" in detail or "MemoryError" in detail:
+                code = "memory"
+            refused = Refused(code, detail.strip().splitlines()[-1] if detail.strip() else f"exit {child.returncode}")
+        if refused is not None:
+            raise _refusal(refused, memory_mb)
+        if sink is not out:
+            sink.seek(0)
+            shutil.copyfileobj(sink, out)
+
+
+_SOURCE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds the parting package
+
+
+@contextlib.contextmanager
+def _fileno(stream: BinaryIO, mode: str) -> Iterator[BinaryIO]:
+    """``stream`` if it is a file with a descriptor (a child can be given it), else a temporary file
+    holding (``rb``) or taking (``wb``) its bytes."""
+    try:
+        stream.fileno()
+        yield stream
+        return
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        pass
+    with tempfile.TemporaryFile() as spare:
+        if mode == "rb":
+            position = stream.tell()
+            shutil.copyfileobj(stream, spare)
+            stream.seek(position)
+            spare.seek(0)
+        yield spare
 
 
 @contextlib.contextmanager
