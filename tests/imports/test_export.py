@@ -772,6 +772,17 @@ def test_parting_export_writes_the_archive_and_prints_the_counts(firm, built, tm
     assert AuditEntry.objects.filter(firm=firm, action="export.done", actor=built["owner"]).exists()
 
 
+def test_parting_export_speaks_the_language_of_the_member_it_acts_as(firm, built, tmp_path, capsys):
+    member = MembershipFactory(firm=firm, language="ru")
+    out = tmp_path / "acme.zip"
+    call_command("export", "--user", member.user.username, "-o", str(out))
+    printed = capsys.readouterr().out
+    assert "invoices.csv: 20 строк" in printed and "clients.csv: 5 строк" in printed, printed
+    assert "экспортированы в" in printed and "Exported" not in printed
+    with pytest.raises(CommandError, match="уже существует"):
+        call_command("export", "--user", member.user.username, "-o", str(out))
+
+
 def test_parting_export_refuses_to_overwrite_a_file_unless_forced(firm, built, tmp_path):
     out = tmp_path / "acme.zip"
     out.write_bytes(b"keep me")

@@ -245,8 +245,28 @@ def test_the_import_command_summarises_a_dry_run_per_client(firm, tmp_path, caps
     ClientFactory(firm=firm, name="Acme")
     call_command("import", "requests", str(write(tmp_path, REQUESTS)), "--firm", firm.slug, "--dry-run")
     out = capsys.readouterr().out
-    assert "Dry run" in out and "Acme: requests: 2 added" in out and "Globex: 1" in out
+    assert "Dry run" in out and "Acme: Requests to the client: added: 2" in out and "Globex: 1" in out
+    assert "1 record name 1 client Parting does not know" in out
     assert not ClientRequest.objects.filter(firm=firm).exists()
+
+
+def test_the_import_command_speaks_the_language_of_the_member_it_acts_as(firm, tmp_path, capsys):
+    """A Polish member's import prints its summary, its problems and its progress in Polish; without
+    --user, the firm's default language (PARTING_LANGUAGE) speaks."""
+    MembershipFactory(firm=firm, user__username="kasia", language="pl")
+    ClientFactory(firm=firm, name="Acme")
+    path = write(tmp_path, REQUESTS)
+    call_command("import", "requests", str(path), "--firm", firm.slug, "--user", "kasia", "--dry-run")
+    out, err = capsys.readouterr()
+    assert "Import próbny" in out and "Acme: Prośby do klienta: dodane: 2" in out, out
+    assert "odczytano " in err and "read " not in err
+    bad = write(tmp_path, REQUESTS + "Acme,,R4,Contract,31/02/2026,2026-03-10,\n", name="bad.csv")
+    with pytest.raises(SystemExit):
+        call_command("import", "requests", str(bad), "--firm", firm.slug, "--user", "kasia")
+    err = capsys.readouterr().err
+    assert "1 problem; nic nie zapisano:" in err and "wiersz 5" in err, err
+    call_command("import", "requests", str(path), "--firm", firm.slug, "--dry-run")
+    assert "Dry run" in capsys.readouterr().out
 
 
 def test_w7_a_stripe_payment_finds_its_invoice_by_the_exports_invoice_id(firm):

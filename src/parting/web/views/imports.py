@@ -36,6 +36,7 @@ from parting.core.requests import id_param, int_param
 from parting.firms.access import member_required
 from parting.firms.models import Membership
 from parting.imports import columns, formats, workbook
+from parting.imports.labels import by_kind, kind_label, what_label
 from parting.imports.matching import parse_label
 from parting.imports.models import KINDS, ImportRun
 from parting.imports.problems import FileUnreadable
@@ -64,40 +65,6 @@ FILE_KIND_LABELS = {
     "calendar": gettext_lazy("a calendar (.ics)"),
     "mail": gettext_lazy("mail"),
     "archive": gettext_lazy("a Parting export (.zip)"),
-}
-WHAT = {  # what happened to the records an import counts (the keys parting.imports.loader counts under)
-    "added": gettext_lazy("added"),
-    "changed": gettext_lazy("changed"),
-    "unchanged": gettext_lazy("unchanged"),
-    "duplicates in the file": gettext_lazy("duplicates in the file"),
-    "all-day events skipped": gettext_lazy("all-day events skipped"),
-    "skipped (no length)": gettext_lazy("skipped (no length)"),
-    "skipped (no such client)": gettext_lazy("skipped (no such client)"),
-    "skipped (no client named)": gettext_lazy("skipped (no client named)"),
-    "skipped (no such invoice)": gettext_lazy("skipped (no such invoice)"),
-    "skipped (no open invoice)": gettext_lazy("skipped (no open invoice)"),
-    # mail the reader passes over, by why (readers.mail: Gmail labels, maildir flags, Thunderbird, own mail)
-    "passed over (spam)": gettext_lazy("passed over (spam)"),
-    "passed over (trash)": gettext_lazy("passed over (trash)"),
-    "passed over (draft)": gettext_lazy("passed over (draft)"),
-    "passed over (chat)": gettext_lazy("passed over (chat)"),
-    "passed over (deleted)": gettext_lazy("passed over (deleted)"),
-    "passed over (internal)": gettext_lazy("passed over (internal)"),
-    "passed over (automated)": gettext_lazy("passed over (automated: lists, newsletters, notifications, bounces)"),
-    "passed over (no sender)": gettext_lazy("passed over (no sender address)"),
-    "passed over (impossible date)": gettext_lazy("passed over (dated before 1980 or after 2200)"),
-}
-COUNTED_KINDS = {  # the kinds of records an import counts
-    "clients": gettext_lazy("Clients"),
-    "contacts": gettext_lazy("Contacts"),
-    "invoices": gettext_lazy("Invoices"),
-    "payments": gettext_lazy("Payments"),
-    "meetings": gettext_lazy("Meetings"),
-    "messages": gettext_lazy("Messages"),
-    "requests": gettext_lazy("Requests to the client"),
-    "incidents": gettext_lazy("Incidents"),
-    "time": gettext_lazy("Time entries"),
-    "time entries": gettext_lazy("Time entries"),
 }
 MANIFEST = "upload.json"
 
@@ -428,19 +395,14 @@ def count_lines(run: ImportRun) -> list[tuple[str, list[tuple[int, str]]]]:
 
 def _client_lines(counted: dict[str, int]) -> list[tuple[str, list[tuple[int, str]]]]:
     """What a run did for one client ({"invoices added": n, ...}), per kind as ``count_lines`` gives it."""
-    by_kind: dict[str, dict[str, int]] = {}
-    for key, n in counted.items():
-        kind, _sep, what = key.rpartition(" ")
-        by_kind.setdefault(kind, {})[what] = n
-    return _lines(by_kind)
+    return _lines(by_kind(counted))
 
 
 def _lines(counts: dict[str, dict[str, int]]) -> list[tuple[str, list[tuple[int, str]]]]:
-    lines = []
-    for kind, what in sorted(counts.items()):
-        label = COUNTED_KINDS.get(kind) or KIND_LABELS.get(kind, kind)
-        lines.append((label, [(n, WHAT.get(w, w)) for w, n in sorted(what.items())]))
-    return lines
+    return [
+        (kind_label(kind), [(n, what_label(w)) for w, n in sorted(what.items())])
+        for kind, what in sorted(counts.items())
+    ]
 
 
 def _run(request, pk: int) -> ImportRun:

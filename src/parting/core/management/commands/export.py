@@ -7,7 +7,12 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parting.core.cli_scope import add_user_argument
 from parting.core.database import database_ready
@@ -34,19 +39,39 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         database_ready(self.stderr)
         firm, membership = _firm(options["firm"], options["user"])
-        path = Path(options["output"]).expanduser()
+        # in the language of the member acting (--user), else the firm's default (PARTING_LANGUAGE)
+        with translation.override(membership.language if membership else settings.LANGUAGE_CODE):
+            self._export(firm, membership, Path(options["output"]).expanduser(), options["force"])
+
+    def _export(self, firm, membership, path: Path, force: bool) -> None:
         if path.is_dir():
-            raise CommandError(f"{path} is a folder; give the archive's file name, e.g. {path / 'export.zip'}.")
-        if path.exists() and not options["force"]:
-            raise CommandError(f"{path} already exists; choose another name or add --force to overwrite it.")
+            raise CommandError(
+                _("%(path)s is a folder; give the archive's file name, e.g. %(example)s.")
+                % {"path": path, "example": path / "export.zip"}
+            )
+        if path.exists() and not force:
+            raise CommandError(
+                _("%(path)s already exists; choose another name or add --force to overwrite it.") % {"path": path}
+            )
         if not path.parent.is_dir():
-            raise CommandError(f"{path.parent}: no such folder.")
+            raise CommandError(_("%(path)s: no such folder.") % {"path": path.parent})
         try:
             manifest = export_firm(firm, path, by=membership.user if membership else None)
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror or error}") from None
-        self.stdout.write(f"Exported {firm.name} to {path} ({path.stat().st_size:,} bytes):")
+        size = path.stat().st_size
+        self.stdout.write(
+            ngettext(
+                "Exported %(firm)s to %(path)s (%(size)s byte):",
+                "Exported %(firm)s to %(path)s (%(size)s bytes):",
+                size,
+            )
+            % {"firm": firm.name, "path": path, "size": number_format(size, force_grouping=True)}
+        )
         for name, facts in manifest["files"].items():
             rows = facts["rows"]
-            self.stdout.write(f"  {name}: {rows} row{'' if rows == 1 else 's'}")
-        self.stdout.write("manifest.json lists each file's SHA-256. Read it back with: parting import archive FILE.zip")
+            self.stdout.write(f"  {name}: " + ngettext("%(n)d row", "%(n)d rows", rows) % {"n": rows})
+        self.stdout.write(
+            _("manifest.json lists each file's SHA-256. Read it back with: %(command)s")
+            % {"command": "parting import archive FILE.zip"}
+        )

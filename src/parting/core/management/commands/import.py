@@ -6,12 +6,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from parting.core.cli_scope import add_user_argument, firm_for
 from parting.core.database import database_ready
 from parting.firms.models import Firm
 from parting.imports import formats
+from parting.imports.labels import by_kind, kind_label, what_label
 from parting.imports.services import run_import, save_mapping
 
 ORDERS = {"dmy": "dmy", "day-first": "dmy", "mdy": "mdy", "month-first": "mdy"}
@@ -22,10 +27,12 @@ def _firm(name: str, username: str):
         return firm_for(username)
     firm = Firm.objects.filter(slug=name).first() or Firm.objects.filter(name__iexact=name).first()
     if firm is None:
-        raise CommandError(f"--firm {name!r}: no firm has this name.")
+        raise CommandError(_("--firm %(name)s: no firm has this name.") % {"name": repr(name)})
     scoped, membership = firm_for(username, firm.slug) if username else (firm, None)
     if scoped.pk != firm.pk:
-        raise CommandError(f"--user {username!r} is not a member of {firm.name}.")
+        raise CommandError(
+            _("--user %(name)s is not a member of %(firm)s.") % {"name": repr(username), "firm": firm.name}
+        )
     import zoneinfo
 
     from django.utils import timezone
@@ -80,12 +87,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         database_ready(self.stderr)
         firm, membership = _firm(options["firm"], options["user"])
+        # in the language of the member acting (--user), else the firm's default (PARTING_LANGUAGE)
+        with translation.override(membership.language if membership else settings.LANGUAGE_CODE):
+            self._import(firm, membership, options)
+
+    def _import(self, firm, membership, options) -> None:
         kind = options["kind"]
         mapping = {}
         for item in options["map"]:
             field, sep, column = item.partition("=")
             if not sep or not field.strip() or not column.strip():
-                raise CommandError(f"--map {item!r}: write FIELD=COLUMN.")
+                raise CommandError(_("--map %(item)s: write FIELD=COLUMN.") % {"item": repr(item)})
             mapping[field.strip()] = column.strip()
         given = {
             "format": options["format"],
@@ -98,7 +110,7 @@ class Command(BaseCommand):
         for name in options["files"]:
             path = Path(name).expanduser()
             if not path.exists():
-                raise CommandError(f"{name}: no such file or folder.")
+                raise CommandError(_("%(name)s: no such file or folder.") % {"name": name})
             paths.append(path)
         by = membership.user if membership else None
         with _progress(self.stderr) as progress:
@@ -115,46 +127,59 @@ class Command(BaseCommand):
             )
         self._summary(result, options["dry_run"])
         if result.problems:
-            self.stderr.write(f"{result.problems.count} problem(s); nothing was written:")
+            count = result.problems.count
+            self.stderr.write(
+                ngettext("%(n)d problem; nothing was written:", "%(n)d problems; nothing was written:", count)
+                % {"n": count}
+            )
             for line in result.problems.summary():
                 self.stderr.write(f"  {line}")
             sys.exit(1)
         if options["save_mapping"]:  # a dry run without problems has shown the mapping works
             save_mapping(firm, kind, options["format"], mapping, given["date_order"])
-            self.stdout.write("The column mapping is saved for the next import of this kind.")
+            self.stdout.write(_("The column mapping is saved for the next import of this kind."))
 
     def _summary(self, result, dry_run: bool) -> None:
         out = result.run.counts
-        title = "Dry run — nothing written. The import would do:" if dry_run else "Imported:"
+        title = _("Dry run — nothing written. The import would do:") if dry_run else _("Imported:")
         if result.problems:
-            title = "Read before the first problem stopped the writing (nothing was written):"
+            title = _("Read before the first problem stopped the writing (nothing was written):")
         self.stdout.write(title)
         counts = out.get("counts", {})
         if not counts:
-            self.stdout.write("  nothing")
+            self.stdout.write("  " + _("nothing"))
         for kind, what in sorted(counts.items()):
-            parts = ", ".join(f"{n} {w}" for w, n in sorted(what.items()))
-            self.stdout.write(f"  {kind}: {parts}")
+            self.stdout.write(f"  {kind_label(kind)}: {_counted(what)}")
         if dry_run and out.get("per_client"):
-            self.stdout.write("Per client:")
+            self.stdout.write(_("Per client:"))
             for name, what in out["per_client"].items():
-                by_kind: dict[str, list[str]] = {}
-                for key, n in sorted(what.items()):  # "invoices added": 1 → invoices: 1 added
-                    counted, _sep, happened = key.rpartition(" ")
-                    by_kind.setdefault(counted, []).append(f"{n} {happened}")
-                self.stdout.write(f"  {name}: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in by_kind.items()))
+                kinds = by_kind(what)  # "invoices added": 1 → Invoices: added 1
+                self.stdout.write(
+                    f"  {name}: " + "; ".join(f"{kind_label(k)}: {_counted(v)}" for k, v in kinds.items())
+                )
         if result.run.unmatched:
             total = sum(n for _name, n in result.run.unmatched)
+            records = ngettext("%(n)d record", "%(n)d records", total) % {"n": total}
+            clients = len(result.run.unmatched)
             self.stdout.write(
-                f"{total} record(s) name {len(result.run.unmatched)} client(s) Parting does not know "
-                "(skipped; --create-clients creates them):"
+                ngettext(
+                    "%(records)s name %(n)d client Parting does not know (skipped; --create-clients creates it):",
+                    "%(records)s name %(n)d clients Parting does not know (skipped; --create-clients creates them):",
+                    clients,
+                )
+                % {"records": records, "n": clients}
             )
             for name, n in result.run.unmatched[:50]:
                 self.stdout.write(f"  {name}: {n}")
         for line in out.get("changes", [])[:50]:
-            self.stdout.write(f"  changed: {line}")
+            self.stdout.write("  " + _("changed: %(change)s") % {"change": line})
         for line in out.get("notes", [])[:50]:
-            self.stdout.write(f"  note: {line}")
+            self.stdout.write("  " + _("note: %(note)s") % {"note": line})
+
+
+def _counted(what: dict[str, int]) -> str:
+    """``{"added": 2, "changed": 1}`` as "added: 2, changed: 1", each word in the active language."""
+    return ", ".join(f"{what_label(w)}: {n}" for w, n in sorted(what.items()))
 
 
 class _progress:
@@ -169,7 +194,7 @@ class _progress:
         step = done * 10 // max(total, 1)
         if step > self.step:
             self.step = step
-            self.stream.write(f"read {step * 10}%")
+            self.stream.write(_("read %(percent)d%%") % {"percent": step * 10})
             self.stream.flush()
 
     def __enter__(self):
@@ -181,7 +206,7 @@ class _progress:
             "[progress.description]{task.description}", BarColumn(), DownloadColumn(), TimeRemainingColumn()
         )
         self.bar.start()
-        task = self.bar.add_task("Reading", total=None)
+        task = self.bar.add_task(_("Reading"), total=None)
 
         def update(done: int, total: int) -> None:
             self.bar.update(task, completed=done, total=total)
