@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import struct
 import zipfile
 from pathlib import Path
 
@@ -365,3 +366,53 @@ def test_tabs_and_line_breaks_inside_an_opendocument_cell_keep_the_words_apart(t
     rows = [[cell("client"), cell("note")], [text_cell("Acme", "\n", "Corp"), text_cell("net", "\t", "30")]]
     text, _notes = _converted(ods(tmp_path / "t.ods", [sheet("S", rows)]))
     assert text.splitlines() == ["client,note", "Acme Corp,net\t30"]
+
+
+def test_an_excel_97_error_cell_is_read_as_the_error_it_shows():
+    """calamine reads an .xls error cell (#DIV/0!, #N/A) as empty; the sheet shows the error, and so
+    does its CSV, so an error where an amount or a date belongs is a problem at its line. The sample
+    was saved by xlwt: error constants are BoolErr records, as Excel writes them."""
+    records, problems = read("invoices", SAMPLES / "money/generic_invoices_error_cells_excel97.xls")
+    assert [r.number for r in records] == ["FV/2026/001", "FV/2026/004"]
+    assert len(problems) == 2
+    assert problems[0].startswith(", line 3, column 'amount'") and "'#DIV/0!' is not an amount" in problems[0]
+    assert problems[1].startswith(", line 4, column 'due_on'") and "#N/A" in problems[1]
+
+
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _formula(row: int, column: int, result: bytes) -> bytes:
+    """A Formula record (MS-XLS 2.4.127): its cell, XF, the saved result (FormulaValue), flags,
+    a cache field and a formula of one token (PtgInt 1)."""
+    return _record(
+        0x0006, struct.pack("<HHH", row, column, 15) + result + b"\x00\x00" + b"\x00" * 4 + b"\x03\x00\x1e\x01\x00"
+    )
+
+
+def test_a_formula_whose_saved_result_is_an_error_is_that_error():
+    """What Excel saves for =1/0 in B2: a Formula record whose FormulaValue is an error (type 2, its
+    code, 0xFFFF): read as #DIV/0!. A formula with a number result, and the records of another
+    sheet and of a chart inside this one, are not errors of this sheet."""
+    bof, eof = _record(0x0809, b"\x00\x06\x10\x00" + b"\x00" * 12), _record(0x000A, b"")
+    error = b"\x02\x00\x07\x00\x00\x00\xff\xff"
+    number = struct.pack("<d", 2.5)
+    na = b"\x02\x00\x2a\x00\x00\x00\xff\xff"
+
+    def sheet_records(*cells: bytes) -> bytes:
+        return bof + b"".join(cells) + eof
+
+    def bound(name: str, start: int) -> bytes:
+        return _record(0x0085, struct.pack("<IBBBB", start, 0, 0, len(name), 0) + name.encode("latin-1"))
+
+    chart = bof + _formula(9, 9, na) + eof  # a substream nested in the sheet
+    first = sheet_records(_formula(1, 1, error), _formula(2, 1, number), chart, _formula(3, 0, na))
+    second = sheet_records(_formula(0, 0, error))
+    globals_length = len(bof) + len(bound("Data", 0)) + len(bound("Other", 0)) + len(eof)
+    head = bof + bound("Data", globals_length) + bound("Other", globals_length + len(first)) + eof
+    assert len(head) == globals_length
+    stream = head + first + second
+    assert workbook._biff_errors(stream, "Data") == {(1, 1): "#DIV/0!", (3, 0): "#N/A"}
+    assert workbook._biff_errors(stream, "Other") == {(0, 0): "#DIV/0!"}
+    assert workbook._biff_errors(stream, "Missing") == {}

@@ -46,6 +46,7 @@ import os
 import re
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
@@ -541,7 +542,12 @@ def calamine_csv(stream: BinaryIO, out: BinaryIO, tell: Callable[..., None], lim
         left = (chosen.start or (0, 0))[1]
         height = chosen.height or 0
         rows = _Rows(out)
-        lost = _guarded(lambda: _ods_lost(stream, chosen.name)) if _is_ods(stream) else {}
+        try:
+            lost = _lost(stream, chosen.name)
+        except MemoryError:
+            raise
+        except Exception:  # calamine read the file: its values stand, errors put back or not
+            lost = {}
 
         def write_rows() -> None:
             for number, row in enumerate(chosen.iter_rows(), 1):
@@ -560,6 +566,17 @@ def calamine_csv(stream: BinaryIO, out: BinaryIO, tell: Callable[..., None], lim
             rows.close()
     finally:
         book.close()
+
+
+def _lost(stream: BinaryIO, sheet_name: str) -> dict[tuple[int, int], str]:
+    """The cells of the sheet read whose value calamine loses (an .ods's or .xls's; an .xlsb's are
+    not read again), by their 0-based (row, column)."""
+    stream.seek(0)
+    head = stream.read(8)
+    stream.seek(0)
+    if head == _OLE:
+        return _xls_lost(stream, sheet_name)
+    return _ods_lost(stream, sheet_name) if _is_ods(stream) else {}
 
 
 def _is_ods(stream: BinaryIO) -> bool:
@@ -681,6 +698,88 @@ def _od_cell_text(cell) -> str:
         return "".join(parts)
 
     return "\n".join(text_of(p) for p in cell if p.tag == _OD_TEXT + "p")
+
+
+# What calamine loses of an Excel 97–2003 cell: an error (python-calamine gives it as ""). In the
+# workbook's BIFF8 records (MS-XLS 2.4.24 BoolErr, 2.4.127 Formula with an error result, 2.5.97.2
+# FormulaValue): a BoolErr record holding an error, or a formula whose saved result is one. A
+# workbook without either byte pattern anywhere is not walked (most are not).
+_XLS_ERRORS = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+    0x2B: "#GETTING_DATA",
+}
+_BOOLERR_HEADER = b"\x05\x02\x08\x00"
+_FORMULA_ERROR = re.compile(rb"\x06\x00.{8}\x02.{5}\xff\xff", re.DOTALL)
+
+
+def _xls_lost(stream: BinaryIO, sheet_name: str) -> dict[tuple[int, int], str]:
+    """The error cells of the sheet ``sheet_name`` of the Excel 97–2003 workbook in ``stream``, by
+    their 0-based (row, column): the error as Excel writes it (``#DIV/0!``)."""
+    import olefile
+
+    stream.seek(0)
+    with olefile.OleFileIO(stream) as container:
+        if not container.exists("Workbook"):
+            return {}  # Excel 5/95 ("Book"): not read again
+        data = container.openstream("Workbook").read()
+    if _BOOLERR_HEADER not in data and not _FORMULA_ERROR.search(data):
+        return {}
+    return _biff_errors(data, sheet_name)
+
+
+def _biff_errors(data: bytes, sheet_name: str) -> dict[tuple[int, int], str]:
+    """Walk the BIFF8 records of a Workbook stream: the globals' BoundSheet8 records say where each
+    sheet's records begin (its BOF); the sheet's BoolErr and Formula records give its error cells.
+    A chart or other substream nested in the sheet (a BOF inside it) is passed over."""
+    starts: dict[str, int] = {}
+    worksheets: list[int] = []
+    position, size = 0, len(data)
+    while position + 4 <= size:
+        kind, length = struct.unpack_from("<HH", data, position)
+        body = position + 4
+        if kind == 0x0085 and length >= 8:  # BoundSheet8: lbPlyPos, hsState, dt, then the name
+            start, sheet_type, count, wide = struct.unpack_from("<IxBBB", data, body)
+            raw = data[body + 8 : body + 8 + count * (2 if wide & 1 else 1)]
+            starts[raw.decode("utf-16-le" if wide & 1 else "latin-1", "replace")] = start
+            if sheet_type == 0:
+                worksheets.append(start)
+        elif kind == 0x000A:  # EOF: the end of the globals
+            break
+        position = body + length
+    start = starts.get(sheet_name, worksheets[0] if len(worksheets) == 1 else None)
+    if start is None:
+        return {}
+    lost: dict[tuple[int, int], str] = {}
+    depth, position = 0, start
+    while position + 4 <= size:
+        kind, length = struct.unpack_from("<HH", data, position)
+        body = position + 4
+        if kind == 0x0809:  # BOF: the sheet's own, or one nested in it
+            depth += 1
+        elif kind == 0x000A:
+            depth -= 1
+            if depth <= 0:
+                break
+        elif depth == 1 and kind == 0x0205 and length >= 8 and data[body + 7] == 1:
+            row, column = struct.unpack_from("<HH", data, body)
+            lost[row, column] = _XLS_ERRORS.get(data[body + 6], "#N/A")
+        elif (
+            depth == 1
+            and kind == 0x0006
+            and length >= 20
+            and data[body + 6] == 2
+            and data[body + 12 : body + 14] == b"\xff\xff"
+        ):
+            row, column = struct.unpack_from("<HH", data, body)
+            lost[row, column] = _XLS_ERRORS.get(data[body + 8], "#N/A")
+        position = body + length
+    return lost
 
 
 # The child that reads an .xls, .ods or .xlsb workbook stops after this many seconds of CPU time (a
