@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import os
 import struct
 import zipfile
 from pathlib import Path
@@ -416,3 +417,12 @@ def test_a_formula_whose_saved_result_is_an_error_is_that_error():
     assert workbook._biff_errors(stream, "Data") == {(1, 1): "#DIV/0!", (3, 0): "#N/A"}
     assert workbook._biff_errors(stream, "Other") == {(0, 0): "#DIV/0!"}
     assert workbook._biff_errors(stream, "Missing") == {}
+
+
+@pytest.mark.parametrize(("given", "expected"), [("", []), ("/opt/a::/opt/b", ["/opt/a", "/opt/b"]), (":", [])])
+def test_the_reading_child_never_puts_the_current_folder_on_its_path(monkeypatch, given, expected):
+    """An empty entry of PYTHONPATH is the current folder: a file named like a module there would be
+    imported by the child that reads an upload."""
+    monkeypatch.setenv("PYTHONPATH", given)
+    path = workbook._child_environment()["PYTHONPATH"].split(os.pathsep)
+    assert path == [workbook._SOURCE_ROOT, *expected]

@@ -824,7 +824,7 @@ def write_csv_calamine(
                 stdout=sink,
                 stderr=said,
                 pass_fds=(write_end,),
-                env={**os.environ, "PYTHONPATH": os.pathsep.join([_SOURCE_ROOT, os.environ.get("PYTHONPATH", "")])},
+                env=_child_environment(),
             )
         finally:
             os.close(write_end)
@@ -861,6 +861,13 @@ def write_csv_calamine(
 
 
 _SOURCE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder that holds the parting package
+
+
+def _child_environment() -> dict[str, str]:
+    """This process's environment, with the folder that holds ``parting`` first on the child's path
+    (an empty entry would put the current folder on it: none is added)."""
+    paths = [_SOURCE_ROOT, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
 
 
 @contextlib.contextmanager
