@@ -224,6 +224,32 @@ def test_outlook_subject_prefix_alone_marks_a_cancellation():
     assert read_bytes(data)[0][0].status == BY_CLIENT
 
 
+@pytest.mark.parametrize("prefix", ["Cancelado", "Cancelada", "Anulowano", "Abgesagt"])
+def test_outlook_subject_prefix_in_the_organizers_language_marks_a_cancellation_W4(prefix):
+    """A Spanish or Portuguese Outlook writes "Cancelado:" / "Cancelada:" where an English one writes
+    "Canceled:", and keeps STATUS:CONFIRMED on the attendee's copy."""
+    data = ics(
+        f"""UID:o-2
+        DTSTART:20260520T100000Z
+        DTEND:20260520T110000Z
+        STATUS:CONFIRMED
+        ORGANIZER:mailto:client@acme.example
+        SUMMARY:{prefix}: Revisión mensual"""
+    )
+    assert read_bytes(data)[0][0].status == BY_CLIENT
+
+
+def test_a_subject_that_only_starts_with_such_a_word_is_no_cancellation():
+    data = ics(
+        """UID:o-3
+        DTSTART:20260520T100000Z
+        DTEND:20260520T110000Z
+        ORGANIZER:mailto:client@acme.example
+        SUMMARY:Cancelado el pedido 12 - revisión"""
+    )
+    assert read_bytes(data)[0][0].status != BY_CLIENT
+
+
 def test_two_files_defining_the_same_private_zone_differently_keep_their_own_rules():
     def zone(offset: str) -> str:
         return f"""BEGIN:VTIMEZONE

@@ -47,6 +47,50 @@ def reasons(problems: Problems) -> list[str]:
     return [str(p) for p in problems]
 
 
+# ---- from a review of real exports (5 December) ---------------------------------------------------
+
+
+def test_quickbooks_australia_adjustment_note_is_a_credit_note():
+    """QuickBooks Online Australia calls a credit memo an "Adjustment Note" and writes "No.": the
+    report is recognised, and the note is a credit of -110, not dropped."""
+    records, problems = invoices("quickbooks_au_invoice_list_adjustment_note.csv", date_order="dmy")
+    assert not problems
+    got = by_number(records)
+    assert sorted(got) == ["1001", "1002", "1003"]
+    assert got["1002"].amount == D("-110.00") and got["1002"].issued_on == dt.date(2026, 1, 20)
+
+
+def test_quickbooks_delayed_credit_and_charge_post_nothing():
+    """Delayed credits and charges are non-posting: they count once an invoice takes them in."""
+    records, problems = invoices("quickbooks_transaction_list_delayed_credit.csv")
+    assert not problems
+    assert [(r.number, r.amount) for r in records] == [("1041", D("1200.00"))]
+
+
+def test_quickbooks_customer_named_total_keeps_its_invoices():
+    """A group row "Total Wine & More" is a customer, not a report's sum (its own total says "Total
+    for Total Wine & More", with amounts)."""
+    records, problems = invoices("quickbooks_open_invoices_customer_named_total.csv")
+    assert not problems
+    assert [(r.number, r.client.name) for r in records] == [("1022", "Jeff's Jalopies"), ("1041", "Total Wine & More")]
+
+
+def test_quickbooks_australia_transaction_list_gives_its_payments_without_a_format():
+    records, problems = payments("quickbooks_au_transaction_list_payments.csv", date_order="dmy")
+    assert not problems
+    assert [(r.client.name, r.paid_on, r.amount) for r in records] == [
+        ("Coogee Cafe Pty Ltd", dt.date(2026, 2, 20), D("1100.00"))
+    ]
+
+
+def test_stripe_payments_exported_with_chosen_columns_are_recognised():
+    """Stripe's export dialog lets the user pick columns: without "Amount Refunded" the export is
+    still Stripe's (id, Created date (UTC), Amount, Captured)."""
+    records, problems = payments("stripe_payments_columns_chosen.csv")
+    assert not problems
+    assert [(r.key, r.amount, r.client.emails) for r in records] == [("ch_TESTR1", D("23.00"), ("z@example.com",))]
+
+
 # ---- generic columns ------------------------------------------------------------------------------
 
 

@@ -43,6 +43,14 @@ GENERIC_HEAD = "client,client_email,id,date,hours,billable,person,project,note\n
 # ---- Toggl Track ------------------------------------------------------------------------------------
 
 
+def test_toggl_classic_durations_under_an_hour_and_a_minute_are_read():
+    """Toggl's "classic" duration format writes 01:47:06 above an hour, "47:24 min" under one and
+    "34 sec" under a minute: a few-second entry must not stop the whole file (W13)."""
+    records, problems = entries("toggl_classic_durations.csv")
+    assert not problems
+    assert [r.hours for r in records] == [D("1.78"), D("0.79"), D("0.01")]
+
+
 def test_toggl_client_names_with_commas_come_through_intact():
     records, problems = entries("toggl_detailed.csv")
     assert not problems

@@ -153,7 +153,8 @@ _NO_SHOW = re.compile(
 # Outlook writes this before the subject of a meeting its organizer cancelled, in the attendees' calendars,
 # in the language of the organizer's Outlook (en, pl, ru, ro, he, de, fr).
 _OUTLOOK_CANCELLED = re.compile(
-    r"^\s*(canceled|cancelled|anulowano|anulowane|отменено|отменена|anulat|anulată|בוטל|abgesagt|annulé)\s*:",
+    r"^\s*(canceled|cancelled|anulowano|anulowane|отменено|отменена|anulat|anulată|בוטל|abgesagt|annulé"
+    r"|cancelado|cancelada)\s*:",
     re.IGNORECASE,
 )
 

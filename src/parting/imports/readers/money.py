@@ -138,6 +138,7 @@ _SPECS: tuple[Preset, ...] = (
         },
         signature=(
             _sig("Transaction type", "Num"),
+            _sig("Transaction type", "No."),  # UK and Australian editions write "No."
             _sig("Num", "Open balance"),
             _sig("No.", "Open balance"),
             _sig("Type", "No.", "Customer", "Balance", "Total"),
@@ -161,7 +162,11 @@ _SPECS: tuple[Preset, ...] = (
             "method": ("Payment method", "Method"),
             "type": ("Transaction type", "Type"),
         },
-        signature=(_sig("Transaction type", "Num", "Amount"), _sig("Type", "No.", "Customer", "Balance", "Total")),
+        signature=(
+            _sig("Transaction type", "Num", "Amount"),
+            _sig("Transaction type", "No.", "Amount"),  # UK and Australian editions
+            _sig("Type", "No.", "Customer", "Balance", "Total"),
+        ),
         report=True,
     ),
     Preset(
@@ -278,7 +283,11 @@ _SPECS: tuple[Preset, ...] = (
             "dispute_status": ("Dispute Status",),
             "disputed_on": ("Dispute Date (UTC)",),
         },
-        signature=(_sig("id", "Amount", "Amount Refunded"), _sig("id", "Created (UTC)", "Amount", "Captured")),
+        signature=(
+            _sig("id", "Amount", "Amount Refunded"),
+            _sig("id", "Created (UTC)", "Amount", "Captured"),
+            _sig("id", "Created date (UTC)", "Amount", "Captured"),  # columns chosen in the export dialog
+        ),
         date_order="ymd",
         utc_times=True,
     ),
@@ -652,6 +661,8 @@ class _Table:
                 continue
             filled = [v.strip() for v in row if v and v.strip()]
             total = _TOTAL.match(day) if day else (filled and _TOTAL.match(filled[0]))
+            if total and report and len(filled) == 1 and not _TOTAL_FOR.match(filled[0]):
+                total = None  # a group row alone on its line, a customer named "Total Wine & More": no sums
             if total and not (values.get("number") and values.get("number") != filled[0]):
                 closed = _TOTAL_FOR.match(filled[0]) if filled else None
                 if closed:
@@ -993,8 +1004,10 @@ def _transaction(kind_value: str) -> str:
     t = kind_value.strip().lower()
     if not t:
         return "invoice"
-    if t.startswith(("accpay", "bill", "purchase", "supplier", "vendor", "expense")):
-        return "other"
+    if t.startswith(("accpay", "bill", "purchase", "supplier", "vendor", "expense", "delayed")):
+        return "other"  # QuickBooks' Delayed Charge and Delayed Credit post nothing until an invoice takes them
+    if t.startswith("adjustment note"):
+        return "credit"  # QuickBooks Online Australia's name for a credit memo
     if "credit" in t:
         return "credit"
     if "invoice" in t or t in ("accrec", "statement charge"):

@@ -298,14 +298,18 @@ def _refuse_a_summary(header: list[str]) -> None:
 
 _HOURS_UNIT = re.compile(r"([\d.,:]+)\s*(?:h|hr|hrs|hour|hours|godz\.?|ч\.?|Std\.?)", re.IGNORECASE)
 _MINUTES_UNIT = re.compile(r"(\d{1,5})(?::([0-5]\d))?\s*(?:min|mins|minutes|m)\.?", re.IGNORECASE)
+_SECONDS_UNIT = re.compile(r"(\d{1,5})\s*(?:sec|secs|seconds|s)\.?", re.IGNORECASE)
 
 
 def _duration(raw: str) -> tuple[Decimal, bool]:
     """Hours (to the hundredth) of a duration as trackers write it — ``1:30:00``, ``01:30``, ``1.5``,
     ``1,50``, and with a unit as Toggl's "classic" and "decimal" display formats give it
-    (``47:06 min``: minutes and seconds; ``1.50 h``) — and whether it is above 24 hours before
+    (``47:06 min``: minutes and seconds; ``34 sec`` under a minute; ``1.50 h``) — and whether it is above 24 hours before
     rounding (24:00:01 is, 23:59:59 is not). Raises ValueError."""
     text = raw.strip()
+    if seconds_only := _SECONDS_UNIT.fullmatch(text):  # Toggl's classic format under a minute: "34 sec"
+        seconds = int(seconds_only.group(1))
+        return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01")), seconds > 24 * 3600
     minutes = _MINUTES_UNIT.fullmatch(text)
     if minutes:
         seconds = int(minutes.group(1)) * 60 + int(minutes.group(2) or 0)
