@@ -91,6 +91,25 @@ def test_stripe_payments_exported_with_chosen_columns_are_recognised():
     assert [(r.key, r.amount, r.client.emails) for r in records] == [("ch_TESTR1", D("23.00"), ("z@example.com",))]
 
 
+def test_quickbooks_aging_buckets_are_never_clients():
+    """An A/R Aging Detail groups its rows by how late they are ("91 or more days past due",
+    "CURRENT"); when its customer column has a name Parting does not know, the client is missing on
+    each row (map the column), never a client named "CURRENT"."""
+    records, problems = invoices("quickbooks_ar_aging_detail_unknown_customer_column.csv")
+    assert not records
+    assert [p.source.line for p in problems] == [7, 8, 11, 12]
+    assert all("the client is missing" in p.reason for p in problems)
+    records, problems = invoices(
+        "quickbooks_ar_aging_detail_unknown_customer_column.csv", mapping={"client": "Donor full name"}
+    )
+    assert not problems and [r.client.name for r in records] == [
+        "TACTICS",
+        "ZUMIEZ",
+        "Sports Basement",
+        "Carter Katz - REP",
+    ]
+
+
 # ---- generic columns ------------------------------------------------------------------------------
 
 

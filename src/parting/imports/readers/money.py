@@ -896,7 +896,13 @@ _SKIP_STATUS = {"draft", "void", "voided", "deleted", "submitted", "awaiting app
 _PAID_STATUS = {"paid", "auto-paid", "autopaid", "paid in full", "closed"}
 
 
+# The group lines of QuickBooks' A/R Aging Detail: how late the rows are, never a customer.
+_AGING_GROUP = re.compile(r"^\s*(current|\d+\s*-\s*\d+ days past due|\d+ or more days past due)\s*$", re.IGNORECASE)
+
+
 def _client(table: _Table, row: dict[str, str], group: str) -> ClientRef:
+    if group and _AGING_GROUP.match(group):
+        group = ""  # a report whose customer column Parting does not know: the client is missing
     name = row.get("client", "") or group
     if table.preset.name == "quickbooks" and ":" in name:
         # QuickBooks names a sub-customer or job by its full name, "Parent:Job" (a colon cannot be part
