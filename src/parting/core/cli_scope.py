@@ -66,3 +66,12 @@ def _firm_for(username: str, firm_slug: str = "") -> tuple[Firm, Membership | No
     if not firms:
         raise CommandError("There is no firm yet: run `parting demo --load-only` or `parting firm create`.")
     raise CommandError("Several firms live here: say which with --user USERNAME (or PARTING_USER).")
+
+
+def speaking(membership: Membership | None):
+    """A command's words in the language of the member it acts as (``--user``), else the firm's
+    default (``PARTING_LANGUAGE``): ``with speaking(membership): ...``."""
+    from django.conf import settings
+    from django.utils import translation
+
+    return translation.override(membership.language if membership else settings.LANGUAGE_CODE)

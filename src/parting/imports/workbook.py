@@ -80,11 +80,17 @@ def workbook_kind(stream: BinaryIO) -> str:
     """What ``stream`` (seekable; left at its start) is: ``"xlsx"`` (an Office Open XML workbook,
     .xlsx or .xlsm, read with openpyxl), ``"calamine"`` (.xls, .ods or .xlsb) or ``""`` (no workbook).
     A damaged ZIP (a workbook cut short in its download) raises FileUnreadable: it is no CSV file."""
+    found = workbook_format(stream)
+    return "calamine" if found in ("xls", "ods", "xlsb") else found
+
+
+def workbook_format(stream: BinaryIO) -> str:
+    """``"xlsx"``, ``"xls"`` (Excel 97–2003), ``"ods"``, ``"xlsb"`` or ``""``; see ``workbook_kind``."""
     stream.seek(0)
     head = stream.read(8)
     stream.seek(0)
     if head == _OLE:
-        return "calamine"  # an Excel 97–2003 workbook (an encrypted .xlsx was refused before)
+        return "xls"  # an Excel 97–2003 workbook (an encrypted .xlsx was refused before)
     if head[:4] != _ZIP_MAGIC:
         return ""
     try:
@@ -93,9 +99,9 @@ def workbook_kind(stream: BinaryIO) -> str:
             if "xl/workbook.xml" in names:
                 return "xlsx"
             if "xl/workbook.bin" in names:
-                return "calamine"
+                return "xlsb"
             if "mimetype" in names and archive.read("mimetype").strip() == _ODS_MIMETYPE:
-                return "calamine"
+                return "ods"
             return ""
     except UNPACK_ERRORS as error:
         raise FileUnreadable(_("the workbook cannot be read (%(error)s)") % {"error": error}) from None
@@ -571,23 +577,10 @@ def calamine_csv(stream: BinaryIO, out: BinaryIO, tell: Callable[..., None], lim
 def _lost(stream: BinaryIO, sheet_name: str) -> dict[tuple[int, int], str]:
     """The cells of the sheet read whose value calamine loses (an .ods's or .xls's; an .xlsb's are
     not read again), by their 0-based (row, column)."""
-    stream.seek(0)
-    head = stream.read(8)
-    stream.seek(0)
-    if head == _OLE:
+    found = workbook_format(stream)
+    if found == "xls":
         return _xls_lost(stream, sheet_name)
-    return _ods_lost(stream, sheet_name) if _is_ods(stream) else {}
-
-
-def _is_ods(stream: BinaryIO) -> bool:
-    stream.seek(0)
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            return "content.xml" in archive.namelist() and archive.read("mimetype").strip() == _ODS_MIMETYPE
-    except (*UNPACK_ERRORS, KeyError):
-        return False
-    finally:
-        stream.seek(0)
+    return _ods_lost(stream, sheet_name) if found == "ods" else {}
 
 
 def _put_back(cells: list[str], row: int, lost: dict[tuple[int, int], str]) -> None:

@@ -7,14 +7,12 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from parting.core.cli_scope import add_user_argument
+from parting.core.cli_scope import add_user_argument, speaking
 from parting.core.database import database_ready
 from parting.imports.export import export_firm
 
@@ -39,8 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         database_ready(self.stderr)
         firm, membership = _firm(options["firm"], options["user"])
-        # in the language of the member acting (--user), else the firm's default (PARTING_LANGUAGE)
-        with translation.override(membership.language if membership else settings.LANGUAGE_CODE):
+        with speaking(membership):
             self._export(firm, membership, Path(options["output"]).expanduser(), options["force"])
 
     def _export(self, firm, membership, path: Path, force: bool) -> None:

@@ -6,13 +6,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from parting.core.cli_scope import add_user_argument, firm_for
+from parting.core.cli_scope import add_user_argument, firm_for, speaking
 from parting.core.database import database_ready
 from parting.firms.models import Firm
 from parting.imports import formats
@@ -87,8 +85,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         database_ready(self.stderr)
         firm, membership = _firm(options["firm"], options["user"])
-        # in the language of the member acting (--user), else the firm's default (PARTING_LANGUAGE)
-        with translation.override(membership.language if membership else settings.LANGUAGE_CODE):
+        with speaking(membership):
             self._import(firm, membership, options)
 
     def _import(self, firm, membership, options) -> None:
