@@ -110,6 +110,17 @@ def test_quickbooks_aging_buckets_are_never_clients():
     ]
 
 
+def test_a_customer_whose_name_only_begins_like_an_aging_bucket_is_a_client():
+    """ "Current Designs Ltd" and "1 - 30 Days Past Due Ltd" are customers, not buckets."""
+    data = (SAMPLES / "quickbooks_open_invoices_customer_named_total.csv").read_text(encoding="utf-8")
+    data = data.replace("Total Wine & More", "Current Designs Ltd").replace(
+        "Jeff's Jalopies", "1 - 30 Days Past Due Ltd"
+    )
+    records, problems = invoices("open.csv", data.encode())
+    assert not problems
+    assert [r.client.name for r in records] == ["1 - 30 Days Past Due Ltd", "Current Designs Ltd"]
+
+
 # ---- generic columns ------------------------------------------------------------------------------
 
 
